@@ -1,0 +1,41 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.models import Page
+
+
+class HomePage(Page):
+    """The site root: a short introduction above the campaign index."""
+
+    intro = models.TextField(blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    subpage_types = ["campaigns.CampaignIndexPage"]
+    max_count_per_parent = 1
+
+
+@register_setting(icon="site")
+class OrganisationSettings(BaseSiteSetting):
+    """Who runs the campaigns: shown in every page's banner and used as the sender."""
+
+    name = models.CharField(_("organisation name"), max_length=120, default="Clarion")
+    logo = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    privacy_policy_url = models.URLField(_("privacy policy URL"), blank=True)
+    from_email = models.EmailField(
+        _("sender address"),
+        blank=True,
+        help_text=_("Emails to targets come from this address. Empty: the server's default."),
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("logo"),
+        FieldPanel("privacy_policy_url"),
+        FieldPanel("from_email"),
+    ]
+
+    class Meta:
+        verbose_name = _("organisation")

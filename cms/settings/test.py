@@ -1,0 +1,14 @@
+from .base import *  # noqa: F403
+from .base import env
+
+SECRET_KEY = "clarion-tests-only"
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://clarion-tests")}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Tasks run in-process in tests; integration tests switch to the real broker and worker.
+CELERY_TASK_ALWAYS_EAGER = True

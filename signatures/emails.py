@@ -1,0 +1,18 @@
+"""Normalising supporters' addresses for the one-signature-per-supporter rule."""
+
+# Providers that ignore dots in the local part and deliver user+tag to user.
+DOTLESS_DOMAINS = {"gmail.com", "googlemail.com"}
+
+
+def email_key(address: str) -> str:
+    """The form of an address under which duplicates are found.
+
+    Case and surrounding space never matter; +tags are dropped everywhere (almost every
+    provider delivers them to the same mailbox) and dots too where the provider ignores them.
+    """
+    local, _, domain = address.strip().lower().rpartition("@")
+    local = local.split("+", 1)[0]
+    if domain in DOTLESS_DOMAINS:
+        local = local.replace(".", "")
+        domain = "gmail.com"
+    return f"{local}@{domain}"

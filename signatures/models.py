@@ -1,0 +1,81 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+
+class SignatureQuerySet(models.QuerySet):
+    def counted(self):
+        return self.filter(status=Signature.Status.COUNTED)
+
+    def for_campaign(self, campaign):
+        return self.filter(campaign=campaign)
+
+
+class Signature(models.Model):
+    """One supporter's action on one campaign: a real row, unique per supporter and campaign."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending confirmation")
+        COUNTED = "counted", _("counted")
+        REJECTED = "rejected", _("rejected")
+        SPAM = "spam", _("spam")
+
+    campaign = models.ForeignKey(
+        "campaigns.CampaignPage", on_delete=models.PROTECT, related_name="signatures"
+    )
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    email = models.EmailField(_("email"), max_length=254)
+    email_key = models.CharField(
+        max_length=254, editable=False, help_text="Normalised address for the duplicate check."
+    )
+    country = CountryField(_("country"), blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    consent = models.BooleanField(_("consent to hear from us"), default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.COUNTED)
+    created_at = models.DateTimeField(_("signed at"), auto_now_add=True, db_index=True)
+
+    objects = SignatureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "email_key"], name="one_signature_per_supporter"
+            )
+        ]
+        indexes = [models.Index(fields=["campaign", "status"], name="signature_campaign_status")]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name}"
+
+
+class Delivery(models.Model):
+    """The outbox: one email from one signature to one target, with its state."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    signature = models.ForeignKey(Signature, on_delete=models.CASCADE, related_name="deliveries")
+    target = models.ForeignKey("campaigns.Target", on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["signature", "target"], name="one_delivery_per_target")
+        ]
+        indexes = [models.Index(fields=["state", "created_at"], name="delivery_state_created")]
+
+    def __str__(self):
+        return f"Delivery {self.pk} ({self.state})"

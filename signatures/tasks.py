@@ -1,0 +1,31 @@
+import smtplib
+
+from celery import shared_task
+
+from . import services
+
+MAX_RETRIES = 8
+
+
+def _is_permanent(error: Exception) -> bool:
+    """A 5xx answer (or refused recipients) will not change by trying again."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return True
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
+def deliver(self, delivery_id: int) -> None:
+    try:
+        services.deliver(delivery_id)
+    except OSError as error:  # smtplib's errors and network failures
+        if _is_permanent(error):
+            services.fail(delivery_id, f"Refused by the mail server: {error}")
+        elif self.request.is_eager:
+            pass  # in-process (no broker): stay pending rather than block a request retrying
+        elif self.request.retries >= self.max_retries:
+            services.fail(
+                delivery_id, f"Gave up after {self.request.retries + 1} attempts: {error}"
+            )
+        else:
+            raise self.retry(exc=error, countdown=min(5 * 2**self.request.retries, 600)) from error

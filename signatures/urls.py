@@ -1,0 +1,6 @@
+from django.urls import path
+
+from . import views
+
+app_name = "signatures"
+urlpatterns = [path("act/<int:campaign_id>/", views.sign, name="sign")]

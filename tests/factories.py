@@ -1,0 +1,61 @@
+import factory
+from wagtail.models import Locale, Page, Site
+
+from campaigns.models import CampaignIndexPage, CampaignPage, CampaignTarget, Target
+from cms.models import HomePage
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    """A default site whose root is a fresh HomePage with a campaign index below it."""
+
+    hostname = "testserver"
+    port = 80
+    is_default_site = True
+    site_name = "Test"
+
+    class Meta:
+        model = Site
+
+    @factory.lazy_attribute
+    def root_page(self):
+        Site.objects.all().delete()
+        # Transactional tests start from an empty database: make Wagtail's tree root.
+        Locale.objects.get_or_create(language_code="en")
+        root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root"))
+        home = root.add_child(instance=HomePage(title="Home", slug=f"home-{Page.objects.count()}"))
+        home.add_child(instance=CampaignIndexPage(title="Campaigns", slug="campaigns"))
+        return home
+
+
+class TargetFactory(factory.django.DjangoModelFactory):
+    salutation = "The Hon."
+    name = factory.Sequence(lambda n: f"Minister number {n}")
+    email = factory.Sequence(lambda n: f"minister{n}@example.org")
+
+    class Meta:
+        model = Target
+
+
+class CampaignPageFactory(factory.django.DjangoModelFactory):
+    """A published campaign with one target. Pass parent=<home page> or any index."""
+
+    title = factory.Sequence(lambda n: f"Campaign {n}")
+    lead = "Four water defenders are held without charge."
+    ask = "Urge the minister to release them"
+    message_subject = "Release them now"
+    message_body = "Dear Minister,\n\nPlease release them.\n\nYours sincerely,"
+    counter_offset = 0
+
+    class Meta:
+        model = CampaignPage
+
+    @classmethod
+    def _create(cls, model_class, *args, parent=None, targets=None, **kwargs):
+        index = CampaignIndexPage.objects.child_of(parent).first() if parent else None
+        page = model_class(*args, **kwargs)
+        page.campaign_targets = [
+            CampaignTarget(target=target) for target in (targets or [TargetFactory()])
+        ]
+        (index or parent).add_child(instance=page)
+        page.save_revision().publish()
+        return page

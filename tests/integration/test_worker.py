@@ -1,0 +1,30 @@
+import time
+
+import pytest
+from django.urls import reverse
+
+from signatures.models import Delivery
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+
+
+def wait_until(predicate, timeout=60):
+    deadline = time.monotonic() + timeout
+    while not predicate() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return predicate()
+
+
+def test_a_real_worker_delivers_the_email_through_redis(
+    client, campaign, smtp_server, celery_worker
+):
+    response = client.post(
+        reverse("signatures:sign", args=[campaign.pk]),
+        {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"},
+    )
+    assert response.status_code == 302
+
+    [message] = smtp_server.wait_for(1, timeout=60)
+    assert message["Reply-To"].addresses[0].addr_spec == "ana@example.org"
+    assert message["To"].addresses[0].addr_spec == campaign.targets[0].email
+    assert wait_until(lambda: Delivery.objects.get().state == Delivery.State.SENT)

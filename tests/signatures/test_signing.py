@@ -1,0 +1,133 @@
+import pytest
+from django.urls import reverse
+
+from signatures.emails import email_key
+from signatures.models import Delivery, Signature
+from tests.factories import CampaignPageFactory, TargetFactory
+
+pytestmark = pytest.mark.django_db
+
+VALID = {
+    "first_name": "Ana",
+    "last_name": "Okonjo",
+    "email": "ana@example.org",
+    "country": "PT",
+    "postal_code": "1000-001",
+    "consent": "on",
+}
+
+
+def sign_url(campaign):
+    return reverse("signatures:sign", args=[campaign.pk])
+
+
+def test_signing_stores_a_row_and_shows_the_thank_you(client, campaign):
+    response = client.post(sign_url(campaign), VALID)
+
+    assert response.status_code == 302
+    assert response["Location"] == campaign.url + "thank-you/"
+    signature = Signature.objects.get()
+    assert (signature.first_name, signature.last_name, signature.email) == (
+        "Ana",
+        "Okonjo",
+        "ana@example.org",
+    )
+    assert (signature.country.code, signature.postal_code, signature.consent) == (
+        "PT",
+        "1000-001",
+        True,
+    )
+    assert signature.status == Signature.Status.COUNTED
+    thanks = client.get(response["Location"]).content.decode()
+    assert "Thank you for taking action" in thanks
+    assert "<strong>1</strong> person has taken action" in thanks
+
+
+def test_the_counter_adds_the_offset(client, site):
+    campaign = CampaignPageFactory(parent=site.root_page, counter_offset=785)
+    assert "<strong>785</strong> people" in client.get(campaign.url).content.decode()
+    client.post(sign_url(campaign), VALID)
+    assert "<strong>786</strong> people" in client.get(campaign.url).content.decode()
+
+
+def test_only_counted_signatures_count(client, campaign):
+    client.post(sign_url(campaign), VALID)
+    Signature.objects.update(status=Signature.Status.REJECTED)
+    assert "<strong>0</strong> people" in client.get(campaign.url).content.decode()
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"email": "not-an-address"}, "email"),
+        ({"first_name": ""}, "first_name"),
+        ({"last_name": ""}, "last_name"),
+        ({"country": "XX"}, "country"),
+        ({"first_name": "Ana\r\nBcc: victim@example.org"}, "first_name"),
+        ({"first_name": "A" * 101}, "first_name"),
+    ],
+)
+def test_invalid_input_is_refused_with_a_message_by_the_field(client, campaign, change, field):
+    response = client.post(sign_url(campaign), VALID | change)
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f'id="id_{field}_error"' in html
+    assert f'aria-describedby="id_{field}_error"' in html
+    assert not Signature.objects.exists()
+
+
+def test_a_repeat_is_answered_like_a_first_signature_and_not_counted(client, campaign):
+    first = client.post(sign_url(campaign), VALID)
+    repeat = client.post(
+        sign_url(campaign), VALID | {"email": "  ANA@Example.org ", "first_name": "X"}
+    )
+
+    assert repeat.status_code == first.status_code == 302
+    assert repeat["Location"] == first["Location"]
+    assert Signature.objects.count() == 1
+    assert Signature.objects.get().first_name == "Ana"
+    assert Delivery.objects.count() == 1
+
+
+def test_one_supporter_may_sign_different_campaigns(client, site):
+    one, two = (
+        CampaignPageFactory(parent=site.root_page),
+        CampaignPageFactory(parent=site.root_page),
+    )
+    client.post(sign_url(one), VALID)
+    client.post(sign_url(two), VALID)
+    assert Signature.objects.count() == 2
+
+
+def test_signing_creates_one_delivery_per_target(client, site):
+    campaign = CampaignPageFactory(
+        parent=site.root_page, targets=[TargetFactory(), TargetFactory()]
+    )
+    client.post(sign_url(campaign), VALID)
+    assert Delivery.objects.filter(signature__campaign=campaign).count() == 2
+
+
+def test_unpublished_or_unknown_campaigns_refuse_actions(client, campaign):
+    assert client.post(reverse("signatures:sign", args=[999999]), VALID).status_code == 404
+    campaign.unpublish()
+    assert client.post(sign_url(campaign), VALID).status_code == 404
+    assert not Signature.objects.exists()
+
+
+def test_signing_needs_a_post(client, campaign):
+    assert client.get(sign_url(campaign)).status_code == 405
+
+
+@pytest.mark.parametrize(
+    "address, key",
+    [
+        (" Ana@Example.ORG ", "ana@example.org"),
+        ("ana+petitions@example.org", "ana@example.org"),
+        ("a.n.a@gmail.com", "ana@gmail.com"),
+        ("A.Na+x@googlemail.com", "ana@gmail.com"),
+        ("a.na@example.org", "a.na@example.org"),  # dots matter outside Gmail
+    ],
+)
+def test_email_key_folds_the_forms_of_one_address(address, key):
+    assert email_key(address) == key

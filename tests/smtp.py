@@ -1,0 +1,54 @@
+import email
+import email.policy
+import socket
+import threading
+import time
+
+from aiosmtpd.controller import Controller
+
+
+class _Recorder:
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.lock:
+            self.messages.append((envelope.rcpt_tos, message))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class RecordingSMTPServer:
+    """aiosmtpd on 127.0.0.1 with a free port, keeping every message it receives."""
+
+    def __init__(self, port=None):
+        self._recorder = _Recorder()
+        self.host = "127.0.0.1"
+        self.port = port or _free_port()
+        self._controller = Controller(self._recorder, hostname=self.host, port=self.port)
+
+    def __enter__(self):
+        self._controller.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._controller.stop()
+
+    @property
+    def messages(self):
+        with self._recorder.lock:
+            return [message for _, message in self._recorder.messages]
+
+    def wait_for(self, count, timeout=30.0):
+        """Wait until `count` messages have arrived (or the timeout passes); return them."""
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.messages
