@@ -1,4 +1,4 @@
-"""Every operation on signatures that has side effects. Views, the API and tasks call these."""
+"""Delivering each action's email to its targets: the outbox."""
 
 import logging
 from email.utils import formataddr, make_msgid
@@ -10,32 +10,9 @@ from django.utils import timezone
 
 from cms.models import OrganisationSettings
 
-from . import counter
-from .emails import email_key
-from .models import Delivery, Signature
+from ..models import Delivery
 
 logger = logging.getLogger(__name__)
-
-
-def sign(campaign, details: dict) -> tuple[Signature, bool]:
-    """Record a supporter's action once; enqueue its emails after commit.
-
-    Returns the signature and whether it is new. A repeat returns the existing row and
-    changes nothing, so callers can answer both the same way.
-    """
-    from .tasks import deliver
-
-    with transaction.atomic():
-        signature, created = Signature.objects.get_or_create(
-            campaign=campaign, email_key=email_key(details["email"]), defaults=details
-        )
-        if created:
-            for target in campaign.targets:
-                delivery = Delivery.objects.create(signature=signature, target=target)
-                deliver.delay_on_commit(delivery.pk)
-    if created:
-        counter.forget(campaign.pk)
-    return signature, created
 
 
 def compose(delivery: Delivery) -> EmailMessage:

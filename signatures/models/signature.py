@@ -52,30 +52,3 @@ class Signature(models.Model):
     @property
     def full_name(self):
         return f"{self.first_name} {self.last_name}"
-
-
-class Delivery(models.Model):
-    """The outbox: one email from one signature to one target, with its state."""
-
-    class State(models.TextChoices):
-        PENDING = "pending", _("pending")
-        SENT = "sent", _("sent")
-        FAILED = "failed", _("failed")
-
-    signature = models.ForeignKey(Signature, on_delete=models.CASCADE, related_name="deliveries")
-    target = models.ForeignKey("campaigns.Target", on_delete=models.PROTECT, related_name="+")
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name_plural = _("deliveries")
-        constraints = [
-            models.UniqueConstraint(fields=["signature", "target"], name="one_delivery_per_target")
-        ]
-        indexes = [models.Index(fields=["state", "created_at"], name="delivery_state_created")]
-
-    def __str__(self):
-        return f"Delivery {self.pk} ({self.state})"
