@@ -34,5 +34,10 @@ check: install lint
 	DJANGO_SETTINGS_MODULE=cms.settings.production SECRET_KEY=check-only-$$(date +%s)-not-a-real-secret-key-0123456789abcdef \
 		ALLOWED_HOSTS=campaigns.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
 
+# Benchmarks (not part of the test run): each script in bench/ writes its section of
+# docs/benchmarks.md. Needs PostgreSQL; BENCH_DATABASE_URL overrides the database.
+bench: install
+	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
 clean:
 	rm -rf $(VENV) db.sqlite3 media static
