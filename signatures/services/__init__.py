@@ -4,6 +4,6 @@ Views, API routes, admin actions and tasks validate their input, then call these
 """
 
 from .delivery import compose, deliver, fail
-from .signing import sign
+from .signing import ActionRefused, sign
 
-__all__ = ["compose", "deliver", "fail", "sign"]
+__all__ = ["ActionRefused", "compose", "deliver", "fail", "sign"]

@@ -7,6 +7,18 @@ from ..emails import email_key
 from ..models import Delivery, Signature
 
 
+class ActionRefused(Exception):
+    """An action that will not be taken, with the message to show the supporter.
+
+    `status` is the HTTP status to answer with (403 closed, 429 too many, 400 otherwise);
+    `retry_after` is in seconds, for 429.
+    """
+
+    def __init__(self, message, status=400, retry_after=None):
+        super().__init__(message)
+        self.message, self.status, self.retry_after = message, status, retry_after
+
+
 def sign(campaign, details: dict) -> tuple[Signature, bool]:
     """Record a supporter's action once; enqueue its emails after commit.
 
