@@ -1,0 +1,4 @@
+from .page import CampaignIndexPage, CampaignPage
+from .targets import CampaignTarget, Target
+
+__all__ = ["CampaignIndexPage", "CampaignPage", "CampaignTarget", "Target"]

@@ -1,0 +1,44 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel
+from wagtail.models import Orderable
+from wagtail.search import index
+from wagtail.snippets.models import register_snippet
+
+
+@register_snippet
+class Target(index.Indexed, models.Model):
+    """Who an action writes to. The email address is never shown on the page."""
+
+    salutation = models.CharField(
+        _("salutation"), max_length=80, blank=True, help_text=_('Title line, e.g. "The Hon."')
+    )
+    name = models.CharField(_("name or office"), max_length=200)
+    email = models.EmailField(_("email"), help_text=_("Never shown to supporters."))
+
+    panels = [FieldPanel("salutation"), FieldPanel("name"), FieldPanel("email")]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("target")
+
+    def __str__(self):
+        return f"{self.salutation} {self.name}".strip()
+
+
+class CampaignTarget(Orderable):
+    campaign = ParentalKey(
+        "campaigns.CampaignPage", on_delete=models.CASCADE, related_name="campaign_targets"
+    )
+    target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="+")
+
+    panels = [FieldPanel("target")]
+
+    class Meta(Orderable.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "target"], name="unique_target_per_campaign"
+            )
+        ]
