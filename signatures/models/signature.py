@@ -32,6 +32,13 @@ class Signature(models.Model):
     country = CountryField(_("country"), blank=True)
     postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
     consent = models.BooleanField(_("consent to hear from us"), default=False)
+    # The consent record: the exact wording the supporter agreed to, and when.
+    consent_text = models.TextField(_("consent wording"), blank=True, editable=False)
+    consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True, editable=False)
+    ip_address = models.GenericIPAddressField(
+        _("IP address"), null=True, blank=True, editable=False
+    )
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.COUNTED)
     created_at = models.DateTimeField(_("signed at"), auto_now_add=True, db_index=True)
 
@@ -44,7 +51,18 @@ class Signature(models.Model):
                 fields=["campaign", "email_key"], name="one_signature_per_supporter"
             )
         ]
-        indexes = [models.Index(fields=["campaign", "status"], name="signature_campaign_status")]
+        indexes = [
+            models.Index(fields=["campaign", "status"], name="signature_campaign_status"),
+            # Moderation filters and their default order (newest first) on a million rows.
+            models.Index(fields=["status", "created_at"], name="signature_status_created"),
+            models.Index(fields=["campaign", "created_at"], name="signature_campaign_created"),
+            models.Index(fields=["country"], name="signature_country"),
+            models.Index(fields=["ip_address"], name="signature_ip_address"),
+        ]
+        permissions = [
+            ("moderate_signature", _("Can approve, reject and invalidate signatures")),
+            ("export_signature", _("Can export signatures and answer data requests")),
+        ]
 
     def __str__(self):
         return f"{self.first_name} {self.last_name}"
