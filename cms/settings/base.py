@@ -135,6 +135,16 @@ WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx"]
 
+# Data protection: supporters' personal data is anonymised this many months after their
+# campaign closes. Exports of the moderation list are kept privately, for their owner only.
+CLARION_RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=24)
+CLARION_EXPORT_SYNC_LIMIT = env.int("EXPORT_SYNC_LIMIT", default=20_000)
+CLARION_EXPORT_HOURS = env.int("EXPORT_HOURS", default=24)
+STORAGES["exports"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": env.path("PRIVATE_ROOT", default=BASE_DIR / "private")},
+}
+
 # Logs never carry supporters' data: only ids and states are logged by our code.
 LOGGING = {
     "version": 1,

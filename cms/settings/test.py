@@ -9,6 +9,7 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://clarion-tests
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "exports": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
 }
 # Tasks run in-process in tests; integration tests switch to the real broker and worker.
 CELERY_TASK_ALWAYS_EAGER = True

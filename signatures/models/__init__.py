@@ -1,5 +1,5 @@
 from .delivery import Delivery
-from .privacy import ErasureRequest, ExportJob
+from .privacy import DataRequest, ExportJob
 from .signature import Signature, SignatureQuerySet
 
-__all__ = ["Delivery", "ErasureRequest", "ExportJob", "Signature", "SignatureQuerySet"]
+__all__ = ["DataRequest", "Delivery", "ExportJob", "Signature", "SignatureQuerySet"]

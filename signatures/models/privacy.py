@@ -3,27 +3,32 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class ErasureRequest(models.Model):
-    """A record that a supporter's data was erased: who asked for it, when, and how much.
+class DataRequest(models.Model):
+    """A record of a data-protection request: erasure or subject access, who handled it, when.
 
     It keeps no personal data: the address is stored only as a keyed hash of its normalised
     form, enough to answer "was this address erased, and when?" for someone who has it.
     """
 
+    class Kind(models.TextChoices):
+        ERASURE = "erasure", _("erasure")
+        ACCESS = "access", _("subject access")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.ERASURE)
     address_hash = models.CharField(max_length=64, db_index=True, editable=False)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     requested_at = models.DateTimeField(auto_now_add=True)
-    signatures_erased = models.PositiveIntegerField(default=0)
-    deliveries_erased = models.PositiveIntegerField(default=0)
+    signatures = models.PositiveIntegerField(default=0)
+    deliveries = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-requested_at"]
-        verbose_name = _("erasure request")
+        verbose_name = _("data-protection request")
 
     def __str__(self):
-        return f"Erasure request {self.pk}"
+        return f"{self.get_kind_display().capitalize()} request {self.pk}"
 
 
 class ExportJob(models.Model):
