@@ -16,7 +16,7 @@ def sign(request, campaign_id: int):
     form = SignatureForm(request.POST, campaign=campaign)
     if form.is_valid():
         try:
-            services.sign(campaign, form.cleaned_data)
+            services.sign(campaign, form.cleaned_data, client_ip=request.META.get("REMOTE_ADDR"))
         except services.ActionRefused as refusal:
             form.add_error(None, refusal.message)
             return _show_form(request, campaign, form, refusal.status)

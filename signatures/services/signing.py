@@ -5,6 +5,7 @@ from django.db import transaction
 from .. import counter
 from ..emails import email_key
 from ..models import Delivery, Signature
+from .privacy import consent_record
 
 
 class ActionRefused(Exception):
@@ -19,7 +20,7 @@ class ActionRefused(Exception):
         self.message, self.status, self.retry_after = message, status, retry_after
 
 
-def sign(campaign, details: dict) -> tuple[Signature, bool]:
+def sign(campaign, details: dict, *, client_ip: str | None = None) -> tuple[Signature, bool]:
     """Record a supporter's action once; enqueue its emails after commit.
 
     Returns the signature and whether it is new. A repeat returns the existing row and
@@ -29,7 +30,9 @@ def sign(campaign, details: dict) -> tuple[Signature, bool]:
 
     with transaction.atomic():
         signature, created = Signature.objects.get_or_create(
-            campaign=campaign, email_key=email_key(details["email"]), defaults=details
+            campaign=campaign,
+            email_key=email_key(details["email"]),
+            defaults=details | consent_record(campaign, details) | {"ip_address": client_ip},
         )
         if created:
             for target in campaign.targets:
