@@ -1,0 +1,190 @@
+"""Data protection: the consent record, retention, erasure and subject access."""
+
+import hashlib
+import hmac
+import logging
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.utils import timezone
+from wagtail.log_actions import log
+
+from .. import counter
+from ..emails import email_key
+from ..models import DataRequest, Delivery, Signature
+
+logger = logging.getLogger(__name__)
+
+# Kept on anonymised rows, so counts, statuses and statistics survive.
+KEPT_FIELDS = {"id", "campaign", "status", "country", "consent", "created_at", "anonymised_at"}
+
+
+def consent_record(campaign, details: dict) -> dict:
+    """The wording a supporter agreed to and when, for a new signature's row."""
+    if not details.get("consent"):
+        return {}
+    return {"consent_text": str(campaign.consent_text), "consent_at": timezone.now()}
+
+
+def address_hash(address: str) -> str:
+    """A keyed hash of the normalised address: recognises an address without storing it."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, email_key(address).encode(), hashlib.sha256).hexdigest()
+
+
+def _personal_fields():
+    """Every field of a signature that may hold personal data (new fields included)."""
+    return [
+        field
+        for field in Signature._meta.concrete_fields
+        if field.name not in KEPT_FIELDS and not field.is_relation
+    ]
+
+
+def _anonymous_values(field, token: str):
+    if field.name == "email":
+        return f"{token}@anonymised.invalid"
+    if field.name == "email_key":
+        # Unique per campaign like a real address, so the constraint still holds.
+        return f"anonymised:{token}"
+    if field.null:
+        return None
+    if isinstance(field, models.BooleanField):
+        return False
+    return ""
+
+
+def anonymise(signatures) -> tuple[int, int]:
+    """Blank the personal data of these signatures and their deliveries, keeping statuses.
+
+    Returns (signatures, deliveries) anonymised. Rows already anonymised are skipped.
+    """
+    now = timezone.now()
+    fields = _personal_fields()
+    rows = list(signatures.filter(anonymised_at__isnull=True).select_for_update())
+    for signature in rows:
+        token = secrets.token_hex(16)
+        for field in fields:
+            setattr(signature, field.attname, _anonymous_values(field, token))
+        signature.anonymised_at = now
+    Signature.objects.bulk_update(
+        rows, [field.name for field in fields] + ["anonymised_at"], batch_size=500
+    )
+    deliveries = Delivery.objects.filter(signature__in=[row.pk for row in rows]).update(
+        last_error=""
+    )
+    for campaign_id in {row.campaign_id for row in rows}:
+        counter.forget(campaign_id)
+    return len(rows), deliveries
+
+
+def signatures_of(address: str):
+    """Every signature given with this address, across all campaigns."""
+    return Signature.objects.filter(email_key=email_key(address))
+
+
+def erase_supporter(address: str, user) -> DataRequest:
+    """Anonymise everything held about an address and keep a record of the request."""
+    with transaction.atomic():
+        signatures, deliveries = anonymise(signatures_of(address))
+        request = DataRequest.objects.create(
+            kind=DataRequest.Kind.ERASURE,
+            address_hash=address_hash(address),
+            requested_by=user,
+            signatures=signatures,
+            deliveries=deliveries,
+        )
+        log(request, "clarion.privacy.erase", user=user, data={"signatures": signatures})
+    logger.info("data request %s: %s signatures anonymised", request.pk, signatures)
+    return request
+
+
+def subject_access(address: str, user) -> dict:
+    """Everything held about an address, as a JSON-ready document; the request is recorded."""
+    rows = signatures_of(address).select_related("campaign").prefetch_related("deliveries__target")
+    fields = [f for f in Signature._meta.concrete_fields if not f.is_relation]
+    document = {
+        "address": address,
+        "generated_at": timezone.now(),
+        "signatures": [
+            {
+                "campaign": signature.campaign.title,
+                **{field.name: field.value_from_object(signature) for field in fields},
+                "country": str(signature.country.name) if signature.country else "",
+                "deliveries": [
+                    {
+                        "target": str(delivery.target),
+                        "state": delivery.state,
+                        "attempts": delivery.attempts,
+                        "created_at": delivery.created_at,
+                        "sent_at": delivery.sent_at,
+                    }
+                    for delivery in signature.deliveries.all()
+                ],
+            }
+            for signature in rows
+        ],
+    }
+    with transaction.atomic():
+        request = DataRequest.objects.create(
+            kind=DataRequest.Kind.ACCESS,
+            address_hash=address_hash(address),
+            requested_by=user,
+            signatures=len(document["signatures"]),
+            deliveries=sum(len(entry["deliveries"]) for entry in document["signatures"]),
+        )
+        log(request, "clarion.privacy.access", user=user, data={"signatures": request.signatures})
+    return document
+
+
+JSON_ENCODER = DjangoJSONEncoder
+
+# The campaign's closing date (added to CampaignPage by the authoring work), by whichever
+# of these names it carries; retention counts from it.
+CLOSE_FIELD_NAMES = ("closes_at", "close_date", "closing_date", "closed_at", "ends_at", "end_date")
+
+
+def close_field() -> str | None:
+    from campaigns.models import CampaignPage
+
+    names = {field.name for field in CampaignPage._meta.get_fields()}
+    return next((name for name in CLOSE_FIELD_NAMES if name in names), None)
+
+
+def retention_cutoff(now=None):
+    months = settings.CLARION_RETENTION_MONTHS
+    return (now or timezone.now()) - timedelta(days=round(months * 30.44))
+
+
+def anonymise_expired(now=None, batch_size=1000) -> int:
+    """Anonymise the signatures of campaigns that closed more than the retention period ago.
+
+    Works in batches, each in its own transaction, so a large campaign never holds one long
+    lock. Returns how many signatures were anonymised.
+    """
+    from campaigns.models import CampaignPage
+
+    closed_field = close_field()
+    if closed_field is None:
+        logger.warning("retention: campaigns have no closing date yet; nothing anonymised")
+        return 0
+    expired = CampaignPage.objects.filter(
+        **{f"{closed_field}__lt": retention_cutoff(now)}
+    ).values_list("pk", flat=True)
+    total = 0
+    for campaign_id in expired:
+        while True:
+            with transaction.atomic():
+                batch = Signature.objects.filter(
+                    campaign_id=campaign_id, anonymised_at__isnull=True
+                ).order_by("pk")[:batch_size]
+                done, _ = anonymise(Signature.objects.filter(pk__in=list(batch.values("pk"))))
+            total += done
+            if done < batch_size:
+                break
+    if total:
+        logger.info("retention: %s signatures anonymised", total)
+    return total
