@@ -1,12 +1,42 @@
+"""The blocks editors compose a campaign's story from; each renders with its own template."""
+
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
+
+TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul"]
+
+
+class HeadingBlock(blocks.CharBlock):
+    class Meta:
+        icon = "title"
+        form_classname = "title"
+        template = "blocks/heading_block.html"
+        help_text = _("A sub-heading that splits the story into sections.")
+
+
+class ParagraphBlock(blocks.RichTextBlock):
+    def __init__(self, **kwargs):
+        super().__init__(features=TEXT_FEATURES, **kwargs)
+
+    class Meta:
+        icon = "pilcrow"
+        template = "blocks/paragraph_block.html"
 
 
 class ImageBlock(blocks.StructBlock):
-    image = ImageChooserBlock()
-    caption = blocks.CharBlock(required=False, max_length=250)
-    credit = blocks.CharBlock(required=False, max_length=120, help_text=_("e.g. Photo by: NAME"))
+    image = ImageChooserBlock(label=_("image"))
+    alt_text = blocks.CharBlock(
+        required=False,
+        max_length=250,
+        label=_("description for screen readers"),
+        help_text=_("What the picture shows. Leave empty if it is only decoration."),
+    )
+    caption = blocks.CharBlock(required=False, max_length=250, label=_("caption"))
+    credit = blocks.CharBlock(
+        required=False, max_length=120, label=_("credit"), help_text=_("e.g. Photo by: NAME")
+    )
 
     class Meta:
         icon = "image"
@@ -14,22 +44,74 @@ class ImageBlock(blocks.StructBlock):
 
 
 class QuoteBlock(blocks.StructBlock):
-    quote = blocks.TextBlock()
-    attribution = blocks.CharBlock(required=False, max_length=120)
+    quote = blocks.TextBlock(label=_("quote"))
+    attribution = blocks.CharBlock(
+        required=False,
+        max_length=120,
+        label=_("who said it"),
+        help_text=_("e.g. Ana, Mara's sister"),
+    )
 
     class Meta:
         icon = "openquote"
         template = "blocks/quote_block.html"
 
 
+class VideoBlock(blocks.StructBlock):
+    video = EmbedBlock(
+        label=_("video link"),
+        help_text=_("Paste the address of the video page, e.g. a YouTube or Vimeo link."),
+    )
+    caption = blocks.CharBlock(required=False, max_length=250, label=_("caption"))
+
+    class Meta:
+        icon = "media"
+        template = "blocks/video_block.html"
+
+
+class CallOutBlock(blocks.StructBlock):
+    """A boxed message that stands out from the story: the demand, a date, a number."""
+
+    title = blocks.CharBlock(max_length=120, label=_("title"))
+    text = blocks.RichTextBlock(features=["bold", "italic", "link"], label=_("text"))
+    link_url = blocks.URLBlock(required=False, label=_("link address"))
+    link_label = blocks.CharBlock(
+        required=False, max_length=60, label=_("link text"), help_text=_("e.g. Read the report")
+    )
+
+    class Meta:
+        icon = "warning"
+        template = "blocks/call_out_block.html"
+
+
+class TwoColumnBlock(blocks.StructBlock):
+    """Text beside an image on a wide screen; the image comes after the text on a phone."""
+
+    text = blocks.RichTextBlock(features=TEXT_FEATURES, label=_("text"))
+    image = ImageChooserBlock(label=_("image"))
+    alt_text = blocks.CharBlock(
+        required=False, max_length=250, label=_("description for screen readers")
+    )
+    caption = blocks.CharBlock(required=False, max_length=250, label=_("caption"))
+    image_side = blocks.ChoiceBlock(
+        choices=[("right", _("Image on the right")), ("left", _("Image on the left"))],
+        default="right",
+        label=_("image side"),
+    )
+
+    class Meta:
+        icon = "doc-full"
+        template = "blocks/two_column_block.html"
+        label = _("Text and image")
+
+
 class StoryBlock(blocks.StreamBlock):
     """The campaign's background story, composed by editors from these blocks."""
 
-    heading = blocks.CharBlock(
-        form_classname="title", icon="title", template="blocks/heading_block.html"
-    )
-    paragraph = blocks.RichTextBlock(
-        features=["bold", "italic", "link", "ol", "ul"], template="blocks/paragraph_block.html"
-    )
-    image = ImageBlock()
-    quote = QuoteBlock()
+    heading = HeadingBlock(label=_("Heading"))
+    paragraph = ParagraphBlock(label=_("Text"))
+    image = ImageBlock(label=_("Image"))
+    quote = QuoteBlock(label=_("Quote"))
+    video = VideoBlock(label=_("Video"))
+    call_out = CallOutBlock(label=_("Call-out"))
+    two_columns = TwoColumnBlock(label=_("Text and image"))

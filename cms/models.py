@@ -4,6 +4,8 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Page
 
+from .panels import scripts_panel
+
 
 class HomePage(Page):
     """The site root: a short introduction above the campaign index."""
@@ -21,13 +23,34 @@ class OrganisationSettings(BaseSiteSetting):
 
     name = models.CharField(_("organisation name"), max_length=120, default="Clarion")
     logo = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtailimages.Image",
+        verbose_name=_("logo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Shown beside the name at the top of every page."),
     )
-    privacy_policy_url = models.URLField(_("privacy policy URL"), blank=True)
+    privacy_policy_url = models.URLField(
+        _("privacy policy URL"),
+        blank=True,
+        help_text=_("Linked from every page and from each action form's privacy note."),
+    )
     from_email = models.EmailField(
         _("sender address"),
         blank=True,
         help_text=_("Emails to targets come from this address. Empty: the server's default."),
+    )
+
+    head_scripts = models.TextField(
+        _("scripts in every page's head"),
+        blank=True,
+        help_text=_("e.g. analytics. Each campaign can add its own after these."),
+    )
+    body_scripts = models.TextField(
+        _("scripts at the end of every page"),
+        blank=True,
+        help_text=_("e.g. advertising pixels. Each campaign can add its own after these."),
     )
 
     panels = [
@@ -35,7 +58,9 @@ class OrganisationSettings(BaseSiteSetting):
         FieldPanel("logo"),
         FieldPanel("privacy_policy_url"),
         FieldPanel("from_email"),
+        scripts_panel("head_scripts", "body_scripts"),
     ]
 
     class Meta:
         verbose_name = _("organisation")
+        permissions = [("edit_scripts", _("Can add and edit third-party scripts on any page"))]

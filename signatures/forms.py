@@ -1,21 +1,61 @@
+import re
+
 from django import forms
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from .models import Signature
 
+# The supporter's details a campaign may ask for; first and last name and email are always asked.
+OPTIONAL_DETAILS = {
+    "country": "country_field",
+    "postal_code": "postal_code_field",
+    "phone": "phone_field",
+}
+LETTER_FIELDS = ("letter_subject", "letter_body", "personal_note")
+LETTER_MAX_LENGTH = 5000
+ONE_LINE_FIELDS = ("first_name", "last_name", "postal_code", "phone", "letter_subject")
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9 ()./-]{6,30}$",
+    _("Please enter a phone number with digits only, like +351 21 000 0000."),
+)
+
 
 class SignatureForm(forms.ModelForm):
-    """A supporter's details for one campaign."""
+    """A supporter's details for one campaign, set up as the campaign's editors chose.
+
+    The single validator of an action: the HTML view and the API both use it.
+    """
 
     class Meta:
         model = Signature
-        fields = ["first_name", "last_name", "email", "country", "postal_code", "consent"]
+        fields = [
+            "letter_subject",
+            "letter_body",
+            "personal_note",
+            "first_name",
+            "last_name",
+            "email",
+            "country",
+            "postal_code",
+            "phone",
+            "consent",
+        ]
+        labels = {
+            "letter_subject": _("Subject"),
+            "letter_body": _("Your letter"),
+            "personal_note": _("Your personal note"),
+        }
         widgets = {
             "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
             "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
             "country": forms.Select(attrs={"autocomplete": "country"}),
             "postal_code": forms.TextInput(attrs={"autocomplete": "postal-code"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+            "letter_body": forms.Textarea(attrs={"rows": 12}),
+            "personal_note": forms.Textarea(attrs={"rows": 3}),
         }
         error_messages = {
             "email": {"invalid": _("Please enter a valid email address, like name@example.org.")},
@@ -24,17 +64,73 @@ class SignatureForm(forms.ModelForm):
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
         self.campaign = campaign
-        self.fields["consent"].label = campaign.consent_text
-        self.fields["country"].choices = [("", _("Choose your country"))] + list(
-            self.fields["country"].choices
-        )[1:]
+        self._set_up_details(campaign)
+        self._set_up_letter(campaign)
+        for name, field in self.fields.items():
+            if field.help_text:
+                field.widget.attrs["aria-describedby"] = f"{self[name].auto_id}_help"
+
+    def _set_up_details(self, campaign):
+        for name, setting in OPTIONAL_DETAILS.items():
+            choice = getattr(campaign, setting)
+            if choice == "hidden":
+                del self.fields[name]
+            else:
+                self.fields[name].required = choice == "required"
+        if "country" in self.fields:
+            self.fields["country"].choices = [("", _("Choose your country"))] + list(
+                self.fields["country"].choices
+            )[1:]
+        if "phone" in self.fields:
+            self.fields["phone"].validators.append(phone_validator)
+        if campaign.consent_text:
+            self.fields["consent"].label = campaign.consent_text
+        else:
+            del self.fields["consent"]
+
+    def _set_up_letter(self, campaign):
+        if campaign.letter_editable:
+            self.fields["letter_subject"].initial = campaign.message_subject
+            self.fields["letter_body"].initial = campaign.message_body
+            self._limit("letter_body", LETTER_MAX_LENGTH)
+            self.fields["letter_body"].help_text = _(
+                "Change it as you like. Words in {braces} are filled in with your details."
+            )
+        else:
+            del self.fields["letter_subject"], self.fields["letter_body"]
+        if campaign.personal_note_limit:
+            self._limit("personal_note", campaign.personal_note_limit)
+            self.fields["personal_note"].help_text = _(
+                "Optional: why this matters to you. Up to %(limit)s characters."
+            ) % {"limit": campaign.personal_note_limit}
+        else:
+            del self.fields["personal_note"]
+
+    def _limit(self, name, limit):
+        field = self.fields[name]
+        field.max_length = limit
+        field.widget.attrs["maxlength"] = str(limit)
+        field.validators.append(MaxLengthValidator(limit))
+
+    def letter_fields(self):
+        """The letter and note, shown with the message rather than with the details."""
+        return [self[name] for name in LETTER_FIELDS if name in self.fields]
+
+    def detail_fields(self):
+        return [field for field in self.visible_fields() if field.name not in LETTER_FIELDS]
 
     def clean(self):
         cleaned = super().clean()
-        for name in ("first_name", "last_name", "postal_code"):
-            value = cleaned.get(name, "")
-            if any(ord(char) < 32 for char in value):
+        for name in ONE_LINE_FIELDS:
+            if any(ord(char) < 32 for char in cleaned.get(name) or ""):
                 self.add_error(name, _("Please remove line breaks and control characters."))
+        # An unchanged letter is stored as empty: the campaign's letter is sent.
+        for name, original in (
+            ("letter_subject", self.campaign.message_subject),
+            ("letter_body", self.campaign.message_body),
+        ):
+            if name in cleaned and _same_text(cleaned[name], original):
+                cleaned[name] = ""
         return cleaned
 
     def full_clean(self):
@@ -42,8 +138,15 @@ class SignatureForm(forms.ModelForm):
         # Tie each error message to its field for screen readers.
         for name in self.errors:
             if name in self.fields:
-                self.fields[name].widget.attrs["aria-describedby"] = f"{self[name].auto_id}_error"
+                attrs = self.fields[name].widget.attrs
+                described_by = [f"{self[name].auto_id}_error", attrs.get("aria-describedby")]
+                attrs["aria-describedby"] = " ".join(filter(None, described_by))
 
     def validate_unique(self):
         # Duplicates are not errors: a repeat signature is answered like a first one.
         pass
+
+
+def _same_text(submitted: str, original: str) -> bool:
+    """Equal but for line endings and surrounding space, as browsers send textareas."""
+    return re.sub(r"\s+", " ", submitted or "").strip() == re.sub(r"\s+", " ", original).strip()

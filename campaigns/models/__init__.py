@@ -1,4 +1,5 @@
-from .page import CampaignIndexPage, CampaignPage
+from .index import CampaignIndexPage
+from .page import CampaignPage
 from .targets import CampaignTarget, Target
 
 __all__ = ["CampaignIndexPage", "CampaignPage", "CampaignTarget", "Target"]

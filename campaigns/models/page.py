@@ -1,50 +1,97 @@
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
 from ..blocks import StoryBlock
+from ..forms import CampaignPageForm
+from ..letters import letter_preview
+from ..progress import goal_for
+from . import panels
 
 
-class CampaignIndexPage(Page):
-    intro = models.TextField(blank=True)
+class SupporterField(models.TextChoices):
+    """Whether the action form shows one of the supporter's optional details."""
 
-    content_panels = Page.content_panels + [FieldPanel("intro")]
-    parent_page_types = ["cms.HomePage", "wagtailcore.Page"]
-    subpage_types = ["campaigns.CampaignPage"]
-
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        context["campaigns"] = CampaignPage.objects.child_of(self).live().specific()
-        return context
+    HIDDEN = "hidden", _("Not asked")
+    OPTIONAL = "optional", _("Asked, optional")
+    REQUIRED = "required", _("Asked, required")
 
 
 class CampaignPage(RoutablePageMixin, Page):
+    # Story
     lead = models.CharField(_("lead"), max_length=300, help_text=_("One line under the title."))
     hero_image = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtailimages.Image",
+        verbose_name=_("hero image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("A large picture at the top of the page; wide pictures work best."),
     )
     hero_credit = models.CharField(
         _("photo credit"), max_length=120, blank=True, help_text=_("e.g. Photo by: NAME @handle")
     )
     body = StreamField(StoryBlock(), blank=True, verbose_name=_("story"))
 
+    # Action: the ask and the letter
     ask = models.CharField(
         _("the ask"),
         max_length=250,
         help_text=_('The form\'s heading, e.g. "Urge the government to …"'),
     )
-    message_subject = models.CharField(_("message subject"), max_length=200)
-    message_body = models.TextField(_("message body"))
+    message_subject = models.CharField(
+        _("message subject"),
+        max_length=200,
+        help_text=_("{first_name}, {last_name}, {country} and {postal_code} are filled in."),
+    )
+    message_body = models.TextField(
+        _("message body"),
+        help_text=_(
+            "The letter each target receives. {first_name}, {last_name}, {country} and "
+            "{postal_code} are replaced with the supporter's details; their name and place "
+            "are added below the letter."
+        ),
+    )
+    letter_editable = models.BooleanField(
+        _("supporters may edit the letter"),
+        default=True,
+        help_text=_("Untick to send your letter exactly as written."),
+    )
+    personal_note_limit = models.PositiveSmallIntegerField(
+        _("personal note length"),
+        default=500,
+        validators=[MaxValueValidator(2000)],
+        help_text=_(
+            "Supporters may add a personal note of up to this many characters, sent with the "
+            "letter. 0 hides the personal note."
+        ),
+    )
+
+    # Action: the form
+    country_field = models.CharField(
+        _("country"), max_length=10, choices=SupporterField.choices, default="optional"
+    )
+    postal_code_field = models.CharField(
+        _("postal code"), max_length=10, choices=SupporterField.choices, default="optional"
+    )
+    phone_field = models.CharField(
+        _("phone number"), max_length=10, choices=SupporterField.choices, default="hidden"
+    )
     consent_text = models.CharField(
         _("consent text"),
         max_length=300,
+        blank=True,
         default=_("Keep me informed about this and other campaigns."),
+        help_text=_("The checkbox to hear from your organisation. Empty: no checkbox."),
     )
+    button_label = models.CharField(_("button label"), max_length=60, default=_("Send my message"))
     privacy_note = RichTextField(
         _("privacy note"),
         features=["bold", "italic", "link"],
@@ -54,6 +101,8 @@ class CampaignPage(RoutablePageMixin, Page):
             "Your other details are processed under our privacy policy."
         ),
     )
+
+    # Action: the counter
     counter_offset = models.PositiveIntegerField(
         _("counter offset"),
         default=0,
@@ -62,52 +111,151 @@ class CampaignPage(RoutablePageMixin, Page):
             "Actions gathered elsewhere (paper petitions, before launch): added to the count."
         ),
     )
+    counter_goal = models.PositiveIntegerField(
+        _("goal"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(1_000_000_000)],
+        help_text=_(
+            "Shown with a progress bar. Empty: the next round number above the count "
+            "(100, 250, 500, 1,000 …)."
+        ),
+    )
+
+    # Thank-you
     thank_you_message = models.TextField(
         _("thank-you message"), default=_("Thank you! Your message is on its way.")
     )
-
-    content_panels = Page.content_panels + [
-        FieldPanel("lead"),
-        MultiFieldPanel([FieldPanel("hero_image"), FieldPanel("hero_credit")], heading=_("Hero")),
-        FieldPanel("body"),
-        MultiFieldPanel(
-            [
-                FieldPanel("ask"),
-                InlinePanel("campaign_targets", label=_("Targets"), min_num=1),
-                FieldPanel("message_subject"),
-                FieldPanel("message_body"),
-                FieldPanel("consent_text"),
-                FieldPanel("privacy_note"),
-                FieldPanel("counter_offset"),
-            ],
-            heading=_("Action"),
+    share_text = models.CharField(
+        _("share text"),
+        max_length=240,
+        blank=True,
+        help_text=_(
+            "What a supporter's friends read when they share the campaign, e.g. "
+            '"I just wrote to the minister. Will you?" Empty: the lead.'
         ),
-        FieldPanel("thank_you_message"),
-    ]
+    )
+    next_step_label = models.CharField(
+        _("next step button"), max_length=80, blank=True, help_text=_('e.g. "Donate now"')
+    )
+    next_step_url = models.URLField(
+        _("next step link"), blank=True, help_text=_("Where the next step button leads.")
+    )
+
+    # Settings
+    social_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("social media image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Shown when the page is shared on social media. Empty: the hero image."),
+    )
+    opens_at = models.DateTimeField(
+        _("opens"), null=True, blank=True, help_text=_("Empty: open as soon as published.")
+    )
+    closes_at = models.DateTimeField(
+        _("closes"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "After this, the page still shows the story and the final count, but no more "
+            "actions are taken. Empty: open until you set a date."
+        ),
+    )
+    closed_message = models.TextField(
+        _("closed message"),
+        default=_("This campaign has closed. Thank you to everyone who took action."),
+        help_text=_("Shown instead of the form once the campaign has closed."),
+    )
+    head_scripts = models.TextField(
+        _("scripts in the page head"),
+        blank=True,
+        help_text=_("Added to this page only, after the site-wide scripts."),
+    )
+    body_scripts = models.TextField(
+        _("scripts at the end of the page"),
+        blank=True,
+        help_text=_("Added to this page only, after the site-wide scripts."),
+    )
+
+    edit_handler = panels.campaign_edit_handler()
+    base_form_class = CampaignPageForm
     search_fields = Page.search_fields + [index.SearchField("lead"), index.SearchField("body")]
     parent_page_types = ["campaigns.CampaignIndexPage"]
     subpage_types = []
+    preview_modes = [("", _("Campaign page")), ("thank-you", _("Thank-you page"))]
 
     class Meta:
         verbose_name = _("campaign page")
 
+    def clean(self):
+        super().clean()
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": _("The campaign must close after it opens.")})
+
     @property
     def targets(self):
         return [link.target for link in self.campaign_targets.select_related("target")]
+
+    def is_open(self, at=None) -> bool:
+        return not self.not_yet_open(at) and not self.has_closed(at)
+
+    def not_yet_open(self, at=None) -> bool:
+        return bool(self.opens_at and (at or timezone.now()) < self.opens_at)
+
+    def has_closed(self, at=None) -> bool:
+        return bool(self.closes_at and (at or timezone.now()) >= self.closes_at)
+
+    def refusal_message(self):
+        """Why no action is taken now, or None while the campaign is open."""
+        if self.has_closed():
+            return self.closed_message
+        if self.not_yet_open():
+            return _("This campaign is not open yet.")
+        return None
 
     def action_count(self):
         from signatures.counter import displayed_count
 
         return displayed_count(self)
 
+    def tally(self):
+        """The counter as shown: the count, the goal it works towards, and whether open."""
+        count = self.action_count()
+        goal = goal_for(count, self.counter_goal)
+        return {"count": count, "goal": goal, "progress": min(count, goal), "open": self.is_open()}
+
+    def letter_preview(self):
+        """The campaign's letter as a supporter reads it before signing."""
+        return letter_preview(self.message_subject), letter_preview(self.message_body)
+
+    def share_image(self):
+        return self.social_image or self.hero_image
+
     def get_context(self, request, *args, **kwargs):
         from signatures.forms import SignatureForm
 
         context = super().get_context(request, *args, **kwargs)
         context.setdefault("form", SignatureForm(campaign=self))
-        context["count"] = self.action_count()
+        tally = self.tally()
+        context.update(
+            tally=tally,
+            count=tally["count"],
+            share_url=self.full_url,
+            share_text=self.share_text or self.lead,
+        )
+        if image := self.share_image():
+            rendition = image.get_rendition("fill-1200x630")
+            context["share_image_url"] = request.build_absolute_uri(rendition.url)
         return context
 
     @path("thank-you/")
     def thank_you(self, request):
         return self.render(request, template="campaigns/thank_you.html")
+
+    def serve_preview(self, request, mode_name):
+        if mode_name == "thank-you":
+            return self.thank_you(request)
+        return super().serve_preview(request, mode_name)

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Orderable
@@ -15,9 +16,23 @@ class Target(index.Indexed, models.Model):
         _("salutation"), max_length=80, blank=True, help_text=_('Title line, e.g. "The Hon."')
     )
     name = models.CharField(_("name or office"), max_length=200)
-    email = models.EmailField(_("email"), help_text=_("Never shown to supporters."))
-
-    panels = [FieldPanel("salutation"), FieldPanel("name"), FieldPanel("email")]
+    email = models.EmailField(
+        _("email"),
+        blank=True,
+        help_text=_(
+            "Never shown to supporters. May stay empty while you prepare a campaign, "
+            "which can be published only once each of its targets has an address."
+        ),
+    )
+    country = CountryField(
+        _("country"), blank=True, help_text=_("Optional: where the target is based.")
+    )
+    panels = [
+        FieldPanel("salutation"),
+        FieldPanel("name"),
+        FieldPanel("email"),
+        FieldPanel("country"),
+    ]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
 
     class Meta:

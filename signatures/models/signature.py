@@ -31,6 +31,13 @@ class Signature(models.Model):
     )
     country = CountryField(_("country"), blank=True)
     postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    phone = models.CharField(_("phone number"), max_length=30, blank=True)
+    # The supporter's own words, when the campaign allows them (see campaigns.letters).
+    letter_subject = models.CharField(_("edited subject"), max_length=200, blank=True)
+    letter_body = models.TextField(
+        _("edited letter"), blank=True, help_text="Empty: the campaign's letter was sent as is."
+    )
+    personal_note = models.TextField(_("personal note"), blank=True)
     consent = models.BooleanField(_("consent to hear from us"), default=False)
     # The consent record: the exact wording the supporter agreed to, and when.
     consent_text = models.TextField(_("consent wording"), blank=True, editable=False)

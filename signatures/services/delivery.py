@@ -8,6 +8,7 @@ from django.core.mail import EmailMessage
 from django.db import models, transaction
 from django.utils import timezone
 
+from campaigns.letters import letter_for
 from cms.models import OrganisationSettings
 
 from ..models import Delivery
@@ -29,9 +30,10 @@ def compose(delivery: Delivery) -> EmailMessage:
         if part
     )
     signed = "\n".join(part for part in (signature.full_name, place) if part)
+    subject, body = letter_for(signature, campaign)
     return EmailMessage(
-        subject=_one_line(campaign.message_subject),
-        body=f"{campaign.message_body.strip()}\n\n{signed}\n",
+        subject=_one_line(subject),
+        body=f"{body}\n\n{signed}\n",
         from_email=sender,
         to=[formataddr((str(delivery.target), delivery.target.email))],
         reply_to=[formataddr((_one_line(signature.full_name), signature.email))],

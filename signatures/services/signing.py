@@ -28,6 +28,8 @@ def sign(campaign, details: dict, *, client_ip: str | None = None) -> tuple[Sign
     """
     from ..tasks import deliver
 
+    if refusal := campaign.refusal_message():  # closed, or not open yet
+        raise ActionRefused(refusal, status=403)
     with transaction.atomic():
         signature, created = Signature.objects.get_or_create(
             campaign=campaign,

@@ -61,7 +61,7 @@ def test_page_renders_every_part(client, site):
         "The Hon.",
         "Minister of Water",
         "Clean water now",
-        "<p>Dear Minister,</p>",
+        "Dear Minister,",
         "Held for speaking up",
         "The <b>story</b> so far.",
         "We asked for water.",

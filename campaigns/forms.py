@@ -1,0 +1,43 @@
+"""The campaign editor's form: publishing rules an editor can understand."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminPageForm
+
+
+class CampaignPageForm(WagtailAdminPageForm):
+    def clean(self):
+        cleaned = super().clean()
+        # Drafts may be incomplete; Wagtail defers required fields only when saving a draft.
+        if not self.is_deferred_validation:
+            self._require_reachable_targets()
+        return cleaned
+
+    def _require_reachable_targets(self):
+        formset = self.formsets.get("campaign_targets")
+        if formset is None or not formset.is_valid():
+            return  # the formset shows its own errors
+        targets = [
+            form.cleaned_data["target"]
+            for form in formset.forms
+            if form.cleaned_data.get("target") and not form.cleaned_data.get("DELETE")
+        ]
+        if not targets:
+            raise ValidationError(
+                _(
+                    "Add at least one target in the Action tab before publishing: "
+                    "every action is emailed to the campaign's targets."
+                ),
+                code="no_target",
+            )
+        missing = [str(target) for target in targets if not target.email]
+        if missing:
+            raise ValidationError(
+                _(
+                    "These targets have no email address yet, so actions could not reach "
+                    "them: %(targets)s. Add their address under Snippets → Targets, or remove "
+                    "them from the campaign, before publishing."
+                ),
+                params={"targets": ", ".join(missing)},
+                code="target_without_email",
+            )

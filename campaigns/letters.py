@@ -1,0 +1,57 @@
+"""The letter one action sends: the campaign's or the supporter's, with their details filled in.
+
+Only the four named placeholders are replaced, by plain substitution. Letters may be
+written by supporters, so `str.format` is not used: it would evaluate `{first_name.__class__}`
+and raise on a stray brace. Anything else in braces is left as written.
+"""
+
+import re
+
+from django.utils.translation import gettext_lazy as _
+
+PLACEHOLDERS = ("first_name", "last_name", "country", "postal_code")
+_PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
+PREVIEW_LABELS = {
+    "first_name": _("your first name"),
+    "last_name": _("your last name"),
+    "country": _("your country"),
+    "postal_code": _("your postal code"),
+}
+
+
+def fill(text: str, values: dict) -> str:
+    """`text` with each known placeholder replaced by its value, in one pass."""
+    return _PLACEHOLDER.sub(lambda match: str(values.get(match.group(1), "")), text)
+
+
+def letter_preview(text: str) -> str:
+    """`text` as a supporter reads it on the page: placeholders named, not filled."""
+    return fill(text, {name: f"[{label}]" for name, label in PREVIEW_LABELS.items()})
+
+
+def supporter_values(signature) -> dict:
+    return {
+        "first_name": signature.first_name,
+        "last_name": signature.last_name,
+        "country": signature.country.name if signature.country else "",
+        "postal_code": signature.postal_code,
+    }
+
+
+def letter_for(signature, campaign=None) -> tuple[str, str]:
+    """The (subject, body) that `signature` sends to each target.
+
+    The supporter's edited letter when the campaign lets supporters edit it, else the
+    campaign's; the personal note, if the campaign asks for one, follows the letter.
+    """
+    campaign = campaign or signature.campaign.specific
+    subject, body = campaign.message_subject, campaign.message_body
+    if campaign.letter_editable:
+        subject = signature.letter_subject or subject
+        body = signature.letter_body or body
+    values = supporter_values(signature)
+    subject, body = fill(subject, values), fill(body, values).strip()
+    note = signature.personal_note.strip() if campaign.personal_note_limit else ""
+    if note:
+        body = f"{body}\n\n{note}"
+    return subject, body

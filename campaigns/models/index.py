@@ -1,0 +1,27 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.models import Page
+
+
+class CampaignIndexPage(Page):
+    """Lists the campaigns below it: open ones first, each with its counter."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage", "wagtailcore.Page"]
+    subpage_types = ["campaigns.CampaignPage"]
+
+    def campaigns(self):
+        from .page import CampaignPage
+
+        campaigns = (
+            CampaignPage.objects.child_of(self).live().specific().order_by("-first_published_at")
+        )
+        return sorted(campaigns, key=lambda campaign: not campaign.is_open())
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["campaigns"] = self.campaigns()
+        return context

@@ -1,0 +1,104 @@
+"""The campaign editor: four tabs in the order an editor builds a campaign."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    HelpPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.models import Page
+
+from cms.panels import scripts_panel
+
+story_panels = Page.content_panels + [
+    FieldPanel("lead"),
+    MultiFieldPanel(
+        [FieldPanel("hero_image"), FieldPanel("hero_credit")], heading=_("Hero picture")
+    ),
+    FieldPanel("body"),
+]
+
+action_panels = [
+    FieldPanel("ask"),
+    InlinePanel(
+        "campaign_targets",
+        heading=_("Targets"),
+        label=_("Target"),
+        help_text=_(
+            "Who each action writes to. Every target receives its own email. Pick targets "
+            "from the list or add one under Snippets → Targets."
+        ),
+    ),
+    MultiFieldPanel(
+        [
+            FieldPanel("message_subject"),
+            FieldPanel("message_body"),
+            FieldPanel("letter_editable"),
+            FieldPanel("personal_note_limit"),
+        ],
+        heading=_("The letter"),
+    ),
+    MultiFieldPanel(
+        [
+            HelpPanel(
+                _("First name, last name and email are always asked. Choose what else to ask:")
+            ),
+            FieldRowPanel(
+                [
+                    FieldPanel("country_field"),
+                    FieldPanel("postal_code_field"),
+                    FieldPanel("phone_field"),
+                ]
+            ),
+            FieldPanel("consent_text"),
+            FieldPanel("button_label"),
+            FieldPanel("privacy_note"),
+        ],
+        heading=_("The form"),
+    ),
+    MultiFieldPanel(
+        [FieldRowPanel([FieldPanel("counter_offset"), FieldPanel("counter_goal")])],
+        heading=_("The counter"),
+    ),
+]
+
+thank_you_panels = [
+    FieldPanel("thank_you_message"),
+    FieldPanel("share_text"),
+    MultiFieldPanel(
+        [FieldPanel("next_step_label"), FieldPanel("next_step_url")],
+        heading=_("Next step"),
+        help_text=_("An optional button after the thanks, e.g. to donate."),
+    ),
+]
+
+settings_panels = (
+    Page.promote_panels
+    + [
+        FieldPanel("social_image"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
+                FieldPanel("closed_message"),
+            ],
+            heading=_("Open for actions"),
+        ),
+    ]
+    + Page.settings_panels
+    + [scripts_panel("head_scripts", "body_scripts")]
+)
+
+
+def campaign_edit_handler():
+    return TabbedInterface(
+        [
+            ObjectList(story_panels, heading=_("Story")),
+            ObjectList(action_panels, heading=_("Action")),
+            ObjectList(thank_you_panels, heading=_("Thank-you")),
+            ObjectList(settings_panels, heading=_("Settings")),
+        ]
+    )
