@@ -7,6 +7,23 @@ from . import services
 MAX_RETRIES = 8
 
 
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def export_signatures(job_id: int) -> None:
+    """Write a background export's file for its owner to download."""
+    from .services import export
+
+    export.run_job(job_id)
+
+
+@shared_task
+def apply_retention() -> None:
+    """Anonymise signatures past their retention period; drop expired export files."""
+    from .services import export, privacy
+
+    privacy.anonymise_expired()
+    export.purge_expired()
+
+
 def _is_permanent(error: Exception) -> bool:
     """A 5xx answer (or refused recipients) will not change by trying again."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):

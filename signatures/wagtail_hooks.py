@@ -1,29 +1,85 @@
+from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
-from wagtail_modeladmin.helpers import PermissionHelper
-from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
+from wagtail import hooks
+from wagtail.admin.widgets.button import Button, ListingButton
+from wagtail.log_actions import LogFormatter
 
-from .models import Signature
+from .admin import urls as admin_urls
+from .admin.listing import SignatureAdmin
+from .admin.permissions import VIEW
 
-
-class SignaturePermissionHelper(PermissionHelper):
-    """Signatures come only from supporters: nobody adds one in the admin."""
-
-    def user_can_create(self, user):
-        return False
-
-
-class SignatureAdmin(ModelAdmin):
-    model = Signature
-    permission_helper_class = SignaturePermissionHelper
-    menu_label = _("Signatures")
-    menu_icon = "form"
-    menu_order = 250
-    add_to_admin_menu = True
-    list_display = ("full_name", "email", "campaign", "country", "status", "created_at")
-    list_filter = ("campaign", "status")
-    search_fields = ("first_name", "last_name", "email")
-    list_select_related = ("campaign",)
-    inspect_view_enabled = True
+# The registered instance: background exports rebuild its list with the same filters.
+signature_admin = SignatureAdmin()
+signature_admin.register_with_wagtail()
 
 
-modeladmin_register(SignatureAdmin)
+@hooks.register("register_admin_urls")
+def register_signature_admin_urls():
+    return [path("signatures/", include(admin_urls, namespace="signatures_admin"))]
+
+
+def _statistics_url(page):
+    return reverse("signatures_admin:statistics", args=[page.pk])
+
+
+def _is_campaign(page):
+    from campaigns.models import CampaignPage
+
+    return issubclass(page.specific_class or type(page), CampaignPage)
+
+
+@hooks.register("register_page_header_buttons")
+def statistics_header_button(page, user, view_name, next_url=None):
+    if _is_campaign(page) and user.has_perm(VIEW):
+        yield Button(
+            _("Signature statistics"), _statistics_url(page), icon_name="table", priority=80
+        )
+
+
+@hooks.register("register_page_listing_buttons")
+def statistics_listing_button(page, user, next_url=None):
+    if _is_campaign(page) and user.has_perm(VIEW):
+        yield ListingButton(_("Statistics"), _statistics_url(page), priority=90)
+
+
+class CountFormatter(LogFormatter):
+    """'Rejected 12 signatures', with the rule when there was one."""
+
+    template = ""
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        message = self.template % {"count": data.get("count", 0)}
+        if rule := data.get("rule"):
+            message += " (" + ", ".join(f"{key}: {value}" for key, value in rule.items()) + ")"
+        return message
+
+
+@hooks.register("register_log_actions")
+def register_moderation_log_actions(actions):
+    for action, label, template in [
+        ("clarion.signatures.approve", _("Approve signatures"), _("Approved %(count)s signatures")),
+        ("clarion.signatures.reject", _("Reject signatures"), _("Rejected %(count)s signatures")),
+        (
+            "clarion.signatures.spam",
+            _("Mark signatures as spam"),
+            _("Marked %(count)s signatures as spam"),
+        ),
+        (
+            "clarion.signatures.invalidate",
+            _("Invalidate signatures"),
+            _("Invalidated %(count)s signatures"),
+        ),
+        ("clarion.signatures.export", _("Export signatures"), _("Exported %(count)s signatures")),
+    ]:
+        actions.register_action(action)(
+            type("Formatter", (CountFormatter,), {"label": label, "template": template})
+        )
+    actions.register_action(
+        "clarion.privacy.erase", _("Erase a supporter"), _("Erased a supporter's personal data")
+    )
+    actions.register_action(
+        "clarion.privacy.access",
+        _("Subject access request"),
+        _("Exported everything held about a supporter"),
+    )

@@ -19,7 +19,7 @@ from ..models import DataRequest, Delivery, Signature
 logger = logging.getLogger(__name__)
 
 # Kept on anonymised rows, so counts, statuses and statistics survive.
-KEPT_FIELDS = {"id", "campaign", "status", "country", "consent", "created_at", "anonymised_at"}
+KEPT_FIELDS = {"status", "country", "consent_text"}
 
 
 def consent_record(campaign, details: dict) -> dict:
@@ -36,24 +36,27 @@ def address_hash(address: str) -> str:
 
 
 def _personal_fields():
-    """Every field of a signature that may hold personal data (new fields included)."""
+    """Every text field of a signature, new ones included, except those kept for counting.
+
+    Names, addresses, letters, notes, IP address: text is where personal data lives.
+    Timestamps and flags stay (the outbox and the statistics rely on them).
+    """
     return [
         field
         for field in Signature._meta.concrete_fields
-        if field.name not in KEPT_FIELDS and not field.is_relation
+        if field.name not in KEPT_FIELDS
+        and isinstance(field, models.CharField | models.TextField | models.GenericIPAddressField)
     ]
 
 
 def _anonymous_values(field, token: str):
     if field.name == "email":
         return f"{token}@anonymised.invalid"
-    if field.name == "email_key":
-        # Unique per campaign like a real address, so the constraint still holds.
-        return f"anonymised:{token}"
+    if field.unique or field.name == "email_key":
+        # Unique like a real value, so the constraints still hold.
+        return f"anonymised:{token}"[: field.max_length]
     if field.null:
         return None
-    if isinstance(field, models.BooleanField):
-        return False
     return ""
 
 

@@ -1,0 +1,1 @@
+"""The moderators' screens: the signature list (wagtail-modeladmin) and the views beside it."""

@@ -1,0 +1,115 @@
+"""The moderation list's filters, each backed by an index so a million rows stay quick."""
+
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.admin import SimpleListFilter
+from django.contrib.admin.filters import ListFilter
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from ..models import Signature
+
+
+class ConfirmedFilter(SimpleListFilter):
+    """Whether the supporter has confirmed their address (double opt-in)."""
+
+    title = _("confirmation")
+    parameter_name = "confirmed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Confirmed")), ("no", _("Awaiting confirmation"))]
+
+    def queryset(self, request, queryset):
+        pending = Signature.Status.PENDING
+        if self.value() == "yes":
+            return queryset.exclude(status=pending)
+        if self.value() == "no":
+            return queryset.filter(status=pending)
+        return queryset
+
+
+def countries_in_use() -> list[str]:
+    """The distinct countries signatures carry, by a loose index scan: one index probe per
+    country rather than a pass over every row."""
+    table = Signature._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH RECURSIVE used(country) AS (
+                SELECT MIN(country) FROM {table}
+                UNION ALL
+                SELECT (SELECT MIN(country) FROM {table} WHERE country > used.country)
+                FROM used WHERE used.country IS NOT NULL
+            )
+            SELECT country FROM used WHERE country IS NOT NULL AND country <> ''
+            """  # noqa: S608 - the table name is ours, nothing comes from the request
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+class CountryFilter(SimpleListFilter):
+    title = _("country")
+    parameter_name = "country"
+
+    def lookups(self, request, model_admin):
+        return sorted(
+            ((code, countries.name(code) or code) for code in countries_in_use()),
+            key=lambda choice: str(choice[1]),
+        )
+
+    def queryset(self, request, queryset):
+        return queryset.filter(country=self.value()) if self.value() else queryset
+
+
+class SignedBetweenFilter(ListFilter):
+    """A date range (from, until; both days included), entered in a small form."""
+
+    title = _("date signed")
+    template = "signatures/admin/date_range_filter.html"
+    parameters = ("signed_from", "signed_until")
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        self.request = request
+        self.values = {}
+        for name in self.parameters:
+            value = params.pop(name, None)
+            if isinstance(value, list):
+                value = value[-1]
+            self.values[name] = parse_day(value)
+
+    def has_output(self):
+        return True
+
+    def expected_parameters(self):
+        return list(self.parameters)
+
+    def queryset(self, request, queryset):
+        if day := self.values["signed_from"]:
+            queryset = queryset.filter(created_at__gte=start_of(day))
+        if day := self.values["signed_until"]:
+            queryset = queryset.filter(created_at__lt=start_of(day + timedelta(days=1)))
+        return queryset
+
+    def choices(self, changelist):
+        # The form keeps the other filters as hidden fields.
+        kept = [
+            (key, value)
+            for key, values in self.request.GET.lists()
+            if key not in self.parameters and key != "p"
+            for value in values
+        ]
+        yield {"kept": kept, "values": self.values}
+
+
+def parse_day(value) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "signatures_admin"
+urlpatterns = [
+    path("bulk/", views.bulk_status, name="bulk"),
+    path("invalidate/", views.invalidate, name="invalidate"),
+    path("export/", views.export_list, name="export"),
+    path("exports/", views.export_jobs, name="exports"),
+    path("exports/<int:pk>/", views.export_job, name="export_job"),
+    path("exports/<int:pk>/download/", views.export_download, name="export_download"),
+    path("statistics/<int:campaign_id>/", views.statistics, name="statistics"),
+    path("data-requests/", views.data_requests, name="data_requests"),
+]

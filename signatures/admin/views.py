@@ -1,0 +1,240 @@
+"""The moderators' screens beside the list: bulk status changes, invalidation by rule,
+exports, statistics and data-protection requests. Each checks its permission (403
+otherwise), validates its input with a form, then calls a service."""
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Count
+from django.db.models.functions import TruncDate
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+from wagtail.log_actions import log
+
+from ..models import DataRequest, ExportJob, Signature
+from ..services import export, moderation, privacy
+from .forms import AddressForm, BulkStatusForm, InvalidationForm
+from .listing import listed_signatures
+from .permissions import EXPORT, MODERATE, VIEW, require
+
+LIST_URL = "signatures_signature_modeladmin_index"
+
+
+def _list_url():
+    return reverse(LIST_URL)
+
+
+def _safe_next(request, fallback):
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return fallback
+
+
+@require_POST
+def bulk_status(request):
+    require(request.user, MODERATE)
+    form = BulkStatusForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(_safe_next(request, _list_url()))
+    status = form.cleaned_data["status"]
+    count = moderation.set_status(form.cleaned_data["signature"], status, request.user)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s signature is now %(status)s.",
+            "%(count)s signatures are now %(status)s.",
+            count,
+        )
+        % {"count": count, "status": Signature.Status(status).label},
+    )
+    return redirect(_safe_next(request, _list_url()))
+
+
+@require_http_methods(["GET", "POST"])
+def invalidate(request):
+    """A rule, then a preview of how many it will change, then (confirmed) the change."""
+    require(request.user, MODERATE)
+    form = InvalidationForm(request.POST or None)
+    context = {"form": form, "title": _("Invalidate signatures by rule")}
+    if request.method == "POST" and form.is_valid():
+        rule, status = form.rule(), form.cleaned_data["status"]
+        count = moderation.preview(rule, status)
+        confirmed = request.POST.get("confirm") == str(count)
+        if confirmed:
+            changed = moderation.invalidate(rule, request.user, status)
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s signature invalidated.",
+                    "%(count)s signatures invalidated.",
+                    changed,
+                )
+                % {"count": changed},
+            )
+            return redirect(_list_url())
+        if "confirm" in request.POST:
+            messages.warning(request, _("The number of matching signatures changed; check again."))
+        context |= {"preview": count}
+    status_code = 400 if request.method == "POST" and not form.is_valid() else 200
+    return TemplateResponse(
+        request, "signatures/admin/invalidate.html", context, status=status_code
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def export_list(request):
+    """The filtered list as CSV: streamed now when small, otherwise made in the background."""
+    require(request.user, EXPORT)
+    from .. import tasks
+
+    query = request.POST.get("query", "") if request.method == "POST" else request.GET.urlencode()
+    signatures = listed_signatures(query, request.user)
+    count = signatures.count()
+    if request.method == "POST":
+        job = export.start_job(request.user, query, count)
+        tasks.export_signatures.delay_on_commit(job.pk)
+        log(job, "clarion.signatures.export", user=request.user, data={"count": count})
+        return redirect("signatures_admin:export_job", job.pk)
+    if count > settings.CLARION_EXPORT_SYNC_LIMIT:
+        return TemplateResponse(
+            request,
+            "signatures/admin/export_confirm.html",
+            {"count": count, "query": query, "title": _("Export signatures")},
+        )
+    job = ExportJob.objects.create(
+        owner=request.user,
+        query=query,
+        total=count,
+        written=count,
+        state=ExportJob.State.DONE,
+        finished_at=timezone.now(),
+        expires_at=timezone.now(),
+    )
+    log(job, "clarion.signatures.export", user=request.user, data={"count": count})
+    response = StreamingHttpResponse(
+        export.csv_chunks(signatures), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{export.file_name()}"'
+    return response
+
+
+def export_jobs(request):
+    require(request.user, EXPORT)
+    jobs = ExportJob.objects.filter(owner=request.user).exclude(file_name="", state="done")
+    context = {"jobs": jobs[:50], "title": _("My exports")}
+    return TemplateResponse(request, "signatures/admin/export_jobs.html", context)
+
+
+def _own_job(request, pk) -> ExportJob:
+    require(request.user, EXPORT)
+    # Someone else's export does not exist, as far as this user can tell.
+    return get_object_or_404(ExportJob, pk=pk, owner=request.user)
+
+
+def export_job(request, pk):
+    job = _own_job(request, pk)
+    return TemplateResponse(
+        request,
+        "signatures/admin/export_job.html",
+        {"job": job, "expired": job.expires_at < timezone.now(), "title": _("Export")},
+    )
+
+
+def export_download(request, pk):
+    job = _own_job(request, pk)
+    if job.state != ExportJob.State.DONE or not job.file_name:
+        raise Http404
+    if job.expires_at < timezone.now():
+        return HttpResponse(_("This export has expired."), status=410)
+    return FileResponse(
+        export.open_download(job),
+        as_attachment=True,
+        filename=export.file_name(),
+        content_type="text/csv; charset=utf-8",
+    )
+
+
+def statistics(request, campaign_id):
+    """Totals by status, actions per day and top countries for one campaign."""
+    require(request.user, VIEW)
+    from campaigns.models import CampaignPage
+
+    campaign = get_object_or_404(CampaignPage, pk=campaign_id)
+    rows = Signature.objects.filter(campaign=campaign)
+    by_status = dict(rows.values_list("status").annotate(n=Count("id")).order_by())
+    totals = [(status.label, by_status.get(status.value, 0)) for status in Signature.Status]
+    days = list(
+        rows.annotate(day=TruncDate("created_at"))
+        .values_list("day")
+        .annotate(n=Count("id"))
+        .order_by("-day")[:60]
+    )[::-1]
+    busiest = max((n for _day, n in days), default=0)
+    countries = [
+        (code, n)
+        for code, n in rows.exclude(country="")
+        .values_list("country")
+        .annotate(n=Count("id"))
+        .order_by("-n", "country")[:10]
+    ]
+    from django_countries import countries as country_names
+
+    context = {
+        "campaign": campaign,
+        "title": _("Statistics: %(title)s") % {"title": campaign.title},
+        "totals": totals,
+        "total": sum(n for _label, n in totals),
+        "days": [(day, n, round(n * 100 / busiest) if busiest else 0) for day, n in days],
+        "countries": [(country_names.name(code) or code, n) for code, n in countries],
+    }
+    return TemplateResponse(request, "signatures/admin/statistics.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def data_requests(request):
+    """Erasure and subject access for one address, entered in a POSTed form."""
+    require(request.user, MODERATE)
+    form = AddressForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            address = form.cleaned_data["email"]
+            if form.cleaned_data["action"] == "access":
+                require(request.user, EXPORT)
+                document = privacy.subject_access(address, request.user)
+                response = HttpResponse(
+                    json.dumps(document, cls=privacy.JSON_ENCODER, indent=2, ensure_ascii=False),
+                    content_type="application/json; charset=utf-8",
+                )
+                name = f"subject-access-{privacy.address_hash(address)[:12]}.json"
+                response["Content-Disposition"] = f'attachment; filename="{name}"'
+                return response
+            record = privacy.erase_supporter(address, request.user)
+            messages.success(
+                request,
+                ngettext(
+                    "Erased: %(count)s signature anonymised.",
+                    "Erased: %(count)s signatures anonymised.",
+                    record.signatures,
+                )
+                % {"count": record.signatures},
+            )
+            return redirect("signatures_admin:data_requests")
+    context = {
+        "form": form,
+        "records": DataRequest.objects.select_related("requested_by")[:50],
+        "title": _("Data-protection requests"),
+    }
+    status = 400 if request.method == "POST" else 200
+    return TemplateResponse(request, "signatures/admin/data_requests.html", context, status=status)

@@ -1,0 +1,126 @@
+"""Moderation: changing signatures' statuses, one by one or by rule, always logged.
+
+Every change runs in one transaction, withholds the letters of signatures that stop
+counting, records who did what to how many in Wagtail's log (one entry per campaign,
+shown in the campaign's history and the site history report), and makes the campaign's
+counter recount once the change is committed.
+"""
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from wagtail.log_actions import log
+
+from .. import counter
+from ..models import Delivery, Signature
+
+Status = Signature.Status
+
+# The log action recorded for each status a moderator sets.
+ACTIONS = {
+    Status.COUNTED: "clarion.signatures.approve",
+    Status.REJECTED: "clarion.signatures.reject",
+    Status.SPAM: "clarion.signatures.spam",
+}
+INVALIDATE = "clarion.signatures.invalidate"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Which signatures an invalidation applies to; empty parts do not restrict."""
+
+    campaign_id: int | None = None
+    email_domain: str = ""
+    ip_address: str | None = None
+    signed_from: date | None = None
+    signed_until: date | None = None
+
+    def is_empty(self) -> bool:
+        return not any(asdict(self).values())
+
+    def signatures(self):
+        rows = Signature.objects.all()
+        if self.campaign_id:
+            rows = rows.filter(campaign_id=self.campaign_id)
+        if self.email_domain:
+            domain = self.email_domain.strip().lower().lstrip("@")
+            rows = rows.filter(email_key__endswith=f"@{domain}")
+        if self.ip_address:
+            rows = rows.filter(ip_address=self.ip_address)
+        if self.signed_from:
+            rows = rows.filter(created_at__gte=_start_of(self.signed_from))
+        if self.signed_until:
+            rows = rows.filter(created_at__lt=_start_of(self.signed_until + timedelta(days=1)))
+        return rows
+
+    def for_log(self) -> dict:
+        """The rule as recorded in the log; an IP address is personal data, so only its kind."""
+        entry = {key: str(value) for key, value in asdict(self).items() if value}
+        if self.ip_address:
+            entry["ip_address"] = "given"
+        return entry
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def preview(rule: Rule, status: str = Status.REJECTED) -> int:
+    """How many signatures applying this rule would change, before it runs."""
+    return rule.signatures().exclude(status=status).count()
+
+
+def set_status(signature_ids, status: str, user) -> int:
+    """Give the selected signatures a status (approve, reject, mark spam). Returns how many changed."""
+    return _change(
+        Signature.objects.filter(pk__in=list(signature_ids)), status, user, ACTIONS[status]
+    )
+
+
+def invalidate(rule: Rule, user, status: str = Status.REJECTED) -> int:
+    """Reject (or mark as spam) every signature matching the rule. Returns how many changed."""
+    if rule.is_empty():
+        raise ValueError("An invalidation rule needs at least one condition.")
+    return _change(rule.signatures(), status, user, INVALIDATE, rule=rule)
+
+
+def _change(signatures, status: str, user, action: str, rule: Rule | None = None) -> int:
+    from campaigns.models import CampaignPage
+
+    if status not in Status.values:
+        raise ValueError(f"Unknown status {status!r}")
+    changing = signatures.exclude(status=status)
+    total = 0
+    with transaction.atomic():
+        campaign_ids = sorted(set(changing.values_list("campaign_id", flat=True).distinct()))
+        campaigns = CampaignPage.objects.in_bulk(campaign_ids)
+        for campaign_id in campaign_ids:
+            in_campaign = changing.filter(campaign_id=campaign_id)
+            if status != Status.COUNTED:
+                _withhold_letters(in_campaign, status)
+            count = in_campaign.update(status=status)
+            total += count
+            log(
+                campaigns[campaign_id],
+                action,
+                user=user,
+                data={"count": count, "status": status, "rule": rule.for_log() if rule else None},
+            )
+            transaction.on_commit(lambda campaign_id=campaign_id: _recount(campaign_id))
+    return total
+
+
+def _withhold_letters(signatures, status: str) -> None:
+    """Letters not yet sent for signatures that no longer count are never sent."""
+    Delivery.objects.filter(
+        signature__in=signatures.values("pk"), state=Delivery.State.PENDING
+    ).update(
+        state=Delivery.State.FAILED,
+        last_error=f"Withheld: a moderator set the signature's status to {status}.",
+    )
+
+
+def _recount(campaign_id: int) -> None:
+    getattr(counter, "changed", counter.forget)(campaign_id)
