@@ -122,6 +122,31 @@ class CampaignPage(RoutablePageMixin, Page):
         ),
     )
 
+    # Action: confirmation and delivery (signatures app)
+    confirmation_required = models.BooleanField(
+        _("ask supporters to confirm by email"),
+        default=False,
+        help_text=_(
+            "Double opt-in: an action counts and is sent only after the supporter confirms "
+            "through a link emailed to them."
+        ),
+    )
+    send_receipt = models.BooleanField(
+        _("email supporters a receipt"),
+        default=False,
+        help_text=_("Once an action counts, the supporter receives a thank-you email."),
+    )
+    digest_minutes = models.PositiveIntegerField(
+        _("send targets"),
+        choices=[
+            (0, _("one email per action")),
+            (60, _("one email an hour listing the actions")),
+            (24 * 60, _("one email a day listing the actions")),
+        ],
+        default=0,
+        help_text=_("A digest suits targets whose mail servers block many emails."),
+    )
+
     # Thank-you
     thank_you_message = models.TextField(
         _("thank-you message"), default=_("Thank you! Your message is on its way.")

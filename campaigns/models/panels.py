@@ -64,6 +64,14 @@ action_panels = [
         [FieldRowPanel([FieldPanel("counter_offset"), FieldPanel("counter_goal")])],
         heading=_("The counter"),
     ),
+    MultiFieldPanel(
+        [
+            FieldPanel("confirmation_required"),
+            FieldPanel("send_receipt"),
+            FieldPanel("digest_minutes"),
+        ],
+        heading=_("Confirmation and delivery"),
+    ),
 ]
 
 thank_you_panels = [

@@ -27,11 +27,22 @@ class Target(index.Indexed, models.Model):
     country = CountryField(
         _("country"), blank=True, help_text=_("Optional: where the target is based.")
     )
+    max_per_minute = models.PositiveIntegerField(
+        _("emails per minute"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "At most this many action emails a minute reach this target; the rest wait. "
+            "Empty: the site's default."
+        ),
+    )
+
     panels = [
         FieldPanel("salutation"),
         FieldPanel("name"),
         FieldPanel("email"),
         FieldPanel("country"),
+        FieldPanel("max_per_minute"),
     ]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
 
