@@ -12,7 +12,6 @@ from django.db import models, transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from .. import counter
 from ..emails import email_key
 from ..models import DataRequest, Delivery, Signature
 
@@ -61,7 +60,8 @@ def _anonymous_values(field, token: str):
 
 
 def anonymise(signatures) -> tuple[int, int]:
-    """Blank the personal data of these signatures and their deliveries, keeping statuses.
+    """Blank the personal data of these signatures and their deliveries, keeping statuses
+    (so every count stays as it was).
 
     Returns (signatures, deliveries) anonymised. Rows already anonymised are skipped.
     """
@@ -79,8 +79,6 @@ def anonymise(signatures) -> tuple[int, int]:
     deliveries = Delivery.objects.filter(signature__in=[row.pk for row in rows]).update(
         last_error=""
     )
-    for campaign_id in {row.campaign_id for row in rows}:
-        counter.forget(campaign_id)
     return len(rows), deliveries
 
 
@@ -145,17 +143,6 @@ def subject_access(address: str, user) -> dict:
 
 JSON_ENCODER = DjangoJSONEncoder
 
-# The campaign's closing date (added to CampaignPage by the authoring work), by whichever
-# of these names it carries; retention counts from it.
-CLOSE_FIELD_NAMES = ("closes_at", "close_date", "closing_date", "closed_at", "ends_at", "end_date")
-
-
-def close_field() -> str | None:
-    from campaigns.models import CampaignPage
-
-    names = {field.name for field in CampaignPage._meta.get_fields()}
-    return next((name for name in CLOSE_FIELD_NAMES if name in names), None)
-
 
 def retention_cutoff(now=None):
     months = settings.CLARION_RETENTION_MONTHS
@@ -170,13 +157,9 @@ def anonymise_expired(now=None, batch_size=1000) -> int:
     """
     from campaigns.models import CampaignPage
 
-    closed_field = close_field()
-    if closed_field is None:
-        logger.warning("retention: campaigns have no closing date yet; nothing anonymised")
-        return 0
-    expired = CampaignPage.objects.filter(
-        **{f"{closed_field}__lt": retention_cutoff(now)}
-    ).values_list("pk", flat=True)
+    expired = CampaignPage.objects.filter(closes_at__lt=retention_cutoff(now)).values_list(
+        "pk", flat=True
+    )
     total = 0
     for campaign_id in expired:
         while True:
@@ -184,7 +167,9 @@ def anonymise_expired(now=None, batch_size=1000) -> int:
                 batch = Signature.objects.filter(
                     campaign_id=campaign_id, anonymised_at__isnull=True
                 ).order_by("pk")[:batch_size]
-                done, _ = anonymise(Signature.objects.filter(pk__in=list(batch.values("pk"))))
+                done, _ = anonymise(
+                    Signature.objects.filter(pk__in=list(batch.values_list("pk", flat=True)))
+                )
             total += done
             if done < batch_size:
                 break

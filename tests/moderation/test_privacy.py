@@ -1,0 +1,183 @@
+"""Consent record, erasure, subject access and retention."""
+
+import json
+import logging
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from wagtail.models import ModelLogEntry
+
+from signatures import counter, services
+from signatures.models import DataRequest, Delivery, Signature
+from signatures.services import privacy
+
+from .conftest import add_signature
+
+pytestmark = pytest.mark.django_db
+URL = "/admin/signatures/data-requests/"
+ADDRESS = "Ana.Okonjo+lakeside@Example.org"
+
+
+def sign(campaign, email, consent=False):
+    details = {"first_name": "Ana", "last_name": "Okonjo", "email": email, "consent": consent}
+    return services.sign(campaign, details, client_ip="198.51.100.7")[0]
+
+
+def test_consent_is_recorded_with_its_wording_and_time(water):
+    water.consent_text = "Keep me posted about the Lakeside Four."
+    before = timezone.now()
+    given = sign(water, "yes@example.org", consent=True)
+    refused = sign(water, "no@example.org", consent=False)
+    given.refresh_from_db(), refused.refresh_from_db()
+    assert given.consent_text == "Keep me posted about the Lakeside Four."
+    assert before <= given.consent_at <= timezone.now()
+    assert (refused.consent_text, refused.consent_at) == ("", None)
+    assert given.ip_address == "198.51.100.7"
+
+
+def test_the_sign_view_records_the_ip_address(client, water):
+    client.post(
+        f"/act/{water.pk}/",
+        {"first_name": "Ana", "last_name": "Okonjo", "email": "ip@example.org"},
+        REMOTE_ADDR="192.0.2.44",
+    )
+    assert Signature.objects.get(email="ip@example.org").ip_address == "192.0.2.44"
+
+
+@pytest.fixture
+def supporter(water, press):
+    """One supporter in two campaigns (their address written differently), plus another."""
+    rows = [sign(water, "ana.okonjo@example.org", consent=True), sign(press, ADDRESS)]
+    for row in rows:
+        Delivery.objects.update_or_create(
+            signature=row,
+            target=row.campaign.specific.targets[0],
+            defaults={"state": Delivery.State.FAILED, "last_error": "550 ana.okonjo@example.org"},
+        )
+    other = sign(water, "bo@example.org")
+    return rows, other
+
+
+def test_erasure_anonymises_the_supporter_everywhere_and_keeps_the_counts(
+    moderator, moderator_client, supporter, water, press, caplog
+):
+    rows, other = supporter
+    counts = counter.displayed_count(water), counter.displayed_count(press)
+    statuses = [row.status for row in rows]
+
+    with caplog.at_level(logging.DEBUG):
+        response = moderator_client.post(
+            URL, {"email": "ANA.OKONJO@example.org", "action": "erase", "confirm": "on"}
+        )
+
+    assert response.status_code == 302
+    for row in rows:
+        row.refresh_from_db()
+        assert (row.first_name, row.last_name, row.postal_code, row.ip_address) == (
+            "",
+            "",
+            "",
+            None,
+        )
+        assert "okonjo" not in row.email.lower() and "okonjo" not in row.email_key
+        assert row.anonymised_at is not None
+    assert [row.status for row in rows] == statuses
+    assert list(
+        Delivery.objects.filter(signature__in=rows).values_list("last_error", flat=True)
+    ) == [
+        "",
+        "",
+    ]
+    other.refresh_from_db()
+    assert other.email == "bo@example.org"
+    counter.forget(water.pk), counter.forget(press.pk)
+    assert (counter.displayed_count(water), counter.displayed_count(press)) == counts
+
+    record = DataRequest.objects.get()
+    assert (record.kind, record.requested_by, record.signatures) == ("erasure", moderator, 2)
+    assert record.address_hash == privacy.address_hash(ADDRESS)
+    assert "okonjo" not in record.address_hash
+    entry = ModelLogEntry.objects.get(action="clarion.privacy.erase")
+    assert entry.user == moderator and "okonjo" not in json.dumps(entry.data).lower()
+    assert "okonjo" not in caplog.text.lower()
+
+
+def test_erasure_needs_a_confirmation_and_a_valid_address(moderator_client, supporter):
+    unconfirmed = moderator_client.post(URL, {"email": ADDRESS, "action": "erase"})
+    invalid = moderator_client.post(URL, {"email": "not an address", "action": "erase"})
+    assert (unconfirmed.status_code, invalid.status_code) == (400, 400)
+    assert "Tick this box to confirm the erasure." in unconfirmed.content.decode()
+    assert "Enter a valid email address." in invalid.content.decode()
+    assert not Signature.objects.filter(anonymised_at__isnull=False).exists()
+
+
+def test_an_address_in_the_url_does_nothing(moderator_client, supporter):
+    response = moderator_client.get(URL, {"email": ADDRESS, "action": "erase", "confirm": "on"})
+    assert response.status_code == 200
+    assert not Signature.objects.filter(anonymised_at__isnull=False).exists()
+
+
+def test_anonymised_rows_keep_the_one_signature_per_supporter_rule(water, moderator):
+    sign(water, "twice@example.org")
+    privacy.erase_supporter("twice@example.org", moderator)
+    again = sign(water, "twice@example.org")  # the supporter may act again
+    privacy.erase_supporter("twice@example.org", moderator)
+    assert Signature.objects.filter(campaign=water, anonymised_at__isnull=False).count() == 2
+    assert again.pk
+    with pytest.raises(IntegrityError), transaction.atomic():
+        sign(water, "dup@example.org")
+        Signature.objects.create(campaign=water, email="d@x.org", email_key="dup@example.org")
+
+
+def test_subject_access_exports_everything_held_about_the_address(
+    moderator, moderator_client, supporter
+):
+    response = moderator_client.post(URL, {"email": ADDRESS, "action": "access"})
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment;") and "okonjo" not in disposition.lower()
+    document = json.loads(response.content)
+    assert {entry["campaign"] for entry in document["signatures"]} == {"Water", "Press"}
+    assert {entry["email"] for entry in document["signatures"]} == {
+        "ana.okonjo@example.org",
+        ADDRESS,
+    }
+    consenting = next(e for e in document["signatures"] if e["campaign"] == "Water")
+    assert consenting["consent"] is True and consenting["consent_text"]
+    assert consenting["ip_address"] == "198.51.100.7"
+    assert len(consenting["deliveries"]) == 1 and consenting["deliveries"][0]["target"]
+    assert "bo@example.org" not in response.content.decode()
+    record = DataRequest.objects.get()
+    assert (record.kind, record.requested_by, record.signatures) == ("access", moderator, 2)
+    assert ModelLogEntry.objects.filter(action="clarion.privacy.access", user=moderator).exists()
+
+
+def test_retention_anonymises_only_campaigns_closed_long_enough_ago(
+    settings, water, press, moderator
+):
+    settings.CLARION_RETENTION_MONTHS = 6
+    now = timezone.now()
+    water.closes_at = now - timedelta(days=200)  # closed more than six months ago
+    water.save(update_fields=["closes_at"])
+    press.closes_at = now - timedelta(days=100)
+    press.save(update_fields=["closes_at"])
+    old = [add_signature(water, status=status) for status in Signature.Status.values]
+    recent = add_signature(press)
+    counted_before = Signature.objects.filter(campaign=water).counted().count()
+
+    from signatures.tasks import apply_retention
+
+    apply_retention.delay()
+
+    for row in old:
+        row.refresh_from_db()
+        assert row.anonymised_at and row.first_name == "" and "@anonymised.invalid" in row.email
+    assert sorted(row.status for row in old) == sorted(Signature.Status.values)
+    assert Signature.objects.filter(campaign=water).counted().count() == counted_before
+    recent.refresh_from_db()
+    assert recent.anonymised_at is None and recent.first_name
+    assert privacy.anonymise_expired() == 0  # nothing left to do
