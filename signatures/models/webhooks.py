@@ -1,0 +1,90 @@
+import secrets
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+
+from .signature import Signature
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class WebhookEndpoint(models.Model):
+    """A URL of the organisation's CRM that receives each counted action of one site."""
+
+    site = models.ForeignKey(
+        "wagtailcore.Site", on_delete=models.CASCADE, related_name="webhook_endpoints"
+    )
+    name = models.CharField(_("name"), max_length=100, help_text=_('e.g. "CRM sync"'))
+    url = models.URLField(
+        _("URL"), max_length=500, help_text=_("Use https:// so supporters' details travel safely.")
+    )
+    secret = models.CharField(
+        _("signing secret"),
+        max_length=200,
+        default=new_secret,
+        help_text=_(
+            "The receiver checks the X-Clarion-Signature header with this secret "
+            "(HMAC-SHA256 of the timestamp, a dot and the body)."
+        ),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("site"),
+        FieldPanel("url"),
+        FieldPanel("secret"),
+        FieldPanel("is_active"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("webhook")
+
+    def __str__(self):
+        return self.name
+
+
+class WebhookDelivery(models.Model):
+    """The delivery log: one POST of one counted action to one endpoint, with its outcome.
+
+    It keeps no copy of the supporter's details: the body is built from the signature when
+    it is sent, so erasing the supporter leaves nothing here (the row goes with it).
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("pending")
+        DELIVERED = "delivered", _("delivered")
+        FAILED = "failed", _("failed")
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    signature = models.ForeignKey(
+        Signature, on_delete=models.CASCADE, related_name="webhook_deliveries"
+    )
+    event = models.CharField(_("event"), max_length=40, default="signature.counted")
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    response_status = models.PositiveSmallIntegerField(_("last HTTP status"), null=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["endpoint", "signature", "event"], name="one_webhook_per_event"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.event} #{self.signature_id} → {self.endpoint} ({self.state})"
