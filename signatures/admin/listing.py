@@ -122,6 +122,9 @@ class SignatureAdmin(ModelAdmin):
     ordering = ("-created_at",)
     list_per_page = 50
     inspect_view_enabled = True
+    # Moderation is logged per campaign (its history and the site history report), and the
+    # per-object history view checks no permission: it stays off.
+    history_view_enabled = False
     inspect_view_fields = [
         "campaign",
         "first_name",
@@ -146,6 +149,12 @@ class SignatureAdmin(ModelAdmin):
             obj.pk,
             _("Select signature %(pk)s") % {"pk": obj.pk},
         )
+
+    def get_admin_urls_for_registration(self):
+        urls = super().get_admin_urls_for_registration()
+        for url in urls:
+            url.callback = permissions.forbidden_not_redirected(url.callback)
+        return urls
 
     def get_list_display(self, request):
         if request.user.has_perm(permissions.MODERATE):

@@ -1,6 +1,14 @@
-"""Who may do what with signatures. Anyone else gets 403, never a redirect."""
+"""Who may do what with signatures. Anyone else gets 403, never a redirect.
+
+Wagtail's admin turns a PermissionDenied into a redirect to the dashboard; for screens
+that hold supporters' data we answer 403 Forbidden instead, so a refusal is unmistakable
+(to people, tests and monitoring alike).
+"""
+
+from functools import wraps
 
 from django.core.exceptions import PermissionDenied
+from django.views.defaults import permission_denied
 from wagtail_modeladmin.helpers import PermissionHelper
 
 VIEW = "signatures.view_signature"
@@ -11,6 +19,33 @@ EXPORT = "signatures.export_signature"
 def require(user, permission: str) -> None:
     if not user.has_perm(permission):
         raise PermissionDenied
+
+
+def forbidden_not_redirected(view):
+    """Answer PermissionDenied with 403 before Wagtail's admin can turn it into a redirect."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied as denial:
+            return permission_denied(request, denial)
+
+    return wrapped
+
+
+def permission_required(permission: str):
+    """Checked first, before the HTTP method or anything else about the request."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            require(request.user, permission)
+            return view(request, *args, **kwargs)
+
+        return forbidden_not_redirected(wrapped)
+
+    return decorate
 
 
 class SignaturePermissionHelper(PermissionHelper):

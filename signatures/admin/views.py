@@ -23,7 +23,7 @@ from ..models import DataRequest, ExportJob, Signature
 from ..services import export, moderation, privacy
 from .forms import AddressForm, BulkStatusForm, InvalidationForm
 from .listing import listed_signatures
-from .permissions import EXPORT, MODERATE, VIEW, require
+from .permissions import EXPORT, MODERATE, VIEW, permission_required, require
 
 LIST_URL = "signatures_signature_modeladmin_index"
 
@@ -39,9 +39,9 @@ def _safe_next(request, fallback):
     return fallback
 
 
+@permission_required(MODERATE)
 @require_POST
 def bulk_status(request):
-    require(request.user, MODERATE)
     form = BulkStatusForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -62,10 +62,10 @@ def bulk_status(request):
     return redirect(_safe_next(request, _list_url()))
 
 
+@permission_required(MODERATE)
 @require_http_methods(["GET", "POST"])
 def invalidate(request):
     """A rule, then a preview of how many it will change, then (confirmed) the change."""
-    require(request.user, MODERATE)
     form = InvalidationForm(request.POST or None)
     context = {"form": form, "title": _("Invalidate signatures by rule")}
     if request.method == "POST" and form.is_valid():
@@ -93,10 +93,10 @@ def invalidate(request):
     )
 
 
+@permission_required(EXPORT)
 @require_http_methods(["GET", "POST"])
 def export_list(request):
     """The filtered list as CSV: streamed now when small, otherwise made in the background."""
-    require(request.user, EXPORT)
     from .. import tasks
 
     query = request.POST.get("query", "") if request.method == "POST" else request.GET.urlencode()
@@ -130,19 +130,19 @@ def export_list(request):
     return response
 
 
+@permission_required(EXPORT)
 def export_jobs(request):
-    require(request.user, EXPORT)
     jobs = ExportJob.objects.filter(owner=request.user).exclude(file_name="", state="done")
     context = {"jobs": jobs[:50], "title": _("My exports")}
     return TemplateResponse(request, "signatures/admin/export_jobs.html", context)
 
 
 def _own_job(request, pk) -> ExportJob:
-    require(request.user, EXPORT)
     # Someone else's export does not exist, as far as this user can tell.
     return get_object_or_404(ExportJob, pk=pk, owner=request.user)
 
 
+@permission_required(EXPORT)
 def export_job(request, pk):
     job = _own_job(request, pk)
     return TemplateResponse(
@@ -152,6 +152,7 @@ def export_job(request, pk):
     )
 
 
+@permission_required(EXPORT)
 def export_download(request, pk):
     job = _own_job(request, pk)
     if job.state != ExportJob.State.DONE or not job.file_name:
@@ -166,9 +167,9 @@ def export_download(request, pk):
     )
 
 
+@permission_required(VIEW)
 def statistics(request, campaign_id):
     """Totals by status, actions per day and top countries for one campaign."""
-    require(request.user, VIEW)
     from campaigns.models import CampaignPage
 
     campaign = get_object_or_404(CampaignPage, pk=campaign_id)
@@ -202,10 +203,10 @@ def statistics(request, campaign_id):
     return TemplateResponse(request, "signatures/admin/statistics.html", context)
 
 
+@permission_required(MODERATE)
 @require_http_methods(["GET", "POST"])
 def data_requests(request):
     """Erasure and subject access for one address, entered in a POSTed form."""
-    require(request.user, MODERATE)
     form = AddressForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
