@@ -46,3 +46,31 @@ def deliver(self, delivery_id: int) -> None:
             )
         else:
             raise self.retry(exc=error, countdown=min(5 * 2**self.request.retries, 600)) from error
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
+def deliver_webhook(self, delivery_id: int) -> None:
+    """POST one counted action to a CRM endpoint; back off and retry while it fails."""
+    from django.conf import settings
+
+    from .services import webhooks
+
+    try:
+        webhooks.deliver(delivery_id)
+    except webhooks.WebhookFailed as error:
+        if self.request.is_eager:
+            return  # in-process (no broker): never hold a request up retrying
+        if self.request.retries >= self.max_retries:
+            webhooks.give_up(
+                delivery_id, f"Gave up after {self.request.retries + 1} attempts: {error}"
+            )
+            return
+        delay = settings.CLARION_WEBHOOK_RETRY_SECONDS * 2**self.request.retries
+        raise self.retry(exc=error, countdown=min(delay, 3600)) from error
+
+
+@shared_task
+def sweep_webhooks() -> int:
+    from .services import webhooks
+
+    return webhooks.sweep()

@@ -4,6 +4,7 @@ from wagtail import hooks
 from wagtail.admin.widgets.button import Button, ListingButton
 from wagtail.log_actions import LogFormatter
 
+from . import webhooks_admin  # noqa: F401  (C's webhook screens register themselves)
 from .admin import urls as admin_urls
 from .admin.listing import SignatureAdmin
 from .admin.permissions import VIEW

@@ -21,6 +21,9 @@ INSTALLED_APPS = [
     "campaigns",
     "signatures",
     "wagtail_modeladmin",
+    "wagtail_headless_preview",
+    "wagtail.api.v3",
+    "corsheaders",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.redirects",
@@ -48,6 +51,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "cms.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -145,6 +149,19 @@ STORAGES["exports"] = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {"location": env.path("PRIVATE_ROOT", default=BASE_DIR / "private")},
 }
+
+# Headless delivery (/api/): the origins whose pages may call the API from a browser, e.g.
+# partners' sites embedding the form. Cookies are never sent: the API does not use sessions.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_CREDENTIALS = False
+CORS_PREFLIGHT_MAX_AGE = 3600
+# An external front end that renders previews of drafts; unset: Wagtail's own preview.
+HEADLESS_PREVIEW_URL = env("HEADLESS_PREVIEW_URL", default="")
+if HEADLESS_PREVIEW_URL:
+    WAGTAIL_HEADLESS_PREVIEW = {"CLIENT_URLS": {"default": HEADLESS_PREVIEW_URL}}
+# Webhooks to the CRM: the first retry after this many seconds, doubling each time.
+CLARION_WEBHOOK_RETRY_SECONDS = env.int("WEBHOOK_RETRY_SECONDS", default=30)
 
 # Logs never carry supporters' data: only ids and states are logged by our code.
 LOGGING = {

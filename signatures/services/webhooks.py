@@ -1,0 +1,198 @@
+"""Telling the organisation's CRM about each counted action: signed JSON POSTs, logged.
+
+`announce(signature_ids)` runs inside the transaction that makes signatures count and only
+records which endpoints are owed a POST; a Celery task sends each after commit (`deliver`),
+retrying with backoff, and `sweep` re-queues any the broker never received. Receivers check the X-Clarion-Signature header (see `signature_header`) and
+may use X-Clarion-Delivery to ignore a POST they have already processed.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+from datetime import timedelta
+from functools import partial
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import Signature, WebhookDelivery, WebhookEndpoint
+
+logger = logging.getLogger(__name__)
+
+EVENT_COUNTED = "signature.counted"
+TIMEOUT_SECONDS = 10
+USER_AGENT = "Clarion-Webhooks/1"
+#: The supporter's details a CRM needs (the letter and personal note are not sent).
+SUPPORTER_FIELDS = ("first_name", "last_name", "email", "country", "postal_code", "phone")
+_ENDPOINTS_CACHE_KEY = "clarion:webhook-endpoints"
+
+
+class WebhookFailed(Exception):
+    """A POST that did not get a 2xx answer; the task tries again later."""
+
+
+def signature_header(secret: str, timestamp: str, body: bytes) -> str:
+    """`t=<unix time>,v1=<hex HMAC-SHA256 of "<unix time>.<body>" keyed with the secret>`."""
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return f"t={timestamp},v1={digest.hexdigest()}"
+
+
+def _active_endpoints() -> list[tuple[int, str]]:
+    """(endpoint id, its site's root path) for every active endpoint; cached, as every
+    counted action asks and endpoints rarely change."""
+    endpoints = cache.get(_ENDPOINTS_CACHE_KEY)
+    if endpoints is None:
+        endpoints = list(
+            WebhookEndpoint.objects.filter(is_active=True).values_list(
+                "pk", "site__root_page__path"
+            )
+        )
+        cache.set(_ENDPOINTS_CACHE_KEY, endpoints, 300)
+    return endpoints
+
+
+def endpoints_changed() -> None:
+    cache.delete(_ENDPOINTS_CACHE_KEY)
+
+
+def announce(signature_ids, event: str = EVENT_COUNTED) -> None:
+    """Owe each active endpoint of a campaign's site one POST about each of these signatures.
+
+    Call it, inside the transaction that makes them count, with their ids; the POSTs are
+    queued once it commits. Announcing a signature again changes nothing. Never fails the
+    caller: a problem here is logged, and the action or moderation stands.
+    """
+    try:
+        endpoints = _active_endpoints()
+        if not endpoints:
+            return
+        ids = list(signature_ids)
+        owed = [
+            WebhookDelivery(endpoint_id=endpoint_id, signature_id=signature_id, event=event)
+            for signature_id, path in Signature.objects.filter(pk__in=ids).values_list(
+                "pk", "campaign__path"
+            )
+            for endpoint_id, root in endpoints
+            if path.startswith(root)
+        ]
+        if not owed:
+            return
+        with transaction.atomic():  # a savepoint: a failure here leaves the caller's work intact
+            WebhookDelivery.objects.bulk_create(owed, ignore_conflicts=True)
+            due = WebhookDelivery.objects.filter(
+                signature_id__in=ids, event=event, state=WebhookDelivery.State.PENDING, attempts=0
+            ).values_list("pk", flat=True)
+            for delivery_id in due:
+                transaction.on_commit(partial(_enqueue, delivery_id))
+    except Exception:
+        logger.exception("could not queue webhooks for signatures %s", signature_ids)
+
+
+def _enqueue(delivery_id: int) -> None:
+    from ..tasks import deliver_webhook
+
+    try:
+        deliver_webhook.apply_async((delivery_id,), retry=False)
+    except Exception as error:  # broker away: `sweep` sends it later
+        logger.warning("could not enqueue webhook %s: %s", delivery_id, type(error).__name__)
+
+
+def sweep(older_than=timedelta(minutes=5)) -> int:
+    """Queue again the deliveries never tried (the broker was away when they were owed)."""
+    due = WebhookDelivery.objects.filter(
+        state=WebhookDelivery.State.PENDING,
+        attempts=0,
+        created_at__lt=timezone.now() - older_than,
+    ).values_list("pk", flat=True)[:1000]
+    for delivery_id in due:
+        _enqueue(delivery_id)
+    return len(due)
+
+
+def payload(delivery: WebhookDelivery) -> dict:
+    signature, campaign = delivery.signature, delivery.signature.campaign
+    supporter = {
+        name: str(getattr(signature, name)) if name == "country" else getattr(signature, name)
+        for name in SUPPORTER_FIELDS
+    }
+    supporter["consent"] = {
+        "given": signature.consent,
+        "text": signature.consent_text,
+        "at": signature.consent_at.isoformat() if signature.consent_at else None,
+    }
+    return {
+        "event": delivery.event,
+        "delivery": delivery.pk,
+        "signature": {"id": signature.pk, "signed_at": signature.created_at.isoformat()},
+        "campaign": {"id": campaign.pk, "title": campaign.title, "url": campaign.full_url},
+        "supporter": supporter,
+    }
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # a redirect is reported as a failure: fix the URL rather than guess
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def deliver(delivery_id: int) -> None:
+    """POST one delivery unless it is done; record the outcome; raise WebhookFailed to retry."""
+    delivery = (
+        WebhookDelivery.objects.select_related("endpoint", "signature__campaign")
+        .filter(pk=delivery_id, state=WebhookDelivery.State.PENDING)
+        .first()
+    )
+    if delivery is None:
+        return  # delivered already, given up, or erased with its supporter
+    body = json.dumps(payload(delivery), separators=(",", ":")).encode()
+    timestamp = str(int(time.time()))
+    request = urllib.request.Request(
+        delivery.endpoint.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            "X-Clarion-Event": delivery.event,
+            "X-Clarion-Delivery": str(delivery.pk),
+            "X-Clarion-Signature": signature_header(delivery.endpoint.secret, timestamp, body),
+        },
+    )
+    status, error = None, ""
+    try:
+        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
+            status = response.status
+    except urllib.error.HTTPError as failure:
+        status, error = failure.code, f"HTTP {failure.code} {failure.reason}"
+    except (OSError, ValueError) as failure:  # refused, timed out, bad URL
+        error = f"{type(failure).__name__}: {failure}"
+    _record(delivery, status, error)
+    if error:
+        logger.warning("webhook delivery %s failed: %s", delivery.pk, error[:200])
+        raise WebhookFailed(error)
+
+
+def _record(delivery: WebhookDelivery, status: int | None, error: str) -> None:
+    delivery.attempts += 1
+    delivery.response_status = status
+    delivery.last_error = error[:1000]
+    fields = ["attempts", "response_status", "last_error"]
+    if not error:
+        delivery.state, delivery.delivered_at = WebhookDelivery.State.DELIVERED, timezone.now()
+        fields += ["state", "delivered_at"]
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        **{field: getattr(delivery, field) for field in fields}
+    )
+
+
+def give_up(delivery_id: int, reason: str) -> None:
+    WebhookDelivery.objects.filter(pk=delivery_id, state=WebhookDelivery.State.PENDING).update(
+        state=WebhookDelivery.State.FAILED, last_error=reason[:1000]
+    )
