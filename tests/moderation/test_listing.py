@@ -1,0 +1,161 @@
+"""The moderation list's filters, search and order, the detail view, statistics."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from signatures.models import Delivery, Signature
+
+from .conftest import add_signature
+
+pytestmark = pytest.mark.django_db
+LIST_URL = "/admin/signatures/signature/"
+Status = Signature.Status
+
+
+@pytest.fixture
+def rows(water, press):
+    now = timezone.now()
+    made = {
+        "ke_pending": add_signature(
+            water, country="KE", status=Status.PENDING, first_name="Wanjiru"
+        ),
+        "ke_counted": add_signature(press, country="KE", email="otieno@example.org"),
+        "de_spam": add_signature(water, country="DE", status=Status.SPAM),
+        "old": add_signature(press, country="", status=Status.REJECTED),
+    }
+    Signature.objects.filter(pk=made["old"].pk).update(created_at=now - timedelta(days=30))
+    return made
+
+
+def listed(client, **params):
+    response = client.get(LIST_URL, params)
+    assert response.status_code == 200
+    return {row.pk for row in response.context["object_list"]}, response
+
+
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({}, {"ke_pending", "ke_counted", "de_spam", "old"}),
+        ({"campaign__id__exact": "water"}, {"ke_pending", "de_spam"}),
+        ({"status__exact": "spam"}, {"de_spam"}),
+        ({"confirmed": "no"}, {"ke_pending"}),
+        ({"confirmed": "yes"}, {"ke_counted", "de_spam", "old"}),
+        ({"country": "KE"}, {"ke_pending", "ke_counted"}),
+        ({"signed_until": "days_ago_20"}, {"old"}),
+        ({"signed_from": "today"}, {"ke_pending", "ke_counted", "de_spam"}),
+        ({"signed_from": "days_ago_31", "signed_until": "days_ago_29"}, {"old"}),
+        ({"country": "KE", "status__exact": "counted"}, {"ke_counted"}),
+        ({"q": "Wanjiru"}, {"ke_pending"}),
+        ({"q": "otieno@"}, {"ke_counted"}),
+    ],
+)
+def test_filters_and_search(moderator_client, rows, water, params, expected):
+    today = timezone.localdate()
+    resolved = {}
+    for key, value in params.items():
+        if value == "water":
+            value = water.pk
+        elif value == "today":
+            value = str(today)
+        elif str(value).startswith("days_ago_"):
+            value = str(today - timedelta(days=int(value.rsplit("_", 1)[1])))
+        resolved[key] = value
+    found, _ = listed(moderator_client, **resolved)
+    assert found == {rows[name].pk for name in expected}
+
+
+def test_the_country_filter_offers_the_countries_in_use(moderator_client, rows):
+    _, response = listed(moderator_client)
+    specs = response.context["view"].filter_specs
+    spec = next(s for s in specs if getattr(s, "parameter_name", "") == "country")
+    assert [code for code, _name in spec.lookup_choices] == ["DE", "KE"]
+
+
+def test_a_bad_date_is_ignored_not_a_500(moderator_client, rows):
+    found, _ = listed(moderator_client, signed_from="yesterday-ish")
+    assert len(found) == 4
+
+
+def test_newest_first(moderator_client, rows):
+    _, response = listed(moderator_client)
+    dates = [row.created_at for row in response.context["object_list"]]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_the_list_runs_the_same_queries_for_3_or_60_rows(
+    moderator_client, water, django_assert_num_queries
+):
+    for _ in range(3):
+        add_signature(water)
+    response = moderator_client.get(LIST_URL)  # warm up caches (site, permissions)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        moderator_client.get(LIST_URL)
+    for _ in range(57):
+        add_signature(water)
+    with CaptureQueriesContext(connection) as many:
+        response = moderator_client.get(LIST_URL)
+    assert len(response.context["object_list"]) == 50
+    assert len(many) == len(few)
+    counts = [q["sql"] for q in many.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert len(counts) == 1  # modeladmin alone would count three times
+
+
+def test_the_detail_view_shows_the_letters_and_consent(moderator_client, water):
+    row = add_signature(water, consent=True, consent_text="Keep me posted.", ip_address="192.0.2.1")
+    target = water.targets[0]
+    Delivery.objects.create(
+        signature=row,
+        target=target,
+        state=Delivery.State.FAILED,
+        attempts=3,
+        last_error="550 no such mailbox",
+    )
+    html = moderator_client.get(f"{LIST_URL}inspect/{row.pk}/").content.decode()
+    for text in (
+        str(target),
+        "failed",
+        ">3<",
+        "550 no such mailbox",
+        "Keep me posted.",
+        "192.0.2.1",
+    ):
+        assert text in html
+    assert "Change this signature" in html
+
+
+def test_statistics_totals_days_and_countries(moderator_client, water, press):
+    for country, status in [("KE", Status.COUNTED)] * 3 + [
+        ("DE", Status.SPAM),
+        ("", Status.PENDING),
+    ]:
+        add_signature(water, country=country, status=status)
+    yesterday = add_signature(water, country="DE")
+    Signature.objects.filter(pk=yesterday.pk).update(created_at=timezone.now() - timedelta(days=1))
+    add_signature(press, country="FR")
+
+    response = moderator_client.get(f"/admin/signatures/statistics/{water.pk}/")
+
+    context = response.context
+    assert dict(context["totals"]) == {
+        "pending confirmation": 1,
+        "counted": 4,
+        "rejected": 0,
+        "spam": 1,
+    }
+    assert context["total"] == 6
+    assert [(n, percent) for _day, n, percent in context["days"]] == [(1, 20), (5, 100)]
+    assert [(str(name), n) for name, n in context["countries"]] == [("Kenya", 3), ("Germany", 2)]
+    html = response.content.decode()
+    assert 'style="width: 20%"' in html and "France" not in html
+
+
+def test_the_campaign_page_links_to_its_statistics_for_moderators(moderator_client, water):
+    html = moderator_client.get(f"/admin/pages/{water.pk}/edit/").content.decode()
+    assert f"/admin/signatures/statistics/{water.pk}/" in html
+    assert "Signature statistics" in html
