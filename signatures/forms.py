@@ -124,6 +124,9 @@ class SignatureForm(forms.ModelForm):
         for name in ONE_LINE_FIELDS:
             if any(ord(char) < 32 for char in cleaned.get(name) or ""):
                 self.add_error(name, _("Please remove line breaks and control characters."))
+        for name in ("letter_body", "personal_note"):
+            if cleaned.get(name):
+                cleaned[name] = cleaned[name].replace("\r\n", "\n")
         # An unchanged letter is stored as empty: the campaign's letter is sent.
         for name, original in (
             ("letter_subject", self.campaign.message_subject),

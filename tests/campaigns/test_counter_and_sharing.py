@@ -1,0 +1,130 @@
+"""The counter's goal, the thank-you page's sharing, social meta and the campaign index."""
+
+from datetime import timedelta
+from urllib.parse import quote
+
+import pytest
+from django.utils import timezone
+from wagtail.images.models import Image
+from wagtail.images.tests.utils import get_test_image_file
+
+from campaigns.progress import next_goal
+from tests.factories import CampaignPageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "count, goal",
+    [
+        (0, 100),
+        (99, 100),
+        (100, 250),
+        (249, 250),
+        (250, 500),
+        (785, 1000),
+        (1000, 2500),
+        (4999, 5000),
+        (5000, 10000),
+        (10000, 25000),
+        (3_000_000, 5_000_000),
+    ],
+)
+def test_the_automatic_goal_is_the_next_round_number_above_the_count(count, goal):
+    assert next_goal(count) == goal
+
+
+def test_without_a_goal_the_bar_works_towards_the_next_round_number(client, site):
+    campaign = CampaignPageFactory(parent=site.root_page, counter_offset=785)
+    html = client.get(campaign.url).content.decode()
+    assert '<progress class="counter__bar" max="1000" value="785"' in html
+    assert "Help us reach 1,000" in html
+
+
+def test_an_editors_goal_is_shown_and_stays_once_reached(client, site):
+    campaign = CampaignPageFactory(parent=site.root_page, counter_offset=785, counter_goal=5000)
+    html = client.get(campaign.url).content.decode()
+    assert '<progress class="counter__bar" max="5000" value="785"' in html
+    assert "Help us reach 5,000" in html
+
+    campaign.counter_offset = 5200
+    campaign.save_revision().publish()
+    html = client.get(campaign.url).content.decode()
+    assert '<progress class="counter__bar" max="5000" value="5000"' in html
+    assert "Goal of 5,000 reached!" in html
+
+
+def test_the_progress_bar_is_named_by_its_goal_for_screen_readers(client, campaign):
+    html = client.get(campaign.url).content.decode()
+    assert f'aria-labelledby="counter-{campaign.pk}-goal"' in html
+    assert f'<p class="counter__goal" id="counter-{campaign.pk}-goal">' in html
+
+
+def test_the_thank_you_page_shares_the_campaign_without_javascript(client, site):
+    campaign = CampaignPageFactory(
+        parent=site.root_page,
+        share_text="I wrote to the minister. Will you?",
+        thank_you_message="Thank you, truly.",
+        next_step_label="Donate now",
+        next_step_url="https://example.org/donate",
+    )
+    html = client.get(campaign.url + "thank-you/").content.decode()
+    url = f"http://testserver{campaign.url}"
+    shared_url = quote(url, safe="/")  # Django's urlencode filter
+    shared_text = quote("I wrote to the minister. Will you?", safe="/")
+    message = quote(f"I wrote to the minister. Will you? {url}", safe="/")
+    assert "Thank you, truly." in html
+    assert '<a class="button" href="https://example.org/donate">Donate now</a>' in html
+    assert f"mailto:?subject={quote(campaign.title)}&amp;body={message}" in html
+    assert f"https://www.facebook.com/sharer/sharer.php?u={shared_url}" in html
+    assert f"https://x.com/intent/post?text={shared_text}&amp;url={shared_url}" in html
+    assert f"https://wa.me/?text={message}" in html
+    # Copying works as a plain, selectable field; share.js only adds a button to it.
+    assert f'<input id="share-url" type="url" value="{url}" readonly>' in html
+    assert 'data-copy="share-url"' in html and " hidden>" in html
+
+
+def test_the_page_carries_open_graph_and_twitter_meta(client, site):
+    picture = Image.objects.create(title="Hero", file=get_test_image_file())
+    campaign = CampaignPageFactory(
+        parent=site.root_page,
+        title="Free the Four",
+        hero_image=picture,
+        search_description="Four defenders held without charge.",
+    )
+    html = client.get(campaign.url).content.decode()
+    assert '<meta property="og:title" content="Free the Four">' in html
+    assert '<meta property="og:description" content="Four defenders held without charge.">' in html
+    assert f'<meta property="og:url" content="http://testserver{campaign.url}">' in html
+    assert '<meta property="og:image" content="http://testserver/media/images/' in html
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
+    assert '<meta name="description" content="Four defenders held without charge.">' in html
+
+
+def test_the_social_image_wins_over_the_hero(client, site):
+    hero = Image.objects.create(title="Hero", file=get_test_image_file(filename="hero.png"))
+    social = Image.objects.create(title="Social", file=get_test_image_file(filename="social.png"))
+    campaign = CampaignPageFactory(parent=site.root_page, hero_image=hero, social_image=social)
+    html = client.get(campaign.url).content.decode()
+    assert 'og:image" content="http://testserver/media/images/social' in html
+
+
+def test_the_index_lists_open_campaigns_first_with_their_counters(client, site):
+    closed = CampaignPageFactory(
+        parent=site.root_page,
+        title="Closed one",
+        counter_offset=40,
+        closes_at=timezone.now() - timedelta(days=1),
+    )
+    opened = CampaignPageFactory(parent=site.root_page, title="Open one", counter_offset=12)
+    older = CampaignPageFactory(parent=site.root_page, title="Older open one")
+    older.first_published_at = timezone.now() - timedelta(days=30)
+    older.save()
+
+    html = client.get(closed.get_parent().url).content.decode()
+    positions = [html.index(title) for title in ("Open one", "Older open one", "Closed one")]
+    assert positions == sorted(positions)
+    assert "<strong>12</strong> people have taken action" in html
+    assert "<strong>40</strong> people took action" in html
+    assert html.count('<p class="card__status">Closed</p>') == 1
+    assert opened.is_open() and not closed.is_open()

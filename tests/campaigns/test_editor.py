@@ -1,0 +1,212 @@
+"""The campaign editor in the Wagtail admin, driven as an editor's browser drives it."""
+
+import pytest
+from django.urls import reverse
+from wagtail.models import Page
+from wagtail.test.utils.form_data import querydict_from_html
+
+from campaigns.models import CampaignPage, Target
+from cms.models import OrganisationSettings
+from signatures.models import Signature
+from tests.factories import CampaignPageFactory, TargetFactory
+
+pytestmark = pytest.mark.django_db
+
+SCRIPT = '<script src="https://tracker.example.org/pixel.js"></script>'
+
+
+def edit_url(page):
+    return f"/admin/pages/{page.pk}/edit/"
+
+
+def form_data(client, page):
+    """What the editor's browser would post back from the edit form, unchanged."""
+    response = client.get(edit_url(page))
+    assert response.status_code == 200
+    data = querydict_from_html(response.content.decode(), form_id="page-edit-form")
+    # Browsers drop the newline Django puts after <textarea>.
+    for name, value in data.items():
+        if value.startswith("\n"):
+            data[name] = value[1:]
+    # The story's blocks are built by JavaScript from their JSON; an empty story posts this.
+    data["body-count"] = "0"
+    return data
+
+
+@pytest.fixture
+def scripted(site):
+    return CampaignPageFactory(parent=site.root_page, head_scripts=SCRIPT, body_scripts=SCRIPT)
+
+
+def test_the_editor_has_story_action_thank_you_and_settings_tabs(client, campaign, editor):
+    client.force_login(editor)
+    html = client.get(edit_url(campaign)).content.decode()
+    for tab in ("story", "action", "thank_you", "settings"):
+        assert f'id="tab-label-{tab}"' in html, tab
+    assert "are replaced with the supporter&#x27;s details" in html  # help text in plain words
+
+
+def test_an_editor_without_the_permission_neither_sees_nor_changes_scripts(
+    client, scripted, editor
+):
+    client.force_login(editor)
+    data = form_data(client, scripted)
+    assert "head_scripts" not in data and "body_scripts" not in data
+    assert "tracker.example.org" not in client.get(edit_url(scripted)).content.decode()
+
+    data.update(lead="A new lead", head_scripts="<script>evil()</script>", body_scripts="")
+    data["action-publish"] = "action-publish"
+    response = client.post(edit_url(scripted), data)
+
+    assert response.status_code == 302
+    page = CampaignPage.objects.get(pk=scripted.pk)
+    assert page.lead == "A new lead"  # the save went through …
+    assert (page.head_scripts, page.body_scripts) == (SCRIPT, SCRIPT)  # … without the scripts
+    latest = page.get_latest_revision_as_object()
+    assert (latest.head_scripts, latest.body_scripts) == (SCRIPT, SCRIPT)
+
+
+def test_an_editor_with_the_permission_edits_scripts_and_the_page_includes_them(
+    client, scripted, scripts_editor
+):
+    client.force_login(scripts_editor)
+    data = form_data(client, scripted)
+    assert data["head_scripts"] == SCRIPT
+
+    data.update(head_scripts="<script>window.analytics = 1;</script>", body_scripts="")
+    data["action-publish"] = "action-publish"
+    assert client.post(edit_url(scripted), data).status_code == 302
+
+    page = CampaignPage.objects.get(pk=scripted.pk)
+    assert (page.head_scripts, page.body_scripts) == ("<script>window.analytics = 1;</script>", "")
+    html = client.get(page.url).content.decode()
+    head = html[: html.index("</head>")]
+    assert "<script>window.analytics = 1;</script>" in head
+
+
+def test_site_wide_scripts_are_guarded_by_the_same_permission(client, site, editor):
+    from django.contrib.auth.models import Permission
+
+    editor.user_permissions.add(Permission.objects.get(codename="change_organisationsettings"))
+    settings = OrganisationSettings.for_site(site)
+    settings.head_scripts = SCRIPT
+    settings.save()
+    client.force_login(editor)
+    url = f"/admin/settings/cms/organisationsettings/{site.pk}/"
+
+    response = client.get(url)
+    assert response.status_code == 200
+    data = querydict_from_html(response.content.decode(), form_id="w-editor-form")
+    assert "head_scripts" not in data
+    data.update(name="Lakeside Watch", head_scripts="<script>evil()</script>")
+    assert client.post(url, data).status_code == 302
+
+    settings.refresh_from_db()
+    assert (settings.name, settings.head_scripts) == ("Lakeside Watch", SCRIPT)
+
+
+def test_a_draft_may_have_no_target_but_publishing_needs_one(client, campaign, editor):
+    client.force_login(editor)
+    data = form_data(client, campaign)
+    data["campaign_targets-0-DELETE"] = "1"
+
+    assert client.post(edit_url(campaign), data).status_code == 302  # saved as a draft
+    draft = CampaignPage.objects.get(pk=campaign.pk).get_latest_revision_as_object()
+    assert draft.campaign_targets.count() == 0
+
+    data["action-publish"] = "action-publish"
+    response = client.post(edit_url(campaign), data)
+    assert response.status_code == 200
+    assert "Add at least one target in the Action tab before publishing" in (
+        response.content.decode()
+    )
+    assert CampaignPage.objects.get(pk=campaign.pk).targets  # the live page kept its target
+
+
+def test_a_target_without_an_email_blocks_publishing_with_its_name(client, site, editor):
+    unreachable = Target.objects.create(name="Office of the Governor", email="")
+    campaign = CampaignPageFactory(parent=site.root_page)
+    client.force_login(editor)
+    data = form_data(client, campaign)
+    data.update(
+        {
+            "campaign_targets-TOTAL_FORMS": "2",
+            "campaign_targets-1-target": str(unreachable.pk),
+            "campaign_targets-1-ORDER": "2",
+            "campaign_targets-1-id": "",
+            "campaign_targets-1-DELETE": "",
+        }
+    )
+    assert client.post(edit_url(campaign), data).status_code == 302  # a draft may
+
+    data["action-publish"] = "action-publish"
+    response = client.post(edit_url(campaign), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "These targets have no email address yet" in html
+    assert "Office of the Governor" in html
+
+    unreachable.email = "governor@example.org"
+    unreachable.save()
+    assert client.post(edit_url(campaign), data).status_code == 302
+    assert len(CampaignPage.objects.get(pk=campaign.pk).targets) == 2
+
+
+def test_preview_shows_the_real_page_and_the_thank_you(client, campaign, editor):
+    client.force_login(editor)
+    data = form_data(client, campaign)
+    data["lead"] = "A lead only in the preview"
+    preview = f"/admin/pages/{campaign.pk}/edit/preview/"
+
+    assert client.post(preview, data).json()["is_valid"]
+    html = client.get(preview).content.decode()
+    assert "A lead only in the preview" in html
+    assert 'class="sign-form"' in html and campaign.ask in html
+    thanks = client.get(preview, {"mode": "thank-you"}).content.decode()
+    assert "Thank you for taking action" in thanks
+
+
+def test_copying_a_campaign_copies_targets_and_settings_but_no_signatures(client, site, editor):
+    targets = [TargetFactory(), TargetFactory()]
+    campaign = CampaignPageFactory(
+        parent=site.root_page,
+        targets=targets,
+        counter_goal=5000,
+        phone_field="required",
+        consent_text="Keep me posted",
+        button_label="Act now",
+        head_scripts=SCRIPT,
+    )
+    Signature.objects.create(
+        campaign=campaign, first_name="Ana", last_name="O", email="a@example.org"
+    )
+    client.force_login(editor)
+
+    response = client.post(
+        f"/admin/pages/{campaign.pk}/copy/",
+        {
+            "new_title": "Copy of the campaign",
+            "new_slug": "copy-of-the-campaign",
+            "new_parent_page": campaign.get_parent().pk,
+            "publish_copies": "",
+        },
+    )
+
+    assert response.status_code == 302
+    copy = CampaignPage.objects.get(slug="copy-of-the-campaign")
+    assert copy.targets == targets
+    assert (copy.counter_goal, copy.phone_field, copy.consent_text, copy.button_label) == (
+        5000,
+        "required",
+        "Keep me posted",
+        "Act now",
+    )
+    assert copy.head_scripts == SCRIPT
+    assert not Signature.objects.filter(campaign=copy).exists()
+    assert Signature.objects.filter(campaign=campaign).count() == 1
+    assert not copy.live and Page.objects.get(pk=campaign.pk).live
+
+
+def test_admins_can_grant_the_scripts_permission_to_a_group(admin_client):
+    html = admin_client.get(reverse("wagtailusers_groups:add")).content.decode()
+    assert "Can add and edit third-party scripts on any page" in html
