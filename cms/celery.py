@@ -9,8 +9,15 @@ app = Celery("cms")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Data protection: once a night, anonymise what is past its retention period.
-app.conf.beat_schedule["apply-retention"] = {
-    "task": "signatures.tasks.apply_retention",
-    "schedule": crontab(hour=3, minute=17),
+# Run with `celery -A cms beat` (one beat process per site) beside the workers.
+app.conf.beat_schedule = {
+    # The outbox: re-enqueue signatures and deliveries a dead broker or worker left behind.
+    "sweep-outbox": {"task": "signatures.tasks.sweep_outbox", "schedule": 60.0},
+    # Digest campaigns: each target's email goes out when its period has passed.
+    "send-digests": {"task": "signatures.tasks.send_digests", "schedule": 60.0},
+    # Data protection: once a night, anonymise what is past its retention period.
+    "apply-retention": {
+        "task": "signatures.tasks.apply_retention",
+        "schedule": crontab(hour=3, minute=17),
+    },
 }

@@ -3,3 +3,19 @@ from django.apps import AppConfig
 
 class SignaturesConfig(AppConfig):
     name = "signatures"
+
+    def ready(self):
+        from django.db.models.signals import post_delete
+        from wagtail.signals import (
+            page_published,
+            page_slug_changed,
+            page_unpublished,
+            post_page_move,
+        )
+
+        from . import page_cache
+
+        # Any change to the page tree may change what a cached page shows: drop them all.
+        for signal in (page_published, page_unpublished, page_slug_changed, post_page_move):
+            signal.connect(page_cache.invalidate)
+        post_delete.connect(page_cache.invalidate_on_delete)

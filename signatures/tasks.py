@@ -1,3 +1,9 @@
+"""Celery tasks: thin wrappers that take primary keys and call a service.
+
+Every task may run twice (acks_late + reject_on_worker_lost redeliver a message whose
+worker died; the sweeper re-enqueues what looks lost): the services make that harmless.
+"""
+
 import smtplib
 
 from celery import shared_task
@@ -5,6 +11,7 @@ from celery import shared_task
 from . import services
 
 MAX_RETRIES = 8
+RELIABLE = {"acks_late": True, "reject_on_worker_lost": True}
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -31,10 +38,19 @@ def _is_permanent(error: Exception) -> bool:
     return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
+def _backoff(retries: int) -> int:
+    return min(5 * 2**retries, 600)
+
+
+@shared_task(**RELIABLE)
+def dispatch(signature_id: int) -> None:
+    services.dispatch(signature_id)
+
+
+@shared_task(bind=True, max_retries=MAX_RETRIES, **RELIABLE)
 def deliver(self, delivery_id: int) -> None:
     try:
-        services.deliver(delivery_id)
+        wait = services.deliver(delivery_id)
     except OSError as error:  # smtplib's errors and network failures
         if _is_permanent(error):
             services.fail(delivery_id, f"Refused by the mail server: {error}")
@@ -45,7 +61,43 @@ def deliver(self, delivery_id: int) -> None:
                 delivery_id, f"Gave up after {self.request.retries + 1} attempts: {error}"
             )
         else:
-            raise self.retry(exc=error, countdown=min(5 * 2**self.request.retries, 600)) from error
+            countdown = _backoff(self.request.retries)
+            services.retry_later(delivery_id, countdown)
+            raise self.retry(exc=error, countdown=countdown) from error
+        return
+    if wait and not self.request.is_eager:
+        # The target's throttle is full: try again in the next minute. Not a failure, so a
+        # new message rather than a retry that would use up the retry budget.
+        deliver.apply_async((delivery_id,), countdown=wait)
+
+
+def _supporter_email_task(service):
+    @shared_task(
+        bind=True, max_retries=MAX_RETRIES, name=f"{__name__}.{service.__name__}", **RELIABLE
+    )
+    def task(self, signature_id: int) -> None:
+        try:
+            service(signature_id)
+        except OSError as error:
+            if _is_permanent(error) or self.request.is_eager:
+                return
+            raise self.retry(exc=error, countdown=_backoff(self.request.retries)) from error
+
+    return task
+
+
+send_confirmation = _supporter_email_task(services.send_confirmation)
+send_receipt = _supporter_email_task(services.send_receipt)
+
+
+@shared_task
+def sweep_outbox() -> None:
+    services.sweep()
+
+
+@shared_task
+def send_digests() -> None:
+    services.send_digests()
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)

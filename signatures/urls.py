@@ -3,4 +3,7 @@ from django.urls import path
 from . import views
 
 app_name = "signatures"
-urlpatterns = [path("act/<int:campaign_id>/", views.sign, name="sign")]
+urlpatterns = [
+    path("act/<int:campaign_id>/", views.sign, name="sign"),
+    path("act/confirm/<str:token>/", views.confirm, name="confirm"),
+]

@@ -1,27 +1,35 @@
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from campaigns.models import CampaignPage
 
-from . import services
+from . import abuse, services
 from .forms import SignatureForm
 
 
+# No CSRF token: the campaign page that carries this form is served from a shared cache,
+# so it cannot hold a per-user token. abuse.check_form refuses posts from other sites by
+# their Sec-Fetch-Site/Origin headers instead; the form uses no cookie that could be abused.
+@csrf_exempt
 @require_POST
 def sign(request, campaign_id: int):
     """Take a supporter's action. Kept off Wagtail's page routing: this is the hot path."""
     campaign = get_object_or_404(CampaignPage.objects.live(), pk=campaign_id)
     form = SignatureForm(request.POST, campaign=campaign)
-    if form.is_valid():
-        try:
-            services.sign(campaign, form.cleaned_data, client_ip=request.META.get("REMOTE_ADDR"))
-        except services.ActionRefused as refusal:
-            form.add_error(None, refusal.message)
-            return _show_form(request, campaign, form, refusal.status)
-    else:
-        return _show_form(request, campaign, form, 400)
+    try:
+        abuse.check_form(request)
+        if not form.is_valid():
+            return _show_form(request, campaign, form, 400)
+        services.sign(campaign, form.cleaned_data, client_ip=abuse.client_ip(request))
+    except services.ActionRefused as refusal:
+        form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+        response = _show_form(request, campaign, form, refusal.status)
+        if refusal.retry_after:
+            response["Retry-After"] = str(refusal.retry_after)
+        return response
     # New or repeat, the answer is the same: the page never tells who has signed.
     return HttpResponseRedirect(campaign.url + campaign.reverse_subpage("thank_you"))
 
@@ -29,4 +37,28 @@ def sign(request, campaign_id: int):
 def _show_form(request, campaign, form, status):
     """The campaign page again, with the supporter's input and what to correct."""
     context = campaign.get_context(request) | {"form": form}
-    return TemplateResponse(request, campaign.get_template(request), context, status=status)
+    response = TemplateResponse(request, campaign.get_template(request), context, status=status)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request, token: str):
+    """Double opt-in. GET only shows a button (mail scanners fetch links); POST confirms."""
+    try:
+        if request.method == "POST":
+            signature = services.confirm(token)
+        else:
+            signature = services.confirmation.pending_signature(token)
+    except services.ActionRefused as refusal:
+        return _confirm_page(request, {"error": refusal.message}, refusal.status)
+    context = {"campaign": signature.campaign, "confirmed": request.method == "POST"}
+    return _confirm_page(request, context, 200)
+
+
+def _confirm_page(request, context, status):
+    response = TemplateResponse(request, "signatures/confirm.html", context, status=status)
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"  # the token is in the URL
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "signatures.page_cache.CampaignPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -162,6 +163,19 @@ if HEADLESS_PREVIEW_URL:
     WAGTAIL_HEADLESS_PREVIEW = {"CLIENT_URLS": {"default": HEADLESS_PREVIEW_URL}}
 # Webhooks to the CRM: the first retry after this many seconds, doubling each time.
 CLARION_WEBHOOK_RETRY_SECONDS = env.int("WEBHOOK_RETRY_SECONDS", default=30)
+
+# Taking action (signatures app). Rate limit: "actions/seconds" per connection, 0/… = none.
+CLARION_RATE_LIMIT = env("CLARION_RATE_LIMIT", default="5/300")
+# Proxies in front of the site that append to X-Forwarded-For (0: use REMOTE_ADDR).
+CLARION_TRUSTED_PROXIES = env.int("CLARION_TRUSTED_PROXIES", default=0)
+# The HTML form is refused if sent sooner than this after it was rendered (0: no check).
+CLARION_MIN_FILL_SECONDS = env.int("CLARION_MIN_FILL_SECONDS", default=3)
+# Emails per minute to one target, unless the target sets its own (0: no limit).
+CLARION_TARGET_MAX_PER_MINUTE = env.int("CLARION_TARGET_MAX_PER_MINUTE", default=30)
+# Campaign pages served from the cache for this long (0: off); proxies may keep them for
+# CLARION_PAGE_SHARED_MAX_AGE, which bounds how stale their counter can be.
+CLARION_PAGE_CACHE_SECONDS = env.int("CLARION_PAGE_CACHE_SECONDS", default=60)
+CLARION_PAGE_SHARED_MAX_AGE = env.int("CLARION_PAGE_SHARED_MAX_AGE", default=1)
 
 # Logs never carry supporters' data: only ids and states are logged by our code.
 LOGGING = {

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .signature import Signature
@@ -18,6 +19,9 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When a worker is expected to try next (now, after a retry's back-off, or after the
+    # target's throttle window); the sweeper re-enqueues pending rows well past it.
+    due_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -25,7 +29,16 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["signature", "target"], name="one_delivery_per_target")
         ]
-        indexes = [models.Index(fields=["state", "created_at"], name="delivery_state_created")]
+        indexes = [
+            models.Index(fields=["state", "created_at"], name="delivery_state_created"),
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(state="pending"),
+                name="delivery_pending_due",
+            ),
+            # The digest's query: a target's deliveries, the last one sent to it.
+            models.Index(fields=["target", "state", "sent_at"], name="delivery_target_state"),
+        ]
 
     def __str__(self):
         return f"Delivery {self.pk} ({self.state})"

@@ -48,6 +48,9 @@ class Signature(models.Model):
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.COUNTED)
     created_at = models.DateTimeField(_("signed at"), auto_now_add=True, db_index=True)
+    # The outbox mark: set once the follow-up work (confirmation email, or the deliveries
+    # to targets) has been handed to the workers; the sweeper re-sends rows left unmarked.
+    dispatched_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = SignatureQuerySet.as_manager()
 
@@ -65,6 +68,12 @@ class Signature(models.Model):
             models.Index(fields=["campaign", "created_at"], name="signature_campaign_created"),
             models.Index(fields=["country"], name="signature_country"),
             models.Index(fields=["ip_address"], name="signature_ip_address"),
+            # The outbox sweeper's query: the few rows not handed to the workers yet.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(dispatched_at__isnull=True),
+                name="signature_undispatched",
+            ),
         ]
         permissions = [
             ("moderate_signature", _("Can approve, reject and invalidate signatures")),

@@ -3,7 +3,24 @@
 Views, API routes, admin actions and tasks validate their input, then call these.
 """
 
-from .delivery import compose, deliver, fail
+from .confirmation import confirm, send_confirmation, send_receipt, token_for
+from .delivery import compose, deliver, fail, retry_later
+from .digest import send_digests
+from .outbox import dispatch, sweep
 from .signing import ActionRefused, sign
 
-__all__ = ["ActionRefused", "compose", "deliver", "fail", "sign"]
+__all__ = [
+    "ActionRefused",
+    "compose",
+    "confirm",
+    "deliver",
+    "dispatch",
+    "fail",
+    "retry_later",
+    "send_confirmation",
+    "send_digests",
+    "send_receipt",
+    "sign",
+    "sweep",
+    "token_for",
+]

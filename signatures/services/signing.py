@@ -1,45 +1,56 @@
-"""Taking a supporter's action."""
+"""Taking a supporter's action: validate, store one row, answer.
 
-from django.db import transaction
+The request writes exactly one row and touches no shared counter row, sends no email and
+calls nothing slow: the row is itself the outbox entry, handed to the workers after commit
+(`outbox.dispatch`), and the sweeper picks it up if the broker was down.
+"""
+
+from django.db import IntegrityError, transaction
 
 from .. import counter
+from ..abuse import ActionRefused, check_address, check_rate
 from ..emails import email_key
-from ..models import Delivery, Signature
+from ..models import Signature
+from .outbox import enqueue_on_commit
 from .privacy import consent_record
 
-
-class ActionRefused(Exception):
-    """An action that will not be taken, with the message to show the supporter.
-
-    `status` is the HTTP status to answer with (403 closed, 429 too many, 400 otherwise);
-    `retry_after` is in seconds, for 429.
-    """
-
-    def __init__(self, message, status=400, retry_after=None):
-        super().__init__(message)
-        self.message, self.status, self.retry_after = message, status, retry_after
+__all__ = ["ActionRefused", "sign"]
 
 
 def sign(campaign, details: dict, *, client_ip: str | None = None) -> tuple[Signature, bool]:
-    """Record a supporter's action once; enqueue its emails after commit.
+    """Record a supporter's action once; enqueue its follow-up work after commit.
 
-    Returns the signature and whether it is new. A repeat returns the existing row and
-    changes nothing, so callers can answer both the same way.
+    `details` are a SignatureForm's cleaned data. Returns the signature and whether it is
+    new. A repeat returns the existing row and changes nothing, so callers answer both the
+    same way. Raises ActionRefused for a closed campaign, too many actions from one
+    connection (429) or a disposable address.
     """
-    from ..tasks import deliver
+    from ..tasks import dispatch
 
     if refusal := campaign.refusal_message():  # closed, or not open yet
         raise ActionRefused(refusal, status=403)
-    with transaction.atomic():
-        signature, created = Signature.objects.get_or_create(
-            campaign=campaign,
-            email_key=email_key(details["email"]),
-            defaults=details | consent_record(campaign, details) | {"ip_address": client_ip},
-        )
-        if created:
-            for target in campaign.targets:
-                delivery = Delivery.objects.create(signature=signature, target=target)
-                deliver.delay_on_commit(delivery.pk)
-    if created:
-        counter.forget(campaign.pk)
-    return signature, created
+    check_rate(client_ip)
+    check_address(details["email"])
+    pending = campaign.confirmation_required
+    signature = Signature(
+        campaign=campaign,
+        email_key=email_key(details["email"]),
+        status=Signature.Status.PENDING if pending else Signature.Status.COUNTED,
+        ip_address=client_ip,
+        **details,
+        **consent_record(campaign, details),
+    )
+    try:
+        # One INSERT; the unique (campaign, email_key) constraint finds repeats without a
+        # prior SELECT, and without a race between two identical posts.
+        with transaction.atomic():
+            signature.save(force_insert=True)
+            enqueue_on_commit(dispatch, signature.pk)
+    except IntegrityError:
+        repeat = Signature.objects.filter(campaign=campaign, email_key=signature.email_key).first()
+        if repeat is None:
+            raise
+        return repeat, False
+    if not pending:
+        counter.signed(campaign.pk)
+    return signature, True

@@ -1,0 +1,189 @@
+"""Abuse checks on taking action: rate limit, disposable addresses, and the HTML form's guard.
+
+The rate limit and the disposable-address rule run inside `services.sign`, so the campaign
+page and the API apply them alike. The guard (same-origin check, honeypot, minimum fill
+time) belongs to the HTML form only; it needs no per-user token, so the campaign page can be
+served from a shared cache.
+"""
+
+import hashlib
+import ipaddress
+import time
+from urllib.parse import urlsplit
+
+from disposable_email_domains import blocklist as DISPOSABLE_DOMAINS
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
+
+#: Name of the honeypot input: invisible to people, tempting to form-filling robots.
+HONEYPOT_FIELD = "website"
+#: Name of the hidden input carrying when the form was rendered (signed, not per user).
+STARTED_FIELD = "started"
+STARTED_SALT = "clarion.signatures.form-started"
+#: A rendered form stays usable this long (cached pages included).
+STARTED_MAX_AGE = 24 * 60 * 60
+
+
+class ActionRefused(Exception):
+    """An action that will not be taken, with the message to show the supporter.
+
+    `status` is the HTTP status to answer with (403 not allowed or closed, 429 too many,
+    400 otherwise); `retry_after` is in seconds, for 429; `field` names the form field the
+    message belongs to, if any. Exported as `signatures.services.ActionRefused`.
+    """
+
+    def __init__(self, message, status=400, retry_after=None, field=None):
+        super().__init__(message)
+        self.message, self.status = message, status
+        self.retry_after, self.field = retry_after, field
+
+
+# Rate limit ---------------------------------------------------------------------------
+
+
+def rate_limit() -> tuple[int, int]:
+    """(actions, seconds) from CLARION_RATE_LIMIT such as "5/300"; 0 actions: no limit."""
+    actions, _slash, seconds = str(settings.CLARION_RATE_LIMIT).partition("/")
+    return int(actions), int(seconds or 300)
+
+
+def client_ip(request) -> str | None:
+    """The supporter's address: REMOTE_ADDR, or the one our own proxies recorded.
+
+    CLARION_TRUSTED_PROXIES counts the proxies in front of the site; each appends the
+    address it saw to X-Forwarded-For, so the client is that many entries from the right.
+    Anything further left could be written by the client itself and is ignored.
+    """
+    proxies = settings.CLARION_TRUSTED_PROXIES
+    if proxies:
+        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",")]
+        if len(forwarded) >= proxies and forwarded[-proxies]:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR")
+
+
+def _network_key(address: str) -> str:
+    """One key per IPv4 address or IPv6 /64 (one household's prefix), hashed: no IP in the cache."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        network = address
+    else:
+        network = (
+            str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
+        )
+    return hashlib.blake2b(
+        network.encode(), key=settings.SECRET_KEY.encode()[:64], digest_size=12
+    ).hexdigest()
+
+
+def check_rate(address: str | None) -> None:
+    """Count one action from this address; refuse with 429 past the limit.
+
+    A fixed window in the shared cache (Redis in production): one round trip per action in
+    the common case, no database row.
+    """
+    actions, seconds = rate_limit()
+    if not address or actions <= 0:
+        return
+    now = time.time()
+    window = int(now // seconds)
+    key = f"clarion:rate:{_network_key(address)}:{window}"
+    try:
+        count = cache.incr(key)
+    except ValueError:  # first action in this window
+        count = 1 if cache.add(key, 1, seconds + 1) else cache.incr(key)
+    if count > actions:
+        retry_after = int((window + 1) * seconds - now) + 1
+        raise ActionRefused(
+            _(
+                "Too many actions from your connection in a short time. "
+                "Please try again in %(minutes)s minute(s)."
+            )
+            % {"minutes": max(1, round(retry_after / 60))},
+            status=429,
+            retry_after=retry_after,
+        )
+
+
+# Disposable addresses ------------------------------------------------------------------
+
+
+def check_address(address: str) -> None:
+    """Refuse addresses at throw-away mail services (the maintained list on PyPI)."""
+    domain = address.strip().rpartition("@")[2].lower().rstrip(".")
+    parts = domain.split(".")
+    # sub.mailinator.com is mailinator.com too.
+    if any(".".join(parts[i:]) in DISPOSABLE_DOMAINS for i in range(len(parts) - 1)):
+        raise ActionRefused(
+            _(
+                "Addresses at %(domain)s are temporary, so we could not reach you there. "
+                "Please use an email address you keep."
+            )
+            % {"domain": domain},
+            field="email",
+        )
+
+
+# The HTML form's guard -----------------------------------------------------------------
+
+
+def started_token() -> str:
+    """The value of the hidden "started" input: when this form was rendered, signed."""
+    return signing.dumps(int(time.time()), salt=STARTED_SALT)
+
+
+def check_form(request) -> None:
+    """Refuse a form post from another site, from a robot, or sent implausibly fast."""
+    if not same_origin(request):
+        raise ActionRefused(
+            _("This form can only be sent from our own campaign pages."), status=403
+        )
+    if request.POST.get(HONEYPOT_FIELD):
+        raise ActionRefused(
+            _(
+                'Please leave the field "Leave this field empty" empty: '
+                "it is there to catch automated submissions."
+            )
+        )
+    minimum = settings.CLARION_MIN_FILL_SECONDS
+    if minimum <= 0:
+        return
+    try:
+        started = signing.loads(request.POST.get(STARTED_FIELD, ""), salt=STARTED_SALT)
+    except signing.BadSignature:
+        started = None
+    elapsed = time.time() - started if isinstance(started, int) else None
+    if elapsed is None or elapsed > STARTED_MAX_AGE:  # missing, altered or too old
+        raise ActionRefused(
+            _("This form was open for too long. Please check your details and send it again.")
+        )
+    if elapsed < minimum:
+        raise ActionRefused(
+            _(
+                "That was quicker than a person can fill in the form. "
+                "Please check your details and send it again."
+            )
+        )
+
+
+def same_origin(request) -> bool:
+    """Whether a browser sent this post from one of our own pages.
+
+    Browsers mark every request with Sec-Fetch-Site, and older ones with Origin; a post
+    forged from another site carries one of them pointing elsewhere. A request with neither
+    comes from a program, not from a victim's browser, and has no cookies to abuse (this
+    form uses none), so it is judged by the other checks.
+    """
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    origin = request.headers.get("Origin")
+    if fetch_site in ("same-origin", "none"):
+        return True
+    if origin is None:
+        return fetch_site is None
+    if origin in settings.CSRF_TRUSTED_ORIGINS:
+        return True
+    parts = urlsplit(origin)
+    return (parts.scheme, parts.netloc) == (request.scheme, request.get_host())

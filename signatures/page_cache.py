@@ -1,0 +1,126 @@
+"""Serving published campaign pages from the shared cache, with a counter that stays fresh.
+
+Anonymous GETs of a campaign page (and its thank-you page) are kept in the Django cache
+(Redis in production) for CLARION_PAGE_CACHE_SECONDS, and answered with
+`Cache-Control: public, s-maxage=CLARION_PAGE_SHARED_MAX_AGE` for proxies and CDNs in
+front. The page carries no per-user data: the sign form has no CSRF token (see
+signatures.views.sign), so one copy serves everyone.
+
+The counter stays fresh because each cached copy remembers the count it shows: a copy is
+served only while the counter (itself a cache hit, at most ~4 s old) still has that value;
+otherwise the page is rendered again, which under heavy signing happens about once a second
+per page. Publishing, unpublishing, moving or deleting any page drops every cached copy.
+
+Off: CLARION_PAGE_CACHE_SECONDS=0.
+"""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.template.response import SimpleTemplateResponse
+from django.utils.cache import patch_cache_control
+
+from . import counter
+
+GENERATION_KEY = "clarion:page-generation"
+
+
+def invalidate(**kwargs) -> None:
+    """Drop every cached page (connected to Wagtail's publish signals)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, None)
+
+
+class CampaignPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        seconds = settings.CLARION_PAGE_CACHE_SECONDS
+        if not seconds or not _cacheable_request(request):
+            return self.get_response(request)
+        key = _page_key(request)
+        found = cache.get_many([GENERATION_KEY, key])
+        generation, entry = found.get(GENERATION_KEY, 0), found.get(key)
+        count = None
+        if entry and entry["generation"] == generation:
+            count = counter.counted_signatures(entry["campaign_id"])
+            if count == entry["count"]:
+                return _cached_response(entry)
+        response = self.get_response(request)
+        campaign_id = _campaign_id(request, response)
+        if campaign_id is not None:
+            # On a page's first visit the count it shows is unknown here (count=None), so
+            # the next visit renders again and records it; from then on copies match.
+            cache.set(
+                key,
+                {
+                    "generation": generation,
+                    "campaign_id": campaign_id,
+                    "count": count,
+                    "status": response.status_code,
+                    "content": response.content,
+                    "content_type": response["Content-Type"],
+                },
+                seconds,
+            )
+            _mark_public(response)
+            response["X-Clarion-Cache"] = "miss"
+        return response
+
+
+def _cacheable_request(request) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.GET
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES  # editors see live pages
+    )
+
+
+def _page_key(request) -> str:
+    language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+    return f"clarion:page:{language}:{request.get_host()}:{request.path}"
+
+
+def _campaign_id(request, response) -> int | None:
+    """The campaign a response shows, if it may be kept for everyone."""
+    from campaigns.models import CampaignPage
+
+    if response.status_code != 200 or response.cookies or response.has_header("Set-Cookie"):
+        return None
+    if not isinstance(response, SimpleTemplateResponse) or response.context_data is None:
+        return None
+    page = response.context_data.get("page")
+    if not isinstance(page, CampaignPage) or not page.live or request.method != "GET":
+        return None
+    if page.get_view_restrictions().exists():  # private pages are never shared
+        return None
+    if "no-store" in response.get("Cache-Control", "") or "private" in response.get(
+        "Cache-Control", ""
+    ):
+        return None
+    return page.pk
+
+
+def _cached_response(entry) -> HttpResponse:
+    response = HttpResponse(
+        entry["content"], status=entry["status"], content_type=entry["content_type"]
+    )
+    _mark_public(response)
+    response["X-Clarion-Cache"] = "hit"
+    return response
+
+
+def _mark_public(response) -> None:
+    patch_cache_control(
+        response, public=True, max_age=0, s_maxage=settings.CLARION_PAGE_SHARED_MAX_AGE
+    )
+
+
+def invalidate_on_delete(sender, **kwargs) -> None:
+    from wagtail.models import Page
+
+    if issubclass(sender, Page):
+        invalidate()

@@ -1,0 +1,97 @@
+"""The outbox with a real broker, worker, SMTP server and PostgreSQL."""
+
+import threading
+import time
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+from django.db import connections
+from django.urls import reverse
+from django.utils import timezone
+
+from cms.celery import app as celery_app
+from signatures import services
+from signatures.models import Delivery, Signature
+from signatures.tasks import deliver
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+
+DETAILS = {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"}
+
+
+def wait_until(predicate, timeout=60):
+    deadline = time.monotonic() + timeout
+    while not predicate() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return predicate()
+
+
+def _reset_producers():
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@contextmanager
+def broker_down():
+    """Point this process's producer at a port where no broker listens."""
+    working = celery_app.conf.broker_url
+    celery_app.conf.broker_url = "redis://127.0.0.1:9/0"
+    _reset_producers()
+    try:
+        yield
+    finally:
+        celery_app.conf.broker_url = working
+        _reset_producers()
+
+
+def test_the_sweeper_resends_what_a_dead_broker_left_pending(
+    client, campaign, smtp_server, celery_worker
+):
+    with broker_down():
+        started = time.monotonic()
+        response = client.post(reverse("signatures:sign", args=[campaign.pk]), DETAILS)
+        took = time.monotonic() - started
+
+    assert response.status_code == 302  # the supporter's action is accepted all the same
+    assert took < 5  # and the request does not hang retrying the broker
+    signature = Signature.objects.get()
+    assert signature.dispatched_at is None
+    time.sleep(1)
+    assert smtp_server.messages == []
+
+    services.sweep(now=timezone.now() + timedelta(minutes=3))  # what beat runs every minute
+
+    [message] = smtp_server.wait_for(1, timeout=60)
+    assert message["To"].addresses[0].addr_spec == campaign.targets[0].email
+    assert wait_until(lambda: Delivery.objects.get().state == Delivery.State.SENT)
+    time.sleep(1)
+    assert len(smtp_server.messages) == 1
+
+
+def test_a_delivery_run_twice_at_once_is_sent_once(transactional_db, campaign, smtp_server):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(services.outbox, "enqueue", lambda *args, **kwargs: True)  # run by hand
+        signature, _ = services.sign(campaign, DETAILS)
+        services.dispatch(signature.pk)
+    delivery = Delivery.objects.get()
+    barrier = threading.Barrier(2)
+
+    def run():
+        barrier.wait(10)
+        try:
+            deliver.apply(args=[delivery.pk])
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert len(smtp_server.wait_for(1)) == 1
+    time.sleep(0.5)
+    assert len(smtp_server.messages) == 1
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.attempts) == (Delivery.State.SENT, 1)

@@ -1,0 +1,133 @@
+"""Double opt-in: pending until confirmed by a POST from the emailed link; receipts."""
+
+import re
+
+import pytest
+from django.core import mail, signing
+from django.urls import reverse
+
+from signatures import counter
+from signatures.models import Delivery, Signature
+from signatures.services.confirmation import CONFIRM_MAX_AGE, CONFIRM_SALT
+from tests.factories import CampaignPageFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+VALID = {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"}
+
+
+@pytest.fixture
+def opt_in_campaign(site):
+    return CampaignPageFactory(parent=site.root_page, confirmation_required=True, counter_offset=10)
+
+
+def confirmation_link(message):
+    return re.search(r"https?://\S+/act/confirm/\S+/", message.body).group(0)
+
+
+def sign(client, campaign, **changes):
+    return client.post(reverse("signatures:sign", args=[campaign.pk]), VALID | changes)
+
+
+def test_a_pending_signature_does_not_count_until_confirmed_by_post(client, opt_in_campaign):
+    response = sign(client, opt_in_campaign)
+
+    assert response.status_code == 302
+    assert "One more step" in client.get(response["Location"]).content.decode()
+    signature = Signature.objects.get()
+    assert signature.status == Signature.Status.PENDING
+    assert counter.displayed_count(opt_in_campaign) == 10
+    assert not Delivery.objects.exists()
+    [message] = mail.outbox
+    assert message.to == ["ana@example.org"]
+    link = confirmation_link(message)
+    assert "ana" not in link.lower()  # no personal data in the URL
+
+    path = link.split("testserver", 1)[1]
+    page = client.get(path)  # what a mail scanner does
+    assert page.status_code == 200
+    assert 'method="post"' in page.content.decode()
+    signature.refresh_from_db()
+    assert signature.status == Signature.Status.PENDING
+    assert not Delivery.objects.exists()
+
+    confirmed = client.post(path)
+
+    assert confirmed.status_code == 200
+    assert "your action is confirmed" in confirmed.content.decode()
+    signature.refresh_from_db()
+    assert signature.status == Signature.Status.COUNTED
+    assert counter.displayed_count(opt_in_campaign) == 11
+    assert Delivery.objects.filter(signature=signature, state=Delivery.State.SENT).count() == 1
+    assert len(mail.outbox) == 2  # the confirmation, then the target's email
+
+    again = client.post(path)  # single use
+    assert again.status_code == 410
+    assert "already been used" in again.content.decode()
+    assert Delivery.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "token, status, message",
+    [
+        ("not-a-token", 404, "not valid"),
+        (signing.dumps(1, salt="another.purpose"), 404, "not valid"),
+    ],
+)
+def test_bad_tokens_are_refused_clearly(client, opt_in_campaign, token, status, message):
+    sign(client, opt_in_campaign)
+    response = client.post(reverse("signatures:confirm", args=[token]))
+    assert response.status_code == status
+    assert message in response.content.decode()
+    assert Signature.objects.get().status == Signature.Status.PENDING
+
+
+def test_tokens_expire(client, opt_in_campaign, monkeypatch):
+    sign(client, opt_in_campaign)
+    path = confirmation_link(mail.outbox[0]).split("testserver", 1)[1]
+    real_time = signing.time.time
+    monkeypatch.setattr(signing.time, "time", lambda: real_time() + CONFIRM_MAX_AGE + 60)
+
+    response = client.post(path)
+
+    assert response.status_code == 410
+    assert "expired" in response.content.decode()
+    assert Signature.objects.get().status == Signature.Status.PENDING
+
+
+def test_a_token_names_one_signature_and_cannot_be_altered(client, opt_in_campaign):
+    sign(client, opt_in_campaign)
+    sign(client, opt_in_campaign, email="bo@example.org")
+    first, second = Signature.objects.order_by("pk")
+    token = signing.dumps(first.pk, salt=CONFIRM_SALT)
+    forged = token.replace(
+        token.split(":")[0], signing.b64_encode(str(second.pk).encode()).decode()
+    )
+
+    assert client.post(reverse("signatures:confirm", args=[forged])).status_code == 404
+    assert client.post(reverse("signatures:confirm", args=[token])).status_code == 200
+    statuses = dict(Signature.objects.values_list("pk", "status"))
+    assert statuses == {first.pk: "counted", second.pk: "pending"}
+
+
+def test_a_repeat_while_pending_is_answered_the_same(client, opt_in_campaign):
+    first, repeat = sign(client, opt_in_campaign), sign(client, opt_in_campaign)
+    assert first.status_code == repeat.status_code == 302
+    assert first["Location"] == repeat["Location"]
+    assert Signature.objects.count() == 1
+
+
+def test_the_supporter_gets_a_receipt_once_the_action_counts(client, site):
+    campaign = CampaignPageFactory(parent=site.root_page, send_receipt=True)
+    sign(client, campaign)
+
+    receipts = [message for message in mail.outbox if message.to == ["ana@example.org"]]
+    assert len(receipts) == 1
+    assert "Your action is on its way" in receipts[0].subject
+    assert str(campaign.targets[0]) in receipts[0].body
+
+
+def test_no_receipt_unless_the_campaign_asks(client, campaign):
+    sign(client, campaign)
+    [message] = mail.outbox
+    assert campaign.targets[0].email in message.to[0]

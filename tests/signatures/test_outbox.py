@@ -1,0 +1,200 @@
+"""The outbox, throttling and digests: nothing accepted is lost, targets are not flooded."""
+
+from datetime import timedelta
+from email.utils import parseaddr
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core import mail
+from django.utils import timezone
+
+from signatures import services
+from signatures.models import Delivery, Signature
+from signatures.services import delivery as delivery_service
+from signatures.services import digest
+from signatures.tasks import deliver
+from tests.factories import CampaignPageFactory, TargetFactory
+from tests.smtp import _free_port
+
+pytestmark = pytest.mark.django_db
+
+DETAILS = {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"}
+
+
+def details(n, **extra):
+    return DETAILS | {"email": f"supporter{n}@example.org", "first_name": f"Name{n}"} | extra
+
+
+def test_a_lost_enqueue_is_found_and_sent_by_the_sweeper(campaign):
+    # In this (non-transactional) test the after-commit enqueue never runs: exactly what a
+    # broker outage at signing time leaves behind.
+    signature, _ = services.sign(campaign, DETAILS)
+    assert signature.dispatched_at is None and not mail.outbox
+
+    assert services.sweep() == (0, 0)  # too recent: may still be in flight
+    later = timezone.now() + timedelta(minutes=3)
+    assert services.sweep(now=later)[0] == 1
+
+    signature.refresh_from_db()
+    assert signature.dispatched_at is not None
+    assert Delivery.objects.get().state == Delivery.State.SENT
+    assert len(mail.outbox) == 1
+    assert services.sweep(now=later) == (0, 0)  # nothing left behind
+
+
+def test_the_sweeper_resends_deliveries_left_pending(campaign, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):  # the deliver tasks are lost
+        signature, _ = services.sign(campaign, DETAILS)
+        services.dispatch(signature.pk)
+    delivery = Delivery.objects.get()
+    assert delivery.state == Delivery.State.PENDING and not mail.outbox
+
+    swept = services.sweep(now=timezone.now() + timedelta(minutes=3))
+
+    assert swept == (0, 1)
+    delivery.refresh_from_db()
+    assert delivery.state == Delivery.State.SENT
+    assert len(mail.outbox) == 1
+
+
+def test_a_broker_error_after_commit_does_not_fail_the_request(
+    client, campaign, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    from kombu.exceptions import OperationalError
+
+    from signatures import tasks
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.dispatch, "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/act/{campaign.pk}/", DETAILS)
+
+    assert response.status_code == 302
+    signature = Signature.objects.get()
+    assert signature.dispatched_at is None  # left for the sweeper
+    assert "could not enqueue signatures.tasks.dispatch" in caplog.text
+    assert "ana@example.org" not in caplog.text  # ids only in logs
+
+
+def test_the_message_id_is_the_same_on_every_attempt(campaign):
+    with_deliveries = services.sign(campaign, DETAILS)[0]
+    services.dispatch(with_deliveries.pk)
+    delivery = Delivery.objects.select_related("signature", "target").get()
+    first, second = services.compose(delivery), services.compose(delivery)
+    assert first.extra_headers["Message-ID"] == second.extra_headers["Message-ID"]
+    assert first.extra_headers["Message-ID"].startswith(f"<clarion.delivery.{delivery.pk}.")
+
+
+def test_a_target_gets_at_most_its_throttle_per_minute(site, monkeypatch):
+    target = TargetFactory(max_per_minute=2)
+    campaign = CampaignPageFactory(parent=site.root_page, targets=[target])
+    monkeypatch.setattr(
+        delivery_service.time, "time", lambda: 60 * 16667 + 20.0
+    )  # 20 s into a minute
+    deliveries = []
+    for n in range(3):
+        signature, _ = services.sign(campaign, details(n))
+        services.dispatch(signature.pk)
+    deliveries = list(Delivery.objects.order_by("pk").values_list("pk", flat=True))
+
+    waits = [services.deliver(pk) for pk in deliveries]
+
+    assert waits[:2] == [None, None]
+    assert 40 < waits[2] <= 41  # until the next minute
+    assert len(mail.outbox) == 2
+    held = Delivery.objects.get(pk=deliveries[2])
+    assert held.state == Delivery.State.PENDING and held.due_at > timezone.now()
+    assert held.attempts == 0  # waiting is not failing
+
+    monkeypatch.setattr(delivery_service.time, "time", lambda: 60 * 16668 + 5.0)  # the next minute
+    assert services.deliver(deliveries[2]) is None
+    assert len(mail.outbox) == 3
+
+
+def test_the_site_default_throttle_applies_without_a_target_setting(campaign, settings):
+    settings.CLARION_TARGET_MAX_PER_MINUTE = 1
+    for n in range(2):
+        services.dispatch(services.sign(campaign, details(n))[0].pk)
+    waits = [
+        services.deliver(pk) for pk in Delivery.objects.order_by("pk").values_list("pk", flat=True)
+    ]
+    assert waits[0] is None and waits[1] > 0
+    assert len(mail.outbox) == 1
+
+
+def test_a_digest_campaign_sends_one_email_per_period(site):
+    target = TargetFactory(email="office@example.org")
+    campaign = CampaignPageFactory(parent=site.root_page, targets=[target], digest_minutes=60)
+    for n in range(3):
+        services.dispatch(services.sign(campaign, details(n, personal_note=f"note {n}"))[0].pk)
+    assert Delivery.objects.filter(state=Delivery.State.PENDING).count() == 3
+    # Sent one by one, nothing goes out: the digest carries them.
+    for pk in Delivery.objects.values_list("pk", flat=True):
+        services.deliver(pk)
+    assert not mail.outbox
+
+    now = timezone.now()
+    assert services.send_digests(now=now) == 1
+
+    [message] = mail.outbox
+    assert parseaddr(message.to[0]) == (f"The Hon. {target.name}", "office@example.org")
+    assert message.subject.startswith("3 new actions")
+    for n in range(3):
+        assert f"Name{n} Okonjo" in message.body
+    assert set(Delivery.objects.values_list("state", flat=True)) == {Delivery.State.SENT}
+
+    services.dispatch(services.sign(campaign, details(9))[0].pk)
+    assert services.send_digests(now=now + timedelta(minutes=30)) == 0  # period not over
+    assert services.send_digests(now=now + timedelta(minutes=61)) == 1
+    assert len(mail.outbox) == 2
+    assert mail.outbox[1].subject.startswith("1 new action:")
+    assert "Name9 Okonjo" in mail.outbox[1].body and "Name0" not in mail.outbox[1].body
+
+
+def test_the_sweeper_leaves_digest_deliveries_to_the_digest(site):
+    campaign = CampaignPageFactory(parent=site.root_page, digest_minutes=60)
+    services.dispatch(services.sign(campaign, DETAILS)[0].pk)
+    assert services.sweep(now=timezone.now() + timedelta(minutes=3)) == (0, 0)
+    assert not mail.outbox
+
+
+class _Refusing:
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        return "550 5.1.1 No such mailbox"
+
+
+@pytest.fixture
+def refusing_smtp(settings):
+    controller = Controller(_Refusing(), hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    yield
+    controller.stop()
+
+
+def test_a_permanent_failure_is_recorded_and_not_retried(campaign, refusing_smtp):
+    services.dispatch(services.sign(campaign, DETAILS)[0].pk)
+    delivery = Delivery.objects.get()
+
+    deliver.apply(args=[delivery.pk])
+
+    delivery.refresh_from_db()
+    assert delivery.state == Delivery.State.FAILED
+    assert "Refused by the mail server" in delivery.last_error
+    assert "550" in delivery.last_error
+    deliver.apply(args=[delivery.pk])  # a stray second run changes nothing
+    delivery.refresh_from_db()
+    assert delivery.attempts == 1
+
+
+def test_the_digest_records_a_failure_and_keeps_the_actions(site, refusing_smtp):
+    campaign = CampaignPageFactory(parent=site.root_page, digest_minutes=60)
+    services.dispatch(services.sign(campaign, DETAILS)[0].pk)
+    assert digest.send_digests() == 0
+    delivery = Delivery.objects.get()
+    assert delivery.state == Delivery.State.PENDING
+    assert "550" in delivery.last_error and delivery.attempts == 1

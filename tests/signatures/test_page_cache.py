@@ -1,0 +1,109 @@
+"""Campaign pages from the shared cache: public, no per-user token, a fresh counter."""
+
+import pytest
+from django.urls import reverse
+
+from signatures import counter
+from tests.factories import CampaignPageFactory
+
+pytestmark = pytest.mark.django_db
+
+VALID = {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"}
+
+
+@pytest.fixture
+def page_cache(settings):
+    settings.CLARION_PAGE_CACHE_SECONDS = 60
+    settings.CLARION_PAGE_SHARED_MAX_AGE = 1
+
+
+@pytest.fixture
+def cached_campaign(site, page_cache):
+    return CampaignPageFactory(parent=site.root_page, counter_offset=41)
+
+
+def visit(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return response
+
+
+def test_anonymous_visits_are_served_from_the_cache(client, cached_campaign):
+    first, second, third = (visit(client, cached_campaign.url) for _ in range(3))
+
+    assert [first["X-Clarion-Cache"], second["X-Clarion-Cache"], third["X-Clarion-Cache"]] == [
+        "miss",
+        "miss",  # the first visit learns which campaign the page shows; the second its count
+        "hit",
+    ]
+    assert third.content == second.content
+    for response in (first, third):
+        assert "public" in response["Cache-Control"]
+        assert "s-maxage=1" in response["Cache-Control"]
+        assert not response.cookies
+    html = third.content.decode()
+    assert "csrfmiddlewaretoken" not in html
+    assert 'name="started"' in html
+
+
+def test_the_cached_page_shows_a_fresh_count_and_its_form_works(client, cached_campaign):
+    for _ in range(3):
+        visit(client, cached_campaign.url)
+
+    signed = client.post(reverse("signatures:sign", args=[cached_campaign.pk]), VALID)
+    assert signed.status_code == 302
+
+    after = visit(client, cached_campaign.url)
+    assert after["X-Clarion-Cache"] == "miss"  # the count moved on: rendered again
+    assert "<strong>42</strong>" in after.content.decode()
+    assert visit(client, cached_campaign.url)["X-Clarion-Cache"] == "hit"
+
+
+def test_the_copy_follows_the_counter_after_moderation(client, cached_campaign):
+    from signatures import services
+    from signatures.models import Signature
+
+    services.sign(cached_campaign, VALID)
+    for _ in range(3):
+        visit(client, cached_campaign.url)
+    Signature.objects.update(status=Signature.Status.REJECTED)
+    counter.changed(cached_campaign.pk)
+    assert "<strong>41</strong>" in visit(client, cached_campaign.url).content.decode()
+
+
+def test_publishing_drops_cached_copies(client, cached_campaign):
+    for _ in range(3):
+        visit(client, cached_campaign.url)
+    cached_campaign.lead = "A new lead for the campaign."
+    cached_campaign.save_revision().publish()
+
+    response = visit(client, cached_campaign.url)
+    assert response["X-Clarion-Cache"] == "miss"
+    assert "A new lead for the campaign." in response.content.decode()
+
+
+def test_unpublished_pages_are_not_served_from_the_cache(client, cached_campaign):
+    for _ in range(3):
+        visit(client, cached_campaign.url)
+    cached_campaign.unpublish()
+    assert client.get(cached_campaign.url).status_code == 404
+
+
+def test_editors_and_query_strings_bypass_the_cache(client, cached_campaign, admin_user):
+    for _ in range(3):
+        visit(client, cached_campaign.url)
+    assert "X-Clarion-Cache" not in visit(client, cached_campaign.url + "?utm=x")
+    client.force_login(admin_user)
+    assert "X-Clarion-Cache" not in visit(client, cached_campaign.url)
+
+
+def test_the_cache_can_be_switched_off(client, cached_campaign, settings):
+    settings.CLARION_PAGE_CACHE_SECONDS = 0
+    for _ in range(3):
+        response = visit(client, cached_campaign.url)
+    assert "X-Clarion-Cache" not in response
+
+
+def test_the_thank_you_page_is_cached_too(client, cached_campaign):
+    url = cached_campaign.url + "thank-you/"
+    assert [visit(client, url)["X-Clarion-Cache"] for _ in range(3)] == ["miss", "miss", "hit"]
