@@ -1,0 +1,317 @@
+"""Campaign content for headless front ends: GET /api/v3/campaigns/ and /api/v3/campaigns/{id}/.
+
+Read-only and public: live, unrestricted campaigns only; no session, no personal data.
+"""
+
+from datetime import datetime
+from typing import Annotated
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from ninja import Field, Path, Query, Router, Schema
+from ninja.pagination import paginate
+from wagtail.api.v3.errors import ProblemDetail
+from wagtail.api.v3.pagination import WagtailLimitOffsetPagination
+from wagtail.rich_text import expand_db_html
+
+from .api_schemas import (
+    BlockSchema,
+    CounterSchema,
+    FormSetupSchema,
+    ImageSchema,
+    TargetSchema,
+    describe_form,
+    describe_image,
+    describe_stream,
+    form_texts,
+    request_url,
+)
+from .models import CampaignPage
+
+router = Router(tags=["campaigns"])
+
+#: A page id: anything else is answered 422, never looked up (PostgreSQL's int is 32 bits).
+CampaignId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+class MetaSchema(Schema):
+    slug: str
+    show_in_menus: bool
+    seo_title: str
+    search_description: str
+    first_published_at: datetime | None
+    last_published_at: datetime | None
+
+
+class StateSchema(Schema):
+    is_open: bool
+    opens_at: datetime | None
+    closes_at: datetime | None
+    closed_message: str
+
+
+class LetterSchema(Schema):
+    """The letter as written (with {placeholders}) and as a supporter reads it."""
+
+    subject: str
+    body: str
+    subject_preview: str
+    body_preview: str
+    editable: bool
+    personal_note_limit: int
+
+
+class FollowUpSchema(Schema):
+    """What happens after the form is sent: front ends tell supporters what to expect."""
+
+    confirmation_required: bool  # the action counts once confirmed by a link emailed
+    send_receipt: bool
+    digest_minutes: int  # 0: each action is emailed to the targets on its own
+
+
+class ActionSchema(Schema):
+    ask: str
+    targets: list[TargetSchema]
+    letter: LetterSchema
+    form: FormSetupSchema
+    follow_up: FollowUpSchema
+
+
+class NextStepSchema(Schema):
+    label: str
+    url: str
+
+
+class ThankYouSchema(Schema):
+    message: str
+    share_text: str
+    share_url: str | None
+    share_image: ImageSchema | None
+    next_step: NextStepSchema | None
+
+
+class ScriptsSchema(Schema):
+    """Third-party snippets the page includes (analytics, pixels), as editors entered them."""
+
+    head: str
+    body: str
+
+
+class CampaignSummarySchema(Schema):
+    id: int | None  # null only in the preview of a page never saved
+    title: str
+    lead: str
+    html_url: str | None
+    detail_url: str | None
+    hero: ImageSchema | None
+    state: StateSchema
+    counter: CounterSchema
+
+
+class CampaignSchema(CampaignSummarySchema):
+    meta: MetaSchema
+    story: list[BlockSchema]
+    action: ActionSchema
+    thank_you: ThankYouSchema
+    social_image: ImageSchema | None
+    scripts: ScriptsSchema
+
+
+#: Where each field an editor sets appears in CampaignSchema (tests hold every panel to it).
+EXPOSED_FIELDS = {
+    "title": "title",
+    "slug": "meta.slug",
+    "show_in_menus": "meta.show_in_menus",
+    "seo_title": "meta.seo_title",
+    "search_description": "meta.search_description",
+    "lead": "lead",
+    "hero_image": "hero",
+    "hero_credit": "hero.credit",
+    "body": "story",
+    "ask": "action.ask",
+    "campaign_targets": "action.targets",
+    "message_subject": "action.letter.subject",
+    "message_body": "action.letter.body",
+    "letter_editable": "action.letter.editable",
+    "personal_note_limit": "action.letter.personal_note_limit",
+    "country_field": "action.form.fields",
+    "postal_code_field": "action.form.fields",
+    "phone_field": "action.form.fields",
+    "consent_text": "action.form.consent_text",
+    "button_label": "action.form.button_label",
+    "privacy_note": "action.form.privacy_note",
+    "confirmation_required": "action.follow_up.confirmation_required",
+    "send_receipt": "action.follow_up.send_receipt",
+    "digest_minutes": "action.follow_up.digest_minutes",
+    "counter_offset": "counter.count",
+    "counter_goal": "counter.goal",
+    "thank_you_message": "thank_you.message",
+    "share_text": "thank_you.share_text",
+    "next_step_label": "thank_you.next_step.label",
+    "next_step_url": "thank_you.next_step.url",
+    "social_image": "social_image",
+    "opens_at": "state.opens_at",
+    "closes_at": "state.closes_at",
+    "closed_message": "state.closed_message",
+    "head_scripts": "scripts.head",
+    "body_scripts": "scripts.body",
+}
+
+
+def live_campaigns():
+    return CampaignPage.objects.live().public().order_by("-first_published_at", "pk")
+
+
+def describe_counter(campaign) -> CounterSchema:
+    tally = campaign.tally()
+    return CounterSchema(count=tally["count"], goal=tally["goal"])
+
+
+def describe_summary(campaign, request) -> dict:
+    detail_path = campaign.pk and reverse("wagtailapi_v3:campaign_detail", args=[campaign.pk])
+    return {
+        "id": campaign.pk,
+        "title": campaign.title,
+        "lead": campaign.lead,
+        "html_url": campaign.get_full_url(request) if campaign.pk else None,
+        "detail_url": request_url(request, detail_path) if detail_path else None,
+        "hero": describe_image(campaign.hero_image, request, credit=campaign.hero_credit),
+        "state": StateSchema(
+            is_open=campaign.is_open(),
+            opens_at=campaign.opens_at,
+            closes_at=campaign.closes_at,
+            closed_message=campaign.closed_message,
+        ),
+        "counter": describe_counter(campaign),
+    }
+
+
+def describe_campaign(campaign, request) -> dict:
+    from signatures.forms import SignatureForm
+
+    sign_path = campaign.pk and reverse("wagtailapi_v3:campaign_sign", args=[campaign.pk])
+    subject_preview, body_preview = campaign.letter_preview()
+    has_next_step = campaign.next_step_label and campaign.next_step_url
+    return describe_summary(campaign, request) | {
+        "meta": MetaSchema(
+            slug=campaign.slug,
+            show_in_menus=campaign.show_in_menus,
+            seo_title=campaign.seo_title,
+            search_description=campaign.search_description,
+            first_published_at=campaign.first_published_at,
+            last_published_at=campaign.last_published_at,
+        ),
+        "story": describe_stream(campaign.body, request),
+        "action": ActionSchema(
+            ask=campaign.ask,
+            targets=[
+                TargetSchema(salutation=target.salutation, name=target.name)
+                for target in _targets(campaign)
+            ],
+            letter=LetterSchema(
+                subject=campaign.message_subject,
+                body=campaign.message_body,
+                subject_preview=subject_preview,
+                body_preview=body_preview,
+                editable=campaign.letter_editable,
+                personal_note_limit=campaign.personal_note_limit,
+            ),
+            form=FormSetupSchema(
+                action_url=request_url(request, sign_path) if sign_path else "",
+                fields=describe_form(SignatureForm(campaign=campaign)),
+                consent_text=campaign.consent_text,
+                button_label=campaign.button_label,
+                privacy_note=expand_db_html(campaign.privacy_note),
+                texts=form_texts(),
+            ),
+            follow_up=FollowUpSchema(
+                confirmation_required=campaign.confirmation_required,
+                send_receipt=campaign.send_receipt,
+                digest_minutes=campaign.digest_minutes,
+            ),
+        ),
+        "thank_you": ThankYouSchema(
+            message=campaign.thank_you_message,
+            share_text=campaign.share_text or campaign.lead,
+            share_url=campaign.get_full_url(request) if campaign.pk else None,
+            share_image=describe_image(campaign.share_image(), request),
+            next_step=(
+                NextStepSchema(label=campaign.next_step_label, url=campaign.next_step_url)
+                if has_next_step
+                else None
+            ),
+        ),
+        "social_image": describe_image(campaign.social_image, request),
+        "scripts": ScriptsSchema(head=campaign.head_scripts, body=campaign.body_scripts),
+    }
+
+
+def _targets(campaign):
+    # A preview's page holds its targets in memory, not in the database.
+    return [link.target for link in campaign.campaign_targets.all()]
+
+
+class CampaignPagination(WagtailLimitOffsetPagination):
+    class Input(WagtailLimitOffsetPagination.Input):
+        # Bounded: an offset past what a database integer holds is a 422, not a crash.
+        offset: int = Field(default=0, ge=0, le=2**31 - 1)
+
+
+class _Described:
+    """Campaigns described only once paginated: the page's, not every campaign's counter."""
+
+    def __init__(self, queryset, request):
+        self.queryset, self.request = queryset, request
+
+    def __len__(self):
+        return self.queryset.count()
+
+    def __getitem__(self, window: slice):
+        return [describe_summary(campaign, self.request) for campaign in self.queryset[window]]
+
+
+@router.get(
+    "/",
+    response={200: list[CampaignSummarySchema], 400: ProblemDetail, 422: ProblemDetail},
+    url_name="campaign_list",
+    operation_id="campaigns_list",
+    summary="List live campaigns, newest first",
+)
+@paginate(CampaignPagination)
+def list_campaigns(request):
+    return _Described(live_campaigns().select_related("hero_image"), request)
+
+
+@router.get(
+    "/preview/",
+    response={200: CampaignSchema, 404: ProblemDetail, 422: ProblemDetail},
+    url_name="campaign_preview",
+    operation_id="campaigns_preview",
+    summary="A draft campaign, for an external front end's preview",
+    description=(
+        "Called by the front end configured as HEADLESS_PREVIEW_URL with the `content_type` "
+        "and `token` it received from the editor's Preview button."
+    ),
+)
+def preview_campaign(request, content_type: str = Query(...), token: str = Query(...)):  # noqa: B008
+    from wagtail_headless_preview.models import PagePreview
+
+    if content_type != f"{CampaignPage._meta.app_label}.{CampaignPage._meta.model_name}":
+        raise Http404("No campaign preview matches this token.")
+    preview = PagePreview.objects.filter(token=token).first()
+    if preview is None:
+        raise Http404("No campaign preview matches this token (it lasts about a day).")
+    return describe_campaign(preview.as_page(), request)
+
+
+@router.get(
+    "/{campaign_id}/",
+    response={200: CampaignSchema, 404: ProblemDetail, 422: ProblemDetail},
+    url_name="campaign_detail",
+    operation_id="campaigns_detail",
+    summary="A live campaign: story, action form set-up, counter",
+)
+def get_campaign(request, campaign_id: CampaignId):
+    campaign = get_object_or_404(live_campaigns().select_related("hero_image"), pk=campaign_id)
+    return describe_campaign(campaign, request)

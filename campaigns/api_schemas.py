@@ -1,0 +1,198 @@
+"""What a campaign looks like to a headless front end: typed schemas and their builders.
+
+Everything here is public: no target's email address, nothing about supporters.
+"""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from ninja import Schema
+from wagtail import blocks
+from wagtail.images.blocks import ImageChooserBlock
+from wagtail.images.models import SourceImageIOError
+from wagtail.rich_text import RichText, expand_db_html
+
+#: Renditions offered for every image, by name: front ends pick the size they need.
+RENDITIONS = {
+    "small": "max-480x480",
+    "medium": "max-960x960",
+    "large": "max-1600x1600",
+    "wide": "fill-1600x700",
+    "social": "fill-1200x630",
+}
+
+
+#: Wording an embedded form needs besides the campaign's own; {count} is the number.
+FORM_TEXTS = {
+    "counter": _("{count} people have taken action"),
+    "goal": _("Goal: {goal}"),
+    "required": _("required"),
+    "sending": _("Sending…"),
+    "invalid": _("Please correct the details marked below."),
+    "failed": _("Your action could not be sent. Please check your connection and try again."),
+    "closed": _("This campaign is not taking actions now."),
+}
+
+
+def form_texts() -> dict[str, str]:
+    return {key: str(text) for key, text in FORM_TEXTS.items()}
+
+
+class RenditionSchema(Schema):
+    url: str
+    width: int
+    height: int
+
+
+class ImageSchema(Schema):
+    id: int
+    alt: str
+    credit: str = ""
+    width: int
+    height: int
+    renditions: dict[str, RenditionSchema]
+
+
+class TargetSchema(Schema):
+    """Whom the action writes to, as the page shows it (never the email address)."""
+
+    salutation: str
+    name: str
+
+
+class ChoiceSchema(Schema):
+    value: str
+    label: str
+
+
+class FormFieldSchema(Schema):
+    name: str
+    label: str
+    type: str  # an <input> type, "select" or "textarea"
+    required: bool
+    help_text: str = ""
+    max_length: int | None = None
+    autocomplete: str | None = None
+    initial: str | bool | None = None
+    choices: list[ChoiceSchema] | None = None
+
+
+class FormSetupSchema(Schema):
+    """The action form exactly as the campaign's page builds it."""
+
+    action_url: str
+    fields: list[FormFieldSchema]
+    consent_text: str  # empty: the form asks for no consent
+    button_label: str
+    privacy_note: str  # HTML
+    texts: dict[str, str]  # the form's own wording, translated: see FORM_TEXTS
+
+
+class CounterSchema(Schema):
+    count: int
+    goal: int | None = None
+
+
+class BlockSchema(Schema):
+    type: str
+    id: str | None = None
+    value: Any
+
+
+def request_url(request, path: str) -> str:
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+def describe_image(image, request, credit: str = "") -> ImageSchema | None:
+    if image is None:
+        return None
+    renditions = {}
+    try:
+        made = image.get_renditions(*RENDITIONS.values())
+        for name, spec in RENDITIONS.items():
+            if rendition := made.get(spec):
+                renditions[name] = RenditionSchema(
+                    url=request_url(request, rendition.url),
+                    width=rendition.width,
+                    height=rendition.height,
+                )
+    except SourceImageIOError:
+        pass  # the file is missing: the image is described without renditions
+    return ImageSchema(
+        id=image.pk,
+        alt=image.default_alt_text,
+        credit=credit,
+        width=image.width,
+        height=image.height,
+        renditions=renditions,
+    )
+
+
+def describe_block_value(block, value, request) -> Any:
+    """A block's value as plain JSON, images with their renditions, rich text as HTML."""
+    if isinstance(block, ImageChooserBlock):
+        return describe_image(value, request)
+    if isinstance(block, blocks.StructBlock):
+        described = {
+            name: describe_block_value(block.child_blocks[name], child, request)
+            for name, child in value.items()
+        }
+        if isinstance(described.get("image"), ImageSchema) and value.get("credit"):
+            described["image"].credit = value["credit"]
+        return described
+    if isinstance(block, blocks.ListBlock):
+        return [describe_block_value(block.child_block, child, request) for child in value]
+    if isinstance(block, blocks.StreamBlock):
+        return describe_stream(value, request)
+    if isinstance(value, RichText):
+        return expand_db_html(value.source)
+    return block.get_api_representation(value, context={"request": request})
+
+
+def describe_stream(stream, request) -> list[BlockSchema]:
+    return [
+        BlockSchema(
+            type=child.block_type,
+            id=child.id,
+            value=describe_block_value(child.block, child.value, request),
+        )
+        for child in stream
+    ]
+
+
+def _field_type(widget) -> str:
+    if isinstance(widget, forms.Select):
+        return "select"
+    if isinstance(widget, forms.Textarea):
+        return "textarea"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    return getattr(widget, "input_type", "text")
+
+
+def describe_form(form) -> list[FormFieldSchema]:
+    """Each field of a bound-less SignatureForm, in order: what a front end must render."""
+    described = []
+    for name, field in form.fields.items():
+        widget = field.widget
+        initial = form.get_initial_for_field(field, name)
+        choices = None
+        if isinstance(widget, forms.Select):
+            choices = [
+                ChoiceSchema(value=str(value), label=str(label)) for value, label in field.choices
+            ]
+        described.append(
+            FormFieldSchema(
+                name=name,
+                label=str(field.label or name),
+                type="hidden" if widget.is_hidden else _field_type(widget),
+                required=field.required,
+                help_text=str(field.help_text or ""),
+                max_length=getattr(field, "max_length", None),
+                autocomplete=widget.attrs.get("autocomplete"),
+                initial=initial if isinstance(initial, str | bool) else None,
+                choices=choices,
+            )
+        )
+    return described

@@ -1,0 +1,145 @@
+"""Taking action through the API: the counter and signing, with the HTML form's rules.
+
+POST /api/v3/campaigns/{id}/signatures/ validates with the same SignatureForm and calls the
+same `services.sign` as the campaign page, so duplicates, opt-in, abuse checks and
+deliveries follow one set of rules. Cross-site forgery is refused without cookies: the body
+must be JSON (so a browser must ask first, and CORS answers only allowed origins) and a
+browser's Origin must be this site or one of CORS_ALLOWED_ORIGINS.
+"""
+
+from django import forms
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+from pydantic import ConfigDict, create_model
+from wagtail.api.v3.errors import ProblemDetail, problem_response
+
+from campaigns.api import CampaignId, describe_counter
+from campaigns.api_schemas import CounterSchema
+from campaigns.models import CampaignPage
+
+from . import abuse, services
+from .forms import SignatureForm
+
+router = Router(tags=["actions"])
+
+#: Seconds a counter may be cached by browsers and proxies; the count itself is ≤5 s stale.
+COUNTER_MAX_AGE = 5
+
+
+class SignatureInBase(Schema):
+    # Fields a campaign adds to its form arrive as extra keys and are validated by the form.
+    model_config = ConfigDict(extra="allow")
+
+
+#: The request body: the sign form's fields, all optional here because the form decides
+#: which are required for each campaign (and says so per field).
+SignatureIn = create_model(
+    "SignatureIn",
+    __base__=SignatureInBase,
+    **{
+        name: (bool | None if isinstance(field, forms.BooleanField) else str | None, None)
+        for name, field in SignatureForm.base_fields.items()
+    },
+)
+
+
+class ReceivedSchema(Schema):
+    status: str  # "received"
+    message: str  # the campaign's thank-you message
+    confirmation_required: bool  # the supporter must click the link emailed to them
+
+
+def _problem(status: int, detail: str, errors=None, retry_after=None) -> HttpResponse:
+    response = problem_response(status=status, detail=detail, errors=errors)
+    if retry_after is not None:
+        response["Retry-After"] = str(max(1, round(retry_after)))
+    return response
+
+
+def check_origin(request: HttpRequest) -> None:
+    """Refuse a browser's request from a page of an origin that is not allowed."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return  # not sent by a browser across origins: servers, apps, same-origin GETs
+    own = f"{request.scheme}://{request.get_host()}"
+    if origin != own and origin not in settings.CORS_ALLOWED_ORIGINS:
+        raise HttpError(403, _("Actions are not accepted from this website."))
+
+
+def _live_campaign(campaign_id: int) -> CampaignPage:
+    return get_object_or_404(CampaignPage.objects.live().public(), pk=campaign_id)
+
+
+@router.get(
+    "/{campaign_id}/counter/",
+    response={200: CounterSchema, 404: ProblemDetail, 422: ProblemDetail},
+    url_name="campaign_counter",
+    operation_id="campaigns_counter",
+    summary="How many have taken action, and the goal (cacheable for 5 seconds)",
+)
+def counter(request, response: HttpResponse, campaign_id: CampaignId):
+    response["Cache-Control"] = f"public, max-age={COUNTER_MAX_AGE}"
+    return describe_counter(_live_campaign(campaign_id))
+
+
+@router.post(
+    "/{campaign_id}/signatures/",
+    response={
+        202: ReceivedSchema,
+        400: ProblemDetail,
+        403: ProblemDetail,
+        404: ProblemDetail,
+        413: ProblemDetail,
+        415: ProblemDetail,
+        422: ProblemDetail,
+        429: ProblemDetail,
+    },
+    url_name="campaign_sign",
+    operation_id="campaigns_sign",
+    summary="Take action: sign the campaign (JSON body)",
+    description=(
+        "Validated like the campaign page's form (the fields are in the campaign's "
+        "`form.fields`). The answer is the same whether or not this address had taken "
+        "action before. Field errors: 422 with `errors[].loc` ending in the field's name. "
+        "Refusals: 403 (closed campaign, origin not allowed), 429 with Retry-After."
+    ),
+)
+def sign(request, campaign_id: CampaignId, data: SignatureIn):
+    check_origin(request)
+    if request.content_type != "application/json":
+        return _problem(415, _("Send the details as JSON (Content-Type: application/json)."))
+    campaign = _live_campaign(campaign_id)
+    submitted = {key: value for key, value in data.model_dump().items() if value is not None}
+    form = SignatureForm(submitted, campaign=campaign)
+    if not form.is_valid():
+        errors = [
+            {
+                "loc": ["body"] if name == "__all__" else ["body", name],
+                "msg": message,
+                "type": error.code or "invalid",
+            }
+            for name, field_errors in form.errors.as_data().items()
+            for error in field_errors
+            for message in error.messages
+        ]
+        return _problem(422, _("Please correct the details below."), errors=errors)
+    try:
+        services.sign(campaign, form.cleaned_data, client_ip=abuse.client_ip(request))
+    except services.ActionRefused as refusal:
+        message = str(refusal.message)
+        field = getattr(refusal, "field", None)
+        errors = [{"loc": ["body", field], "msg": message, "type": "refused"}] if field else None
+        return _problem(refusal.status, message, errors=errors, retry_after=refusal.retry_after)
+    # New or repeat, the answer is the same: the API never tells who has signed.
+    return Status(
+        202,
+        {
+            "status": "received",
+            "message": campaign.thank_you_message,
+            "confirmation_required": campaign.confirmation_required,
+        },
+    )

@@ -1,0 +1,185 @@
+"""Taking action through the API: the same rules as the campaign page, clear answers."""
+
+import datetime
+import json
+
+import pytest
+from django.utils import timezone
+
+from signatures.forms import SignatureForm
+from signatures.models import Delivery, Signature
+from tests.factories import CampaignPageFactory
+
+pytestmark = pytest.mark.django_db
+
+DETAILS = {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"}
+
+
+def sign(client, campaign_id, body, content_type="application/json", **headers):
+    if not isinstance(body, str | bytes):
+        body = json.dumps(body)
+    return client.post(
+        f"/api/v3/campaigns/{campaign_id}/signatures/", body, content_type=content_type, **headers
+    )
+
+
+def counter(client, campaign):
+    return client.get(f"/api/v3/campaigns/{campaign.pk}/counter/")
+
+
+def test_an_action_is_taken_counted_and_its_emails_queued(
+    client, campaign, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = sign(client, campaign.pk, DETAILS | {"country": "PT", "consent": True})
+
+    assert response.status_code == 202
+    assert response.json() == {
+        "status": "received",
+        "message": campaign.thank_you_message,
+        "confirmation_required": False,
+    }
+    signature = Signature.objects.get()
+    assert (signature.email, signature.country.code, signature.consent) == (
+        "ana@example.org",
+        "PT",
+        True,
+    )
+    assert signature.status == Signature.Status.COUNTED
+    assert Delivery.objects.filter(signature=signature).count() == len(campaign.targets)
+
+
+def test_the_counter_grows_and_may_be_cached_for_five_seconds(client, site):
+    campaign = CampaignPageFactory(parent=site.root_page, counter_offset=100, counter_goal=250)
+    before = counter(client, campaign)
+    assert before.status_code == 200
+    assert before.json() == {"count": 100, "goal": 250}
+    assert before["Cache-Control"] == "public, max-age=5"
+
+    sign(client, campaign.pk, DETAILS)
+    assert counter(client, campaign).json()["count"] == 101
+
+
+def test_field_errors_are_the_forms_own_messages_each_on_its_field(client, site):
+    campaign = CampaignPageFactory(parent=site.root_page, postal_code_field="required")
+    body = {"first_name": "", "last_name": "Okonjo", "email": "not-an-address"}
+    response = sign(client, campaign.pk, body)
+
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    errors = {tuple(error["loc"]): error["msg"] for error in response.json()["errors"]}
+    form = SignatureForm(body, campaign=campaign)
+    assert not form.is_valid()
+    assert errors == {("body", name): " ".join(messages) for name, messages in form.errors.items()}
+    assert set(errors) == {("body", "first_name"), ("body", "email"), ("body", "postal_code")}
+    assert not Signature.objects.exists()
+
+
+def test_a_repeat_gets_the_very_same_answer_and_changes_nothing(client, campaign):
+    first = sign(client, campaign.pk, DETAILS)
+    again = sign(client, campaign.pk, DETAILS | {"email": "ANA@Example.org ", "first_name": "A"})
+    assert (first.status_code, first.content) == (again.status_code, again.content)
+    assert Signature.objects.get().first_name == "Ana"
+
+
+def test_a_closed_campaign_refuses_with_its_message(client, site):
+    campaign = CampaignPageFactory(
+        parent=site.root_page,
+        closes_at=timezone.now() - datetime.timedelta(hours=1),
+        closed_message="This campaign has closed.",
+    )
+    response = sign(client, campaign.pk, DETAILS)
+    assert response.status_code == 403
+    assert response.json()["detail"] == "This campaign has closed."
+    assert not Signature.objects.exists()
+
+
+def test_too_many_actions_get_429_with_retry_after(client, site, settings):
+    settings.CLARION_RATE_LIMIT = "2/300"
+    campaign = CampaignPageFactory(parent=site.root_page)
+    for number in range(2):
+        assert sign(client, campaign.pk, DETAILS | {"email": f"{number}@ex.org"}).status_code == 202
+    response = sign(client, campaign.pk, DETAILS | {"email": "third@ex.org"})
+
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 301
+    assert "Too many actions" in response.json()["detail"]
+    assert Signature.objects.count() == 2
+
+
+def test_a_disposable_address_is_refused_on_its_field(client, campaign):
+    response = sign(client, campaign.pk, DETAILS | {"email": "someone@mailinator.com"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["loc"] == ["body", "email"]
+    assert not Signature.objects.exists()
+
+
+def test_unknown_and_draft_campaigns_are_not_found(client, campaign):
+    assert sign(client, 987654, DETAILS).status_code == 404
+    assert counter(client, campaign).status_code == 200
+    campaign.unpublish()
+    assert sign(client, campaign.pk, DETAILS).status_code == 404
+    assert counter(client, campaign).status_code == 404
+    assert not Signature.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [
+        ("{not json", "application/json", 400),
+        ("", "application/json", 422),
+        ("[1, 2]", "application/json", 422),
+        ('"a string"', "application/json", 422),
+        ("null", "application/json", 422),
+        ('{"first_name": 5, "last_name": [], "email": {}}', "application/json", 422),
+        ('{"consent": "perhaps"}', "application/json", 422),
+        ('{"email": "' + "a" * 3_000_000 + '@ex.org"}', "application/json", 413),
+        ("\udcff".encode("utf-8", "surrogatepass"), "application/json", 400),
+        (json.dumps(DETAILS), "text/plain", 415),
+        ("first_name=Ana&email=ana@example.org", "application/x-www-form-urlencoded", 400),
+    ],
+)
+def test_bad_input_gets_a_clear_4xx_never_a_500(client, campaign, body, content_type, status):
+    response = sign(client, campaign.pk, body, content_type=content_type)
+    assert response.status_code == status
+    assert response.json()["detail"]
+    assert not Signature.objects.exists()
+
+
+def test_unexpected_fields_are_ignored_and_control_characters_refused(client, campaign):
+    response = sign(client, campaign.pk, DETAILS | {"status": "spam", "is_admin": True})
+    assert response.status_code == 202
+    assert Signature.objects.get().status == Signature.Status.COUNTED
+    response = sign(client, campaign.pk, DETAILS | {"email": "b@ex.org", "last_name": "O\nK"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["body", "last_name"]
+
+
+def test_posts_from_other_origins_are_refused_without_cookies(client, campaign, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://partner.example"]
+    evil = sign(client, campaign.pk, DETAILS, HTTP_ORIGIN="https://evil.example")
+    assert evil.status_code == 403
+    assert not Signature.objects.exists()
+
+    own = sign(client, campaign.pk, DETAILS, HTTP_ORIGIN="http://testserver")
+    partner = sign(
+        client, campaign.pk, DETAILS | {"email": "p@ex.org"}, HTTP_ORIGIN="https://partner.example"
+    )
+    server_to_server = sign(client, campaign.pk, DETAILS | {"email": "s@ex.org"})
+    assert [own.status_code, partner.status_code, server_to_server.status_code] == [202] * 3
+    # A browser's form post (no preflight) is refused whatever its origin.
+    form_post = sign(
+        client,
+        campaign.pk,
+        json.dumps(DETAILS | {"email": "f@ex.org"}),
+        content_type="text/plain",
+        HTTP_ORIGIN="https://partner.example",
+    )
+    assert form_post.status_code == 415
+    assert Signature.objects.count() == 3
+
+
+def test_a_session_cookie_gives_the_action_route_nothing(admin_client, campaign):
+    # Logged in to the admin or not, the route behaves the same: no session auth, no CSRF.
+    response = sign(admin_client, campaign.pk, DETAILS)
+    assert response.status_code == 202

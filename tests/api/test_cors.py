@@ -1,0 +1,78 @@
+"""Cross-origin use of the API: only origins on the allow-list, only under /api/."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings as django_settings
+
+pytestmark = pytest.mark.django_db
+
+PARTNER = "https://partner.example"
+
+
+@pytest.fixture(autouse=True)
+def allow_partner(settings):
+    settings.CORS_ALLOWED_ORIGINS = [PARTNER]
+
+
+def preflight(client, path, origin):
+    return client.options(
+        path,
+        HTTP_ORIGIN=origin,
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="content-type",
+    )
+
+
+def test_an_allowed_origin_may_post_json_after_asking(client, campaign):
+    response = preflight(client, f"/api/v3/campaigns/{campaign.pk}/signatures/", PARTNER)
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == PARTNER
+    assert "content-type" in response["Access-Control-Allow-Headers"]
+    assert "POST" in response["Access-Control-Allow-Methods"]
+    # No cookies: credentials are never allowed.
+    assert "Access-Control-Allow-Credentials" not in response
+
+
+def test_another_origin_is_not_allowed(client, campaign):
+    response = preflight(
+        client, f"/api/v3/campaigns/{campaign.pk}/signatures/", "https://evil.example"
+    )
+    assert "Access-Control-Allow-Origin" not in response
+    read = client.get(f"/api/v3/campaigns/{campaign.pk}/", HTTP_ORIGIN="https://evil.example")
+    assert "Access-Control-Allow-Origin" not in read
+
+
+def test_reads_from_an_allowed_origin_are_shared(client, campaign):
+    response = client.get(f"/api/v3/campaigns/{campaign.pk}/counter/", HTTP_ORIGIN=PARTNER)
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == PARTNER
+
+
+def test_pages_outside_the_api_are_never_shared(client, campaign):
+    response = client.get(campaign.url, HTTP_ORIGIN=PARTNER)
+    assert response.status_code == 200
+    assert "Access-Control-Allow-Origin" not in response
+
+
+def test_the_allow_list_comes_from_the_environment():
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "cms.settings.test",
+        "CORS_ALLOWED_ORIGINS": "https://a.example,https://b.example:8443",
+    }
+    code = "import django; django.setup(); from django.conf import settings; import json; print(json.dumps(settings.CORS_ALLOWED_ORIGINS))"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=django_settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [
+        "https://a.example",
+        "https://b.example:8443",
+    ]
