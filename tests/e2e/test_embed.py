@@ -1,0 +1,118 @@
+"""The embeddable form on a partner's page: another origin, real browser, real API."""
+
+import http.server
+import threading
+
+import pytest
+from playwright.sync_api import expect
+
+from signatures.models import Signature
+from tests.factories import CampaignPageFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+HOST_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Partner site</title></head>
+<body style="font-family: Georgia, serif">
+<h1>Our partner's page</h1>
+<script src="{script}" data-campaign="{campaign}"></script>
+</body></html>"""
+
+
+class PartnerSite:
+    """A page on a different origin (127.0.0.1, engineer C's ports) that embeds the form."""
+
+    def __init__(self, html: str):
+        page = html.encode()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(page)))
+                self.end_headers()
+                self.wfile.write(page)
+
+            def log_message(self, *args):
+                pass
+
+        for port in range(8301, 8400):
+            try:
+                self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+                break
+            except OSError:
+                continue
+        self.origin = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def partner_page(live_server, site, settings):
+    campaign = CampaignPageFactory(parent=site.root_page, counter_offset=41)
+    html = HOST_PAGE.format(
+        script=f"{live_server.url}/static/clarion/embed.js", campaign=campaign.pk
+    )
+    with PartnerSite(html) as partner:
+        settings.CORS_ALLOWED_ORIGINS = [partner.origin]
+        assert partner.origin.split(":")[1] != live_server.url.split(":")[1]  # other host
+        yield campaign, partner
+
+
+def test_the_embedded_form_renders_submits_and_the_counter_grows(partner_page, browser_page):
+    campaign, partner = partner_page
+    page = browser_page
+    page.goto(partner.origin + "/")
+
+    embed = page.locator(".clarion-embed")
+    expect(embed.get_by_role("heading", name=campaign.ask)).to_be_visible()
+    expect(embed.locator(".clarion-count")).to_have_text("41")
+    # The host page's font, not ours.
+    first_name = embed.get_by_label("First name")
+    assert "Georgia" in first_name.evaluate("el => getComputedStyle(el).fontFamily")
+
+    # Sent empty: each error is shown by its field and tied to it for screen readers.
+    embed.get_by_role("button", name=campaign.button_label).click()
+    error = embed.locator(f"#{first_name.get_attribute('id')}-error")
+    expect(error).to_have_text("This field is required.")
+    assert first_name.get_attribute("aria-invalid") == "true"
+    assert error.get_attribute("id") in first_name.get_attribute("aria-describedby")
+    expect(embed.locator(".clarion-status")).not_to_be_empty()
+    assert Signature.objects.count() == 0
+
+    first_name.fill("Ana")
+    embed.get_by_label("Last name").fill("Okonjo")
+    embed.get_by_label("Email").fill("ana@example.org")
+    embed.get_by_label("Country").select_option("PT")
+    embed.get_by_role("button", name=campaign.button_label).click()
+
+    expect(embed.get_by_text(campaign.thank_you_message)).to_be_visible()
+    expect(embed.locator(".clarion-count")).to_have_text("42")
+    signature = Signature.objects.get()
+    assert (signature.email, signature.country.code) == ("ana@example.org", "PT")
+
+
+def test_a_page_from_an_origin_not_allowed_cannot_take_action(partner_page, browser_page, settings):
+    campaign, partner = partner_page
+    page = browser_page
+    page.goto(partner.origin + "/")
+    embed = page.locator(".clarion-embed")
+    expect(embed.get_by_label("First name")).to_be_visible()
+
+    settings.CORS_ALLOWED_ORIGINS = []  # the partner is taken off the allow-list
+    embed.get_by_label("First name").fill("Ana")
+    embed.get_by_label("Last name").fill("Okonjo")
+    embed.get_by_label("Email").fill("ana@example.org")
+    embed.get_by_role("button", name=campaign.button_label).click()
+
+    expect(embed.locator(".clarion-status")).to_have_text(
+        "Your action could not be sent. Please check your connection and try again."
+    )
+    assert Signature.objects.count() == 0
