@@ -1,10 +1,14 @@
 import secrets
 
+from django.core.cache import cache
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 
 from .signature import Signature
+
+#: The active endpoints, cached for every counted action to read; dropped on any change.
+ENDPOINTS_CACHE_KEY = "clarion:webhook-endpoints"
 
 
 def new_secret() -> str:
@@ -46,6 +50,15 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.delete(ENDPOINTS_CACHE_KEY)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        cache.delete(ENDPOINTS_CACHE_KEY)
+        return result
 
 
 class WebhookDelivery(models.Model):

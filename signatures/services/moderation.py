@@ -15,6 +15,7 @@ from wagtail.log_actions import log
 
 from .. import counter
 from ..models import Delivery, Signature
+from . import webhooks
 
 Status = Signature.Status
 
@@ -100,6 +101,8 @@ def _change(signatures, status: str, user, action: str, rule: Rule | None = None
             in_campaign = changing.filter(campaign_id=campaign_id)
             if status != Status.COUNTED:
                 _withhold_letters(in_campaign, status)
+            else:  # the CRM hears of each signature that now counts (once per signature)
+                webhooks.announce(list(in_campaign.values_list("pk", flat=True)))
             count = in_campaign.update(status=status)
             total += count
             log(

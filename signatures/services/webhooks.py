@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import Signature, WebhookDelivery, WebhookEndpoint
+from ..models.webhooks import ENDPOINTS_CACHE_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,9 @@ TIMEOUT_SECONDS = 10
 USER_AGENT = "Clarion-Webhooks/1"
 #: The supporter's details a CRM needs (the letter and personal note are not sent).
 SUPPORTER_FIELDS = ("first_name", "last_name", "email", "country", "postal_code", "phone")
-_ENDPOINTS_CACHE_KEY = "clarion:webhook-endpoints"
+#: With a cache shared by all processes (Redis) a change shows at once; with per-process
+#: memory, within this many seconds.
+ENDPOINTS_CACHE_SECONDS = 60
 
 
 class WebhookFailed(Exception):
@@ -45,19 +48,19 @@ def signature_header(secret: str, timestamp: str, body: bytes) -> str:
 def _active_endpoints() -> list[tuple[int, str]]:
     """(endpoint id, its site's root path) for every active endpoint; cached, as every
     counted action asks and endpoints rarely change."""
-    endpoints = cache.get(_ENDPOINTS_CACHE_KEY)
+    endpoints = cache.get(ENDPOINTS_CACHE_KEY)
     if endpoints is None:
         endpoints = list(
             WebhookEndpoint.objects.filter(is_active=True).values_list(
                 "pk", "site__root_page__path"
             )
         )
-        cache.set(_ENDPOINTS_CACHE_KEY, endpoints, 300)
+        cache.set(ENDPOINTS_CACHE_KEY, endpoints, ENDPOINTS_CACHE_SECONDS)
     return endpoints
 
 
 def endpoints_changed() -> None:
-    cache.delete(_ENDPOINTS_CACHE_KEY)
+    cache.delete(ENDPOINTS_CACHE_KEY)
 
 
 def announce(signature_ids, event: str = EVENT_COUNTED) -> None:
