@@ -101,7 +101,7 @@ class SignatureForm(forms.ModelForm):
         if campaign.personal_note_limit:
             self._limit("personal_note", campaign.personal_note_limit)
             self.fields["personal_note"].help_text = _(
-                "Optional: why this matters to you. Up to %(limit)s characters."
+                "Why this matters to you, in up to %(limit)s characters."
             ) % {"limit": campaign.personal_note_limit}
         else:
             del self.fields["personal_note"]

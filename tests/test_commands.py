@@ -13,7 +13,7 @@ def test_load_demo_creates_one_published_campaign_and_is_idempotent(client):
     call_command("load_demo")
 
     campaign = CampaignPage.objects.live().get()
-    assert [target.email.endswith("@example.org") for target in campaign.targets] == [True]
+    assert [target.email.endswith("@example.org") for target in campaign.targets] == [True, True]
     response = client.get(campaign.url)
     assert response.status_code == 200
     assert "Free the Lakeside Four" in response.content.decode()

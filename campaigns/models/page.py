@@ -8,8 +8,6 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from cms.headless import HeadlessPreviewable
-
 from ..blocks import StoryBlock
 from ..forms import CampaignPageForm
 from ..letters import letter_preview
@@ -25,7 +23,7 @@ class SupporterField(models.TextChoices):
     REQUIRED = "required", _("Asked, required")
 
 
-class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
+class CampaignPage(RoutablePageMixin, Page):
     # Story
     lead = models.CharField(_("lead"), max_length=300, help_text=_("One line under the title."))
     hero_image = models.ForeignKey(
@@ -270,7 +268,8 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
         context.update(
             tally=tally,
             count=tally["count"],
-            share_url=self.full_url,
+            # As the supporter reached it, so shared links work whatever the site's settings.
+            share_url=request.build_absolute_uri(self.get_url(request) or "/"),
             share_text=self.share_text or self.lead,
         )
         if image := self.share_image():

@@ -16,58 +16,124 @@ from wagtail.models import Page, Site
 from campaigns.models import CampaignIndexPage, CampaignPage, CampaignTarget, Target
 from cms.models import HomePage, OrganisationSettings
 
-STORY = [
-    (
-        "paragraph",
-        "<p>On 3 March, four members of the Lakeside Water Collective were arrested "
-        "after a peaceful vigil outside the regional assembly. They had spent two years "
-        "documenting how a quarry upstream poisoned the wells of three villages.</p>",
-    ),
-    ("heading", "Held for speaking up"),
-    (
-        "paragraph",
-        "<p>Mara Okonjo, Daniel Reyes, Lin Aydin and Tomas Varga have been held without "
-        "charge for more than 60 days. Their families have not been allowed to visit, "
-        "and their lawyer has seen them only once, for ten minutes.</p>",
-    ),
-    (
-        "quote",
-        {
-            "quote": "We asked for clean water. They answered with handcuffs.",
-            "attribution": "Ana Okonjo, Mara's sister",
-        },
-    ),
-    ("heading", "What we are asking for"),
-    (
-        "paragraph",
-        "<p>Write to the Minister of Justice, who has the power to order their release. "
-        "Ask her to <b>release the Lakeside Four immediately and unconditionally</b>, and "
-        "to open an independent investigation into the contamination they exposed.</p>",
-    ),
-]
 
-MESSAGE = """Dear Minister,
+def _story(vigil: Image, well: Image) -> list:
+    """The campaign's story, one block of each kind but video (a video needs the network)."""
+    return [
+        (
+            "paragraph",
+            "<p>On 3 March, four members of the Lakeside Water Collective were arrested "
+            "after a peaceful vigil outside the regional assembly. They had spent two years "
+            "documenting how a quarry upstream poisoned the wells of three villages.</p>",
+        ),
+        (
+            "image",
+            {
+                "image": vigil,
+                "alt_text": "Candles held up at night outside the regional assembly",
+                "caption": "The vigil of 3 March, hours before the arrests.",
+                "credit": "Illustration: Clarion demo",
+            },
+        ),
+        ("heading", "Held for speaking up"),
+        (
+            "paragraph",
+            "<p>Mara Okonjo, Daniel Reyes, Lin Aydin and Tomas Varga have been held without "
+            "charge for more than 60 days. Their families have not been allowed to visit, "
+            "and their lawyer has seen them only once, for ten minutes.</p>",
+        ),
+        (
+            "quote",
+            {
+                "quote": "We asked for clean water. They answered with handcuffs.",
+                "attribution": "Ana Okonjo, Mara's sister",
+            },
+        ),
+        (
+            "two_columns",
+            {
+                "text": "<p>Since the quarry opened, the water of three villages has turned "
+                "orange. The collective took samples every month and published them: lead and "
+                "arsenic, up to forty times the safe limit.</p>",
+                "image": well,
+                "alt_text": "A village well whose water has turned orange",
+                "caption": "Well no. 3 in Vila Sereno. Illustration: Clarion demo",
+                "image_side": "right",
+            },
+        ),
+        (
+            "call_out",
+            {
+                "title": "60 days without charge",
+                "text": "<p>International law allows no one to be held this long without being "
+                "brought before a judge. Every day counts.</p>",
+                "link_url": "https://example.org/lakeside-four/report",
+                "link_label": "Read the collective's report",
+            },
+        ),
+        ("heading", "What we are asking for"),
+        (
+            "paragraph",
+            "<p>Write to the Minister of Justice, who has the power to order their release, and "
+            "to the Governor of the Lake Sereno region. Ask them to <b>release the Lakeside Four "
+            "immediately and unconditionally</b>, and to open an independent investigation into "
+            "the contamination they exposed.</p>",
+        ),
+    ]
 
-I am writing to urge you to release Mara Okonjo, Daniel Reyes, Lin Aydin and Tomas Varga, the members of the Lakeside Water Collective who have been held without charge since 3 March for taking part in a peaceful vigil.
+
+MESSAGE = """Dear Minister, dear Governor,
+
+My name is {first_name} {last_name}, and I am writing to urge you to release Mara Okonjo, Daniel Reyes, Lin Aydin and Tomas Varga, the members of the Lakeside Water Collective who have been held without charge since 3 March for taking part in a peaceful vigil.
 
 Defending access to clean water is not a crime. I ask you to release them immediately and unconditionally, to guarantee their access to their families and lawyers in the meantime, and to order an independent investigation into the contamination of the wells they documented.
 
 Yours sincerely,"""
 
 
-def _demo_image(title: str) -> Image:
+def _generated_image(title: str, filename: str, size: tuple[int, int], draw_picture) -> Image:
+    """A picture drawn here (no stock photos, no network), created once."""
     existing = Image.objects.filter(title=title).first()
     if existing:
         return existing
-    picture = PILImage.new("RGB", (1600, 700))
-    draw = ImageDraw.Draw(picture)
-    for y in range(700):  # dusk over a lake: a calm gradient, generated, no stock photo
-        shade = int(40 + 120 * y / 700)
-        draw.line([(0, y), (1600, y)], fill=(shade // 2, shade * 2 // 3, shade))
-    draw.ellipse((1100, 120, 1300, 320), fill=(240, 200, 120))
+    picture = PILImage.new("RGB", size)
+    draw_picture(ImageDraw.Draw(picture), *size)
     buffer = BytesIO()
-    picture.save(buffer, "JPEG", quality=85)
-    return Image.objects.create(title=title, file=ImageFile(buffer, name="lakeside.jpg"))
+    picture.save(buffer, "PNG" if filename.endswith(".png") else "JPEG", quality=85)
+    return Image.objects.create(title=title, file=ImageFile(buffer, name=filename))
+
+
+def _dusk(draw, width, height):
+    for y in range(height):  # dusk over a lake: a calm gradient
+        shade = int(40 + 120 * y / height)
+        draw.line([(0, y), (width, y)], fill=(shade // 2, shade * 2 // 3, shade))
+    draw.ellipse((1100, 120, 1300, 320), fill=(240, 200, 120))
+
+
+def _well(draw, width, height):
+    draw.rectangle((0, 0, width, height), fill=(232, 224, 208))
+    draw.rectangle((0, height * 2 // 3, width, height), fill=(150, 120, 80))
+    draw.rectangle((260, 250, 540, 520), fill=(120, 110, 100))  # the well
+    draw.ellipse((250, 220, 550, 290), fill=(180, 90, 30))  # orange water
+    draw.line([(260, 120), (260, 250)], fill=(60, 50, 40), width=12)
+    draw.line([(540, 120), (540, 250)], fill=(60, 50, 40), width=12)
+    draw.line([(240, 120), (560, 120)], fill=(60, 50, 40), width=14)
+
+
+def _vigil(draw, width, height):
+    draw.rectangle((0, 0, width, height), fill=(28, 26, 40))
+    draw.rectangle((0, height - 140, width, height), fill=(52, 46, 58))  # the assembly steps
+    for index in range(14):
+        x = 60 + index * 70
+        y = 330 + (index % 3) * 25
+        draw.rectangle((x, y, x + 14, y + 60), fill=(235, 228, 210))  # a candle
+        draw.ellipse((x - 6, y - 34, x + 20, y - 2), fill=(255, 196, 80))  # its flame
+
+
+def _logo(draw, width, height):
+    draw.rectangle((0, 0, width, height), fill=(255, 255, 255))
+    draw.ellipse((8, 8, width - 8, height - 8), fill=(179, 18, 43))
+    draw.polygon([(40, 30), (40, 98), (96, 64)], fill=(255, 255, 255))  # a voice, going out
 
 
 class Command(BaseCommand):
@@ -104,6 +170,7 @@ class Command(BaseCommand):
             organisation.name = "Clarion Human Rights Network"
             organisation.privacy_policy_url = "https://example.org/privacy"
             organisation.from_email = "campaigns@example.org"
+            organisation.logo = _generated_image("Clarion logo", "logo.png", (128, 128), _logo)
             organisation.save()
 
         index = CampaignIndexPage.objects.child_of(home).first()
@@ -120,25 +187,47 @@ class Command(BaseCommand):
             self.stdout.write("Demo campaign already present.")
             return
 
-        target, _ = Target.objects.get_or_create(
+        minister, _ = Target.objects.get_or_create(
             email="minister.justice@example.org",
             defaults={"salutation": "The Hon.", "name": "Minister of Justice"},
         )
+        governor, _ = Target.objects.get_or_create(
+            email="governor.sereno@example.org",
+            defaults={"salutation": "Governor", "name": "Lake Sereno Region", "country": "PT"},
+        )
+        hero = _generated_image("Dusk over Lake Sereno", "lakeside.jpg", (1600, 700), _dusk)
+        well = _generated_image("A well near Lake Sereno", "well.png", (800, 600), _well)
+        vigil = _generated_image("The vigil", "vigil.jpg", (1000, 560), _vigil)
         campaign = CampaignPage(
             title="Free the Lakeside Four",
             slug="free-the-lakeside-four",
             lead="Four water defenders have been held without charge for 60 days.",
-            hero_image=_demo_image("Dusk over Lake Sereno"),
+            hero_image=hero,
             hero_credit="Illustration: Clarion demo",
-            body=STORY,
-            ask="Urge the Minister of Justice to release the Lakeside Four",
+            body=_story(vigil, well),
+            ask="Urge the Minister and the Governor to free the Lakeside Four",
             message_subject="Release the Lakeside Four now",
             message_body=MESSAGE,
+            letter_editable=True,
+            personal_note_limit=500,
+            country_field="optional",
+            postal_code_field="optional",
+            phone_field="hidden",
+            button_label="Send my message",
             counter_offset=742,
-            thank_you_message="Thank you! Your message is on its way to the Minister. "
-            "Share this page so that more people add their voice.",
+            thank_you_message="Thank you! Your message is on its way to the Minister and the "
+            "Governor. Share this page so that more people add their voice.",
+            share_text="I just wrote to the Minister of Justice to free the Lakeside Four. "
+            "Will you add your voice?",
+            next_step_label="Support the defence fund",
+            next_step_url="https://example.org/donate",
+            search_description="Four water defenders are held without charge. "
+            "Write to the Minister of Justice today.",
         )
-        campaign.campaign_targets = [CampaignTarget(target=target)]
+        campaign.campaign_targets = [
+            CampaignTarget(target=minister),
+            CampaignTarget(target=governor),
+        ]
         index.add_child(instance=campaign)
         campaign.save_revision().publish()
         self.stdout.write(self.style.SUCCESS(f"Demo campaign created at {campaign.url}"))

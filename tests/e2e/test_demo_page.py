@@ -1,0 +1,103 @@
+"""The demo action page in headless Chromium at a phone's and a desktop's width.
+
+Writes docs/screenshots/campaign-{phone,desktop}.png and thank-you-phone.png, which the
+README shows; regenerate them with `pytest tests/e2e/test_demo_page.py`.
+"""
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from wagtail.models import Collection, Locale, Page
+
+from campaigns.models import CampaignPage
+from signatures.models import Signature
+from tests.e2e.conftest import DESKTOP, PHONE
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.urls("tests.e2e.media_urls"),
+]
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture
+def demo(live_server):
+    # A transactional test may start from an emptied database: put back the tree roots
+    # that Wagtail's migrations create.
+    Locale.objects.get_or_create(language_code="en")
+    if not Collection.get_first_root_node():
+        Collection.add_root(name="Root")
+    if not Page.get_first_root_node():
+        Page.add_root(instance=Page(title="Root", slug="root"))
+    call_command("load_demo")
+    return live_server.url + CampaignPage.objects.get().url
+
+
+def box(page, selector):
+    return page.locator(selector).first.bounding_box()
+
+
+def assert_fits_the_width(page, width):
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.evaluate("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
+
+
+def test_on_a_phone_the_form_comes_first_and_nothing_overflows(chromium, demo):
+    context = chromium.new_context(viewport=PHONE, device_scale_factor=2)
+    page = context.new_page()
+    page.goto(demo)
+
+    assert_fits_the_width(page, PHONE["width"])
+    hero, action, story = box(page, ".hero"), box(page, ".action"), box(page, ".story")
+    assert hero["y"] < action["y"] < story["y"]  # title, then the form, then the story
+    assert action["width"] > PHONE["width"] - 40  # one column
+    assert page.locator(".counter strong").inner_text() == "742"
+    assert page.get_by_label("Email").is_visible()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "campaign-phone.png", full_page=True)
+    context.close()
+
+
+def test_on_a_desktop_the_story_is_left_and_the_form_right(chromium, demo):
+    context = chromium.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(demo)
+
+    assert_fits_the_width(page, DESKTOP["width"])
+    action, story = box(page, ".action"), box(page, ".story")
+    assert story["x"] + story["width"] <= action["x"]  # side by side
+    assert action["y"] < story["y"] + story["height"]
+    assert page.locator("progress.counter__bar").get_attribute("max") == "1000"
+    page.screenshot(path=SCREENSHOTS / "campaign-desktop.png", full_page=True)
+    context.close()
+
+
+def test_with_javascript_off_a_supporter_acts_and_can_share(chromium, demo):
+    context = chromium.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(demo)
+
+    page.get_by_label("Your personal note").fill("My grandmother drank from those wells.")
+    page.get_by_label("First name").fill("Ana")
+    page.get_by_label("Last name").fill("Okonjo")
+    page.get_by_label("Email").fill("ana@example.org")
+    page.get_by_label("Country").select_option("PT")
+    page.get_by_role("button", name="Send my message").click()
+
+    page.wait_for_url("**/thank-you/")
+    assert page.get_by_role("heading", name="Thank you for taking action").is_visible()
+    assert page.locator(".counter strong").inner_text() == "743"
+    assert page.get_by_label("Or copy the link").input_value() == demo
+    assert (
+        page.get_by_role("link", name="WhatsApp")
+        .get_attribute("href")
+        .startswith("https://wa.me/?text=")
+    )
+    assert not page.get_by_role("button", name="Copy link").is_visible()  # needs JavaScript
+    signature = Signature.objects.get()
+    assert signature.personal_note == "My grandmother drank from those wells."
+    page.screenshot(path=SCREENSHOTS / "thank-you-phone.png", full_page=True)
+    context.close()
