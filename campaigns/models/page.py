@@ -8,6 +8,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from cms.headless import HeadlessPreviewable
+
 from ..blocks import StoryBlock
 from ..forms import CampaignPageForm
 from ..letters import letter_preview
@@ -23,7 +25,7 @@ class SupporterField(models.TextChoices):
     REQUIRED = "required", _("Asked, required")
 
 
-class CampaignPage(RoutablePageMixin, Page):
+class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
     # Story
     lead = models.CharField(_("lead"), max_length=300, help_text=_("One line under the title."))
     hero_image = models.ForeignKey(
