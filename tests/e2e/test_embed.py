@@ -10,6 +10,8 @@ from signatures.models import Signature
 from tests.factories import CampaignPageFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# The script loads from one server and calls another: allow for a busy CI machine.
+expect.set_options(timeout=20_000)
 
 HOST_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Partner site</title></head>

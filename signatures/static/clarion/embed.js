@@ -22,7 +22,8 @@
     ".clarion-embed .clarion-check label{display:inline;font-weight:normal}" +
     ".clarion-embed input:not([type=checkbox]),.clarion-embed select,.clarion-embed textarea" +
     "{display:block;width:100%;padding:.45em;border:1px solid #6b6b6b;border-radius:3px;background:#fff;color:#111}" +
-    ".clarion-embed [aria-invalid=true]{border:2px solid #b00020}" +
+    ".clarion-embed input[aria-invalid=true],.clarion-embed select[aria-invalid=true]," +
+    ".clarion-embed textarea[aria-invalid=true]{border:2px solid #b00020}" +
     ".clarion-embed .clarion-error{color:#b00020;margin:.2em 0 0;font-weight:bold}" +
     ".clarion-embed .clarion-help{margin:.2em 0 0;font-size:.9em}" +
     ".clarion-embed button{padding:.6em 1.2em;border:0;border-radius:3px;background:#1a1a1a;color:#fff;cursor:pointer}" +
@@ -269,6 +270,7 @@
     var thanks = this.campaignData.thank_you;
     var panel = el("div", { class: "clarion-thanks", tabindex: "-1", role: "status" });
     panel.appendChild(el("p", {}, body.message || thanks.message));
+    if (body.confirmation_required) panel.appendChild(el("p", { class: "clarion-confirm" }, this.texts.confirm));
     if (thanks.next_step) {
       panel.appendChild(el("a", { href: thanks.next_step.url, class: "clarion-next" }, thanks.next_step.label));
     }
