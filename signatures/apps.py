@@ -13,9 +13,11 @@ class SignaturesConfig(AppConfig):
             post_page_move,
         )
 
-        from . import page_cache
+        from . import live_campaigns, page_cache
 
         # Any change to the page tree may change what a cached page shows: drop them all.
         for signal in (page_published, page_unpublished, page_slug_changed, post_page_move):
             signal.connect(page_cache.invalidate)
+            signal.connect(live_campaigns.forget)
         post_delete.connect(page_cache.invalidate_on_delete)
+        post_delete.connect(live_campaigns.forget)

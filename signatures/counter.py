@@ -9,6 +9,8 @@ arrive (`signed`), so the displayed value is never more than about 4 seconds old
 database sees at most a few COUNTs per campaign per second however busy the page is.
 """
 
+import time
+
 from django.core.cache import cache
 
 from .models import Signature
@@ -17,6 +19,7 @@ from .models import Signature
 FRESHNESS_SECONDS = 4
 #: While actions arrive, the count is refreshed at most this often.
 BUMP_SECONDS = 1
+_bumped: dict[int, float] = {}  # campaign id -> until when this process need not bump
 
 
 def _cache_key(campaign_id: int) -> str:
@@ -47,6 +50,10 @@ def signed(campaign_id: int) -> None:
     A supporter who signs a quiet campaign sees their action counted on the thank-you page;
     a busy campaign recounts once a second instead of once per action.
     """
+    now = time.monotonic()
+    if _bumped.get(campaign_id, 0) > now:
+        return  # this process bumped it less than a second ago: spare the round trip
+    _bumped[campaign_id] = now + BUMP_SECONDS
     if cache.add(f"clarion:count-bump:{campaign_id}", 1, BUMP_SECONDS):
         cache.delete(_cache_key(campaign_id))
 

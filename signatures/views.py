@@ -1,13 +1,11 @@
-from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from campaigns.models import CampaignPage
-
 from . import abuse, services
 from .forms import SignatureForm
+from .live_campaigns import live_campaign
 
 
 # No CSRF token: the campaign page that carries this form is served from a shared cache,
@@ -17,7 +15,9 @@ from .forms import SignatureForm
 @require_POST
 def sign(request, campaign_id: int):
     """Take a supporter's action. Kept off Wagtail's page routing: this is the hot path."""
-    campaign = get_object_or_404(CampaignPage.objects.live(), pk=campaign_id)
+    campaign, thank_you = live_campaign(campaign_id)
+    if campaign is None:
+        raise Http404
     form = SignatureForm(request.POST, campaign=campaign)
     try:
         abuse.check_form(request)
@@ -31,7 +31,7 @@ def sign(request, campaign_id: int):
             response["Retry-After"] = str(refusal.retry_after)
         return response
     # New or repeat, the answer is the same: the page never tells who has signed.
-    return HttpResponseRedirect(campaign.url + campaign.reverse_subpage("thank_you"))
+    return HttpResponseRedirect(thank_you)
 
 
 def _show_form(request, campaign, form, status):

@@ -176,6 +176,8 @@ CLARION_TARGET_MAX_PER_MINUTE = env.int("CLARION_TARGET_MAX_PER_MINUTE", default
 # CLARION_PAGE_SHARED_MAX_AGE, which bounds how stale their counter can be.
 CLARION_PAGE_CACHE_SECONDS = env.int("CLARION_PAGE_CACHE_SECONDS", default=60)
 CLARION_PAGE_SHARED_MAX_AGE = env.int("CLARION_PAGE_SHARED_MAX_AGE", default=1)
+# Each process keeps the live campaigns it takes actions on for this long (0: off).
+CLARION_CAMPAIGN_CACHE_SECONDS = env.int("CLARION_CAMPAIGN_CACHE_SECONDS", default=2)
 
 # Logs never carry supporters' data: only ids and states are logged by our code.
 LOGGING = {

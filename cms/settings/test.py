@@ -14,6 +14,7 @@ STORAGES = {
 # Tasks run in-process in tests; integration tests switch to the real broker and worker.
 CELERY_TASK_ALWAYS_EAGER = True
 # Tests post forms instantly and check pages right after changing them; the tests of the
-# minimum fill time and of the page cache switch these on.
+# minimum fill time and of the caches switch these on.
 CLARION_MIN_FILL_SECONDS = 0
 CLARION_PAGE_CACHE_SECONDS = 0
+CLARION_CAMPAIGN_CACHE_SECONDS = 0

@@ -54,6 +54,10 @@ class Signature(models.Model):
 
     objects = SignatureQuerySet.as_manager()
 
+    # Not content: keep Wagtail's reference index (a SELECT and an INSERT per save) away
+    # from the hot path.
+    wagtail_reference_index_ignore = True
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [

@@ -13,7 +13,6 @@ from datetime import timedelta
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import EmailMessage, get_connection
 from django.db import models, transaction
 from django.utils import timezone
@@ -21,6 +20,7 @@ from django.utils import timezone
 from campaigns.letters import letter_for
 from cms.models import OrganisationSettings
 
+from ..abuse import count_in_window
 from ..models import Delivery
 
 logger = logging.getLogger(__name__)
@@ -119,12 +119,7 @@ def take_throttle_slot(target) -> float | None:
         return None
     now = time.time()
     minute = int(now // 60)
-    key = f"clarion:throttle:{target.pk}:{minute}"
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        count = 1 if cache.add(key, 1, 61) else cache.incr(key)
-    if count <= limit:
+    if count_in_window(f"clarion:throttle:{target.pk}:{minute}", 61) <= limit:
         return None
     return (minute + 1) * 60 - now + 0.5
 

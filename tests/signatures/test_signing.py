@@ -144,3 +144,25 @@ def test_signing_needs_a_post(client, campaign):
 )
 def test_email_key_folds_the_forms_of_one_address(address, key):
     assert email_key(address) == key
+
+
+def test_taking_action_writes_one_row_and_reads_nothing(client, campaign, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.CLARION_CAMPAIGN_CACHE_SECONDS = 2
+    client.post(sign_url(campaign), VALID)  # loads the campaign into this process
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(sign_url(campaign), VALID | {"email": "bo@example.org"})
+
+    assert response.status_code == 302
+    statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 1
+    assert statements[0].startswith('INSERT INTO "signatures_signature"')
+
+
+def test_the_campaign_cache_forgets_unpublished_campaigns_at_once(client, campaign, settings):
+    settings.CLARION_CAMPAIGN_CACHE_SECONDS = 2
+    assert client.post(sign_url(campaign), VALID).status_code == 302
+    campaign.unpublish()
+    assert client.post(sign_url(campaign), VALID | {"email": "bo@example.org"}).status_code == 404
