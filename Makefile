@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: install run test lint check bench clean
+.PHONY: install run test lint check bench soak clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ check: install lint
 # docs/benchmarks.md. Needs PostgreSQL; BENCH_DATABASE_URL overrides the database.
 bench: install
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# Load and soak (not part of the test run): 10 minutes of steady traffic against gunicorn,
+# on loopback only. BENCH_LOAD_SECONDS and BENCH_LOAD_RATE change the length and the rate.
+soak: install
+	$(BIN)/python bench/bench_load.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media static

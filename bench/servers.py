@@ -1,0 +1,212 @@
+"""Real processes on loopback for the benchmarks and the fault-injection tests.
+
+A private redis-server, gunicorn and Celery workers, each on a port in E's range
+(8500-8599), so a benchmark or a fault injected here never touches the shared services;
+plus a small HTTP load generator and a memory sampler. Standard library only.
+"""
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PORTS = range(8500, 8600)
+_taken = set()
+
+
+def free_port() -> int:
+    """A loopback port in 8500-8599 that nothing listens on and this process has not used."""
+    for port in PORTS:
+        if port in _taken:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _taken.add(port)
+        return port
+    raise RuntimeError("no free port in 8500-8599")
+
+
+def wait_for_port(port, timeout=60, process=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the process for port {port} exited with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), 0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on port {port} after {timeout}s")
+
+
+def rss_kib(pid: int) -> int:
+    """Resident memory of a process, from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(child) for child in text.split()]
+
+
+class Process:
+    """A subprocess whose output goes to a log file; stopped with SIGTERM, then SIGKILL."""
+
+    def __init__(self, log: Path):
+        self.log = log
+        self.process = None
+
+    @property
+    def pid(self):
+        return self.process.pid
+
+    def spawn(self, command, env):
+        self.process = subprocess.Popen(
+            command, cwd=BASE_DIR, env=env, stdout=self.log.open("a"), stderr=subprocess.STDOUT
+        )
+
+    def kill(self):
+        self.process.kill()
+        self.process.wait()
+
+    def stop(self, timeout=20):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+class PrivateRedis(Process):
+    """`redis-server` on its own port, without persistence: stopping it loses its queue."""
+
+    def __init__(self, log: Path):
+        super().__init__(log)
+        self.port = free_port()
+
+    def url(self, db=0):
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def start(self):
+        self.spawn(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
+            + ["--save", "", "--appendonly", "no", "--daemonize", "no"],
+            os.environ,
+        )
+        wait_for_port(self.port, process=self.process)
+
+    def stop(self, timeout=20):
+        if self.process and self.process.poll() is None:
+            self.kill()  # as abrupt as a crash: nothing is saved
+
+
+class Gunicorn(Process):
+    """The site under gunicorn with sync workers, as in production."""
+
+    def __init__(self, env: dict, log: Path, workers=2):
+        super().__init__(log)
+        self.env, self.workers = env, workers
+        self.port = free_port()
+
+    def start(self):
+        self.spawn(
+            [sys.executable, "-m", "gunicorn", "cms.wsgi:application"]
+            + ["--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}"],
+            self.env,
+        )
+        wait_for_port(self.port, process=self.process)
+
+    def pids(self):
+        return [self.pid, *children(self.pid)]
+
+
+class CeleryWorker(Process):
+    """`celery worker` on one queue; start() returns once it is ready to take tasks."""
+
+    def __init__(self, env: dict, log: Path, queue: str, pool="solo"):
+        super().__init__(log)
+        self.env, self.queue, self.pool = env, queue, pool
+
+    def start(self, timeout=90):
+        self.log.write_text("")
+        self.spawn(
+            [sys.executable, "-m", "celery", "-A", "cms", "worker", "-Q", self.queue]
+            + ["-P", self.pool, "--without-gossip", "--without-mingle", "--without-heartbeat"]
+            + ["-l", "INFO"],
+            self.env,
+        )
+        deadline = time.monotonic() + timeout
+        while "ready." not in self.log.read_text():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the worker did not start:\n{self.log.read_text()[-3000:]}")
+            time.sleep(0.1)
+
+    def pids(self):
+        return [self.pid, *children(self.pid)]
+
+
+class MemorySampler(threading.Thread):
+    """Samples the resident memory of named processes every `interval` seconds."""
+
+    def __init__(self, processes: dict, interval=10.0):
+        super().__init__(daemon=True)
+        self.processes, self.interval = processes, interval
+        self.samples = {}  # name -> [(elapsed seconds, KiB)]
+        self._stop_event = threading.Event()
+
+    def run(self):
+        started = time.monotonic()
+        while not self._stop_event.is_set():
+            for name, pids in self.processes.items():
+                for pid in pids() if callable(pids) else pids:
+                    try:
+                        kib = rss_kib(pid)
+                    except OSError:
+                        continue
+                    self.samples.setdefault(f"{name} {pid}", []).append(
+                        (time.monotonic() - started, kib)
+                    )
+            self._stop_event.wait(self.interval)
+
+    def stop(self):
+        self._stop_event.set()
+        self.join()
+
+
+def request(port, method, path, body=None, headers=None, connection=None):
+    """One request; returns (status, body bytes, the connection to reuse)."""
+    connection = connection or http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request(method, path, body, headers or {})
+        response = connection.getresponse()
+        content = response.read()
+        if response.getheader("Connection", "").lower() == "close":
+            connection.close()
+            connection = None
+        return response.status, content, connection
+    except (OSError, http.client.HTTPException):
+        connection.close()
+        raise
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
