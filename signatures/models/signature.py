@@ -70,7 +70,8 @@ class Signature(models.Model):
             # Moderation filters and their default order (newest first) on a million rows.
             models.Index(fields=["status", "created_at"], name="signature_status_created"),
             models.Index(fields=["campaign", "created_at"], name="signature_campaign_created"),
-            models.Index(fields=["country"], name="signature_country"),
+            # Leading column for the used-countries scan; with status, counts by index only.
+            models.Index(fields=["country", "status"], name="signature_country_status"),
             models.Index(fields=["ip_address"], name="signature_ip_address"),
             # The outbox sweeper's query: the few rows not handed to the workers yet.
             models.Index(
