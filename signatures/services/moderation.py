@@ -103,7 +103,10 @@ def _change(signatures, status: str, user, action: str, rule: Rule | None = None
                 _withhold_letters(in_campaign, status)
             else:  # the CRM hears of each signature that now counts (once per signature)
                 webhooks.announce(list(in_campaign.values_list("pk", flat=True)))
-            count = in_campaign.update(status=status)
+            # Counting again (approved after pending or rejected): its deliveries are due,
+            # so the outbox sweeper hands it to the workers again (dispatch is idempotent).
+            extra = {"dispatched_at": None} if status == Status.COUNTED else {}
+            count = in_campaign.update(status=status, **extra)
             total += count
             log(
                 campaigns[campaign_id],
@@ -111,7 +114,7 @@ def _change(signatures, status: str, user, action: str, rule: Rule | None = None
                 user=user,
                 data={"count": count, "status": status, "rule": rule.for_log() if rule else None},
             )
-            transaction.on_commit(lambda campaign_id=campaign_id: _recount(campaign_id))
+            transaction.on_commit(lambda campaign_id=campaign_id: counter.changed(campaign_id))
     return total
 
 
@@ -123,7 +126,3 @@ def _withhold_letters(signatures, status: str) -> None:
         state=Delivery.State.FAILED,
         last_error=f"Withheld: a moderator set the signature's status to {status}.",
     )
-
-
-def _recount(campaign_id: int) -> None:
-    getattr(counter, "changed", counter.forget)(campaign_id)
