@@ -198,3 +198,19 @@ def test_the_digest_records_a_failure_and_keeps_the_actions(site, refusing_smtp)
     delivery = Delivery.objects.get()
     assert delivery.state == Delivery.State.PENDING
     assert "550" in delivery.last_error and delivery.attempts == 1
+
+
+def test_a_signature_approved_by_a_moderator_is_sent_by_the_sweeper(site, admin_user):
+    from signatures.services import moderation
+
+    campaign = CampaignPageFactory(parent=site.root_page, confirmation_required=True)
+    signature, _ = services.sign(campaign, DETAILS)
+    services.dispatch(signature.pk)  # the confirmation email; no delivery while pending
+    assert not Delivery.objects.exists()
+
+    moderation.set_status([signature.pk], Signature.Status.COUNTED, admin_user)
+    services.sweep(now=timezone.now() + timedelta(minutes=3))
+
+    delivery = Delivery.objects.get()
+    assert delivery.state == Delivery.State.SENT
+    assert [message.to for message in mail.outbox][-1][0].endswith(f"<{delivery.target.email}>")
