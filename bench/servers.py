@@ -143,7 +143,7 @@ class CeleryWorker(Process):
         super().__init__(log)
         self.env, self.queue, self.pool = env, queue, pool
 
-    def start(self, timeout=90):
+    def start(self, timeout=180):
         self.log.write_text("")
         self.spawn(
             [sys.executable, "-m", "celery", "-A", "cms", "worker", "-Q", self.queue]

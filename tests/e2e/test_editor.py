@@ -1,0 +1,80 @@
+"""An editor builds a campaign in the Wagtail admin, publishes it, and the public sees it."""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from wagtail.models import Collection, Locale, Page
+
+from campaigns.models import CampaignIndexPage, CampaignPage, Target
+
+# PostgreSQL: the admin sends several requests at once (autosave, editing sessions), which
+# lock each other out of SQLite's in-memory test database.
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "a long editor password"
+
+
+@pytest.fixture
+def demo_site(live_server):
+    Locale.objects.get_or_create(language_code="en")
+    if not Collection.get_first_root_node():
+        Collection.add_root(name="Root")
+    if not Page.get_first_root_node():
+        Page.add_root(instance=Page(title="Root", slug="root"))
+    call_command("load_demo")
+    get_user_model().objects.create_superuser("editor", "editor@staff.example", PASSWORD)
+    return live_server.url
+
+
+def log_in(page, base_url):
+    page.goto(base_url + "/admin/login/")
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(base_url + "/admin/")
+
+
+def test_an_editor_creates_and_publishes_a_campaign_and_the_public_page_shows_it(
+    demo_site, browser_page
+):
+    page = browser_page
+    page.set_default_timeout(60_000)  # a loaded CI machine renders the admin slowly
+    index = CampaignIndexPage.objects.get()
+    target = Target.objects.order_by("name").first()
+    log_in(page, demo_site)
+
+    page.goto(f"{demo_site}/admin/pages/add/campaigns/campaignpage/{index.pk}/")
+    page.locator("#id_title").fill("Stop the river dam")
+    page.locator("#id_lead").fill("A dam would drown three villages.")
+    # The story: one text block.
+    page.get_by_role("button", name="Insert a block").first.click()
+    page.get_by_role("option", name="Text").first.click()
+    page.locator(".public-DraftEditor-content").first.click()
+    page.keyboard.type("The valley has been farmed for four hundred years.")
+
+    page.get_by_role("tab", name="Action").click()
+    page.locator("#id_ask").fill("Ask the minister to stop the dam")
+    page.get_by_role("button", name=re.compile("Add target", re.I)).click()
+    page.get_by_role("button", name=re.compile("Choose target", re.I)).first.click()
+    page.get_by_role("link", name=target.name).first.click()
+    page.locator("#id_message_subject").fill("Stop the dam")
+    page.locator("#id_message_body").fill("Dear Minister,\n\nPlease stop the dam.")
+
+    page.get_by_role("button", name="More actions").click()
+    page.get_by_role("button", name="Publish").click()
+    page.wait_for_url(f"**/admin/pages/{index.pk}/**")
+
+    campaign = CampaignPage.objects.get(title="Stop the river dam")
+    assert campaign.live
+    assert [t.pk for t in campaign.targets] == [target.pk]
+
+    public = page.context.new_page()  # a visitor, not logged in
+    public.context.clear_cookies()
+    public.goto(demo_site + campaign.url)
+    assert public.get_by_role("heading", name="Stop the river dam").is_visible()
+    assert public.get_by_text("A dam would drown three villages.").is_visible()
+    assert public.get_by_text("The valley has been farmed for four hundred years.").is_visible()
+    assert public.get_by_role("heading", name="Ask the minister to stop the dam").is_visible()
+    assert public.get_by_text(target.name).first.is_visible()

@@ -1,0 +1,76 @@
+"""A moderator rejects a signature and exports CSV; the public counter drops by one."""
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from wagtail.models import Collection, Locale, Page
+
+from campaigns.models import CampaignPage
+from signatures import services
+from signatures.models import Signature
+
+# PostgreSQL: the admin sends several requests at once (autosave, editing sessions), which
+# lock each other out of SQLite's in-memory test database.
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "a long moderator password"
+
+
+@pytest.fixture
+def signed_demo(live_server, settings):
+    Locale.objects.get_or_create(language_code="en")
+    if not Collection.get_first_root_node():
+        Collection.add_root(name="Root")
+    if not Page.get_first_root_node():
+        Page.add_root(instance=Page(title="Root", slug="root"))
+    call_command("load_demo")
+    campaign = CampaignPage.objects.get()
+    for first, last in (("Ana", "Okonjo"), ("Bruno", "Sousa")):
+        services.sign(
+            campaign, {"first_name": first, "last_name": last, "email": f"{first}@example.org"}
+        )
+    moderator = get_user_model().objects.create_user("mona", "mona@staff.example", PASSWORD)
+    moderator.groups.add(Group.objects.get(name="Moderators"))
+    return campaign
+
+
+def public_count(page, url):
+    page.goto(url)
+    return int(page.locator(".counter strong").first.inner_text().replace(",", ""))
+
+
+def test_a_moderator_rejects_a_signature_exports_csv_and_the_counter_drops_by_one(
+    live_server, signed_demo, chromium
+):
+    campaign_url = live_server.url + signed_demo.url
+    visitor = chromium.new_context().new_page()
+    before = public_count(visitor, campaign_url)
+
+    page = chromium.new_context(accept_downloads=True).new_page()
+    page.set_default_timeout(60_000)
+    page.goto(live_server.url + "/admin/login/")
+    page.get_by_label("Username").fill("mona")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server.url + "/admin/")
+
+    page.goto(live_server.url + "/admin/signatures/signature/")
+    page.get_by_role("link", name="Bruno Sousa").first.click()
+    page.get_by_role("button", name="Reject").click()
+    page.wait_for_load_state()
+    assert Signature.objects.get(first_name="Bruno").status == Signature.Status.REJECTED
+
+    page.goto(live_server.url + "/admin/signatures/signature/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export CSV").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    statuses = {(row["first name"], row["status"]) for row in rows}
+    assert statuses == {("Ana", "counted"), ("Bruno", "rejected")}
+
+    assert public_count(visitor, campaign_url) == before - 1
