@@ -6,7 +6,7 @@ Read-only and public: live, unrestricted campaigns only; no session, no personal
 from datetime import datetime
 from typing import Annotated
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Field, Path, Query, Router, Schema
@@ -30,6 +30,9 @@ from .api_schemas import (
 from .models import CampaignPage
 
 router = Router(tags=["campaigns"])
+
+#: Public content may be kept this long by browsers and proxies: as fresh as the counter.
+PUBLIC_CACHE = "public, max-age=5"
 
 #: A page id: anything else is answered 422, never looked up (PostgreSQL's int is 32 bits).
 CampaignId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -279,7 +282,8 @@ class _Described:
     summary="List live campaigns, newest first",
 )
 @paginate(CampaignPagination)
-def list_campaigns(request):
+def list_campaigns(request, response: HttpResponse):
+    response["Cache-Control"] = PUBLIC_CACHE
     return _Described(live_campaigns().select_related("hero_image"), request)
 
 
@@ -294,7 +298,13 @@ def list_campaigns(request):
         "and `token` it received from the editor's Preview button."
     ),
 )
-def preview_campaign(request, content_type: str = Query(...), token: str = Query(...)):  # noqa: B008
+def preview_campaign(
+    request,
+    response: HttpResponse,
+    content_type: str = Query(...),  # noqa: B008
+    token: str = Query(...),  # noqa: B008
+):
+    response["Cache-Control"] = "private, no-store"  # a draft: never kept by proxies
     from wagtail_headless_preview.models import PagePreview
 
     if content_type != f"{CampaignPage._meta.app_label}.{CampaignPage._meta.model_name}":
@@ -312,6 +322,7 @@ def preview_campaign(request, content_type: str = Query(...), token: str = Query
     operation_id="campaigns_detail",
     summary="A live campaign: story, action form set-up, counter",
 )
-def get_campaign(request, campaign_id: CampaignId):
+def get_campaign(request, response: HttpResponse, campaign_id: CampaignId):
+    response["Cache-Control"] = PUBLIC_CACHE
     campaign = get_object_or_404(live_campaigns().select_related("hero_image"), pk=campaign_id)
     return describe_campaign(campaign, request)

@@ -108,7 +108,8 @@ def counter(request, response: HttpResponse, campaign_id: CampaignId):
         "Refusals: 403 (closed campaign, origin not allowed), 429 with Retry-After."
     ),
 )
-def sign(request, campaign_id: CampaignId, data: SignatureIn):
+def sign(request, response: HttpResponse, campaign_id: CampaignId, data: SignatureIn):
+    response["Cache-Control"] = "no-store"
     check_origin(request)
     if request.content_type != "application/json":
         return _problem(415, _("Send the details as JSON (Content-Type: application/json)."))

@@ -50,6 +50,7 @@ def test_with_a_front_end_the_preview_shows_it_and_the_api_serves_the_draft(
 
     api = client.get("/api/v3/campaigns/preview/", query)
     assert api.status_code == 200
+    assert api["Cache-Control"] == "private, no-store"
     data = api.json()
     assert (data["id"], data["title"], data["lead"]) == (
         draft.pk,

@@ -61,7 +61,9 @@ def test_every_field_an_editor_sets_is_in_the_api(client, site, image):
         head_scripts="<script>/* head */</script>",
         body_scripts="<script>/* body */</script>",
     )
-    data = client.get(url(campaign)).json()
+    response = client.get(url(campaign))
+    assert response["Cache-Control"] == "public, max-age=5"
+    data = response.json()
 
     edited = set(_panel_fields(CampaignPage.get_edit_handler())) - {"go_live_at", "expire_at"}
     assert edited - set(EXPOSED_FIELDS) == set(), "fields editors set but the API leaves out"

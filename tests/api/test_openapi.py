@@ -4,6 +4,8 @@ from functools import partial
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
@@ -59,7 +61,20 @@ def test_the_interactive_docs_page_loads_the_document(client):
     assert b"/api/v3/openapi.json" in response.content
 
 
-def test_generated_requests_get_no_server_error_and_answers_that_match_the_document(site):
+@pytest.fixture
+def wsgi_in_test_transaction():
+    """Like Django's test client, keep the test's database connection open across requests
+    (the WSGI handler would close it at each request, ending the test's transaction)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_generated_requests_get_no_server_error_and_answers_that_match_the_document(
+    site, wsgi_in_test_transaction
+):
     """Schemathesis generates valid and invalid requests for every operation in the document
     (Wagtail's page routes included) and checks each answer against it."""
     campaign = CampaignPageFactory(parent=site.root_page)
