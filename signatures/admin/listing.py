@@ -137,7 +137,7 @@ class SignatureAdmin(ModelAdmin):
     search_fields = ("first_name", "last_name", "email")
     list_select_related = ("campaign",)
     ordering = ("-created_at",)
-    list_per_page = 30
+    list_per_page = 20  # as Wagtail's own listings
     inspect_view_enabled = True
     # Moderation is logged per campaign (its history and the site history report), and the
     # per-object history view checks no permission: it stays off.
