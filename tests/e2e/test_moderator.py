@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from wagtail.models import Collection, Locale, Page
 
@@ -35,7 +35,17 @@ def signed_demo(live_server, settings):
             campaign, {"first_name": first, "last_name": last, "email": f"{first}@example.org"}
         )
     moderator = get_user_model().objects.create_user("mona", "mona@staff.example", PASSWORD)
-    moderator.groups.add(Group.objects.get(name="Moderators"))
+    # A transactional test starts from a flushed database: the Moderators group that a data
+    # migration creates is rebuilt here with the same permissions.
+    moderators, _ = Group.objects.get_or_create(name="Moderators")
+    moderators.permissions.add(
+        *Permission.objects.filter(content_type__app_label="wagtailadmin", codename="access_admin"),
+        *Permission.objects.filter(
+            content_type__app_label="signatures",
+            codename__in=["view_signature", "moderate_signature", "export_signature"],
+        ),
+    )
+    moderator.groups.add(moderators)
     return campaign
 
 

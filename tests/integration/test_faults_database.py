@@ -68,8 +68,8 @@ def test_the_campaign_page_answers_503_when_the_database_is_unreachable(client, 
 def test_a_connection_lost_in_the_middle_of_an_action_leaves_nothing_half_written(
     client, campaign, caplog
 ):
-    """The server drops our connection after the signature row is inserted, before its
-    deliveries are: the whole action is rolled back, and the supporter is told to retry."""
+    """The server drops our connection as the action's row is being written: nothing is
+    stored (no signature, no delivery), and the supporter is told to try again."""
     settings = connection.settings_dict
 
     def drop_connection(sender, **kwargs):
@@ -83,11 +83,11 @@ def test_a_connection_lost_in_the_middle_of_an_action_leaves_nothing_half_writte
         ) as admin:
             admin.execute("SELECT pg_terminate_backend(%s)", [backend_pid])
 
-    pre_save.connect(drop_connection, sender=Delivery, dispatch_uid="drop-connection")
+    pre_save.connect(drop_connection, sender=Signature, dispatch_uid="drop-connection")
     try:
         response = client.post(reverse("signatures:sign", args=[campaign.pk]), DETAILS)
     finally:
-        pre_save.disconnect(sender=Delivery, dispatch_uid="drop-connection")
+        pre_save.disconnect(sender=Signature, dispatch_uid="drop-connection")
 
     assert_clear_503(response, caplog)
     assert not Signature.objects.exists()
