@@ -191,7 +191,7 @@ class MemorySampler(threading.Thread):
 
 def request(port, method, path, body=None, headers=None, connection=None):
     """One request; returns (status, body bytes, the connection to reuse)."""
-    connection = connection or http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection = connection or http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     try:
         connection.request(method, path, body, headers or {})
         response = connection.getresponse()
