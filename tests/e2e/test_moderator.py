@@ -69,11 +69,14 @@ def test_a_moderator_rejects_a_signature_exports_csv_and_the_counter_drops_by_on
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(live_server.url + "/admin/")
 
+    bruno = Signature.objects.get(first_name="Bruno")
     page.goto(live_server.url + "/admin/signatures/signature/")
-    page.get_by_role("link", name="Bruno Sousa").first.click()
+    page.get_by_role("row", name="Bruno Sousa").get_by_role("checkbox").check()
     page.get_by_role("button", name="Reject").click()
     page.wait_for_load_state()
-    assert Signature.objects.get(first_name="Bruno").status == Signature.Status.REJECTED
+    assert page.get_by_text("1 signature is now").is_visible()
+    bruno.refresh_from_db()
+    assert bruno.status == Signature.Status.REJECTED
 
     page.goto(live_server.url + "/admin/signatures/signature/")
     with page.expect_download() as download:
