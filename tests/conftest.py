@@ -17,6 +17,11 @@ def pytest_runtest_setup(item):
 def _fresh_cache():
     from django.core.cache import cache
 
+    from signatures import counter
+
+    # Page ids repeat across tests (rolled back), so the counter's per-process memo of
+    # recent bumps must go with the cache, or one test's bump hides the next one's.
+    counter._bumped.clear()
     cache.clear()
     yield
     cache.clear()
