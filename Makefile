@@ -44,5 +44,9 @@ bench: install
 soak: install
 	$(BIN)/python bench/bench_load.py
 
+# The long fault-injection runs (worker SIGKILLs, a 60 s broker outage); need PostgreSQL and Redis.
+faults: install
+	CLARION_LONG_FAULTS=1 $(BIN)/python -m pytest tests/integration/test_faults_worker.py tests/integration/test_faults_broker.py
+
 clean:
 	rm -rf $(VENV) db.sqlite3 media static
