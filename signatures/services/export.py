@@ -69,7 +69,7 @@ def export_queryset(signatures):
     return signatures.annotate(**expressions).values_list(*expressions)
 
 
-def csv_chunks(signatures) -> Iterator[bytes]:
+def csv_chunks(signatures, *, use_copy=True) -> Iterator[bytes]:
     """The export as UTF-8 bytes, a chunk at a time: a BOM and the header, then the rows.
 
     On PostgreSQL the rows come from `COPY (the list's query) TO STDOUT WITH CSV`, streamed
@@ -81,7 +81,7 @@ def csv_chunks(signatures) -> Iterator[bytes]:
     csv.writer(header).writerow([label() for label, _e in COLUMNS])
     yield header.getvalue().encode()
     rows = export_queryset(signatures)
-    if connections[rows.db].vendor == "postgresql":
+    if use_copy and connections[rows.db].vendor == "postgresql":
         yield from _copy_chunks(rows)
     else:
         yield from _python_chunks(rows)
@@ -179,7 +179,10 @@ def run_job(job_id: int) -> None:
     ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.RUNNING)
     storage = storages["exports"]
     try:
-        stream = io.BufferedReader(_ProgressFile(job, csv_chunks(signatures)), 1 << 20)
+        # No COPY here: a COPY holds the connection until it ends, and the progress is
+        # written on that same connection while the rows stream.
+        chunks = csv_chunks(signatures, use_copy=False)
+        stream = io.BufferedReader(_ProgressFile(job, chunks), 1 << 20)
         name = storage.save(f"{uuid.uuid4().hex}.csv", File(stream))
     except Exception:
         ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.FAILED)

@@ -131,8 +131,8 @@ def test_progress_is_recorded_while_the_file_is_written(moderator, water, monkey
     job = export.start_job(moderator, "", 25)
     seen, real = [], export.csv_chunks
 
-    def observed(signatures):
-        for chunk in real(signatures):
+    def observed(signatures, **options):
+        for chunk in real(signatures, **options):
             seen.append(ExportJob.objects.get(pk=job.pk).written)
             yield chunk
 
