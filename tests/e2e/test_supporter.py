@@ -3,7 +3,11 @@ from django.core.management import call_command
 
 from campaigns.models import CampaignPage
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: other transactional tests flush the tree root the migrations made.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_a_supporter_signs_the_demo_campaign_and_sees_the_counter_grow(live_server, browser_page):

@@ -10,7 +10,12 @@ from django.contrib.auth.models import Group
 
 from signatures.models import ExportJob, Signature
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+# serialized_rollback: other transactional tests flush the groups the migrations made.
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture
