@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from wagtail.models import Collection
 
 from campaigns.models import CampaignPage
 
@@ -10,7 +11,12 @@ pytestmark = [
 ]
 
 
-def test_a_supporter_signs_the_demo_campaign_and_sees_the_counter_grow(live_server, browser_page):
+def test_a_supporter_signs_the_demo_campaign_and_sees_the_counter_grow(
+    live_server, browser_page, site
+):
+    # `site` gives the demo a home, and the image library its root collection: earlier
+    # transactional tests flush what the migrations made.
+    Collection.get_first_root_node() or Collection.add_root(name="Root")
     call_command("load_demo")
     campaign = CampaignPage.objects.get()
     page = browser_page
