@@ -1,13 +1,11 @@
 """The embeddable form on a partner's page: another origin, real browser, real API."""
 
-import http.server
-import threading
-
 import pytest
 from playwright.sync_api import expect
 
 from signatures.models import Signature
 from tests.factories import CampaignPageFactory
+from tests.loopback import LoopbackServer, QuietHandler
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # The script loads from one server and calls another: allow for a busy CI machine.
@@ -21,13 +19,13 @@ HOST_PAGE = """<!doctype html>
 </body></html>"""
 
 
-class PartnerSite:
-    """A page on a different origin (127.0.0.1, engineer C's ports) that embeds the form."""
+class PartnerSite(LoopbackServer):
+    """A page on a different origin (127.0.0.1) that embeds the form."""
 
     def __init__(self, html: str):
         page = html.encode()
 
-        class Handler(http.server.BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self):
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -35,25 +33,7 @@ class PartnerSite:
                 self.end_headers()
                 self.wfile.write(page)
 
-            def log_message(self, *args):
-                pass
-
-        for port in range(8301, 8400):
-            try:
-                self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
-                break
-            except OSError:
-                continue
-        self.origin = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
 
 
 @pytest.fixture
