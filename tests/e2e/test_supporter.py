@@ -4,11 +4,7 @@ from wagtail.models import Collection
 
 from campaigns.models import CampaignPage
 
-# serialized_rollback: other transactional tests flush the tree root the migrations made.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_supporter_signs_the_demo_campaign_and_sees_the_counter_grow(
