@@ -72,7 +72,6 @@ class SignedBetweenFilter(ListFilter):
 
     def __init__(self, request, params, model, model_admin):
         super().__init__(request, params, model, model_admin)
-        self.request = request
         self.values = {}
         for name in self.parameters:
             value = params.pop(name, None)
@@ -94,11 +93,12 @@ class SignedBetweenFilter(ListFilter):
         return queryset
 
     def choices(self, changelist):
-        # The form keeps the other filters as hidden fields.
+        # The form keeps the list's other parameters (as the view cleaned them) as hidden
+        # fields.
         kept = [
             (key, value)
-            for key, values in self.request.GET.lists()
-            if key not in self.parameters and key != "p"
+            for key, values in changelist.params.lists()
+            if key not in self.parameters
             for value in values
         ]
         yield {"kept": kept, "values": self.values}
@@ -113,3 +113,28 @@ def parse_day(value) -> date | None:
 
 def start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class UndeclaredParameters(ListFilter):
+    """Last among the list's filters: claims every parameter no filter before it took.
+
+    modeladmin would otherwise apply them as raw lookups: `?email=…` would search by a
+    personal field from the URL (the search box exists so that it does not), and a
+    misspelt one would be a 500. They are collected in `found` for the view to drop.
+    """
+
+    title = ""
+
+    def __init__(self, request, params, model, model_admin, *, found: set):
+        super().__init__(request, params, model, model_admin)
+        found.update(params)
+        params.clear()
+
+    def has_output(self):
+        return False
+
+    def expected_parameters(self):
+        return []
+
+    def queryset(self, request, queryset):
+        return queryset

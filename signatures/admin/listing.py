@@ -1,10 +1,14 @@
 """The signature list and detail screens (wagtail-modeladmin), kept quick on a million rows."""
 
+from functools import partial
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, QueryDict
+from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.html import format_html
@@ -13,8 +17,8 @@ from wagtail_modeladmin.options import ModelAdmin
 from wagtail_modeladmin.views import IndexView, InspectView, WMABaseView
 
 from ..models import Signature
-from . import permissions
-from .filters import ConfirmedFilter, CountryFilter, SignedBetweenFilter
+from . import permissions, search
+from .filters import ConfirmedFilter, CountryFilter, SignedBetweenFilter, UndeclaredParameters
 
 TOTAL_CACHE_KEY = "clarion:signatures:total"
 
@@ -32,6 +36,9 @@ class CountedPaginator(Paginator):
 
 
 class SignatureIndexView(IndexView):
+    IGNORED_PARAMS = (*IndexView.IGNORED_PARAMS, search.KEY_VAR)
+    SEARCH_MAX_LENGTH = 254  # an email address at most
+
     def get_context_data(self, **kwargs):
         # modeladmin counts the table, the filtered rows and the page's rows separately;
         # on a million rows each COUNT costs, so count the filtered rows once and the whole
@@ -54,7 +61,6 @@ class SignatureIndexView(IndexView):
             "show_search": self.search_handler.show_search_form,
             "user_can_moderate": self.request.user.has_perm(permissions.MODERATE),
             "user_can_export": self.request.user.has_perm(permissions.EXPORT),
-            "query_string": self.request.GET.urlencode(),
             "statuses": Signature.Status,
         }
         context.update(kwargs)
@@ -68,16 +74,33 @@ class SignatureIndexView(IndexView):
     def dispatch(self, request, *args, **kwargs):
         if not self.permission_helper.user_can_list(request.user):
             raise PermissionDenied
-        self.prepare(request)
+        key = request.GET.get(search.KEY_VAR, "")
+        term = search.recall(request, key) if key else ""
+        self.prepare(request, term or "")
+        if request.method == "GET" and (stray := self.stray_parameters(request)):
+            return self.redirect_without(request, stray)
         return WMABaseView.dispatch(self, request, *args, **kwargs)
 
-    def prepare(self, request):
+    def post(self, request, *args, **kwargs):
+        """The search box: keep the term in the session, show the list with its key."""
+        term = request.POST.get(search.TERM_VAR, "").strip()[: self.SEARCH_MAX_LENGTH]
+        params = self.params.copy()
+        params.pop(search.KEY_VAR, None)
+        if term:
+            params[search.KEY_VAR] = search.remember(request, term)
+        return redirect(self.url_with(params))
+
+    def prepare(self, request, term: str = ""):
         """Read the list's parameters and build its queryset (modeladmin's dispatch, minus
-        its spreadsheet export)."""
+        its spreadsheet export). The search term is given: it is never read from the URL."""
         admin = self.model_admin
         self.list_export = ()
         self.list_display = admin.get_list_display(request)
-        self.list_filter = admin.get_list_filter(request)
+        self.undeclared = set()
+        self.list_filter = (
+            *admin.get_list_filter(request),
+            partial(UndeclaredParameters, found=self.undeclared),
+        )
         self.search_fields = admin.get_search_fields(request)
         self.items_per_page = admin.list_per_page
         self.select_related = admin.list_select_related
@@ -87,10 +110,42 @@ class SignatureIndexView(IndexView):
         except ValueError:
             self.page_num = 0
         self.params = request.GET.copy()
-        for name in (self.PAGE_VAR, self.ERROR_FLAG, self.EXPORT_VAR):
+        for name in (self.PAGE_VAR, self.ERROR_FLAG, self.EXPORT_VAR, search.TERM_VAR):
             self.params.pop(name, None)
-        self.query = request.GET.get(self.SEARCH_VAR, "")
+        if not term:
+            self.params.pop(search.KEY_VAR, None)
+        self.query = term
         self.queryset = self.get_queryset(request)
+        # Links (pages, ordering, filters, export) carry only what the list understood.
+        for name in self.undeclared:
+            self.params.pop(name, None)
+
+    def stray_parameters(self, request) -> set[str]:
+        """What the URL carries that the list does not use (a term, an expired key...)."""
+        return set(request.GET) - set(self.params) - {self.PAGE_VAR}
+
+    def redirect_without(self, request, stray: set[str]):
+        if search.TERM_VAR in stray:
+            messages.warning(
+                request,
+                _(
+                    "Use the search box to search: a search term in the address would be "
+                    "kept in server logs and browser history, so it was ignored."
+                ),
+            )
+        elif search.KEY_VAR in stray:
+            messages.warning(
+                request, _("That search has expired. Search again to narrow the list.")
+            )
+        return redirect(self.url_with(self.params))
+
+    def url_with(self, params: QueryDict) -> str:
+        return f"{self.index_url}?{params.urlencode()}" if params else self.index_url
+
+    @property
+    def list_query(self) -> str:
+        """The list's parameters (with the search key, never the term) for its export link."""
+        return self.params.urlencode()
 
 
 class SignatureInspectView(InspectView):
@@ -190,17 +245,22 @@ class SignatureAdmin(ModelAdmin):
 
 
 def listed_signatures(query: str, user):
-    """The signatures the moderation list shows for this query string, in its order.
+    """The signatures the moderation list shows for these parameters, in its order.
 
-    Background exports rebuild the moderator's list with exactly the list's own filters.
+    Exports (streamed now, or made later by a worker) rebuild the moderator's list with
+    exactly the list's own filters. `query` is as `search.with_term` stores it: the
+    search term itself in `q`, since a worker has no session to look a key up in.
     """
     from ..wagtail_hooks import signature_admin
 
+    params = QueryDict(query, mutable=True)
+    term = params.pop(search.TERM_VAR, [""])[-1]
+    params.pop(search.KEY_VAR, None)
     request = HttpRequest()
     request.method = "GET"
-    request.GET = QueryDict(query)
+    request.GET = params
     request.user = user
     view = SignatureIndexView(signature_admin)
     view.setup(request)
-    view.prepare(request)
+    view.prepare(request, term)
     return view.queryset

@@ -21,6 +21,7 @@ from wagtail.log_actions import log
 
 from ..models import DataRequest, ExportJob, Signature
 from ..services import export, moderation, privacy
+from . import search
 from .forms import AddressForm, BulkStatusForm, InvalidationForm
 from .listing import listed_signatures
 from .permissions import EXPORT, MODERATE, VIEW, permission_required, require
@@ -99,10 +100,16 @@ def export_list(request):
     """The filtered list as CSV: streamed now when small, otherwise made in the background."""
     from .. import tasks
 
-    query = request.POST.get("query", "") if request.method == "POST" else request.GET.urlencode()
+    # The list's parameters, with its search key: a search term never travels in a URL.
+    given = request.POST.get("query", "") if request.method == "POST" else request.GET.urlencode()
+    query = search.with_term(request, given)
+    if query is None:
+        messages.warning(request, _("That search has expired. Search again, then export."))
+        return redirect(_list_url())
     signatures = listed_signatures(query, request.user)
     count = signatures.count()
     if request.method == "POST":
+        # The worker has no session: the job keeps the term, until it expires.
         job = export.start_job(request.user, query, count)
         tasks.export_signatures.delay_on_commit(job.pk)
         log(job, "clarion.signatures.export", user=request.user, data={"count": count})
@@ -111,11 +118,11 @@ def export_list(request):
         return TemplateResponse(
             request,
             "signatures/admin/export_confirm.html",
-            {"count": count, "query": query, "title": _("Export signatures")},
+            {"count": count, "query": given, "title": _("Export signatures")},
         )
     job = ExportJob.objects.create(
         owner=request.user,
-        query=query,
+        query=given,
         total=count,
         written=count,
         state=ExportJob.State.DONE,

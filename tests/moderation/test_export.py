@@ -53,7 +53,7 @@ def test_the_export_follows_the_lists_filters(moderator_client, water, press):
     keep = add_signature(water, status=Signature.Status.SPAM, country="KE")
     add_signature(water, status=Signature.Status.COUNTED, country="KE")
     add_signature(press, status=Signature.Status.SPAM, country="KE")
-    query = {"campaign__id__exact": water.pk, "status__exact": "spam"}
+    query = {"campaign__page_ptr__exact": water.pk, "status__exact": "spam"}
     rows = read_csv(streamed(moderator_client.get(URL, query)))
     assert [row[0] for row in rows[1:]] == [str(keep.pk)]
 
