@@ -3,8 +3,10 @@ import re
 from django import forms
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import LazyTypedChoiceField
 
 from .models import Signature
+from .widgets import CountrySelect
 
 # The supporter's details a campaign may ask for; first and last name and email are always asked.
 OPTIONAL_DETAILS = {
@@ -22,6 +24,14 @@ phone_validator = RegexValidator(
 )
 
 
+class CountryChoiceField(LazyTypedChoiceField):
+    """The country list, shared by every form instead of copied 250 choices at a time."""
+
+    def __deepcopy__(self, memo):
+        # Field's copy, not ChoiceField's: the choices are never changed per form.
+        return forms.Field.__deepcopy__(self, memo)
+
+
 class SignatureForm(forms.ModelForm):
     """A supporter's details for one campaign, set up as the campaign's editors chose.
 
@@ -29,9 +39,11 @@ class SignatureForm(forms.ModelForm):
     """
 
     # Declared once with its blank label: rebuilding 250 translated choices per request
-    # was the costliest step of taking an action.
+    # was the costliest step of taking an action (and rendering them, see CountrySelect).
     country = Signature._meta.get_field("country").formfield(
-        empty_label=_("Choose your country"), widget=forms.Select(attrs={"autocomplete": "country"})
+        choices_form_class=CountryChoiceField,
+        empty_label=_("Choose your country"),
+        widget=CountrySelect(attrs={"autocomplete": "country"}),
     )
 
     class Meta:

@@ -36,7 +36,7 @@ def sign(request, campaign_id: int):
 
 def _show_form(request, campaign, form, status):
     """The campaign page again, with the supporter's input and what to correct."""
-    context = campaign.get_context(request) | {"form": form}
+    context = campaign.get_context(request, form=form)
     response = TemplateResponse(request, campaign.get_template(request), context, status=status)
     response["Cache-Control"] = "private, no-store"
     return response

@@ -261,11 +261,12 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
     def share_image(self):
         return self.social_image or self.hero_image
 
-    def get_context(self, request, *args, **kwargs):
+    def get_context(self, request, *args, form=None, **kwargs):
+        """The page's context; `form` is a rejected action's form, shown with its errors."""
         from signatures.forms import SignatureForm
 
         context = super().get_context(request, *args, **kwargs)
-        context.setdefault("form", SignatureForm(campaign=self))
+        context["form"] = form or SignatureForm(campaign=self)
         tally = self.tally()
         context.update(
             tally=tally,
