@@ -1,13 +1,16 @@
-from django.urls import include, path, reverse
+from django.urls import include, path, reverse, reverse_lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.widgets.button import Button, ListingButton
 from wagtail.log_actions import LogFormatter
 
 from . import webhooks_admin  # noqa: F401  (C's webhook screens register themselves)
 from .admin import urls as admin_urls
 from .admin.listing import SignatureAdmin
-from .admin.permissions import VIEW
+from .admin.permissions import EXPORT, MODERATE, VIEW
+from .services.redelivery import RETRY
 
 # The registered instance: background exports rebuild its list with the same filters.
 signature_admin = SignatureAdmin()
@@ -17,6 +20,53 @@ signature_admin.register_with_wagtail()
 @hooks.register("register_admin_urls")
 def register_signature_admin_urls():
     return [path("signatures/", include(admin_urls, namespace="signatures_admin"))]
+
+
+class PermittedMenuItem(MenuItem):
+    """Shown only to users with the permission its screen checks."""
+
+    def __init__(self, *args, permission: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.permission = permission
+
+    def is_shown(self, request):
+        return request.user.has_perm(self.permission)
+
+
+@hooks.register("register_admin_menu_item")
+def signatures_menu():
+    """The moderators' screens under one menu; hidden from anyone who may open none."""
+    screens = Menu(
+        items=[
+            signature_admin.get_menu_item(order=100),
+            PermittedMenuItem(
+                _("Deliveries"),
+                # Opens on the failures: what an admin comes here for.
+                format_lazy("{}?state=failed", reverse_lazy("signatures_admin:deliveries")),
+                name="deliveries",
+                icon_name="mail",
+                order=200,
+                permission=VIEW,
+            ),
+            PermittedMenuItem(
+                _("My exports"),
+                reverse_lazy("signatures_admin:exports"),
+                name="exports",
+                icon_name="download",
+                order=300,
+                permission=EXPORT,
+            ),
+            PermittedMenuItem(
+                _("Data-protection requests"),
+                reverse_lazy("signatures_admin:data_requests"),
+                name="data-requests",
+                icon_name="lock",
+                order=400,
+                permission=MODERATE,
+            ),
+        ]
+    )
+    return SubmenuMenuItem(_("Signatures"), screens, name="signatures", icon_name="form", order=250)
 
 
 def _statistics_url(page):
@@ -72,6 +122,7 @@ def register_moderation_log_actions(actions):
             _("Invalidated %(count)s signatures"),
         ),
         ("clarion.signatures.export", _("Export signatures"), _("Exported %(count)s signatures")),
+        (RETRY, _("Retry deliveries"), _("Sent %(count)s failed deliveries again")),
     ]:
         actions.register_action(action)(
             type("Formatter", (CountFormatter,), {"label": label, "template": template})

@@ -178,7 +178,7 @@ class SignatureAdmin(ModelAdmin):
     menu_label = _("Signatures")
     menu_icon = "form"
     menu_order = 250
-    add_to_admin_menu = True
+    add_to_admin_menu = False  # an item of the Signatures menu (wagtail_hooks)
     list_display = (
         "select",
         "full_name",

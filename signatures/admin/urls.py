@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import deliveries, views
 
 app_name = "signatures_admin"
 urlpatterns = [
@@ -12,4 +12,7 @@ urlpatterns = [
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
     path("statistics/<int:campaign_id>/", views.statistics, name="statistics"),
     path("data-requests/", views.data_requests, name="data_requests"),
+    path("deliveries/", deliveries.index, name="deliveries"),
+    path("deliveries/results/", deliveries.index_results, name="deliveries_results"),
+    path("deliveries/retry/", deliveries.retry, name="deliveries_retry"),
 ]

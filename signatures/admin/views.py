@@ -33,7 +33,7 @@ def _list_url():
     return reverse(LIST_URL)
 
 
-def _safe_next(request, fallback):
+def safe_next(request, fallback):
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
@@ -48,7 +48,7 @@ def bulk_status(request):
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-        return redirect(_safe_next(request, _list_url()))
+        return redirect(safe_next(request, _list_url()))
     status = form.cleaned_data["status"]
     count = moderation.set_status(form.cleaned_data["signature"], status, request.user)
     messages.success(
@@ -60,7 +60,7 @@ def bulk_status(request):
         )
         % {"count": count, "status": Signature.Status(status).label},
     )
-    return redirect(_safe_next(request, _list_url()))
+    return redirect(safe_next(request, _list_url()))
 
 
 @permission_required(MODERATE)

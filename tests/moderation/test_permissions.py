@@ -50,6 +50,9 @@ def test_the_routes_under_test_include_every_screen():
         "signatures_admin:export_download",
         "signatures_admin:statistics",
         "signatures_admin:data_requests",
+        "signatures_admin:deliveries",
+        "signatures_admin:deliveries_results",
+        "signatures_admin:deliveries_retry",
         "signatures_signature_modeladmin_index",
         "signatures_signature_modeladmin_inspect",
     } <= set(ROUTE_IDS)
@@ -81,6 +84,8 @@ def test_anonymous_visitors_are_sent_to_log_in(client, objects, route):
         "signatures_admin:export_job",
         "signatures_admin:statistics",
         "signatures_admin:data_requests",
+        "signatures_admin:deliveries",
+        "signatures_admin:deliveries_results",
     ],
 )
 def test_a_moderator_may_open_every_screen(moderator_client, objects, name):

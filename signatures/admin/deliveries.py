@@ -1,0 +1,135 @@
+"""The letters to targets, for admins: what failed and why, and sending them again.
+
+A delivery belongs to a supporter's signature, so the list shows no supporter data (not
+even the email the letter replies to): it links to the signature's detail, which checks
+its own permission.
+"""
+
+import django_filters
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
+from wagtail.admin.views.generic.models import IndexView
+
+from ..models import Delivery
+from ..services import redelivery
+from .permissions import MODERATE, VIEW, permission_required
+from .views import safe_next
+
+INDEX = "signatures_admin:deliveries"
+
+
+def _campaigns(request):
+    from campaigns.models import CampaignPage
+
+    return CampaignPage.objects.order_by("title")
+
+
+class DeliveryFilterSet(WagtailFilterSet):
+    state = django_filters.ChoiceFilter(
+        label=_("State"),
+        # Failed first: the reason to open this screen.
+        choices=[(state, state.label) for state in reversed(Delivery.State)],
+        empty_label=_("Any state"),
+    )
+    campaign = django_filters.ModelChoiceFilter(
+        label=_("Campaign"), field_name="signature__campaign", queryset=_campaigns
+    )
+
+    class Meta:
+        model = Delivery
+        fields = []
+
+
+class SelectColumn(Column):
+    """A tick box for each failed delivery, for the retry form above the table."""
+
+    cell_template_name = "signatures/admin/delivery_select_cell.html"
+
+
+class DeliveryIndexView(IndexView):
+    model = Delivery
+    page_title = _("Deliveries")
+    header_icon = "mail"
+    template_name = "signatures/admin/deliveries.html"
+    index_url_name = INDEX
+    index_results_url_name = "signatures_admin:deliveries_results"
+    filterset_class = DeliveryFilterSet
+    # Checked by the URL's decorator (signature permissions), not Delivery's own.
+    any_permission_required = None
+    default_ordering = "-created_at"
+    paginate_by = 50
+
+    @property
+    def columns(self):
+        columns = [
+            TitleColumn(
+                "signature",
+                label=_("Signature"),
+                accessor=lambda delivery: _("Signature %(pk)s") % {"pk": delivery.signature_id},
+                get_url=lambda delivery: reverse(
+                    "signatures_signature_modeladmin_inspect", args=[delivery.signature_id]
+                ),
+            ),
+            Column("campaign", label=_("Campaign"), accessor="signature.campaign.title"),
+            Column("target", label=_("Target")),
+            Column("state", label=_("State"), accessor="get_state_display", sort_key="state"),
+            Column("attempts", label=_("Attempts"), sort_key="attempts"),
+            Column("last_error", label=_("Last error")),
+            DateColumn("created_at", label=_("Created"), sort_key="created_at"),
+            DateColumn("sent_at", label=_("Sent"), sort_key="sent_at"),
+        ]
+        if self.request.user.has_perm(MODERATE):
+            columns.insert(0, SelectColumn("select", label=_("Select")))
+        return columns
+
+    def get_base_queryset(self):
+        return Delivery.objects.select_related("target", "signature__campaign")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            user_can_retry=self.request.user.has_perm(MODERATE), **kwargs
+        )
+
+
+index = permission_required(VIEW)(DeliveryIndexView.as_view())
+index_results = permission_required(VIEW)(DeliveryIndexView.as_view(results_only=True))
+
+
+class RetryForm(forms.Form):
+    delivery = forms.TypedMultipleChoiceField(
+        coerce=int, error_messages={"required": _("Select at least one failed delivery.")}
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any ids: the service retries only failed deliveries that exist.
+        self.fields["delivery"].valid_value = lambda value: str(value).isdigit()
+
+
+@permission_required(MODERATE)
+@require_POST
+def retry(request):
+    """Send the selected failed deliveries again."""
+    form = RetryForm(request.POST)
+    if form.is_valid():
+        count = redelivery.retry(form.cleaned_data["delivery"], request.user)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s delivery will be sent again.",
+                "%(count)s deliveries will be sent again.",
+                count,
+            )
+            % {"count": count},
+        )
+    else:
+        for error in form.errors["delivery"]:
+            messages.error(request, error)
+    return redirect(safe_next(request, reverse(INDEX)))
