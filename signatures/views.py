@@ -15,9 +15,10 @@ from .live_campaigns import live_campaign
 @require_POST
 def sign(request, campaign_id: int):
     """Take a supporter's action. Kept off Wagtail's page routing: this is the hot path."""
-    campaign, thank_you = live_campaign(campaign_id)
-    if campaign is None:
+    live = live_campaign(campaign_id)
+    if live is None:
         raise Http404
+    campaign = live.page
     form = SignatureForm(request.POST, campaign=campaign)
     try:
         abuse.check_form(request)
@@ -31,7 +32,7 @@ def sign(request, campaign_id: int):
             response["Retry-After"] = str(refusal.retry_after)
         return response
     # New or repeat, the answer is the same: the page never tells who has signed.
-    return HttpResponseRedirect(thank_you)
+    return HttpResponseRedirect(live.thank_you_url)
 
 
 def _show_form(request, campaign, form, status):

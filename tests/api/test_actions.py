@@ -183,3 +183,31 @@ def test_a_session_cookie_gives_the_action_route_nothing(admin_client, campaign)
     # Logged in to the admin or not, the route behaves the same: no session auth, no CSRF.
     response = sign(admin_client, campaign.pk, DETAILS)
     assert response.status_code == 202
+
+
+def test_taking_action_writes_one_row_and_reads_nothing(client, campaign, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.CLARION_CAMPAIGN_CACHE_SECONDS = 2
+    sign(client, campaign.pk, DETAILS)  # loads the campaign into this process
+    with CaptureQueriesContext(connection) as queries:
+        response = sign(client, campaign.pk, DETAILS | {"email": "bo@example.org"})
+
+    assert response.status_code == 202
+    statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 1
+    assert statements[0].startswith('INSERT INTO "signatures_signature"')
+
+
+@pytest.mark.parametrize("cache_seconds", [0, 2])
+def test_a_private_campaign_is_not_found(client, campaign, settings, cache_seconds):
+    from wagtail.models import PageViewRestriction
+
+    settings.CLARION_CAMPAIGN_CACHE_SECONDS = cache_seconds
+    PageViewRestriction.objects.create(
+        page=campaign, restriction_type=PageViewRestriction.PASSWORD, password="s3cret"
+    )
+    for _ in range(2):  # the second from the process's cache, if on
+        assert sign(client, campaign.pk, DETAILS).status_code == 404
+    assert not Signature.objects.exists()
