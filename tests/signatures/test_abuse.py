@@ -175,3 +175,24 @@ def test_every_field_has_a_length_limit(client, campaign, field, length):
     response = client.post(sign_url(campaign), VALID | {field: value})
     assert response.status_code == 400
     assert f'id="id_{field}_error"' in response.content.decode()
+
+
+@pytest.mark.redis
+def test_the_rate_limit_counts_in_one_redis_key_that_expires(settings):
+    import uuid
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "cms.redis_clients.RedisCache",
+            "LOCATION": settings.CELERY_BROKER_URL,
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        }
+    }
+    from django.core.cache import cache
+
+    try:
+        assert [abuse.count_in_window("window", 60) for _ in range(3)] == [1, 2, 3]
+        client = cache._cache.get_client(write=True)
+        assert 0 < client.ttl(cache.make_and_validate_key("window")) <= 60
+    finally:
+        cache.delete("window")
