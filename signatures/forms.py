@@ -5,8 +5,8 @@ from django.core.validators import MaxLengthValidator, RegexValidator
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import LazyTypedChoiceField
 
+from . import widgets
 from .models import Signature
-from .widgets import CountrySelect
 
 # The supporter's details a campaign may ask for; first and last name and email are always asked.
 OPTIONAL_DETAILS = {
@@ -39,11 +39,11 @@ class SignatureForm(forms.ModelForm):
     """
 
     # Declared once with its blank label: rebuilding 250 translated choices per request
-    # was the costliest step of taking an action (and rendering them, see CountrySelect).
+    # was the costliest step of taking an action (writing them out too: see widgets).
     country = Signature._meta.get_field("country").formfield(
         choices_form_class=CountryChoiceField,
         empty_label=_("Choose your country"),
-        widget=CountrySelect(attrs={"autocomplete": "country"}),
+        widget=widgets.CountrySelect(attrs={"autocomplete": "country"}),
     )
 
     class Meta:
@@ -66,13 +66,15 @@ class SignatureForm(forms.ModelForm):
             "personal_note": _("Your personal note"),
         }
         widgets = {
-            "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
-            "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
-            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
-            "postal_code": forms.TextInput(attrs={"autocomplete": "postal-code"}),
-            "phone": forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
-            "letter_body": forms.Textarea(attrs={"rows": 12}),
-            "personal_note": forms.Textarea(attrs={"rows": 3}),
+            "letter_subject": widgets.TextInput,
+            "letter_body": widgets.Textarea(attrs={"rows": 12}),
+            "personal_note": widgets.Textarea(attrs={"rows": 3}),
+            "first_name": widgets.TextInput(attrs={"autocomplete": "given-name"}),
+            "last_name": widgets.TextInput(attrs={"autocomplete": "family-name"}),
+            "email": widgets.EmailInput(attrs={"autocomplete": "email"}),
+            "postal_code": widgets.TextInput(attrs={"autocomplete": "postal-code"}),
+            "phone": widgets.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+            "consent": widgets.CheckboxInput,
         }
         error_messages = {
             "email": {"invalid": _("Please enter a valid email address, like name@example.org.")},
