@@ -7,13 +7,16 @@ must be JSON (so a browser must ask first, and CORS answers only allowed origins
 browser's Origin must be this site or one of CORS_ALLOWED_ORIGINS.
 """
 
+from typing import Annotated
+
 from django import forms
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
-from pydantic import ConfigDict, create_model
+from pydantic import AfterValidator, ConfigDict, create_model
 from wagtail.api.v3.errors import ProblemDetail, problem_response
 
 from campaigns.api import CampaignId, describe_counter
@@ -22,7 +25,6 @@ from campaigns.models import CampaignPage
 
 from . import abuse, services
 from .forms import SignatureForm
-from .live_campaigns import live_campaign
 
 router = Router(tags=["actions"])
 
@@ -35,13 +37,24 @@ class SignatureInBase(Schema):
     model_config = ConfigDict(extra="allow")
 
 
+def _text(value: str) -> str:
+    # JSON can carry lone surrogates ("\ud800"): not text, and no database stores them.
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        raise ValueError(_("Please remove the characters that are not text.")) from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_text)]
+
 #: The request body: the sign form's fields, all optional here because the form decides
 #: which are required for each campaign (and says so per field).
 SignatureIn = create_model(
     "SignatureIn",
     __base__=SignatureInBase,
     **{
-        name: (bool | None if isinstance(field, forms.BooleanField) else str | None, None)
+        name: (bool | None if isinstance(field, forms.BooleanField) else Text | None, None)
         for name, field in SignatureForm.base_fields.items()
     },
 )
@@ -71,11 +84,7 @@ def check_origin(request: HttpRequest) -> None:
 
 
 def _live_campaign(campaign_id: int) -> CampaignPage:
-    """A live campaign open to anyone (kept in the process for a moment, as for the form)."""
-    campaign = live_campaign(campaign_id)
-    if campaign is None or not campaign.public:
-        raise Http404
-    return campaign.page
+    return get_object_or_404(CampaignPage.objects.live().public(), pk=campaign_id)
 
 
 @router.get(
