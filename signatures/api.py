@@ -11,8 +11,7 @@ from typing import Annotated
 
 from django import forms
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
@@ -25,6 +24,7 @@ from campaigns.models import CampaignPage
 
 from . import abuse, services
 from .forms import SignatureForm
+from .live_campaigns import live_campaign
 
 router = Router(tags=["actions"])
 
@@ -84,7 +84,11 @@ def check_origin(request: HttpRequest) -> None:
 
 
 def _live_campaign(campaign_id: int) -> CampaignPage:
-    return get_object_or_404(CampaignPage.objects.live().public(), pk=campaign_id)
+    """A live campaign open to anyone (kept in the process for a moment, as for the form)."""
+    campaign = live_campaign(campaign_id)
+    if campaign is None or not campaign.public:
+        raise Http404
+    return campaign.page
 
 
 @router.get(
