@@ -1,24 +1,19 @@
 """Property-based tests: the action form (POST /act/<id>/) under generated hostile input.
 
-Across the tests below more than 10,000 generated inputs are posted: huge, empty, unicode,
-control characters, markup, numbers and booleans where text is expected, missing fields,
-repeated keys, and raw bodies that are not what the content type says. Whatever arrives,
-the answer is never a 5xx; a rejection is the form again with a message that says what to
-correct; an acceptance is a signature that really exists. The run is deterministic
-(derandomized) so CI sees the same inputs every time.
+Across the tests below 10,000 generated inputs are posted: huge, empty, unicode, control
+characters, markup, numbers and booleans where text is expected, missing fields, repeated
+keys, and raw bodies that are not what the content type says. Whatever arrives, the answer
+is never a 5xx; a rejection is the form again with a message that says what to correct; an
+acceptance is a signature that really exists. The run is deterministic (derandomized) so CI
+sees the same inputs every time. tests/hostile/test_api_properties.py does the same to the API.
 """
 
-import operator
-import os
 from urllib.parse import urlencode
 
 import pytest
-from django.core.cache import cache
-from django.template import Template
-from django.test.utils import _TestState
 from django.urls import reverse
 from django.utils.html import escape
-from hypothesis import HealthCheck, given
+from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
@@ -27,46 +22,13 @@ from signatures.emails import email_key
 from signatures.forms import SignatureForm
 from signatures.models import Signature
 
-from .corpus import XSS_PAYLOADS
+from .strategies import CHARACTERS, HOSTILE, TEXT, examples
 
 pytestmark = pytest.mark.django_db
 
-# CLARION_HOSTILE_SCALE=10 runs ten times as many examples (for a longer local hunt).
-SCALE = float(os.environ.get("CLARION_HOSTILE_SCALE", "1"))
-HOSTILE = hypothesis_settings(
-    derandomize=True,
-    database=None,
-    deadline=None,
-    print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-
-# Every character but lone surrogates (which no client can encode), control characters included.
-CHARACTERS = st.characters(exclude_categories=["Cs"])
-CONTROL = st.characters(categories=["Cc"])
-TEXT = st.one_of(
-    st.just(""),
-    st.text(CHARACTERS, max_size=40),
-    st.text(CONTROL, min_size=1, max_size=5),
-    # Huge: a short piece repeated to thousands of characters.
-    st.builds(operator.mul, st.text(CHARACTERS, min_size=1, max_size=6), st.integers(300, 6000)),
-    st.sampled_from(XSS_PAYLOADS),
-    st.integers().map(str),
-    st.floats().map(str),
-    st.sampled_from(["true", "false", "on", "off", "0", "1", "None", "null", "[]", "{}", "NaN"]),
-    st.emails(),
-)
-
 
 @pytest.fixture
-def form_url(campaign, settings, monkeypatch):
-    # The abuse guard (minimum fill time, rate limit) has its own tests; here every input
-    # must reach the form's validation and the sign service.
-    settings.CLARION_MIN_FILL_SECONDS = 0
-    settings.CLARION_RATE_LIMIT = "0/300"
-    # The test client's per-template instrumentation (for response.context) triples the
-    # cost of a page render; the forms are recorded below instead.
-    monkeypatch.setattr(Template, "_render", _TestState.saved_data.template_render)
+def form_url(campaign, unguarded, uninstrumented_templates):
     return reverse("signatures:sign", args=[campaign.pk])
 
 
@@ -93,14 +55,6 @@ def field_names(campaign):
 def every_field_shown(campaign):
     campaign.phone_field = "optional"
     campaign.save(update_fields=["phone_field"])
-
-
-@pytest.fixture
-def without_country(campaign):
-    # Rendering the 250-option country list is most of the cost of a rejected post; the
-    # bulk of the inputs go to a campaign that does not ask for it (it is set up per campaign).
-    campaign.country_field = "hidden"
-    campaign.save(update_fields=["country_field"])
 
 
 def valid_details(campaign, n):
@@ -137,10 +91,9 @@ def test_generated_field_values(
     keys = st.sampled_from([*field_names, "website", "started", "id", "status", "campaign"])
     data = st.dictionaries(keys, st.lists(TEXT, min_size=1, max_size=3), max_size=12)
 
-    @hypothesis_settings(HOSTILE, max_examples=int(3000 * SCALE))
+    @hypothesis_settings(HOSTILE, max_examples=examples(3000))
     @given(data=data)
     def post(data):
-        cache.clear()
         response = client.post(form_url, data)
         emails = data.get("email") or [None]
         outcomes.append(
@@ -150,20 +103,19 @@ def test_generated_field_values(
         )
 
     post()
-    assert len(outcomes) >= 3000 * SCALE
+    assert len(outcomes) >= examples(3000)
     assert "rejected" in outcomes
 
 
 def test_one_hostile_value_in_an_otherwise_valid_action(
-    client, campaign, without_country, form_url, field_names, recorded_forms
+    client, campaign, form_url, field_names, recorded_forms
 ):
     """Valid details with one field replaced: each field's own validation is reached."""
     outcomes = []
 
-    @hypothesis_settings(HOSTILE, max_examples=int(4500 * SCALE))
+    @hypothesis_settings(HOSTILE, max_examples=examples(4500))
     @given(name=st.sampled_from(field_names), value=TEXT, n=st.integers(0, 10**9))
     def post(name, value, n):
-        cache.clear()
         data = valid_details(campaign, n) | {name: value}
         response = client.post(form_url, data)
         outcomes.append(
@@ -171,13 +123,11 @@ def test_one_hostile_value_in_an_otherwise_valid_action(
         )
 
     post()
-    assert len(outcomes) >= 4500 * SCALE
+    assert len(outcomes) >= examples(4500)
     assert {"accepted", "rejected"} <= set(outcomes)
 
 
-def test_raw_bodies_that_are_not_what_they_claim(
-    client, campaign, without_country, form_url, recorded_forms
-):
+def test_raw_bodies_that_are_not_what_they_claim(client, campaign, form_url, recorded_forms):
     """Bytes of any kind under any content type: bad encodings, bad multipart, JSON."""
     outcomes = []
     content_types = st.sampled_from(
@@ -199,7 +149,7 @@ def test_raw_bodies_that_are_not_what_they_claim(
         st.sampled_from([b"%FF%FE=%00", b"email=%C0%AF", b"=&=&&==", b"a" * 100_000, b"{}"]),
     )
 
-    @hypothesis_settings(HOSTILE, max_examples=int(2500 * SCALE))
+    @hypothesis_settings(HOSTILE, max_examples=examples(2500))
     @given(body=bodies, content_type=content_types)
     def post(body, content_type):
         recorded_forms.clear()
@@ -214,4 +164,4 @@ def test_raw_bodies_that_are_not_what_they_claim(
             outcomes.append(assert_answered_properly(response, recorded_forms[-1]))
 
     post()
-    assert len(outcomes) >= 2500 * SCALE
+    assert len(outcomes) >= examples(2500)
