@@ -176,7 +176,8 @@ def run_job(job_id: int) -> None:
     if job.state != ExportJob.State.QUEUED:
         return
     signatures = listed_signatures(job.query, job.owner)
-    ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.RUNNING)
+    # The query may hold a search term (an email, a name): keep it no longer than needed.
+    ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.RUNNING, query="")
     storage = storages["exports"]
     try:
         # No COPY here: a COPY holds the connection until it ends, and the progress is

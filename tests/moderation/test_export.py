@@ -141,3 +141,15 @@ def test_progress_is_recorded_while_the_file_is_written(moderator, water, monkey
     job.refresh_from_db()
     assert (job.state, job.written, job.percent) == (ExportJob.State.DONE, 25, 100)
     assert any(0 < value < 25 for value in seen)
+
+
+def test_a_background_export_forgets_its_search_term_once_it_runs(moderator, water):
+    wanted = add_signature(water, email="ana.search@example.org")
+    add_signature(water, email="someone.else@example.org")
+    job = export.start_job(moderator, "q=ana.search%40example.org", 1)
+    export.run_job(job.pk)
+    job.refresh_from_db()
+    assert (job.state, job.query) == (ExportJob.State.DONE, "")
+    with export.open_download(job) as download:
+        rows = read_csv(download.read())
+    assert [row[0] for row in rows[1:]] == [str(wanted.pk)]
