@@ -139,6 +139,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing tries the broker once, briefly: a request must not wait (kombu's default
+# retries for about 6 seconds) while the broker is away; the outbox sweeper catches up.
+# Workers reconnect on their own terms (broker_connection_max_retries), not these.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 2}
 CELERY_TIMEZONE = TIME_ZONE
 
 WAGTAIL_SITE_NAME = "Clarion"
