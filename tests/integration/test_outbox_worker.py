@@ -27,6 +27,10 @@ def wait_until(predicate, timeout=60):
     return predicate()
 
 
+#: Port 9 (discard): no broker listens there.
+DEAD_BROKER = "redis://127.0.0.1:9/0"
+
+
 def _reset_producers():
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
@@ -34,22 +38,25 @@ def _reset_producers():
 
 @contextmanager
 def broker_down():
-    """Point this process's producer at a port where no broker listens."""
+    """Point this process's producer at a port where no broker listens.
+
+    Celery reads the CELERY_BROKER_URL environment variable before its own setting, so
+    both change (changing the setting alone kept publishing to the live broker whenever
+    the variable was set, as in CI); the producer pool goes so no live connection is reused.
+    """
     working = celery_app.conf.broker_url
-    celery_app.conf.broker_url = "redis://127.0.0.1:9/0"
-    _reset_producers()
-    try:
-        yield
-    finally:
-        celery_app.conf.broker_url = working
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CELERY_BROKER_URL", DEAD_BROKER)
+        celery_app.conf.broker_url = DEAD_BROKER
         _reset_producers()
+        try:
+            assert celery_app.conf.broker_write_url == DEAD_BROKER
+            yield
+        finally:
+            celery_app.conf.broker_url = working
+            _reset_producers()
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="flaky: in the final CI run an email arrived before the sweep although the "
-    "producer pointed at a dead broker; not yet understood (issue 4 stays open)",
-)
 def test_the_sweeper_resends_what_a_dead_broker_left_pending(
     client, campaign, smtp_server, celery_worker
 ):
