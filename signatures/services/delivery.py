@@ -1,10 +1,11 @@
 """Delivering each action's email to its targets, once.
 
-Exactly once, as far as SMTP allows: the delivery row is locked while its message is handed
-to the mail server, and the 'sent' state is committed right after the server's 250 reply,
-before the connection is closed, so a worker killed at any moment either sent nothing (the
-row stays pending and is retried) or sent and recorded it, but for the few microseconds
-between the reply and the commit.
+Exactly once, as far as SMTP allows: the delivery row is locked and already marked 'sent'
+(uncommitted) when its message is handed to the mail server, and the transaction commits
+as soon as the server replies 250. A worker killed at any moment either sent nothing (the
+transaction rolls back, the row stays pending and is retried) or sent and recorded it, but
+for the instant between the server's acceptance and the commit reaching PostgreSQL. A
+letter sent again from that instant carries the same Message-ID, so it can be recognised.
 """
 
 import logging
@@ -13,8 +14,9 @@ from datetime import timedelta
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
-from django.db import models, transaction
+from django.core.cache import cache
+from django.core.mail import EmailMessage
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from campaigns.letters import letter_for
@@ -22,6 +24,7 @@ from cms.models import OrganisationSettings
 
 from ..abuse import count_in_window
 from ..models import Delivery
+from . import mailer
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +52,6 @@ def deliver(delivery_id: int) -> float | None:
     target's throttle is full. A failure is recorded on the row, then re-raised for the
     task to retry.
     """
-    connection = None
     try:
         with transaction.atomic():
             delivery = (
@@ -73,21 +75,33 @@ def deliver(delivery_id: int) -> float | None:
                 delivery.save(update_fields=["due_at"])
                 return wait
             message = compose(delivery)
-            connection = get_connection()
-            connection.open()
-            connection.send_messages([message])  # returns after the server's 250
+            # Written now, committed only if the server accepts: after its 250 nothing is
+            # left to do but COMMIT. If sending fails, the exception rolls this back.
             delivery.state = Delivery.State.SENT
             delivery.sent_at = timezone.now()
             delivery.attempts += 1
             delivery.last_error = ""
             delivery.save(update_fields=["state", "sent_at", "attempts", "last_error"])
+            commit_without_waiting_for_disk()
+            mailer.send(message)  # returns after the server's 250
         return None
     except Exception as error:
         record_failure(Delivery.objects.filter(pk=delivery_id), error)
         logger.warning("delivery %s failed: %s", delivery_id, type(error).__name__)
         raise
-    finally:
-        close_quietly(connection)  # after the commit: QUIT is not part of the window
+
+
+def commit_without_waiting_for_disk() -> None:
+    """Let this transaction's COMMIT return before PostgreSQL has flushed it to disk.
+
+    It shortens the moment between the server's 250 and our record to one round trip. A
+    killed worker loses nothing by it (the WAL is PostgreSQL's, not the worker's); only a
+    crash of PostgreSQL itself within a fraction of a second could forget the 'sent' state,
+    and then the letter goes again with the same Message-ID.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def retry_later(delivery_id: int, seconds: float) -> None:
@@ -127,10 +141,24 @@ def take_throttle_slot(target) -> float | None:
 # Shared by the emails this app sends ----------------------------------------------------
 
 
+#: How long a worker keeps an organisation's sender before reading it again.
+SENDER_SECONDS = 60
+
+
 def sender_for(campaign) -> str:
-    organisation = OrganisationSettings.for_site(campaign.get_site())
-    address = organisation.from_email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
-    return formataddr((one_line(organisation.name), address))
+    """The From address for a campaign's emails: its site's organisation.
+
+    Cached for a minute: finding it takes three queries, a worker sends thousands of
+    emails for the same few campaigns, and a new address may take a minute to apply.
+    """
+    key = f"clarion:sender:{campaign.pk}"
+    sender = cache.get(key)
+    if sender is None:
+        organisation = OrganisationSettings.for_site(campaign.get_site())
+        address = organisation.from_email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+        sender = formataddr((one_line(organisation.name), address))
+        cache.set(key, sender, SENDER_SECONDS)
+    return sender
 
 
 def signed_by(signature) -> str:
