@@ -79,9 +79,14 @@ def _supporter_email_task(service):
         try:
             service(signature_id)
         except OSError as error:
-            if _is_permanent(error) or self.request.is_eager:
+            if self.request.is_eager:
+                return  # in-process (no broker): stays owed, for the sweeper
+            if _is_permanent(error) or self.request.retries >= self.max_retries:
+                services.give_up_supporter_email(signature_id, error)
                 return
-            raise self.retry(exc=error, countdown=_backoff(self.request.retries)) from error
+            countdown = _backoff(self.request.retries)
+            services.supporter_email_later(signature_id, countdown)
+            raise self.retry(exc=error, countdown=countdown) from error
 
     return task
 

@@ -51,6 +51,10 @@ class Signature(models.Model):
     # The outbox mark: set once the follow-up work (confirmation email, or the deliveries
     # to targets) has been handed to the workers; the sweeper re-sends rows left unmarked.
     dispatched_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The outbox mark of the supporter's own email (the confirmation link while pending,
+    # the receipt once counted): when it is next expected to go out; empty once sent or
+    # when none is owed. The sweeper re-sends those overdue.
+    email_due_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = SignatureQuerySet.as_manager()
 
@@ -78,6 +82,11 @@ class Signature(models.Model):
                 fields=["created_at"],
                 condition=models.Q(dispatched_at__isnull=True),
                 name="signature_undispatched",
+            ),
+            models.Index(
+                fields=["email_due_at"],
+                condition=models.Q(email_due_at__isnull=False),
+                name="signature_email_due",
             ),
         ]
         permissions = [

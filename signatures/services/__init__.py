@@ -3,7 +3,14 @@
 Views, API routes, admin actions and tasks validate their input, then call these.
 """
 
-from .confirmation import confirm, send_confirmation, send_receipt, token_for
+from .confirmation import (
+    confirm,
+    give_up_supporter_email,
+    send_confirmation,
+    send_receipt,
+    supporter_email_later,
+    token_for,
+)
 from .delivery import compose, deliver, fail, retry_later
 from .digest import send_digests
 from .outbox import dispatch, sweep
@@ -16,11 +23,13 @@ __all__ = [
     "deliver",
     "dispatch",
     "fail",
+    "give_up_supporter_email",
     "retry_later",
     "send_confirmation",
     "send_digests",
     "send_receipt",
     "sign",
+    "supporter_email_later",
     "sweep",
     "token_for",
 ]

@@ -7,21 +7,30 @@ token is refused. The link opens a page whose button confirms with a POST, so ma
 that fetch links confirm nothing.
 """
 
+import logging
+from datetime import timedelta
+
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import counter
 from ..abuse import ActionRefused
 from ..models import Signature
-from .delivery import message_id, one_line, sender_for
+from . import mailer
+from .delivery import commit_without_waiting_for_disk, message_id, one_line, sender_for
 from .outbox import enqueue_on_commit
+
+logger = logging.getLogger(__name__)
 
 CONFIRM_SALT = "clarion.signatures.confirm"
 CONFIRM_MAX_AGE = 7 * 24 * 60 * 60
+#: The statuses whose supporter is owed an email: the link while pending, then the receipt.
+OWING_STATUSES = (Signature.Status.PENDING, Signature.Status.COUNTED)
 
 
 def token_for(signature) -> str:
@@ -65,19 +74,61 @@ def confirm(token: str) -> Signature:
 
 
 def send_confirmation(signature_id: int) -> None:
-    signature = Signature.objects.select_related("campaign").get(pk=signature_id)
-    if signature.status != Signature.Status.PENDING:
-        return
-    campaign = signature.campaign
-    link = campaign.get_site().root_url + reverse("signatures:confirm", args=[token_for(signature)])
-    _supporter_email(signature, "confirm", {"link": link}).send()
+    """Email the confirmation link to a pending supporter, if it is still owed."""
+
+    def link(signature):
+        path = reverse("signatures:confirm", args=[token_for(signature)])
+        return {"link": signature.campaign.get_site().root_url + path}
+
+    _send_owed_email(signature_id, Signature.Status.PENDING, "confirm", link)
 
 
 def send_receipt(signature_id: int) -> None:
-    signature = Signature.objects.select_related("campaign").get(pk=signature_id)
-    if signature.status != Signature.Status.COUNTED:
-        return
-    _supporter_email(signature, "receipt", {"targets": signature.campaign.targets}).send()
+    """Email a counted supporter the receipt, if the campaign sends one and it is owed."""
+    _send_owed_email(
+        signature_id,
+        Signature.Status.COUNTED,
+        "receipt",
+        lambda signature: {"targets": signature.campaign.targets},
+    )
+
+
+def supporter_email_later(signature_id: int, seconds: float) -> None:
+    """Note when the task's retry is due, so the sweeper does not send a second one."""
+    Signature.objects.filter(pk=signature_id, email_due_at__isnull=False).update(
+        email_due_at=timezone.now() + timedelta(seconds=seconds)
+    )
+
+
+def give_up_supporter_email(signature_id: int, error: Exception) -> None:
+    logger.warning("supporter email for signature %s failed: %s", signature_id, error)
+    Signature.objects.filter(pk=signature_id).update(email_due_at=None)
+
+
+def _send_owed_email(signature_id: int, status, kind: str, context) -> None:
+    """Send the supporter's `kind` email once, the way deliveries are sent (see delivery.py).
+
+    The row stays locked while the server takes the message; the mark is cleared in the
+    same transaction, committed right after the server's 250.
+    """
+    with transaction.atomic():
+        signature = (
+            Signature.objects.select_for_update(of=("self",))
+            .select_related("campaign")
+            .filter(pk=signature_id, email_due_at__isnull=False)
+            .first()
+        )
+        if signature is None:
+            return  # sent already, or never owed
+        if signature.status != status and signature.status in OWING_STATUSES:
+            return  # confirmed meanwhile: the receipt is owed now, not this
+        signature.email_due_at = None
+        signature.save(update_fields=["email_due_at"])
+        if signature.status == status and (kind != "receipt" or signature.campaign.send_receipt):
+            message = _supporter_email(signature, kind, context(signature))
+            commit_without_waiting_for_disk()
+            mailer.send(message)  # returns after the server's 250
+        # Otherwise rejected meanwhile, or receipts switched off: nothing is owed any more.
 
 
 def _supporter_email(signature, kind: str, context: dict) -> EmailMessage:

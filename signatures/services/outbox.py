@@ -1,7 +1,7 @@
 """The outbox: nothing accepted is lost, even when the broker is down.
 
-A new signature row is its own outbox entry (`dispatched_at` empty) and each delivery row
-is one too (`state` pending). Tasks are enqueued after commit; if that fails, the request
+A new signature row is its own outbox entry (`dispatched_at` empty), each delivery row is
+one too (`state` pending), and so is the supporter's own email (`email_due_at` set). Tasks are enqueued after commit; if that fails, the request
 still succeeds and the periodic `sweep` re-enqueues whatever was left behind. Every task is
 idempotent (row lock + state check), so enqueueing twice is harmless.
 """
@@ -57,7 +57,10 @@ def dispatch(signature_id: int) -> None:
         if signature is None:
             return
         campaign = signature.campaign
+        now = timezone.now()
+        signature.email_due_at = None
         if signature.status == Signature.Status.PENDING:
+            signature.email_due_at = now
             enqueue_on_commit(send_confirmation, signature.pk)
         elif signature.status == Signature.Status.COUNTED:
             existing = set(signature.deliveries.values_list("target_id", flat=True))
@@ -70,18 +73,19 @@ def dispatch(signature_id: int) -> None:
                 for delivery in deliveries:
                     enqueue_on_commit(deliver, delivery.pk)
             if campaign.send_receipt:
+                signature.email_due_at = now
                 enqueue_on_commit(send_receipt, signature.pk)
             webhooks.announce([signature.pk])  # the CRM hears of each counted action
-        signature.dispatched_at = timezone.now()
-        signature.save(update_fields=["dispatched_at"])
+        signature.dispatched_at = now
+        signature.save(update_fields=["dispatched_at", "email_due_at"])
 
 
-def sweep(now=None) -> tuple[int, int]:
+def sweep(now=None) -> tuple[int, int, int]:
     """Re-enqueue what a dead broker or a killed worker left behind.
 
-    Returns how many signatures and deliveries were re-enqueued.
+    Returns how many signatures, deliveries and supporter emails were re-enqueued.
     """
-    from ..tasks import deliver
+    from ..tasks import deliver, send_confirmation, send_receipt
     from ..tasks import dispatch as dispatch_task
 
     now = now or timezone.now()
@@ -106,8 +110,23 @@ def sweep(now=None) -> tuple[int, int]:
     for pk in deliveries:
         if not enqueue(deliver, pk):
             break
-    if signatures or deliveries:
+    emails = list(
+        Signature.objects.filter(email_due_at__lt=cutoff, dispatched_at__isnull=False)
+        .order_by("email_due_at")
+        .values_list("pk", "status")[:SWEEP_BATCH]
+    )
+    Signature.objects.filter(pk__in=[pk for pk, _ in emails]).update(email_due_at=now)
+    for pk, status in emails:
+        # Pending: the confirmation link is owed; otherwise the receipt (or, if the action
+        # was rejected meanwhile, nothing: the task then clears the mark).
+        task = send_confirmation if status == Signature.Status.PENDING else send_receipt
+        if not enqueue(task, pk):
+            break
+    if signatures or deliveries or emails:
         logger.info(
-            "sweep re-enqueued %s signatures, %s deliveries", len(signatures), len(deliveries)
+            "sweep re-enqueued %s signatures, %s deliveries, %s supporter emails",
+            len(signatures),
+            len(deliveries),
+            len(emails),
         )
-    return len(signatures), len(deliveries)
+    return len(signatures), len(deliveries), len(emails)

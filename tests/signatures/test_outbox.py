@@ -31,7 +31,7 @@ def test_a_lost_enqueue_is_found_and_sent_by_the_sweeper(campaign):
     signature, _ = services.sign(campaign, DETAILS)
     assert signature.dispatched_at is None and not mail.outbox
 
-    assert services.sweep() == (0, 0)  # too recent: may still be in flight
+    assert services.sweep() == (0, 0, 0)  # too recent: may still be in flight
     later = timezone.now() + timedelta(minutes=3)
     assert services.sweep(now=later)[0] == 1
 
@@ -39,7 +39,7 @@ def test_a_lost_enqueue_is_found_and_sent_by_the_sweeper(campaign):
     assert signature.dispatched_at is not None
     assert Delivery.objects.get().state == Delivery.State.SENT
     assert len(mail.outbox) == 1
-    assert services.sweep(now=later) == (0, 0)  # nothing left behind
+    assert services.sweep(now=later) == (0, 0, 0)  # nothing left behind
 
 
 def test_the_sweeper_resends_deliveries_left_pending(campaign, django_capture_on_commit_callbacks):
@@ -51,10 +51,60 @@ def test_the_sweeper_resends_deliveries_left_pending(campaign, django_capture_on
 
     swept = services.sweep(now=timezone.now() + timedelta(minutes=3))
 
-    assert swept == (0, 1)
+    assert swept == (0, 1, 0)
     delivery.refresh_from_db()
     assert delivery.state == Delivery.State.SENT
     assert len(mail.outbox) == 1
+
+
+def test_a_confirmation_lost_in_transit_is_sent_by_the_sweeper(site):
+    campaign = CampaignPageFactory(parent=site.root_page, confirmation_required=True)
+    signature, _ = services.sign(campaign, DETAILS)
+    services.dispatch(signature.pk)  # its confirmation task is lost (never enqueued here)
+    signature.refresh_from_db()
+    assert signature.email_due_at is not None and not mail.outbox
+
+    assert services.sweep() == (0, 0, 0)  # too recent: may still be in flight
+    assert services.sweep(now=timezone.now() + timedelta(minutes=3)) == (0, 0, 1)
+
+    [message] = mail.outbox
+    assert message.to == ["ana@example.org"] and "/act/confirm/" in message.body
+    assert message.extra_headers["Message-ID"].startswith(f"<clarion.confirm.{signature.pk}.")
+    signature.refresh_from_db()
+    assert signature.email_due_at is None
+    services.send_confirmation(signature.pk)  # a stray second run sends nothing
+    assert services.sweep(now=timezone.now() + timedelta(minutes=6)) == (0, 0, 0)
+    assert len(mail.outbox) == 1
+
+
+def test_a_receipt_lost_in_transit_is_sent_by_the_sweeper(site):
+    campaign = CampaignPageFactory(parent=site.root_page, send_receipt=True)
+    signature, _ = services.sign(campaign, DETAILS)
+    services.dispatch(signature.pk)  # the delivery and the receipt tasks are lost
+
+    assert services.sweep(now=timezone.now() + timedelta(minutes=3)) == (0, 1, 1)
+
+    assert sorted(message.extra_headers["Message-ID"].split(".")[1] for message in mail.outbox) == [
+        "delivery",
+        "receipt",
+    ]
+    assert services.sweep(now=timezone.now() + timedelta(minutes=6)) == (0, 0, 0)
+    assert len(mail.outbox) == 2
+
+
+def test_no_receipt_is_owed_once_the_action_is_rejected(site, admin_user):
+    from signatures.services import moderation
+
+    campaign = CampaignPageFactory(parent=site.root_page, send_receipt=True)
+    signature, _ = services.sign(campaign, DETAILS)
+    services.dispatch(signature.pk)
+    moderation.set_status([signature.pk], Signature.Status.REJECTED, admin_user)
+
+    services.sweep(now=timezone.now() + timedelta(minutes=3))
+
+    assert all(message.to != ["ana@example.org"] for message in mail.outbox)
+    signature.refresh_from_db()
+    assert signature.email_due_at is None  # not swept again
 
 
 def test_a_broker_error_after_commit_does_not_fail_the_request(
@@ -156,7 +206,7 @@ def test_a_digest_campaign_sends_one_email_per_period(site):
 def test_the_sweeper_leaves_digest_deliveries_to_the_digest(site):
     campaign = CampaignPageFactory(parent=site.root_page, digest_minutes=60)
     services.dispatch(services.sign(campaign, DETAILS)[0].pk)
-    assert services.sweep(now=timezone.now() + timedelta(minutes=3)) == (0, 0)
+    assert services.sweep(now=timezone.now() + timedelta(minutes=3)) == (0, 0, 0)
     assert not mail.outbox
 
 
