@@ -5,8 +5,9 @@ a model with dozens of fields, more work than storing the signature itself; its 
 its view restrictions cost more queries. Each process keeps the live pages it has served
 for CLARION_CAMPAIGN_CACHE_SECONDS (2 s), with those facts worked out once, and forgets
 them all when a page is published, unpublished, moved or deleted in this process; other
-processes follow within those seconds. A campaign's opening and closing times are checked
-on every action, so they need no invalidation.
+processes follow within those seconds, as they do after a view restriction is added or
+removed. A campaign's opening and closing times are checked on every action, so they need
+no invalidation.
 """
 
 import time
