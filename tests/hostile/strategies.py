@@ -29,6 +29,26 @@ HOSTILE = hypothesis_settings(
 # Every character but lone surrogates (which no form can encode), control characters included.
 CHARACTERS = st.characters(exclude_categories=["Cs"])
 CONTROL = st.characters(categories=["Cc"])
+# Addresses of every shape the form must judge: plain, odd, disposable, IP and IDN domains.
+# (Cheaper to draw than st.emails(), which was a third of the generation time.)
+EMAILS = st.builds(
+    "{}@{}".format,
+    st.text(st.sampled_from("abcz09._+-'\"é"), min_size=1, max_size=12),
+    st.sampled_from(
+        [
+            "example.org",
+            "mailinator.com",
+            "sub.yopmail.com",
+            "[127.0.0.1]",
+            "localhost",
+            "xn--bcher-kva.example",
+            "bücher.example",
+            "example..org",
+            "-x.example",
+            "x" * 250,
+        ]
+    ),
+)
 TEXT = st.one_of(
     st.just(""),
     st.text(CHARACTERS, max_size=40),
@@ -39,7 +59,7 @@ TEXT = st.one_of(
     st.integers().map(str),
     st.floats().map(str),
     st.sampled_from(["true", "false", "on", "off", "0", "1", "None", "null", "[]", "{}", "NaN"]),
-    st.emails(),
+    EMAILS,
 )
 
 # JSON may carry what a form cannot: lone surrogates as \ud800 escapes.
@@ -58,5 +78,5 @@ JSON_VALUE = st.recursive(
     lambda inner: st.one_of(
         st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)
     ),
-    max_leaves=12,
+    max_leaves=6,
 )
