@@ -53,6 +53,9 @@ class OrganisationSettings(BaseSiteSetting):
         help_text=_("e.g. advertising pixels. Each campaign can add its own after these."),
     )
 
+    # Every page shows the logo: fetch it with the settings, not in a second query.
+    select_related = ["logo"]
+
     panels = [
         FieldPanel("name"),
         FieldPanel("logo"),
