@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: install run test lint check bench soak clean
+.PHONY: install run test lint check bench soak faults clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,9 +44,10 @@ bench: install
 soak: install
 	$(BIN)/python bench/bench_load.py
 
-# The long fault-injection runs (worker SIGKILLs, a 60 s broker outage); need PostgreSQL and Redis.
+# Just the long fault-injection runs (worker SIGKILLs, a 60 s broker outage), also part of
+# `make test`; they need PostgreSQL and Redis.
 faults: install
-	CLARION_LONG_FAULTS=1 $(BIN)/python -m pytest tests/integration/test_faults_worker.py tests/integration/test_faults_broker.py
+	$(BIN)/python -m pytest tests/integration/test_faults_worker.py tests/integration/test_faults_broker.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media static

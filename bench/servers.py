@@ -139,15 +139,16 @@ class Gunicorn(Process):
 class CeleryWorker(Process):
     """`celery worker` on one queue; start() returns once it is ready to take tasks."""
 
-    def __init__(self, env: dict, log: Path, queue: str, pool="solo"):
+    def __init__(self, env: dict, log: Path, queue: str, pool="solo", concurrency=1):
         super().__init__(log)
-        self.env, self.queue, self.pool = env, queue, pool
+        self.env, self.queue, self.pool, self.concurrency = env, queue, pool, concurrency
 
     def start(self, timeout=180):
         self.log.write_text("")
         self.spawn(
             [sys.executable, "-m", "celery", "-A", "cms", "worker", "-Q", self.queue]
-            + ["-P", self.pool, "--without-gossip", "--without-mingle", "--without-heartbeat"]
+            + ["-P", self.pool, "-c", str(self.concurrency)]
+            + ["--without-gossip", "--without-mingle", "--without-heartbeat"]
             + ["-l", "INFO"],
             self.env,
         )

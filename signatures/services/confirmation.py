@@ -22,7 +22,7 @@ from .. import counter
 from ..abuse import ActionRefused
 from ..models import Signature
 from . import mailer
-from .delivery import commit_without_waiting_for_disk, message_id, one_line, sender_for
+from .delivery import commit_without_waiting_for_disk, one_line, resend_headers, sender_for
 from .outbox import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -140,5 +140,5 @@ def _supporter_email(signature, kind: str, context: dict) -> EmailMessage:
         body=render_to_string(f"signatures/email/{kind}.txt", context),
         from_email=sender,
         to=[signature.email],
-        headers={"Message-ID": message_id(kind, signature.pk, signature.created_at, sender)},
+        headers=resend_headers(kind, signature.pk, signature.created_at, sender),
     )

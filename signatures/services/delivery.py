@@ -11,7 +11,7 @@ letter sent again from that instant carries the same Message-ID, so it can be re
 import logging
 import time
 from datetime import timedelta
-from email.utils import formataddr, parseaddr
+from email.utils import formataddr, formatdate, parseaddr
 
 from django.conf import settings
 from django.core.cache import cache
@@ -41,7 +41,7 @@ def compose(delivery: Delivery) -> EmailMessage:
         from_email=sender,
         to=[formataddr((one_line(str(delivery.target)), delivery.target.email))],
         reply_to=[formataddr((one_line(signature.full_name), signature.email))],
-        headers={"Message-ID": message_id("delivery", delivery.pk, delivery.created_at, sender)},
+        headers=resend_headers("delivery", delivery.pk, delivery.created_at, sender),
     )
 
 
@@ -174,6 +174,14 @@ def message_id(kind: str, pk: int, created_at, sender: str) -> str:
     """A Message-ID that is the same on every attempt, so a resend can be recognised."""
     domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
     return f"<clarion.{kind}.{pk}.{int(created_at.timestamp())}@{domain}>"
+
+
+def resend_headers(kind: str, pk: int, created_at, sender: str) -> dict:
+    """Message-ID and Date fixed by the row, so that every attempt sends the same message."""
+    return {
+        "Message-ID": message_id(kind, pk, created_at, sender),
+        "Date": formatdate(created_at.timestamp()),
+    }
 
 
 def one_line(text: str) -> str:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from ..models import Delivery, Signature
 from . import webhooks
+from .delivery import commit_without_waiting_for_disk
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +79,8 @@ def dispatch(signature_id: int) -> None:
             webhooks.announce([signature.pk])  # the CRM hears of each counted action
         signature.dispatched_at = now
         signature.save(update_fields=["dispatched_at", "email_due_at"])
+        # Should PostgreSQL crash before flushing this, the row is simply dispatched again.
+        commit_without_waiting_for_disk()
 
 
 def sweep(now=None) -> tuple[int, int, int]:

@@ -11,6 +11,8 @@ from django.db import connection
 
 from cms.celery import app as celery_app
 
+from .faults import private_redis
+
 BASE_DIR = Path(settings.BASE_DIR)
 
 
@@ -92,3 +94,10 @@ def celery_worker(transactional_db, smtp_server, tmp_path):
     finally:
         worker.stop()
         celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = previous
+
+
+@pytest.fixture
+def broker(tmp_path):
+    """A redis-server of the test's own: stopping it or killing its clients disturbs no one."""
+    with private_redis(tmp_path) as redis:
+        yield redis

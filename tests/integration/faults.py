@@ -14,9 +14,18 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from urllib.parse import urlencode
 
+import pytest
+
 from bench.servers import BASE_DIR, CeleryWorker, Gunicorn, PrivateRedis
 
 __all__ = ["CeleryWorker", "Gunicorn", "private_redis"]
+
+#: The fault tests' marks: web and worker processes share the committed test database.
+FAULT_TEST_MARKS = [
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 @contextmanager
@@ -94,13 +103,14 @@ def sweep_outbox(env: dict, grace_seconds=180) -> str:
     return result.stdout.strip()
 
 
-def letters_by_delivery(messages) -> collections.Counter:
-    """How many times each (supporter, target) letter arrived."""
-    return collections.Counter(
-        (message["Reply-To"].addresses[0].addr_spec, message["To"].addresses[0].addr_spec)
-        for message in messages
-        if message["Reply-To"]
-    )
+def copies_by_letter(messages) -> dict:
+    """The messages that arrived for each (supporter, target) letter."""
+    copies = collections.defaultdict(list)
+    for message in messages:
+        if message["Reply-To"]:
+            supporter = message["Reply-To"].addresses[0].addr_spec
+            copies[supporter, message["To"].addresses[0].addr_spec].append(message)
+    return copies
 
 
 def wait_until(predicate, timeout):
@@ -108,3 +118,22 @@ def wait_until(predicate, timeout):
     while not predicate() and time.monotonic() < deadline:
         time.sleep(0.5)
     return predicate()
+
+
+def recover(env: dict, progress, done, timeout=240, stalled_after=10):
+    """Wait until `done()`, running the sweeper whenever `progress()` stops changing.
+
+    In production beat sweeps every minute. Here the sweep comes as soon as the workers
+    have nothing left to do but are not done (what they lost is only in the database), and
+    never while they are still working through the queue, which it would only lengthen.
+    """
+    deadline = time.monotonic() + timeout
+    seen, since = progress(), time.monotonic()
+    while not done() and time.monotonic() < deadline:
+        time.sleep(1)
+        if (now := progress()) != seen:
+            seen, since = now, time.monotonic()
+        elif time.monotonic() - since > stalled_after:
+            print("sweep:", sweep_outbox(env), flush=True)
+            since = time.monotonic()
+    return done()
