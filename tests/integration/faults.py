@@ -120,7 +120,7 @@ def wait_until(predicate, timeout):
     return predicate()
 
 
-def recover(env: dict, progress, done, timeout=240, stalled_after=10):
+def recover(env: dict, progress, done, timeout=240, stalled_after=5):
     """Wait until `done()`, running the sweeper whenever `progress()` stops changing.
 
     In production beat sweeps every minute. Here the sweep comes as soon as the workers
