@@ -42,7 +42,7 @@ KILLS = 20
 TARGETS = 2
 
 
-def test_sigkill_the_worker_20_times_while_delivering_loses_and_duplicates_nothing(
+def test_sigkill_the_worker_20_times_while_delivering_loses_nothing_and_resends_only_identical_copies(
     site, smtp_server, broker, tmp_path
 ):
     targets = [TargetFactory() for _ in range(TARGETS)]
