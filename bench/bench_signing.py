@@ -353,8 +353,9 @@ def main():
         "the servers and the clients, so compare the rows of one run, not runs."
     )
     notes.append(
-        "Rows stored can exceed accepted answers: requests in flight when a measuring "
-        "window opens or closes are stored but not counted."
+        "Rows stored exceed accepted answers: the clients start a second before each "
+        "measuring window opens, and what they send then (or still have in flight when it "
+        "closes) is stored but not counted."
     )
     write_report(results, notes)
 
