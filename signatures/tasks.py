@@ -42,13 +42,7 @@ def _backoff(retries: int) -> int:
     return min(5 * 2**retries, 600)
 
 
-#: Dispatching a new action waits while letters are owed (Redis takes priority 0 first): a
-#: surge of actions, or the sweeper's catch-up after an outage, must not hold up the emails
-#: already promised, and a restarted worker goes back to sending at once.
-BEHIND_EMAILS = 6
-
-
-@shared_task(priority=BEHIND_EMAILS, **RELIABLE)
+@shared_task(**RELIABLE)
 def dispatch(signature_id: int) -> None:
     services.dispatch(signature_id)
 

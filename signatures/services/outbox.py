@@ -23,6 +23,11 @@ logger = logging.getLogger(__name__)
 GRACE = timedelta(minutes=2)
 #: At most this many rows of each kind per sweep (it runs every minute).
 SWEEP_BATCH = 2000
+#: Dispatching a new action waits while letters are owed (Redis serves priority 0 first): a
+#: surge of actions, or the sweeper's catch-up after an outage, must not hold up the emails
+#: already promised, and a restarted worker goes back to sending at once. (Set here, per
+#: message: Celery deprecates a priority on the task itself.)
+PRIORITIES = {"signatures.tasks.dispatch": 6}
 
 
 def enqueue_on_commit(task, *args) -> None:
@@ -31,6 +36,8 @@ def enqueue_on_commit(task, *args) -> None:
 
 
 def enqueue(task, *args, **options) -> bool:
+    if task.name in PRIORITIES:
+        options.setdefault("priority", PRIORITIES[task.name])
     try:
         # No publish retries: a request must not hang while the broker is away.
         task.apply_async(args, retry=False, **options)

@@ -264,3 +264,30 @@ def test_a_signature_approved_by_a_moderator_is_sent_by_the_sweeper(site, admin_
     delivery = Delivery.objects.get()
     assert delivery.state == Delivery.State.SENT
     assert [message.to for message in mail.outbox][-1][0].endswith(f"<{delivery.target.email}>")
+
+
+@pytest.mark.redis
+def test_a_new_action_is_queued_behind_the_letters_already_owed(settings):
+    """Redis serves priority 0 first: dispatch goes to the lower-priority list."""
+    import uuid
+
+    import redis
+
+    from cms.celery import app
+    from signatures.services import outbox
+    from signatures.tasks import dispatch
+
+    queue = f"clarion-test-{uuid.uuid4().hex[:12]}"
+    previous = app.conf.task_always_eager, app.conf.task_default_queue
+    app.conf.task_always_eager, app.conf.task_default_queue = False, queue
+    try:
+        assert outbox.enqueue(dispatch, 1) and outbox.enqueue(deliver, 2)
+    finally:
+        app.conf.task_always_eager, app.conf.task_default_queue = previous
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    behind = f"{queue}\x06\x166"  # kombu's list for priorities 4-6
+    try:
+        assert (broker.llen(queue), broker.llen(behind)) == (1, 1)
+        assert b"signatures.tasks.dispatch" in broker.lindex(behind, 0)
+    finally:
+        broker.delete(queue, behind)
