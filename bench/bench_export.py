@@ -279,7 +279,7 @@ def main():
         f"(`BENCH_EXPORT_ROWS={ROWS}`). Each measurement runs in a fresh process; "
         "the best of two alternating runs is kept. Machine load average (1 min) when the "
         f"measurements started: {load_before:.1f}, at the end: {os.getloadavg()[0]:.1f} "
-        "(other work was running on this 2-core machine).",
+        f"on {os.cpu_count()} cores (the benchmark itself keeps about one busy).",
         "",
         "| measurement | result | target | |",
         "| --- | --- | --- | --- |",
