@@ -1,7 +1,9 @@
+import copy
 import re
 
 from django import forms
 from django.core.validators import MaxLengthValidator, RegexValidator
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import LazyTypedChoiceField
 
@@ -17,6 +19,15 @@ OPTIONAL_DETAILS = {
 LETTER_FIELDS = ("letter_subject", "letter_body", "personal_note")
 LETTER_MAX_LENGTH = 5000
 ONE_LINE_FIELDS = ("first_name", "last_name", "postal_code", "phone", "letter_subject")
+#: What a campaign's editors choose about its form: the form's fields follow from these alone.
+FORM_SETTINGS = (
+    *OPTIONAL_DETAILS.values(),
+    "consent_text",
+    "letter_editable",
+    "message_subject",
+    "message_body",
+    "personal_note_limit",
+)
 
 phone_validator = RegexValidator(
     r"^\+?[0-9 ()./-]{6,30}$",
@@ -91,13 +102,22 @@ class SignatureForm(forms.ModelForm):
         }
 
     def __init__(self, *args, campaign, **kwargs):
+        key = (get_language(), kwargs.get("auto_id"), kwargs.get("prefix"))
+        key += tuple(getattr(campaign, setting) for setting in FORM_SETTINGS)
+        shared = _shared_fields.get(key)
+        if shared is not None:
+            self.base_fields = shared
         super().__init__(*args, **kwargs)
         self.campaign = campaign
-        self._set_up_details(campaign)
-        self._set_up_letter(campaign)
-        for name, field in self.fields.items():
-            if field.help_text:
-                field.widget.attrs["aria-describedby"] = f"{self[name].auto_id}_help"
+        if shared is None:
+            self._set_up_details(campaign)
+            self._set_up_letter(campaign)
+            for name, field in self.fields.items():
+                if field.help_text:
+                    field.widget.attrs["aria-describedby"] = f"{self[name].auto_id}_help"
+            if len(_shared_fields) >= 500:
+                _shared_fields.clear()  # editors changed many letters: start afresh
+            _shared_fields[key] = SharedFields(self.fields)
 
     def _set_up_details(self, campaign):
         for name, setting in OPTIONAL_DETAILS.items():
@@ -171,13 +191,29 @@ class SignatureForm(forms.ModelForm):
         # Tie each error message to its field for screen readers.
         for name in self.errors:
             if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                described_by = [f"{self[name].auto_id}_error", attrs.get("aria-describedby")]
-                attrs["aria-describedby"] = " ".join(filter(None, described_by))
+                error_id = f"{self[name].auto_id}_error"
+                # This form's own copy: the field is shared by every form of the campaign.
+                field = self.fields[name] = copy.deepcopy(self.fields[name])
+                self._bound_fields_cache.pop(name, None)
+                described_by = [error_id, field.widget.attrs.get("aria-describedby")]
+                field.widget.attrs["aria-describedby"] = " ".join(filter(None, described_by))
 
     def validate_unique(self):
         # Duplicates are not errors: a repeat signature is answered like a first one.
         pass
+
+
+class SharedFields(dict):
+    """A campaign's form fields, set up once and shared by all its forms, which never change
+    them (a rejected form copies the fields it marks): setting up and deep-copying ten
+    fields for every action cost as much as storing it."""
+
+    def __deepcopy__(self, memo):
+        return dict(self)
+
+
+#: (language, auto_id, prefix, the campaign's FORM_SETTINGS) -> its SharedFields
+_shared_fields: dict[tuple, SharedFields] = {}
 
 
 def _same_text(submitted: str, original: str) -> bool:

@@ -78,3 +78,24 @@ def test_a_rejected_action_keeps_the_chosen_country_and_ties_errors_to_fields(
     email = re.search(r'<input type="email"[^>]*>', html).group()
     assert 'aria-describedby="id_email_error"' in email and 'aria-invalid="true"' in email
     assert 'id="id_email_error"' in html
+
+
+def test_a_campaigns_forms_share_fields_until_its_editors_change_the_form(campaign):
+    campaign.phone_field = "optional"
+    first, second = SignatureForm(campaign=campaign), SignatureForm(campaign=campaign)
+    assert first.fields["email"] is second.fields["email"]  # set up once, not per action
+    campaign.phone_field = "required"
+    changed = SignatureForm(campaign=campaign)
+    assert changed.fields["phone"].required and not first.fields["phone"].required
+    assert 'required id="id_phone"' in str(changed["phone"])
+
+
+def test_a_rejected_form_marks_its_own_fields_not_the_next_ones(campaign):
+    rejected = SignatureForm({"email": "nope"}, campaign=campaign)
+    assert not rejected.is_valid()
+    assert 'aria-describedby="id_email_error"' in str(rejected["email"])
+    fresh = SignatureForm(campaign=campaign)
+    assert "id_email_error" not in str(fresh["email"])
+    assert "id_email_error" not in str(
+        SignatureForm({"email": "a@example.org"}, campaign=campaign)["email"]
+    )
