@@ -120,20 +120,27 @@ def wait_until(predicate, timeout):
     return predicate()
 
 
-def recover(env: dict, progress, done, timeout=240, stalled_after=5):
-    """Wait until `done()`, running the sweeper whenever `progress()` stops changing.
+def recover(env: dict, letters: int, timeout=240, stalled_after=5) -> bool:
+    """Wait until `letters` deliveries are sent, sweeping whenever the work stops moving.
 
     In production beat sweeps every minute. Here the sweep comes as soon as the workers
     have nothing left to do but are not done (what they lost is only in the database), and
     never while they are still working through the queue, which it would only lengthen.
     """
+    from signatures.models import Delivery, Signature
+
+    sent = Delivery.objects.filter(state=Delivery.State.SENT)
+
+    def progress():
+        return Signature.objects.exclude(dispatched_at=None).count(), sent.count()
+
     deadline = time.monotonic() + timeout
     seen, since = progress(), time.monotonic()
-    while not done() and time.monotonic() < deadline:
+    while sent.count() < letters and time.monotonic() < deadline:
         time.sleep(1)
         if (now := progress()) != seen:
             seen, since = now, time.monotonic()
         elif time.monotonic() - since > stalled_after:
             print("sweep:", sweep_outbox(env), flush=True)
             since = time.monotonic()
-    return done()
+    return sent.count() == letters

@@ -84,12 +84,7 @@ def test_sigkill_the_worker_20_times_while_delivering_loses_nothing_and_resends_
         assert kills == KILLS  # each while deliveries were under way
 
         # What the killed workers held is re-enqueued by the sweeper, as beat would do.
-        sent = Delivery.objects.filter(state=Delivery.State.SENT)
-        recover(
-            env,
-            progress=lambda: (Signature.objects.exclude(dispatched_at=None).count(), sent.count()),
-            done=lambda: sent.count() == expected,
-        )
+        recover(env, letters=expected)
         print(f"all delivered {time.monotonic() - started:.0f} s after the first action")
         time.sleep(3)  # anything still in flight has arrived
     finally:
