@@ -3,6 +3,8 @@
 import os
 
 import pytest
+from django.core.management import call_command
+from wagtail.models import Collection, Locale, Page
 
 from tests.services import CHROMIUM
 
@@ -30,3 +32,21 @@ def browser_page(chromium):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def demo_campaign(live_server):
+    """The demo campaign, loaded as `make run` loads it, on the live server.
+
+    A transactional test may start from an emptied database: the tree roots that Wagtail's
+    migrations create are put back first.
+    """
+    from campaigns.models import CampaignPage
+
+    Locale.objects.get_or_create(language_code="en")
+    if not Collection.get_first_root_node():
+        Collection.add_root(name="Root")
+    if not Page.get_first_root_node():
+        Page.add_root(instance=Page(title="Root", slug="root"))
+    call_command("load_demo")
+    return CampaignPage.objects.get()

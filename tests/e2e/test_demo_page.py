@@ -7,10 +7,7 @@ README shows; regenerate them with `pytest tests/e2e/test_demo_page.py`.
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
-from wagtail.models import Collection, Locale, Page
 
-from campaigns.models import CampaignPage
 from signatures.models import Signature
 from tests.e2e.conftest import DESKTOP, PHONE
 
@@ -24,16 +21,8 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
-def demo(live_server):
-    # A transactional test may start from an emptied database: put back the tree roots
-    # that Wagtail's migrations create.
-    Locale.objects.get_or_create(language_code="en")
-    if not Collection.get_first_root_node():
-        Collection.add_root(name="Root")
-    if not Page.get_first_root_node():
-        Page.add_root(instance=Page(title="Root", slug="root"))
-    call_command("load_demo")
-    return live_server.url + CampaignPage.objects.get().url
+def demo(live_server, demo_campaign):
+    return live_server.url + demo_campaign.url
 
 
 def box(page, selector):

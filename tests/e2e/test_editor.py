@@ -4,8 +4,6 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
-from wagtail.models import Collection, Locale, Page
 
 from campaigns.models import CampaignIndexPage, CampaignPage, Target
 
@@ -17,13 +15,7 @@ PASSWORD = "a long editor password"
 
 
 @pytest.fixture
-def demo_site(live_server):
-    Locale.objects.get_or_create(language_code="en")
-    if not Collection.get_first_root_node():
-        Collection.add_root(name="Root")
-    if not Page.get_first_root_node():
-        Page.add_root(instance=Page(title="Root", slug="root"))
-    call_command("load_demo")
+def demo_site(live_server, demo_campaign):
     get_user_model().objects.create_superuser("editor", "editor@staff.example", PASSWORD)
     return live_server.url
 

@@ -7,10 +7,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.core.management import call_command
-from wagtail.models import Collection, Locale, Page
 
-from campaigns.models import CampaignPage
 from signatures import services
 from signatures.models import Signature
 
@@ -22,14 +19,8 @@ PASSWORD = "a long moderator password"
 
 
 @pytest.fixture
-def signed_demo(live_server, settings):
-    Locale.objects.get_or_create(language_code="en")
-    if not Collection.get_first_root_node():
-        Collection.add_root(name="Root")
-    if not Page.get_first_root_node():
-        Page.add_root(instance=Page(title="Root", slug="root"))
-    call_command("load_demo")
-    campaign = CampaignPage.objects.get()
+def signed_demo(live_server, settings, demo_campaign):
+    campaign = demo_campaign
     for first, last in (("Ana", "Okonjo"), ("Bruno", "Sousa")):
         services.sign(
             campaign, {"first_name": first, "last_name": last, "email": f"{first}@example.org"}

@@ -1,20 +1,12 @@
 import pytest
-from django.core.management import call_command
-from wagtail.models import Collection
-
-from campaigns.models import CampaignPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_supporter_signs_the_demo_campaign_and_sees_the_counter_grow(
-    live_server, browser_page, site
+    live_server, browser_page, demo_campaign
 ):
-    # `site` gives the demo a home, and the image library its root collection: earlier
-    # transactional tests flush what the migrations made.
-    Collection.get_first_root_node() or Collection.add_root(name="Root")
-    call_command("load_demo")
-    campaign = CampaignPage.objects.get()
+    campaign = demo_campaign
     page = browser_page
     page.goto(live_server.url + campaign.url)
     assert page.locator(".counter strong").inner_text() == "742"
