@@ -13,8 +13,13 @@ class Delivery(models.Model):
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
 
-    signature = models.ForeignKey(Signature, on_delete=models.CASCADE, related_name="deliveries")
-    target = models.ForeignKey("campaigns.Target", on_delete=models.PROTECT, related_name="+")
+    # Both indexed by what leads with them (Meta): the unique pair, and the digest's index.
+    signature = models.ForeignKey(
+        Signature, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+    )
+    target = models.ForeignKey(
+        "campaigns.Target", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
