@@ -1,9 +1,12 @@
 """The demo action page in headless Chromium at a phone's and a desktop's width.
 
-Writes docs/screenshots/campaign-{phone,desktop}.png and thank-you-phone.png, which the
-README shows; regenerate them with `pytest tests/e2e/test_demo_page.py`.
+Takes the screenshots the README shows (docs/screenshots/campaign-{phone,desktop}.png and
+thank-you-phone.png). A test run keeps them in a temporary folder, so it leaves the checkout
+as it was; to regenerate the README's:
+`CLARION_SCREENSHOTS=docs/screenshots pytest tests/e2e/test_demo_page.py`.
 """
 
+import os
 from pathlib import Path
 
 import pytest
@@ -17,7 +20,12 @@ pytestmark = [
     pytest.mark.urls("tests.e2e.media_urls"),
 ]
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+@pytest.fixture
+def screenshots(tmp_path):
+    folder = Path(os.environ.get("CLARION_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture
@@ -34,7 +42,7 @@ def assert_fits_the_width(page, width):
     assert page.evaluate("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
 
 
-def test_on_a_phone_the_form_comes_first_and_nothing_overflows(chromium, demo):
+def test_on_a_phone_the_form_comes_first_and_nothing_overflows(chromium, demo, screenshots):
     context = chromium.new_context(viewport=PHONE, device_scale_factor=2)
     page = context.new_page()
     page.goto(demo)
@@ -45,12 +53,11 @@ def test_on_a_phone_the_form_comes_first_and_nothing_overflows(chromium, demo):
     assert action["width"] > PHONE["width"] - 40  # one column
     assert page.locator(".counter strong").inner_text() == "742"
     assert page.get_by_label("Email").is_visible()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / "campaign-phone.png", full_page=True)
+    page.screenshot(path=screenshots / "campaign-phone.png", full_page=True)
     context.close()
 
 
-def test_on_a_desktop_the_story_is_left_and_the_form_right(chromium, demo):
+def test_on_a_desktop_the_story_is_left_and_the_form_right(chromium, demo, screenshots):
     context = chromium.new_context(viewport=DESKTOP)
     page = context.new_page()
     page.goto(demo)
@@ -60,11 +67,11 @@ def test_on_a_desktop_the_story_is_left_and_the_form_right(chromium, demo):
     assert story["x"] + story["width"] <= action["x"]  # side by side
     assert action["y"] < story["y"] + story["height"]
     assert page.locator("progress.counter__bar").get_attribute("max") == "1000"
-    page.screenshot(path=SCREENSHOTS / "campaign-desktop.png", full_page=True)
+    page.screenshot(path=screenshots / "campaign-desktop.png", full_page=True)
     context.close()
 
 
-def test_with_javascript_off_a_supporter_acts_and_can_share(chromium, demo):
+def test_with_javascript_off_a_supporter_acts_and_can_share(chromium, demo, screenshots):
     context = chromium.new_context(viewport=PHONE, java_script_enabled=False)
     page = context.new_page()
     page.goto(demo)
@@ -88,5 +95,5 @@ def test_with_javascript_off_a_supporter_acts_and_can_share(chromium, demo):
     assert not page.get_by_role("button", name="Copy link").is_visible()  # needs JavaScript
     signature = Signature.objects.get()
     assert signature.personal_note == "My grandmother drank from those wells."
-    page.screenshot(path=SCREENSHOTS / "thank-you-phone.png", full_page=True)
+    page.screenshot(path=screenshots / "thank-you-phone.png", full_page=True)
     context.close()
