@@ -15,7 +15,7 @@ class _Recorder:
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
-            self.messages.append((envelope.rcpt_tos, message))
+            self.messages.append((time.monotonic(), message))
         return "250 OK"
 
 
@@ -45,6 +45,12 @@ class RecordingSMTPServer:
     def messages(self):
         with self._recorder.lock:
             return [message for _, message in self._recorder.messages]
+
+    @property
+    def arrivals(self):
+        """(time.monotonic() when accepted, message) for every message, oldest first."""
+        with self._recorder.lock:
+            return list(self._recorder.messages)
 
     def wait_for(self, count, timeout=30.0):
         """Wait until `count` messages have arrived (or the timeout passes); return them."""
