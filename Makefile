@@ -45,9 +45,9 @@ soak: install
 	$(BIN)/python bench/bench_load.py
 
 # Just the long fault-injection runs (worker SIGKILLs, a 60 s broker outage), also part of
-# `make test`; they need PostgreSQL and Redis.
+# `make test`; they need PostgreSQL and Redis, and write their figures to docs/benchmarks.md.
 faults: install
-	$(BIN)/python -m pytest tests/integration/test_faults_worker.py tests/integration/test_faults_broker.py $(PYTEST_ARGS)
+	CLARION_FAULT_REPORT=1 $(BIN)/python -m pytest tests/integration/test_faults_worker.py tests/integration/test_faults_broker.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media static

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 REPORT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
-HEADER = "# Benchmarks\n\nWritten by `make bench`; each section by its own script in `bench/`.\n"
+HEADER = "# Benchmarks\n\nWritten by `make bench`, each section by its own script in `bench/`, and by `make faults`\nfor the fault-injection figures.\n"
 
 
 def machine() -> str:

@@ -113,6 +113,21 @@ def copies_by_letter(messages) -> dict:
     return copies
 
 
+def write_fault_report(rows) -> None:
+    """The fault tests' figures as the `faults` section of docs/benchmarks.md."""
+    from bench.report import write_section
+
+    table = "".join(f"| {fault} | {figures} |\n" for fault, figures in rows)
+    write_section(
+        "faults",
+        "## Fault injection (`make faults`, also part of `make test`)\n\n"
+        "Real PostgreSQL, a private redis-server as broker, gunicorn taking the actions over "
+        "HTTP, Celery prefork workers (2 processes) and a local aiosmtpd server, all on this "
+        "machine; figures from the last passing run.\n\n"
+        f"| fault | result |\n| --- | --- |\n{table}",
+    )
+
+
 def wait_until(predicate, timeout):
     deadline = time.monotonic() + timeout
     while not predicate() and time.monotonic() < deadline:
