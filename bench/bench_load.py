@@ -35,6 +35,7 @@ from bench.servers import (  # noqa: E402
     Gunicorn,
     MemorySampler,
     PrivateRedis,
+    app_env,
     free_port,
     percentile,
     request,
@@ -141,21 +142,9 @@ def main():
     web = worker = None
     try:
         url = fresh_database(DATABASE)
-        env = os.environ | {
-            "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
-            "DEBUG": "false",
-            "DATABASE_URL": url,
-            "CACHE_URL": redis.url(1),
-            "CELERY_BROKER_URL": redis.url(0),
-            "CELERY_TASK_DEFAULT_QUEUE": queue,
-            "EMAIL_URL": f"smtp://{smtp.host}:{smtp.port}",
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "LOG_LEVEL": "WARNING",
-            # One client address sends every action, faster than any person.
-            "CLARION_RATE_LIMIT": "0/300",
-            "CLARION_MIN_FILL_SECONDS": "0",
-            "CLARION_TARGET_MAX_PER_MINUTE": "0",
-        }
+        env = app_env(
+            url, redis.url(0), queue=queue, smtp=smtp, cache_url=redis.url(1), LOG_LEVEL="WARNING"
+        )
         campaign_id = int(django_eval(env, "CampaignPage.objects.live().get().pk"))
         page_path = django_eval(env, "CampaignPage.objects.live().get().url")
         targets = int(django_eval(env, "len(CampaignPage.objects.live().get().targets)"))

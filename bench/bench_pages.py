@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.report import write_section  # noqa: E402
-from bench.servers import Gunicorn, PrivateRedis, percentile, request  # noqa: E402
+from bench.servers import Gunicorn, PrivateRedis, app_env, percentile, request  # noqa: E402
 from bench.setup_db import django_eval, drop_database, fresh_database  # noqa: E402
 
 DATABASE = "clarion_bench_e_pages"
@@ -86,15 +86,7 @@ def main():
     redis.start()
     try:
         url = fresh_database(DATABASE)
-        env = os.environ | {
-            "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
-            "DEBUG": "false",
-            "DATABASE_URL": url,
-            "CACHE_URL": redis.url(1),
-            "CELERY_BROKER_URL": "",
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "LOG_LEVEL": "WARNING",
-        }
+        env = app_env(url, cache_url=redis.url(1), LOG_LEVEL="WARNING")
         path = django_eval(env, "CampaignPage.objects.live().get().url")
         uncached = measure(
             env | {"CLARION_PAGE_CACHE_SECONDS": "0"}, work / "uncached.log", path, "uncached"

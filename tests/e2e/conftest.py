@@ -50,3 +50,14 @@ def demo_campaign(live_server):
         Page.add_root(instance=Page(title="Root", slug="root"))
     call_command("load_demo")
     return CampaignPage.objects.get()
+
+
+def sign_as_a_supporter(page):
+    """Fill in the open campaign page's form as one supporter, send it, see the thanks."""
+    page.get_by_label("First name").fill("Ana")
+    page.get_by_label("Last name").fill("Okonjo")
+    page.get_by_label("Email").fill("ana@example.org")
+    page.get_by_label("Country").select_option("PT")
+    page.get_by_role("button", name="Send my message").click()
+    page.wait_for_url("**/thank-you/")
+    assert page.get_by_role("heading", name="Thank you for taking action").is_visible()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from signatures.models import Signature
-from tests.e2e.conftest import DESKTOP, PHONE
+from tests.e2e.conftest import DESKTOP, PHONE, sign_as_a_supporter
 
 pytestmark = [
     pytest.mark.browser,
@@ -77,14 +77,7 @@ def test_with_javascript_off_a_supporter_acts_and_can_share(chromium, demo, scre
     page.goto(demo)
 
     page.get_by_label("Your personal note").fill("My grandmother drank from those wells.")
-    page.get_by_label("First name").fill("Ana")
-    page.get_by_label("Last name").fill("Okonjo")
-    page.get_by_label("Email").fill("ana@example.org")
-    page.get_by_label("Country").select_option("PT")
-    page.get_by_role("button", name="Send my message").click()
-
-    page.wait_for_url("**/thank-you/")
-    assert page.get_by_role("heading", name="Thank you for taking action").is_visible()
+    sign_as_a_supporter(page)
     assert page.locator(".counter strong").inner_text() == "743"
     assert page.get_by_label("Or copy the link").input_value() == demo
     assert (

@@ -20,7 +20,7 @@ def database_url() -> str:
 @pytest.fixture
 def celery_worker(transactional_db, smtp_server, tmp_path):
     queue = f"clarion-test-{uuid.uuid4().hex[:12]}"
-    env = app_env(database_url(), settings.CELERY_BROKER_URL, queue, smtp_server)
+    env = app_env(database_url(), settings.CELERY_BROKER_URL, queue=queue, smtp=smtp_server)
     worker = CeleryWorker(env, tmp_path / "worker.log", queue)
     previous = celery_app.conf.task_always_eager, celery_app.conf.task_default_queue
     celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = False, queue

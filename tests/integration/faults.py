@@ -6,7 +6,6 @@ The processes themselves (a private redis-server, gunicorn, Celery workers on po
 
 import collections
 import http.client
-import os
 import subprocess
 import sys
 import time
@@ -16,9 +15,9 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bench.servers import BASE_DIR, CeleryWorker, Gunicorn, PrivateRedis
+from bench.servers import BASE_DIR, CeleryWorker, Gunicorn, PrivateRedis, app_env
 
-__all__ = ["CeleryWorker", "Gunicorn", "private_redis"]
+__all__ = ["CeleryWorker", "Gunicorn", "app_env", "private_redis"]
 
 #: The fault tests' marks: web and worker processes share the committed test database.
 FAULT_TEST_MARKS = [
@@ -37,29 +36,6 @@ def private_redis(log_dir):
         yield redis
     finally:
         redis.stop()
-
-
-def app_env(database_url, broker_url, queue, smtp_server, **extra) -> dict:
-    """Environment for a web or worker process of the app under test."""
-    return (
-        os.environ
-        | {
-            "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
-            "DEBUG": "false",
-            "DATABASE_URL": database_url,
-            "CELERY_BROKER_URL": broker_url,
-            "CELERY_TASK_DEFAULT_QUEUE": queue,
-            "EMAIL_URL": f"smtp://{smtp_server.host}:{smtp_server.port}",
-            # Every action here comes from one address, as fast as a script can send them.
-            "CLARION_RATE_LIMIT": "0/300",
-            "CLARION_MIN_FILL_SECONDS": "0",
-            # The per-target throttle protects real mail servers; this one takes everything.
-            "CLARION_TARGET_MAX_PER_MINUTE": "0",
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "LOG_LEVEL": "INFO",
-        }
-        | extra
-    )
 
 
 def post_actions(port, campaign_id, emails, threads=4) -> collections.Counter:

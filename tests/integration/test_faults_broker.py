@@ -32,7 +32,7 @@ def test_actions_taken_while_the_broker_is_down_are_all_delivered_after_it_retur
     campaign, smtp_server, broker, tmp_path, fault_figures
 ):
     queue = f"clarion-faults-{uuid.uuid4().hex[:12]}"
-    env = app_env(database_url(), broker.url(), queue, smtp_server)
+    env = app_env(database_url(), broker.url(), queue=queue, smtp=smtp_server)
     web = Gunicorn(env, tmp_path / "web.log")
     worker = CeleryWorker(env, tmp_path / "worker.log", queue, pool="prefork", concurrency=2)
     target = campaign.targets[0].email

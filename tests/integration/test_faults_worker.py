@@ -56,7 +56,7 @@ def test_sigkill_the_worker_20_times_while_delivering_loses_nothing_and_resends_
     targets = [TargetFactory() for _ in range(TARGETS)]
     campaign = CampaignPageFactory(parent=site.root_page, targets=targets)
     queue = f"clarion-faults-{uuid.uuid4().hex[:12]}"
-    env = app_env(database_url(), broker.url(), queue, smtp_server)
+    env = app_env(database_url(), broker.url(), queue=queue, smtp=smtp_server)
     web = Gunicorn(env, tmp_path / "web.log")
     worker = CeleryWorker(
         env, tmp_path / "worker.log", queue, pool="prefork", concurrency=CONCURRENCY
