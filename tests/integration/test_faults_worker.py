@@ -121,8 +121,10 @@ def test_sigkill_the_worker_20_times_while_delivering_loses_nothing_and_resends_
         accepted_at[message["Message-ID"]].append(at)
     cut = [at for times in accepted_at.values() for at in times[:-1]]
     print(f"raw duplicate transmissions: {len(cut)}")
-    cut_by = collections.Counter(kill_just_after(at, kill_times) for at in cut)
-    assert None not in cut_by, "a letter was sent again with no kill just after an earlier copy"
+    cut_by = collections.Counter(kill_at(at, kill_times) for at in cut)
+    assert None not in cut_by, (
+        "a letter was sent again with no kill at the moment of an earlier copy"
+    )
     assert max(cut_by.values(), default=0) <= CONCURRENCY
     fault_figures.append(
         (
@@ -140,8 +142,8 @@ def test_sigkill_the_worker_20_times_while_delivering_loses_nothing_and_resends_
     )
 
 
-def kill_just_after(accepted_at: float, kill_times: list[float]) -> int | None:
-    """The kill that cut a letter the server accepted at `accepted_at`, if there was one."""
+def kill_at(accepted_at: float, kill_times: list[float]) -> int | None:
+    """The kill (its number) that came as the server accepted a letter at `accepted_at`."""
     return next(
         (n for n, killed in enumerate(kill_times) if abs(killed - accepted_at) <= KILL_WINDOW),
         None,
