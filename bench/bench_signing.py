@@ -46,6 +46,8 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 WARMUP_SECONDS = 3.0
 PROCESSES, THREADS = 2, 8  # 16 concurrent clients
+#: Open-loop requests slower than this are located in time: one stall, or a steady cost?
+SLOW_MS = 100
 
 ENV = os.environ | {
     "DJANGO_SETTINGS_MODULE": "bench.signing_site.settings",
@@ -208,7 +210,7 @@ class Variant:
 
 def client_thread(variant, phase, proc, thread, started_token, start, stop, rate, out):
     state = variant.prepare() | {"started": started_token}
-    latencies, refused, n = [], {}, 0
+    latencies, refused, slow, n = [], {}, [], 0
     if rate:
         interval = PROCESSES * THREADS / rate
         offset = (proc * THREADS + thread) / rate
@@ -234,9 +236,11 @@ def client_thread(variant, phase, proc, thread, started_token, start, stop, rate
             continue  # before the measured window (closed loop starts all at once)
         if status == variant.accepted:
             latencies.append((done - scheduled) * 1000)
+            if rate and latencies[-1] > SLOW_MS:
+                slow.append(scheduled - start)
         else:
             refused[str(status)] = refused.get(str(status), 0) + 1
-    out.append((latencies, refused))
+    out.append((latencies, refused, slow))
 
 
 def client_process(variant, phase, proc, started_token, start, stop, rate, queue):
@@ -256,7 +260,8 @@ def client_process(variant, phase, proc, started_token, start, stop, rate, queue
 
 
 def drive(variant, phase, started_token, seconds, rate=None):
-    """Run the clients; returns (accepted per second, latencies ms, refusals)."""
+    """Run the clients; returns (accepted per second, latencies ms, refusals, and when in
+    the window the slow requests were scheduled, open-loop only)."""
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
     start = time.monotonic() + 1.0  # all clients set up before the window opens
@@ -273,12 +278,13 @@ def drive(variant, phase, started_token, seconds, rate=None):
     results = [item for _ in processes for item in queue.get(timeout=seconds + 120)]
     for process in processes:
         process.join()
-    latencies = sorted(lat for lats, _ in results for lat in lats)
+    latencies = sorted(lat for lats, _, _ in results for lat in lats)
     refused = {}
-    for _, counts in results:
+    for _, counts, _ in results:
         for status, count in counts.items():
             refused[status] = refused.get(status, 0) + count
-    return len(latencies) / seconds, latencies, refused
+    slow = sorted(at for _, _, times in results for at in times)
+    return len(latencies) / seconds, latencies, refused, slow
 
 
 def percentile(values, p):
@@ -381,13 +387,13 @@ def measure(variants, started_token, campaign, form_page):
 
     for number in range(ROUNDS):
         for variant in variants[number % len(variants) :] + variants[: number % len(variants)]:
-            rate, lats, refusals = drive(variant, f"peak{number}", started_token, SECONDS)
+            rate, lats, refusals, _ = drive(variant, f"peak{number}", started_token, SECONDS)
             peaks[variant.name].append(rate)
             record(variant, "peak", rate, lats, refusals)
     results = {}
     for variant in variants:
         peak = median(peaks[variant.name])
-        half, lats, refusals = drive(variant, "half", started_token, SECONDS, rate=peak / 2)
+        half, lats, refusals, slow = drive(variant, "half", started_token, SECONDS, rate=peak / 2)
         record(variant, "half", half, lats, refusals)
         peak_lat, half_lat = (sorted(latencies[variant.name][p]) for p in ("peak", "half"))
         results[variant.name] = {
@@ -399,6 +405,7 @@ def measure(variants, started_token, campaign, form_page):
             "half_target": peak / 2,
             "half_p50": percentile(half_lat, 50),
             "half_p99": percentile(half_lat, 99),
+            "half_slow": slow,
             "accepted": len(peak_lat) + len(half_lat),
             "stored": rows(variant.name, campaign, form_page) - before[variant.name],
             "refused": refused[variant.name],
@@ -469,6 +476,14 @@ def write_report(results, notes):
     lines.append(
         "- Ratios are the median over rounds of the two endpoints' peaks in the same round."
     )
+    for name, r in results.items():
+        if slow := r["half_slow"]:
+            lines.append(
+                f"- {labels[name]}, at half peak: {len(slow)} requests took over {SLOW_MS} ms, "
+                f"scheduled {slow[0]:.1f}–{slow[-1]:.1f} s into the {SECONDS:.0f} s window "
+                "(a single stretch means one stall, of the machine or the process, not a "
+                "steady cost)."
+            )
     lines += [f"- {note}" for note in notes]
     write_section("signing", "\n".join(lines))
     print("\n".join(lines))
