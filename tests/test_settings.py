@@ -33,3 +33,20 @@ def test_production_passes_the_deployment_checks():
         }
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_a_wsgi_worker_loads_its_urls_up_front_and_keeps_them_out_of_full_collections():
+    script = (
+        "import gc, sys\nimport cms.wsgi\nprint(gc.get_freeze_count(), 'cms.urls' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env=os.environ | {"DJANGO_SETTINGS_MODULE": "cms.settings.test"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    frozen, urls_loaded = result.stdout.split()
+    assert int(frozen) > 100_000  # Django, Wagtail and the apps: hundreds of thousands
+    assert urls_loaded == "True"
