@@ -13,7 +13,12 @@ from signatures.models import Signature
 
 # PostgreSQL: the admin sends several requests at once (autosave, editing sessions), which
 # lock each other out of SQLite's in-memory test database.
-pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.urls("tests.e2e.media_urls"),  # the demo's images, as a real site serves them
+]
 
 PASSWORD = "a long moderator password"
 
