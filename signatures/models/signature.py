@@ -55,6 +55,9 @@ class Signature(models.Model):
     # The outbox mark: set once the follow-up work (confirmation email, or the deliveries
     # to targets) has been handed to the workers; the sweeper re-sends rows left unmarked.
     dispatched_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # While not dispatched: when the sweeper may re-enqueue it again (empty: GRACE after
+    # `created_at`). Cleared on dispatch.
+    dispatch_due_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The outbox mark of the supporter's own email (the confirmation link while pending,
     # the receipt once counted): when it is next expected to go out; empty once sent or
     # when none is owed. The sweeper re-sends those overdue.

@@ -1,9 +1,11 @@
 """The outbox: nothing accepted is lost, even when the broker is down.
 
 A new signature row is its own outbox entry (`dispatched_at` empty), each delivery row is
-one too (`state` pending), and so is the supporter's own email (`email_due_at` set). Tasks are enqueued after commit; if that fails, the request
-still succeeds and the periodic `sweep` re-enqueues whatever was left behind. Every task is
-idempotent (row lock + state check), so enqueueing twice is harmless.
+one too (`state` pending), and so is the supporter's own email (`email_due_at` set). Tasks
+are enqueued after commit; if that fails, the request still succeeds and the periodic
+`sweep` re-enqueues whatever was left behind, less and less often while it stays behind
+(`next_look`). Every task is idempotent (row lock + state check), so enqueueing twice is
+harmless.
 """
 
 import logging
@@ -11,6 +13,8 @@ from datetime import timedelta
 from functools import partial
 
 from django.db import transaction
+from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Q, Value
+from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
 from ..models import Delivery, Signature
@@ -23,6 +27,8 @@ logger = logging.getLogger(__name__)
 GRACE = timedelta(minutes=2)
 #: At most this many rows of each kind per sweep (it runs every minute).
 SWEEP_BATCH = 2000
+#: The longest a row re-enqueued by the sweeper waits before the next copy (`next_look`).
+MAX_WAIT = timedelta(hours=1)
 #: Dispatching a new action waits while letters are owed (Redis serves priority 0 first): a
 #: surge of actions, or the sweeper's catch-up after an outage, must not hold up the emails
 #: already promised, and a restarted worker goes back to sending at once. (Set here, per
@@ -84,8 +90,8 @@ def dispatch(signature_id: int) -> None:
                 signature.email_due_at = now
                 enqueue_on_commit(send_receipt, signature.pk)
             webhooks.announce([signature.pk])  # the CRM hears of each counted action
-        signature.dispatched_at = now
-        signature.save(update_fields=["dispatched_at", "email_due_at"])
+        signature.dispatched_at, signature.dispatch_due_at = now, None
+        signature.save(update_fields=["dispatched_at", "dispatch_due_at", "email_due_at"])
         # Should PostgreSQL crash before flushing this, the row is simply dispatched again.
         commit_without_waiting_for_disk()
 
@@ -99,44 +105,52 @@ def sweep(now=None) -> tuple[int, int, int]:
     from ..tasks import dispatch as dispatch_task
 
     now = now or timezone.now()
-    cutoff = now - GRACE
-    signatures = list(
-        Signature.objects.filter(dispatched_at__isnull=True, created_at__lt=cutoff)
-        .filter(status__in=[Signature.Status.PENDING, Signature.Status.COUNTED])
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    overdue = now - GRACE
+    undispatched = Signature.objects.filter(
+        Q(dispatch_due_at__lt=overdue) | Q(dispatch_due_at__isnull=True, created_at__lt=overdue),
+        dispatched_at__isnull=True,
+        status__in=[Signature.Status.PENDING, Signature.Status.COUNTED],
     )
-    for pk in signatures:
-        if not enqueue(dispatch_task, pk):
-            break
-    deliveries = list(
-        Delivery.objects.filter(state=Delivery.State.PENDING, due_at__lt=cutoff)
-        .filter(signature__campaign__digest_minutes=0)
-        .order_by("due_at")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    pending = Delivery.objects.filter(
+        state=Delivery.State.PENDING, due_at__lt=overdue, signature__campaign__digest_minutes=0
     )
-    # Expect these attempts now, so the next sweep leaves them alone while in flight.
-    Delivery.objects.filter(pk__in=deliveries).update(due_at=now)
-    for pk in deliveries:
-        if not enqueue(deliver, pk):
-            break
-    emails = list(
-        Signature.objects.filter(email_due_at__lt=cutoff, dispatched_at__isnull=False)
-        .order_by("email_due_at")
-        .values_list("pk", "status")[:SWEEP_BATCH]
+    # The supporter's email owed: the confirmation link while pending, else the receipt (or,
+    # if the action was rejected meanwhile, nothing: the task then clears the mark).
+    owed = Signature.objects.filter(email_due_at__lt=overdue, dispatched_at__isnull=False)
+    owed_confirmations = owed.filter(status=Signature.Status.PENDING)
+    owed_receipts = owed.exclude(status=Signature.Status.PENDING)
+
+    swept = (
+        _resend(undispatched, dispatch_task, "dispatch_due_at", "created_at", now),
+        _resend(pending, deliver, "due_at", "due_at", now),
+        _resend(owed_confirmations, send_confirmation, "email_due_at", "email_due_at", now)
+        + _resend(owed_receipts, send_receipt, "email_due_at", "email_due_at", now),
     )
-    Signature.objects.filter(pk__in=[pk for pk, _ in emails]).update(email_due_at=now)
-    for pk, status in emails:
-        # Pending: the confirmation link is owed; otherwise the receipt (or, if the action
-        # was rejected meanwhile, nothing: the task then clears the mark).
-        task = send_confirmation if status == Signature.Status.PENDING else send_receipt
+    if any(swept):
+        logger.info("sweep re-enqueued %s signatures, %s deliveries, %s supporter emails", *swept)
+    return swept
+
+
+def _resend(rows, task, mark: str, order: str, now) -> int:
+    """Enqueue `task` again for the oldest of `rows`, while the broker takes them.
+
+    Each row enqueued gets its `mark` moved to `next_look`, unless it was handled meanwhile
+    (it no longer matches `rows`). What the broker refused stays overdue for the next sweep.
+    """
+    enqueued = []
+    for pk in rows.order_by(order).values_list("pk", flat=True)[:SWEEP_BATCH]:
         if not enqueue(task, pk):
             break
-    if signatures or deliveries or emails:
-        logger.info(
-            "sweep re-enqueued %s signatures, %s deliveries, %s supporter emails",
-            len(signatures),
-            len(deliveries),
-            len(emails),
-        )
-    return len(signatures), len(deliveries), len(emails)
+        enqueued.append(pk)
+    rows.filter(pk__in=enqueued).update(**{mark: next_look(now)})
+    return len(enqueued)
+
+
+def next_look(now):
+    """When the sweeper may enqueue a row's task again (an SQL expression over the row): after
+    as long again as the row has existed, between GRACE and MAX_WAIT. While the workers are
+    away its message is still queued, and each copy only lengthens the queue: this adds a
+    handful per row over an outage, not one every sweep."""
+    existed = ExpressionWrapper(Value(now) - F("created_at"), output_field=DurationField())
+    wait = Least(Greatest(existed, Value(GRACE)), Value(MAX_WAIT))
+    return ExpressionWrapper(Value(now) + wait, output_field=DateTimeField())

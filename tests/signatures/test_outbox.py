@@ -1,7 +1,9 @@
 """The outbox, throttling and digests: nothing accepted is lost, targets are not flooded."""
 
+from collections import defaultdict
 from datetime import timedelta
 from email.utils import parseaddr
+from itertools import pairwise
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -11,7 +13,7 @@ from django.utils import timezone
 from signatures import services
 from signatures.models import Delivery, Signature
 from signatures.services import delivery as delivery_service
-from signatures.services import digest
+from signatures.services import digest, outbox
 from signatures.tasks import deliver
 from tests.factories import CampaignPageFactory, TargetFactory
 from tests.smtp import _free_port
@@ -105,6 +107,64 @@ def test_no_receipt_is_owed_once_the_action_is_rejected(site, admin_user):
     assert all(message.to != ["ana@example.org"] for message in mail.outbox)
     signature.refresh_from_db()
     assert signature.email_due_at is None  # not swept again
+
+
+def test_while_no_worker_runs_the_sweeper_queues_fewer_and_fewer_copies(site, monkeypatch):
+    # The broker takes every message, but no worker ever handles one, for 8 hours.
+    queued = defaultdict(list)
+    start = timezone.now()
+    sweeping = start
+
+    def enqueue(task, pk, **options):
+        queued[task.name, pk].append(sweeping)
+        return True
+
+    monkeypatch.setattr(outbox, "enqueue", enqueue)
+    never_dispatched = services.sign(CampaignPageFactory(parent=site.root_page), details(1))[0]
+    services.dispatch(services.sign(CampaignPageFactory(parent=site.root_page), details(2))[0].pk)
+    confirming = CampaignPageFactory(parent=site.root_page, confirmation_required=True)
+    services.dispatch(services.sign(confirming, details(3))[0].pk)
+
+    for minute in range(1, 8 * 60 + 1):  # beat's schedule
+        sweeping = start + timedelta(minutes=minute)
+        services.sweep(now=sweeping)
+
+    assert sorted(queued) == sorted(
+        [
+            ("signatures.tasks.dispatch", never_dispatched.pk),
+            ("signatures.tasks.deliver", Delivery.objects.get().pk),
+            ("signatures.tasks.send_confirmation", Signature.objects.get(status="pending").pk),
+        ]
+    )
+    for copies in queued.values():
+        gaps = [later - earlier for earlier, later in pairwise(copies)]
+        assert gaps == sorted(gaps)  # each wait as long as the last, or longer
+        assert max(gaps) <= outbox.MAX_WAIT + outbox.GRACE + timedelta(minutes=1)
+        assert len(copies) <= 12  # re-queued at every sweep past GRACE, it made 240 to 478
+
+
+def test_what_the_broker_refused_is_queued_at_the_next_sweep(campaign, monkeypatch):
+    broker = {"up": False, "queued": []}
+
+    def enqueue(task, pk, **options):
+        if broker["up"]:
+            broker["queued"].append(pk)
+        return broker["up"]
+
+    monkeypatch.setattr(outbox, "enqueue", enqueue)
+    signature, _ = services.sign(campaign, DETAILS)
+    later = timezone.now() + timedelta(minutes=3)
+
+    assert services.sweep(now=later) == (0, 0, 0)  # the broker is down: nothing queued
+    broker["up"] = True
+    assert services.sweep(now=later + timedelta(minutes=1)) == (1, 0, 0)  # not postponed
+
+    assert broker["queued"] == [signature.pk]
+    signature.refresh_from_db()
+    assert signature.dispatch_due_at > later + timedelta(minutes=1)
+    services.dispatch(signature.pk)  # a worker takes the copy
+    signature.refresh_from_db()
+    assert signature.dispatched_at is not None and signature.dispatch_due_at is None
 
 
 def test_a_broker_error_after_commit_does_not_fail_the_request(
