@@ -13,7 +13,7 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     # The outbox: re-enqueue signatures and deliveries a dead broker or worker left behind.
     "sweep-outbox": {"task": "signatures.tasks.sweep_outbox", "schedule": 60.0},
-    # Webhooks owed while the broker was away are queued again.
+    # Webhook POSTs the broker never received, or whose retry it lost, are queued again.
     "sweep-webhooks": {"task": "signatures.tasks.sweep_webhooks", "schedule": 300.0},
     # Digest campaigns: each target's email goes out when its period has passed.
     "send-digests": {"task": "signatures.tasks.send_digests", "schedule": 60.0},

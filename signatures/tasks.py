@@ -122,8 +122,9 @@ def deliver_webhook(self, delivery_id: int) -> None:
                 delivery_id, f"Gave up after {self.request.retries + 1} attempts: {error}"
             )
             return
-        delay = settings.CLARION_WEBHOOK_RETRY_SECONDS * 2**self.request.retries
-        raise self.retry(exc=error, countdown=min(delay, 3600)) from error
+        countdown = min(settings.CLARION_WEBHOOK_RETRY_SECONDS * 2**self.request.retries, 3600)
+        webhooks.retry_later(delivery_id, countdown)
+        raise self.retry(exc=error, countdown=countdown) from error
 
 
 @shared_task

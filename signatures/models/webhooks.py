@@ -2,6 +2,7 @@ import secrets
 
 from django.core.cache import cache
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 
@@ -87,6 +88,9 @@ class WebhookDelivery(models.Model):
     response_status = models.PositiveSmallIntegerField(_("last HTTP status"), null=True)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    # When a worker is expected to try (now, or after a retry's back-off); the sweeper
+    # queues pending rows well past it again.
+    due_at = models.DateTimeField(default=timezone.now, editable=False)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
 
     class Meta:
@@ -96,6 +100,11 @@ class WebhookDelivery(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["endpoint", "signature", "event"], name="one_webhook_per_event"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_at"], condition=models.Q(state="pending"), name="webhook_pending_due"
             )
         ]
 

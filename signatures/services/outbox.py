@@ -121,17 +121,17 @@ def sweep(now=None) -> tuple[int, int, int]:
     owed_receipts = owed.exclude(status=Signature.Status.PENDING)
 
     swept = (
-        _resend(undispatched, dispatch_task, "dispatch_due_at", "created_at", now),
-        _resend(pending, deliver, "due_at", "due_at", now),
-        _resend(owed_confirmations, send_confirmation, "email_due_at", "email_due_at", now)
-        + _resend(owed_receipts, send_receipt, "email_due_at", "email_due_at", now),
+        resend(undispatched, dispatch_task, "dispatch_due_at", "created_at", now),
+        resend(pending, deliver, "due_at", "due_at", now),
+        resend(owed_confirmations, send_confirmation, "email_due_at", "email_due_at", now)
+        + resend(owed_receipts, send_receipt, "email_due_at", "email_due_at", now),
     )
     if any(swept):
         logger.info("sweep re-enqueued %s signatures, %s deliveries, %s supporter emails", *swept)
     return swept
 
 
-def _resend(rows, task, mark: str, order: str, now) -> int:
+def resend(rows, task, mark: str, order: str, now) -> int:
     """Enqueue `task` again for the oldest of `rows`, while the broker takes them.
 
     Each row enqueued gets its `mark` moved to `next_look`, unless it was handled meanwhile

@@ -2,8 +2,10 @@
 
 `announce(signature_ids)` runs inside the transaction that makes signatures count and only
 records which endpoints are owed a POST; a Celery task sends each after commit (`deliver`),
-retrying with backoff, and `sweep` re-queues any the broker never received. Receivers check the X-Clarion-Signature header (see `signature_header`) and
-may use X-Clarion-Delivery to ignore a POST they have already processed.
+retrying with backoff. Each log row is an outbox entry like a letter's (`due_at`, see
+outbox.py): `sweep` re-queues those the broker never received or lost. Receivers check the
+X-Clarion-Signature header (see `signature_header`) and may use X-Clarion-Delivery to ignore
+a POST they have already processed.
 """
 
 import hashlib
@@ -14,7 +16,6 @@ import time
 import urllib.error
 import urllib.request
 from datetime import timedelta
-from functools import partial
 
 from django.core.cache import cache
 from django.db import transaction
@@ -22,6 +23,7 @@ from django.utils import timezone
 
 from ..models import Signature, WebhookDelivery, WebhookEndpoint
 from ..models.webhooks import ENDPOINTS_CACHE_KEY
+from . import outbox
 
 logger = logging.getLogger(__name__)
 
@@ -85,36 +87,35 @@ def announce(signature_ids, event: str = EVENT_COUNTED) -> None:
         ]
         if not owed:
             return
+        from ..tasks import deliver_webhook
+
         with transaction.atomic():  # a savepoint: a failure here leaves the caller's work intact
             WebhookDelivery.objects.bulk_create(owed, ignore_conflicts=True)
             due = WebhookDelivery.objects.filter(
                 signature_id__in=ids, event=event, state=WebhookDelivery.State.PENDING, attempts=0
             ).values_list("pk", flat=True)
             for delivery_id in due:
-                transaction.on_commit(partial(_enqueue, delivery_id))
+                outbox.enqueue_on_commit(deliver_webhook, delivery_id)
     except Exception:
         logger.exception("could not queue webhooks for signatures %s", signature_ids)
 
 
-def _enqueue(delivery_id: int) -> None:
+def sweep(now=None) -> int:
+    """Queue again the deliveries that a dead broker, or a lost retry, left pending."""
     from ..tasks import deliver_webhook
 
-    try:
-        deliver_webhook.apply_async((delivery_id,), retry=False)
-    except Exception as error:  # broker away: `sweep` sends it later
-        logger.warning("could not enqueue webhook %s: %s", delivery_id, type(error).__name__)
+    now = now or timezone.now()
+    overdue = WebhookDelivery.objects.filter(
+        state=WebhookDelivery.State.PENDING, due_at__lt=now - outbox.GRACE
+    )
+    return outbox.resend(overdue, deliver_webhook, "due_at", "due_at", now)
 
 
-def sweep(older_than=timedelta(minutes=5)) -> int:
-    """Queue again the deliveries never tried (the broker was away when they were owed)."""
-    due = WebhookDelivery.objects.filter(
-        state=WebhookDelivery.State.PENDING,
-        attempts=0,
-        created_at__lt=timezone.now() - older_than,
-    ).values_list("pk", flat=True)[:1000]
-    for delivery_id in due:
-        _enqueue(delivery_id)
-    return len(due)
+def retry_later(delivery_id: int, seconds: float) -> None:
+    """Note when the task's retry is due, so the sweeper does not send a second one."""
+    WebhookDelivery.objects.filter(pk=delivery_id, state=WebhookDelivery.State.PENDING).update(
+        due_at=timezone.now() + timedelta(seconds=seconds)
+    )
 
 
 def payload(delivery: WebhookDelivery) -> dict:

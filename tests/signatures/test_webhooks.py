@@ -4,12 +4,15 @@ import hashlib
 import hmac
 import json
 import time
+from datetime import timedelta
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from wagtail.models import Page, Site
 
 from cms.models import HomePage
+from signatures import services
 from signatures.models import Signature, WebhookDelivery, WebhookEndpoint
 from signatures.services import webhooks
 from signatures.tasks import deliver_webhook
@@ -88,6 +91,39 @@ def test_a_counted_action_is_posted_signed_and_logged(
     assert headers["X-Clarion-Delivery"] == str(log.pk)
     assert (log.state, log.attempts, log.response_status) == ("delivered", 1, 200)
     assert log.delivered_at is not None
+
+
+def test_a_post_the_broker_never_received_is_sent_by_the_sweeper(
+    client, campaign, endpoint, receiver
+):
+    # In this (non-transactional) test after-commit enqueues never run: a dead broker.
+    assert sign_via_api(client, campaign).status_code == 202
+    services.dispatch(Signature.objects.get().pk)  # owes the CRM a POST
+    assert receiver.requests == [] and WebhookDelivery.objects.get().state == "pending"
+
+    assert webhooks.sweep() == 0  # too recent: may still be in flight
+    assert webhooks.sweep(now=timezone.now() + timedelta(minutes=3)) == 1
+
+    [(headers, body)] = receiver.requests
+    assert verify(endpoint.secret, headers, body)
+    assert WebhookDelivery.objects.get().state == "delivered"
+
+
+def test_a_retry_the_broker_lost_is_sent_by_the_sweeper(client, campaign, endpoint, receiver):
+    assert sign_via_api(client, campaign).status_code == 202
+    services.dispatch(Signature.objects.get().pk)
+    log = WebhookDelivery.objects.get()
+    log.attempts, log.last_error = 1, "HTTP 503 Service Unavailable"
+    log.save()
+    webhooks.retry_later(log.pk, 600)  # what the task notes before its retry (then lost)
+    now = timezone.now()
+
+    assert webhooks.sweep(now=now + timedelta(minutes=5)) == 0  # the retry is not due yet
+    assert webhooks.sweep(now=now + timedelta(minutes=13)) == 1
+
+    assert len(receiver.requests) == 1
+    log.refresh_from_db()
+    assert (log.state, log.attempts) == ("delivered", 2)
 
 
 def test_a_repeat_or_a_pending_action_is_not_posted(
