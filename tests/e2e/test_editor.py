@@ -1,6 +1,7 @@
 """An editor builds a campaign in the Wagtail admin, publishes it, and the public sees it."""
 
 import re
+import warnings
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -38,16 +39,18 @@ def add_a_text_block(page, story):
     story is still empty cannot add a second block.
     """
     editors = story.locator(".public-DraftEditor-content")
-    for _ in range(3):
+    for clicks in range(1, 4):
         story.get_by_role("button", name="Insert a block").first.click()
         page.get_by_role("option", name="Text", exact=True).click()
         try:
             expect(editors).to_have_count(1, timeout=15_000)
-            return
         except AssertionError:
-            if editors.count():
-                return
-            page.keyboard.press("Escape")  # close the chooser if it is still open
+            if not editors.count():
+                page.keyboard.press("Escape")  # close the chooser if it is still open
+                continue
+        if clicks > 1:  # shown in the run's summary: how often this happens, and when
+            warnings.warn(f"the block chooser added the Text block at click {clicks}", stacklevel=2)
+        return
     raise AssertionError("clicking Text in the block chooser three times added no block")
 
 
