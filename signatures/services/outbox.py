@@ -121,24 +121,25 @@ def sweep(now=None) -> tuple[int, int, int]:
     owed_receipts = owed.exclude(status=Signature.Status.PENDING)
 
     swept = (
-        resend(undispatched, dispatch_task, "dispatch_due_at", "created_at", now),
-        resend(pending, deliver, "due_at", "due_at", now),
-        resend(owed_confirmations, send_confirmation, "email_due_at", "email_due_at", now)
-        + resend(owed_receipts, send_receipt, "email_due_at", "email_due_at", now),
+        resend(undispatched, dispatch_task, "dispatch_due_at", now, order="created_at"),
+        resend(pending, deliver, "due_at", now),
+        resend(owed_confirmations, send_confirmation, "email_due_at", now)
+        + resend(owed_receipts, send_receipt, "email_due_at", now),
     )
     if any(swept):
         logger.info("sweep re-enqueued %s signatures, %s deliveries, %s supporter emails", *swept)
     return swept
 
 
-def resend(rows, task, mark: str, order: str, now) -> int:
-    """Enqueue `task` again for the oldest of `rows`, while the broker takes them.
+def resend(rows, task, mark: str, now, order: str = "") -> int:
+    """Enqueue `task` again for the oldest of `rows` (by `order`, else by `mark`), while the
+    broker takes them.
 
     Each row enqueued gets its `mark` moved to `next_look`, unless it was handled meanwhile
     (it no longer matches `rows`). What the broker refused stays overdue for the next sweep.
     """
     enqueued = []
-    for pk in rows.order_by(order).values_list("pk", flat=True)[:SWEEP_BATCH]:
+    for pk in rows.order_by(order or mark).values_list("pk", flat=True)[:SWEEP_BATCH]:
         if not enqueue(task, pk):
             break
         enqueued.append(pk)

@@ -108,7 +108,7 @@ def sweep(now=None) -> int:
     overdue = WebhookDelivery.objects.filter(
         state=WebhookDelivery.State.PENDING, due_at__lt=now - outbox.GRACE
     )
-    return outbox.resend(overdue, deliver_webhook, "due_at", "due_at", now)
+    return outbox.resend(overdue, deliver_webhook, "due_at", now)
 
 
 def retry_later(delivery_id: int, seconds: float) -> None:
