@@ -21,8 +21,10 @@ run: install
 	@echo "Site: http://$(ADDR)/   Admin: http://$(ADDR)/admin/"
 	$(BIN)/python manage.py runserver $(ADDR)
 
+# One pytest process per core; the integration tests, which start their own servers and
+# workers, run one after another in one of them (tests/conftest.py).
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --numprocesses auto --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff format --check .

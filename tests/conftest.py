@@ -5,6 +5,15 @@ from tests.services import MARKERS, REQUIRE_ALL
 from tests.smtp import RecordingSMTPServer
 
 
+def pytest_collection_modifyitems(items):
+    # Under pytest-xdist (`make test`): the tests that start servers, brokers and workers of
+    # their own share one process, one at a time, so they never compete for ports or cores
+    # with each other; everything else spreads over the rest.
+    for item in items:
+        if item.nodeid.startswith("tests/integration/"):
+            item.add_marker(pytest.mark.xdist_group("integration"))
+
+
 def pytest_runtest_setup(item):
     for name, missing in MARKERS.items():
         if item.get_closest_marker(name) and (reason := missing()):
