@@ -120,8 +120,17 @@ def test_sigkill_the_worker_20_times_while_delivering_loses_nothing_and_resends_
     for at, message in arrivals:
         accepted_at[message["Message-ID"]].append(at)
     cut = [at for times in accepted_at.values() for at in times[:-1]]
-    print(f"raw duplicate transmissions: {len(cut)}")
-    cut_by = collections.Counter(kill_at(at, kill_times) for at in cut)
+    kills = [kill_at(at, kill_times) for at in cut]
+    cut_by = collections.Counter(kills)
+    print(
+        f"raw duplicate transmissions: {len(cut)}; their first copies accepted at",
+        ", ".join(
+            f"{at - kill_times[n]:+.4f} s"
+            for at, n in zip(cut, kills, strict=True)
+            if n is not None
+        ),
+        "from a kill",
+    )
     assert None not in cut_by, (
         "a letter was sent again with no kill at the moment of an earlier copy"
     )
