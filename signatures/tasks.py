@@ -5,6 +5,7 @@ worker died; the sweeper re-enqueues what looks lost): the services make that ha
 """
 
 import smtplib
+from functools import partial
 
 from celery import shared_task
 
@@ -42,6 +43,19 @@ def _backoff(retries: int) -> int:
     return min(5 * 2**retries, 600)
 
 
+def _retry_or_give_up(task, error, *, countdown, note_due, give_up) -> None:
+    """After a failed attempt: retry in `countdown` seconds, or give up once retries are spent.
+
+    `note_due` records on the row when the retry is due, so that the outbox sweeper leaves
+    it alone until then; `give_up` takes the reason.
+    """
+    if task.request.retries >= task.max_retries:
+        give_up(f"Gave up after {task.request.retries + 1} attempts: {error}")
+        return
+    note_due(countdown)
+    raise task.retry(exc=error, countdown=countdown) from error
+
+
 @shared_task(**RELIABLE)
 def dispatch(signature_id: int) -> None:
     services.dispatch(signature_id)
@@ -54,16 +68,14 @@ def deliver(self, delivery_id: int) -> None:
     except OSError as error:  # smtplib's errors and network failures
         if _is_permanent(error):
             services.fail(delivery_id, f"Refused by the mail server: {error}")
-        elif self.request.is_eager:
-            pass  # in-process (no broker): stay pending rather than block a request retrying
-        elif self.request.retries >= self.max_retries:
-            services.fail(
-                delivery_id, f"Gave up after {self.request.retries + 1} attempts: {error}"
+        elif not self.request.is_eager:  # in-process (no broker), it stays pending instead
+            _retry_or_give_up(
+                self,
+                error,
+                countdown=_backoff(self.request.retries),
+                note_due=partial(services.retry_later, delivery_id),
+                give_up=partial(services.fail, delivery_id),
             )
-        else:
-            countdown = _backoff(self.request.retries)
-            services.retry_later(delivery_id, countdown)
-            raise self.retry(exc=error, countdown=countdown) from error
         return
     if wait and not self.request.is_eager:
         # The target's throttle is full: try again in the next minute. Not a failure, so a
@@ -81,12 +93,17 @@ def _supporter_email_task(service):
         except OSError as error:
             if self.request.is_eager:
                 return  # in-process (no broker): stays owed, for the sweeper
-            if _is_permanent(error) or self.request.retries >= self.max_retries:
-                services.give_up_supporter_email(signature_id, error)
+            give_up = partial(services.give_up_supporter_email, signature_id)
+            if _is_permanent(error):
+                give_up(f"Refused by the mail server: {error}")
                 return
-            countdown = _backoff(self.request.retries)
-            services.supporter_email_later(signature_id, countdown)
-            raise self.retry(exc=error, countdown=countdown) from error
+            _retry_or_give_up(
+                self,
+                error,
+                countdown=_backoff(self.request.retries),
+                note_due=partial(services.supporter_email_later, signature_id),
+                give_up=give_up,
+            )
 
     return task
 
@@ -117,14 +134,13 @@ def deliver_webhook(self, delivery_id: int) -> None:
     except webhooks.WebhookFailed as error:
         if self.request.is_eager:
             return  # in-process (no broker): never hold a request up retrying
-        if self.request.retries >= self.max_retries:
-            webhooks.give_up(
-                delivery_id, f"Gave up after {self.request.retries + 1} attempts: {error}"
-            )
-            return
-        countdown = min(settings.CLARION_WEBHOOK_RETRY_SECONDS * 2**self.request.retries, 3600)
-        webhooks.retry_later(delivery_id, countdown)
-        raise self.retry(exc=error, countdown=countdown) from error
+        _retry_or_give_up(
+            self,
+            error,
+            countdown=min(settings.CLARION_WEBHOOK_RETRY_SECONDS * 2**self.request.retries, 3600),
+            note_due=partial(webhooks.retry_later, delivery_id),
+            give_up=partial(webhooks.give_up, delivery_id),
+        )
 
 
 @shared_task

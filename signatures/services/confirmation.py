@@ -100,8 +100,8 @@ def supporter_email_later(signature_id: int, seconds: float) -> None:
     )
 
 
-def give_up_supporter_email(signature_id: int, error: Exception) -> None:
-    logger.warning("supporter email for signature %s failed: %s", signature_id, error)
+def give_up_supporter_email(signature_id: int, reason: str) -> None:
+    logger.warning("supporter email for signature %s failed: %s", signature_id, reason)
     Signature.objects.filter(pk=signature_id).update(email_due_at=None)
 
 
