@@ -19,6 +19,9 @@ def sign(request, campaign_id: int):
     if live is None:
         raise Http404
     campaign = live.page
+    if not live.public and not _let_through(request, campaign):
+        # Behind a password or login: the page itself asks for it, as for any visit.
+        return HttpResponseRedirect(campaign.url, status=303)
     form = SignatureForm(request.POST, campaign=campaign)
     try:
         abuse.check_form(request)
@@ -33,6 +36,13 @@ def sign(request, campaign_id: int):
         return response
     # New or repeat, the answer is the same: the page never tells who has signed.
     return HttpResponseRedirect(live.thank_you_url)
+
+
+def _let_through(request, campaign) -> bool:
+    """Whether this visitor has passed the campaign's password, login or group restriction."""
+    return all(
+        restriction.accept_request(request) for restriction in campaign.get_view_restrictions()
+    )
 
 
 def _show_form(request, campaign, form, status):

@@ -166,3 +166,32 @@ def test_the_campaign_cache_forgets_unpublished_campaigns_at_once(client, campai
     assert client.post(sign_url(campaign), VALID).status_code == 302
     campaign.unpublish()
     assert client.post(sign_url(campaign), VALID | {"email": "bo@example.org"}).status_code == 404
+
+
+def test_a_password_protected_campaign_takes_actions_only_from_those_let_in(client, campaign):
+    from wagtail.models import PageViewRestriction
+
+    restriction = PageViewRestriction.objects.create(
+        page=campaign, restriction_type=PageViewRestriction.PASSWORD, password="s3cret"
+    )
+
+    refused = client.post(sign_url(campaign), VALID)
+    assert (refused.status_code, refused["Location"]) == (303, campaign.url)
+    assert "Okonjo" not in refused.content.decode()  # nor the page's content
+    assert not Signature.objects.exists()
+
+    client.post(
+        reverse("wagtailcore_authenticate_with_password", args=[restriction.pk, campaign.pk]),
+        {"password": "s3cret", "return_url": campaign.url},
+    )
+    assert client.post(sign_url(campaign), VALID).status_code == 302
+    assert Signature.objects.count() == 1
+
+
+def test_a_campaign_for_logged_in_users_refuses_anonymous_actions(client, campaign):
+    from wagtail.models import PageViewRestriction
+
+    PageViewRestriction.objects.create(page=campaign, restriction_type=PageViewRestriction.LOGIN)
+
+    assert client.post(sign_url(campaign), VALID).status_code == 303
+    assert not Signature.objects.exists()
