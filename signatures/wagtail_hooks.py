@@ -7,6 +7,7 @@ from wagtail.admin.widgets.button import Button, ListingButton
 from wagtail.log_actions import LogFormatter
 
 from . import webhooks_admin  # noqa: F401  (C's webhook screens register themselves)
+from .admin import kept_records  # noqa: F401  (hooks that keep signed campaigns and targets)
 from .admin import urls as admin_urls
 from .admin.listing import SignatureAdmin
 from .admin.permissions import EXPORT, MODERATE, VIEW
