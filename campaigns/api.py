@@ -15,6 +15,8 @@ from wagtail.api.v3.errors import ProblemDetail
 from wagtail.api.v3.pagination import WagtailLimitOffsetPagination
 from wagtail.rich_text import expand_db_html
 
+from signatures.live_campaigns import MAX_PAGE_ID
+
 from .api_schemas import (
     BlockSchema,
     CounterSchema,
@@ -35,7 +37,7 @@ router = Router(tags=["campaigns"])
 PUBLIC_CACHE = "public, max-age=5"
 
 #: A page id: anything else is answered 422, never looked up (PostgreSQL's int is 32 bits).
-CampaignId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+CampaignId = Annotated[int, Path(ge=1, le=MAX_PAGE_ID)]
 
 
 class MetaSchema(Schema):

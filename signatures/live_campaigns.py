@@ -17,6 +17,9 @@ from django.conf import settings
 
 _campaigns: dict[int, tuple[float, "LiveCampaign"]] = {}  # id -> (expires at, campaign)
 
+#: Page ids are 32-bit: a larger one names no page (and some databases refuse to look).
+MAX_PAGE_ID = 2**31 - 1
+
 
 class LiveCampaign:
     """A live campaign page and what the action routes ask of it, each asked once."""
@@ -38,6 +41,8 @@ def live_campaign(campaign_id: int) -> LiveCampaign | None:
     """The live campaign with this id, or None."""
     from campaigns.models import CampaignPage
 
+    if not 0 < campaign_id <= MAX_PAGE_ID:
+        return None
     now = time.monotonic()
     found = _campaigns.get(campaign_id)
     if found and found[0] > now:

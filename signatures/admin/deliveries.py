@@ -19,6 +19,7 @@ from wagtail.admin.views.generic.models import IndexView
 
 from ..models import Delivery
 from ..services import redelivery
+from .forms import RowIdsField
 from .permissions import MODERATE, VIEW, permission_required
 from .views import safe_next
 
@@ -103,14 +104,7 @@ index_results = permission_required(VIEW)(DeliveryIndexView.as_view(results_only
 
 
 class RetryForm(forms.Form):
-    delivery = forms.TypedMultipleChoiceField(
-        coerce=int, error_messages={"required": _("Select at least one failed delivery.")}
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Any ids: the service retries only failed deliveries that exist.
-        self.fields["delivery"].valid_value = lambda value: str(value).isdigit()
+    delivery = RowIdsField(error_messages={"required": _("Select at least one failed delivery.")})
 
 
 @permission_required(MODERATE)

@@ -7,9 +7,24 @@ from ..services.moderation import Rule
 
 Status = Signature.Status
 
+#: The largest primary key a row can have (a bigint).
+MAX_ID = 2**63 - 1
+
+
+class RowIdsField(forms.TypedMultipleChoiceField):
+    """The ids of the rows ticked in a list: any that could exist (the service changes only
+    rows that do), so the field needs no choices."""
+
+    def __init__(self, **kwargs):
+        super().__init__(coerce=int, **kwargs)
+
+    def valid_value(self, value):
+        text = str(value)
+        return text.isascii() and text.isdigit() and int(text) <= MAX_ID
+
 
 class BulkStatusForm(forms.Form):
-    signature = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+    signature = RowIdsField()
     status = forms.ChoiceField(
         choices=[
             (Status.COUNTED, _("approve")),
@@ -20,8 +35,6 @@ class BulkStatusForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Any ids: the service changes only rows that exist.
-        self.fields["signature"].valid_value = lambda value: str(value).isdigit()
         self.fields["signature"].error_messages["required"] = _("Select at least one signature.")
 
 

@@ -134,6 +134,12 @@ def test_retry_without_a_selection_says_so(moderator_client, deliveries):
     assert "Select at least one failed delivery." in response.content.decode()
 
 
+def test_retry_of_an_impossible_id_is_refused_with_a_message(moderator_client, deliveries):
+    response = moderator_client.post(RETRY_URL, {"delivery": [str(2**63)]}, follow=True)
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+
+
 def test_only_moderators_get_the_retry_form(client, deliveries):
     viewer = make_user("vera")
     viewer.user_permissions.add(

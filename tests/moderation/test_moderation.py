@@ -87,6 +87,17 @@ def test_an_unknown_status_changes_nothing(moderator_client, water):
     assert statuses(row) == [Status.COUNTED]
 
 
+@pytest.mark.parametrize("bad_id", [str(2**63), "99999999999999999999999", "²", "-1"])
+def test_an_impossible_id_is_refused_with_a_message(moderator_client, water, bad_id):
+    row = add_signature(water)
+    response = moderator_client.post(
+        BULK_URL, {"signature": [row.pk, bad_id], "status": Status.SPAM}, follow=True
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert statuses(row) == [Status.COUNTED]
+
+
 def test_moderation_redirects_only_to_this_site(moderator_client, water):
     row = add_signature(water)
     response = moderator_client.post(

@@ -122,7 +122,8 @@ def test_signing_creates_one_delivery_per_target(client, site, django_capture_on
 
 
 def test_unpublished_or_unknown_campaigns_refuse_actions(client, campaign):
-    assert client.post(reverse("signatures:sign", args=[999999]), VALID).status_code == 404
+    for unknown in (999999, 2**31, 2**64):  # beyond any page id, or any integer column
+        assert client.post(reverse("signatures:sign", args=[unknown]), VALID).status_code == 404
     campaign.unpublish()
     assert client.post(sign_url(campaign), VALID).status_code == 404
     assert not Signature.objects.exists()
