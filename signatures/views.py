@@ -1,7 +1,7 @@
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from . import abuse, services
 from .forms import SignatureForm
@@ -12,13 +12,17 @@ from .live_campaigns import live_campaign
 # so it cannot hold a per-user token. abuse.check_form refuses posts from other sites by
 # their Sec-Fetch-Site/Origin headers instead; the form uses no cookie that could be abused.
 @csrf_exempt
-@require_POST
+@require_http_methods(["GET", "POST"])
 def sign(request, campaign_id: int):
     """Take a supporter's action. Kept off Wagtail's page routing: this is the hot path."""
     live = live_campaign(campaign_id)
     if live is None:
         raise Http404
     campaign = live.page
+    if request.method == "GET":
+        # This address shows in the browser after a refused action: reloading it, or
+        # coming back to it, leads to the campaign.
+        return HttpResponseRedirect(campaign.url)
     if not live.public and not _let_through(request, campaign):
         # Behind a password or login: the page itself asks for it, as for any visit.
         return HttpResponseRedirect(campaign.url, status=303)

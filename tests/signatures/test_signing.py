@@ -129,8 +129,14 @@ def test_unpublished_or_unknown_campaigns_refuse_actions(client, campaign):
     assert not Signature.objects.exists()
 
 
-def test_signing_needs_a_post(client, campaign):
-    assert client.get(sign_url(campaign)).status_code == 405
+def test_the_forms_address_opened_again_leads_to_the_campaign(client, campaign):
+    client.post(sign_url(campaign), VALID | {"email": "not an address"})  # refused: stays here
+
+    response = client.get(sign_url(campaign))
+
+    assert (response.status_code, response["Location"]) == (302, campaign.url)
+    assert client.put(sign_url(campaign), VALID).status_code == 405
+    assert not Signature.objects.exists()
 
 
 @pytest.mark.parametrize(
