@@ -171,22 +171,30 @@ def check_form(request) -> None:
     minimum = settings.CLARION_MIN_FILL_SECONDS
     if minimum <= 0:
         return
-    try:
-        started = signing.loads(request.POST.get(STARTED_FIELD, ""), salt=STARTED_SALT)
-    except signing.BadSignature:
-        started = None
-    elapsed = time.time() - started if isinstance(started, int) else None
-    if elapsed is None or elapsed > STARTED_MAX_AGE:  # missing, altered or too old
+    started = started_at(request.POST.get(STARTED_FIELD, ""))
+    if started is None:  # missing, altered or too old
         raise ActionRefused(
             _("This form was open for too long. Please check your details and send it again.")
         )
-    if elapsed < minimum:
+    if time.time() - started < minimum:
         raise ActionRefused(
             _(
                 "That was quicker than a person can fill in the form. "
                 "Please check your details and send it again."
             )
         )
+
+
+def started_at(token: str) -> int | None:
+    """When the form that carried this "started" token was first shown, if the token is
+    ours and not too old."""
+    try:
+        started = signing.loads(token, salt=STARTED_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(started, int) or time.time() - started > STARTED_MAX_AGE:
+        return None
+    return started
 
 
 def same_origin(request) -> bool:

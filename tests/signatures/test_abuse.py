@@ -1,5 +1,6 @@
 """Every abuse rule answers with a clear message and a 4xx, never a 500."""
 
+import re
 import time
 
 import pytest
@@ -58,6 +59,21 @@ def test_robots_are_refused_with_a_clear_message(client, campaign, fill_time, ex
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not Signature.objects.exists()
+
+
+def test_a_quick_correction_is_timed_from_when_the_form_was_first_shown(
+    client, campaign, fill_time
+):
+    first_shown = started(5)
+    refused = client.post(sign_url(campaign), VALID | {"started": first_shown, "email": "ana@"})
+    assert refused.status_code == 400
+    carried = re.search(r'name="started" value="([^"]+)"', refused.content.decode()).group(1)
+    assert carried == first_shown
+
+    corrected = client.post(sign_url(campaign), VALID | {"started": carried})  # at once
+
+    assert corrected.status_code == 302
+    assert Signature.objects.count() == 1
 
 
 def test_an_old_form_has_expired(client, campaign, fill_time):
