@@ -34,7 +34,7 @@ lint: install
 check: install lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=cms.settings.production SECRET_KEY=check-only-$$(date +%s)-not-a-real-secret-key-0123456789abcdef \
-		ALLOWED_HOSTS=campaigns.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
+		ALLOWED_HOSTS=campaigns.example.org CLARION_TRUSTED_PROXIES=1 $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # Benchmarks (not part of the test run): each script in bench/ writes its section of
 # docs/benchmarks.md. Needs PostgreSQL; BENCH_DATABASE_URL overrides the database.

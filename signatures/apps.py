@@ -13,7 +13,7 @@ class SignaturesConfig(AppConfig):
             post_page_move,
         )
 
-        from . import live_campaigns, page_cache
+        from . import checks, live_campaigns, page_cache  # noqa: F401  (checks register)
 
         # Any change to the page tree may change what a cached page shows: drop them all.
         for signal in (page_published, page_unpublished, page_slug_changed, post_page_move):

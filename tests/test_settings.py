@@ -25,14 +25,23 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
+PRODUCTION = {
+    "SECRET_KEY": "x" * 30 + "a-long-random-test-key-0123456789",
+    "ALLOWED_HOSTS": "a.example.org",
+    "CLARION_TRUSTED_PROXIES": "1",  # the README's TLS proxy
+}
+
+
 def test_production_passes_the_deployment_checks():
-    result = _start(
-        {
-            "SECRET_KEY": "x" * 30 + "a-long-random-test-key-0123456789",
-            "ALLOWED_HOSTS": "a.example.org",
-        }
-    )
+    result = _start(PRODUCTION)
     assert result.returncode == 0, result.stderr
+
+
+def test_behind_a_proxy_the_rate_limit_must_be_told_of_it():
+    result = _start(PRODUCTION | {"CLARION_TRUSTED_PROXIES": "0"})
+    assert result.returncode != 0
+    assert "signatures.W001" in result.stderr
+    assert "count every supporter as the proxy" in result.stderr
 
 
 def test_a_wsgi_worker_loads_its_urls_up_front_and_keeps_them_out_of_full_collections():
