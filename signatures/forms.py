@@ -1,5 +1,6 @@
 import copy
 import re
+import unicodedata
 
 from django import forms
 from django.core.validators import MaxLengthValidator, RegexValidator
@@ -19,6 +20,9 @@ OPTIONAL_DETAILS = {
 LETTER_FIELDS = ("letter_subject", "letter_body", "personal_note")
 LETTER_MAX_LENGTH = 5000
 ONE_LINE_FIELDS = ("first_name", "last_name", "postal_code", "phone", "letter_subject")
+#: Characters that turn the text around them right to left or back: in a name, they can make
+#: it read as another name wherever it is shown (the moderation list, the letter, the CSV).
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 #: What a campaign's editors choose about its form: the form's fields follow from these alone.
 FORM_SETTINGS = (
     *OPTIONAL_DETAILS.values(),
@@ -167,7 +171,7 @@ class SignatureForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         for name in ONE_LINE_FIELDS:
-            if any(ord(char) < 32 for char in cleaned.get(name) or ""):
+            if any(map(is_control, cleaned.get(name) or "")):
                 self.add_error(name, _("Please remove line breaks and control characters."))
         for name in ("letter_body", "personal_note"):
             if cleaned.get(name):
@@ -214,6 +218,13 @@ class SharedFields(dict):
 
 #: (language, auto_id, prefix, the campaign's FORM_SETTINGS) -> its SharedFields
 _shared_fields: dict[tuple, SharedFields] = {}
+
+
+def is_control(char: str) -> bool:
+    """Not text in a one-line field: control characters (DEL and C1 too), line and
+    paragraph separators, and the controls that reorder text. Joiners stay: some
+    scripts write names with them."""
+    return unicodedata.category(char) in ("Cc", "Zl", "Zp") or char in BIDI_CONTROLS
 
 
 def _same_text(submitted: str, original: str) -> bool:

@@ -65,6 +65,11 @@ def test_only_counted_signatures_count(client, campaign):
         ({"country": "XX"}, "country"),
         ({"first_name": "Ana\r\nBcc: victim@example.org"}, "first_name"),
         ({"first_name": "A" * 101}, "first_name"),
+        ({"last_name": "Okonjo\x7f"}, "last_name"),  # DEL
+        ({"last_name": "Oko\x85njo"}, "last_name"),  # a C1 control: next line
+        ({"first_name": "Ana\u2028Bcc"}, "first_name"),  # line separator
+        ({"last_name": "\u202eojnokO"}, "last_name"),  # right-to-left override: spoofing
+        ({"postal_code": "1000\u2066-001"}, "postal_code"),  # an isolate
     ],
 )
 def test_invalid_input_is_refused_with_a_message_by_the_field(client, campaign, change, field):
@@ -75,6 +80,12 @@ def test_invalid_input_is_refused_with_a_message_by_the_field(client, campaign, 
     assert f'id="id_{field}_error"' in html
     assert f'aria-describedby="id_{field}_error"' in html
     assert not Signature.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["مهسا\u200cرضایی", "José", "Nguyễn", "O'Brien-Smith"])
+def test_names_in_any_script_are_taken(client, campaign, name):
+    assert client.post(sign_url(campaign), VALID | {"last_name": name}).status_code == 302
+    assert Signature.objects.get().last_name == name
 
 
 def test_a_repeat_is_answered_like_a_first_signature_and_not_counted(
