@@ -25,7 +25,7 @@ RENDITIONS = {
 
 #: Wording an embedded form needs besides the campaign's own; {count} is the number.
 FORM_TEXTS = {
-    "counter": _("{count} people have taken action"),
+    "counter": _("Actions so far: {count}"),  # no plural: it stays right as the count grows
     "goal": _("Goal: {goal}"),
     "required": _("required"),
     "sending": _("Sending…"),

@@ -3,6 +3,7 @@
 from functools import wraps
 
 from django.core.exceptions import RequestDataTooBig
+from django.utils.translation import gettext
 from wagtail.api.v3.errors import PROBLEM_JSON, problem_response
 from wagtail.api.v3.urls import api
 
@@ -21,7 +22,7 @@ api.add_router("/campaigns/", actions_router)
 
 @api.exception_handler(RequestDataTooBig)
 def request_too_big(request, exc):
-    return problem_response(status=413, detail="The request body is too large.")
+    return problem_response(status=413, detail=gettext("The request body is too large."))
 
 
 def _documents_problem_details(get_openapi_schema):

@@ -17,6 +17,7 @@ from django.core import signing
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 #: Name of the honeypot input: invisible to people, tempting to form-filling robots.
 HONEYPOT_FIELD = "website"
@@ -94,12 +95,16 @@ def check_rate(address: str | None) -> None:
     count = count_in_window(f"clarion:rate:{_network_key(address)}:{window}", seconds + 1)
     if count > actions:
         retry_after = int((window + 1) * seconds - now) + 1
+        minutes = max(1, round(retry_after / 60))
         raise ActionRefused(
-            _(
+            ngettext(
                 "Too many actions from your connection in a short time. "
-                "Please try again in %(minutes)s minute(s)."
+                "Please try again in %(minutes)s minute.",
+                "Too many actions from your connection in a short time. "
+                "Please try again in %(minutes)s minutes.",
+                minutes,
             )
-            % {"minutes": max(1, round(retry_after / 60))},
+            % {"minutes": minutes},
             status=429,
             retry_after=retry_after,
         )

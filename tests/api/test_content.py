@@ -139,7 +139,7 @@ def test_the_form_set_up_is_the_campaigns_own(client, site):
     assert fields["consent"]["label"] == form["consent_text"] == "Yes, keep me posted"
     assert form["button_label"] == "Write now"
     assert form["action_url"] == f"http://testserver/api/v3/campaigns/{campaign.pk}/signatures/"
-    assert form["texts"]["counter"] == "{count} people have taken action"
+    assert form["texts"]["counter"] == "Actions so far: {count}"
 
 
 def test_targets_are_shown_without_their_email_addresses(client, site):

@@ -98,3 +98,19 @@ def test_a_page_from_an_origin_not_allowed_cannot_take_action(partner_page, brow
         "Your action could not be sent. Please check your connection and try again."
     )
     assert Signature.objects.count() == 0
+
+
+def test_a_campaign_that_cannot_be_loaded_is_said_so_in_the_pages_language(
+    live_server, site, browser_page
+):
+    script = f"{live_server.url}/static/clarion/embed.js"
+    html = (
+        f'<!DOCTYPE html><html lang="fr"><body><script src="{script}" data-campaign="999999" '
+        'data-unavailable="Cette campagne ne peut pas être chargée." async></script></body></html>'
+    )
+    with PartnerSite(html) as partner:
+        browser_page.goto(partner.origin + "/")
+
+        expect(browser_page.get_by_role("alert")).to_have_text(
+            "Cette campagne ne peut pas être chargée."
+        )

@@ -6,7 +6,9 @@
  * It renders the campaign's form (as set up by its editors) and counter where the tag
  * stands, and submits through the JSON API. Optional attributes: data-api (the API's base
  * URL, when the script is served from elsewhere), data-target (a CSS selector of the
- * element to render into). No framework, no cookies; the page's own fonts and colours apply.
+ * element to render into), data-unavailable (what to say, in the page's language, if the
+ * campaign cannot be loaded: the API's translated wording comes with the campaign). No
+ * framework, no cookies; the page's own fonts and colours apply.
  */
 (function () {
   "use strict";
@@ -71,6 +73,7 @@
     this.script = script;
     this.campaign = script.getAttribute("data-campaign");
     var base = script.getAttribute("data-api") || new URL("/api/v3/", script.src).href;
+    this.unavailable = script.getAttribute("data-unavailable") || "This campaign could not be loaded.";
     this.api = base.replace(/\/?$/, "/");
     this.prefix = "clarion-" + this.campaign + "-" + index + "-";
     var target = script.getAttribute("data-target");
@@ -90,7 +93,7 @@
       .catch(function () {
         self.root.removeAttribute("aria-busy");
         self.root.textContent = "";
-        self.root.appendChild(el("p", { role: "alert" }, "This campaign could not be loaded."));
+        self.root.appendChild(el("p", { role: "alert" }, self.unavailable));
       });
   };
 
