@@ -57,6 +57,10 @@ def _show_form(request, campaign, form, status):
     return response
 
 
+# No CSRF token either: the signed token in the address is what authorises the POST, and
+# whoever holds it could post it themselves. A supporter whose browser refuses cookies can
+# still confirm.
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def confirm(request, token: str):
     """Double opt-in. GET only shows a button (mail scanners fetch links); POST confirms."""

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core import mail, signing
+from django.test import Client
 from django.urls import reverse
 
 from signatures import counter
@@ -65,6 +66,17 @@ def test_a_pending_signature_does_not_count_until_confirmed_by_post(client, opt_
     assert again.status_code == 410
     assert "already been used" in again.content.decode()
     assert Delivery.objects.count() == 1
+
+
+def test_a_browser_that_keeps_no_cookies_can_confirm(client, opt_in_campaign):
+    sign(client, opt_in_campaign)
+    path = confirmation_link(mail.outbox[0]).split("testserver", 1)[1]
+    cookieless = Client(enforce_csrf_checks=True)  # no CSRF cookie: it was never stored
+
+    confirmed = cookieless.post(path)
+
+    assert confirmed.status_code == 200
+    assert Signature.objects.get().status == Signature.Status.COUNTED
 
 
 @pytest.mark.parametrize(
