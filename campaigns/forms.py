@@ -4,8 +4,33 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
+from .letters import PLACEHOLDERS, unknown_placeholders
+
 
 class CampaignPageForm(WagtailAdminPageForm):
+    def clean_message_subject(self):
+        return self._known_placeholders_only("message_subject")
+
+    def clean_message_body(self):
+        return self._known_placeholders_only("message_body")
+
+    def _known_placeholders_only(self, name):
+        """Refuse a misspelt placeholder: every target would receive it as written."""
+        text = self.cleaned_data[name]
+        if unknown := unknown_placeholders(text):
+            raise ValidationError(
+                _(
+                    "%(unknown)s is not a placeholder, so targets would receive it as "
+                    "written. The placeholders are %(known)s."
+                ),
+                params={
+                    "unknown": ", ".join(dict.fromkeys(unknown)),
+                    "known": ", ".join(f"{{{name}}}" for name in PLACEHOLDERS),
+                },
+                code="unknown_placeholder",
+            )
+        return text
+
     def clean(self):
         cleaned = super().clean()
         # Drafts may be incomplete; Wagtail defers required fields only when saving a draft.

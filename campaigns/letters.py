@@ -19,6 +19,19 @@ PREVIEW_LABELS = {
 }
 
 
+#: What an editor may have meant as a placeholder: a word (or words) in braces.
+_LOOKS_LIKE_PLACEHOLDER = re.compile(r"\{\s*([A-Za-z][A-Za-z_ -]*?)\s*\}")
+
+
+def unknown_placeholders(text: str) -> list[str]:
+    """Braced words in `text` that are not placeholders, e.g. `{firstname}`, in order."""
+    return [
+        match.group(0)
+        for match in _LOOKS_LIKE_PLACEHOLDER.finditer(text)
+        if match.group(0) not in {f"{{{name}}}" for name in PLACEHOLDERS}
+    ]
+
+
 def fill(text: str, values: dict) -> str:
     """`text` with each known placeholder replaced by its value, in one pass."""
     return _PLACEHOLDER.sub(lambda match: str(values.get(match.group(1), "")), text)

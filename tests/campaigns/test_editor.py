@@ -152,6 +152,28 @@ def test_a_target_without_an_email_blocks_publishing_with_its_name(client, site,
     assert len(CampaignPage.objects.get(pk=campaign.pk).targets) == 2
 
 
+def test_a_misspelt_placeholder_in_the_letter_is_refused_with_the_right_ones(
+    client, campaign, editor
+):
+    client.force_login(editor)
+    data = form_data(client, campaign)
+    data.update(message_subject="Hi {firstname}", message_body="From {first name} in {country}")
+
+    response = client.post(edit_url(campaign), data)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "{firstname} is not a placeholder" in html
+    assert "{first name} is not a placeholder" in html
+    assert "{first_name}, {last_name}, {country}, {postal_code}" in html
+    assert CampaignPage.objects.get(
+        pk=campaign.pk
+    ).get_latest_revision_as_object().message_subject == (campaign.message_subject)
+
+    data.update(message_subject="Hi {first_name}", message_body="From {first_name} in {country}")
+    assert client.post(edit_url(campaign), data).status_code == 302
+
+
 def test_preview_shows_the_real_page_and_the_thank_you(client, campaign, editor):
     client.force_login(editor)
     data = form_data(client, campaign)
