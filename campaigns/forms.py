@@ -14,6 +14,15 @@ class CampaignPageForm(WagtailAdminPageForm):
     def clean_message_body(self):
         return self._known_placeholders_only("message_body")
 
+    def clean_counter_goal(self):
+        goal = self.cleaned_data["counter_goal"]
+        if goal == 0:
+            raise ValidationError(
+                _("A goal of 0 is always reached. Leave the goal empty for an automatic one."),
+                code="zero_goal",
+            )
+        return goal
+
     def _known_placeholders_only(self, name):
         """Refuse a misspelt placeholder: every target would receive it as written."""
         text = self.cleaned_data[name]

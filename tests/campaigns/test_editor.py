@@ -174,6 +174,19 @@ def test_a_misspelt_placeholder_in_the_letter_is_refused_with_the_right_ones(
     assert client.post(edit_url(campaign), data).status_code == 302
 
 
+def test_a_goal_of_zero_is_refused_and_empty_means_automatic(client, campaign, editor):
+    client.force_login(editor)
+    data = form_data(client, campaign)
+
+    data["counter_goal"] = "0"
+    response = client.post(edit_url(campaign), data)
+    assert response.status_code == 200
+    assert "Leave the goal empty for an automatic one" in response.content.decode()
+
+    data["counter_goal"] = ""
+    assert client.post(edit_url(campaign), data).status_code == 302
+
+
 def test_preview_shows_the_real_page_and_the_thank_you(client, campaign, editor):
     client.force_login(editor)
     data = form_data(client, campaign)
