@@ -53,6 +53,7 @@ COLUMNS = [
     (lambda: _("email"), _safe("email")),
     (lambda: _("country"), F("country")),
     (lambda: _("postal code"), _safe("postal_code")),
+    (lambda: _("phone number"), _safe("phone")),
     (
         lambda: _("consent"),
         Case(When(consent=True, then=Value("yes")), default=Value("no"), output_field=TextField()),
@@ -60,6 +61,7 @@ COLUMNS = [
     (lambda: _("consent wording"), _safe("consent_text")),
     (lambda: _("consent given at"), Cast("consent_at", TextField())),
     (lambda: _("signed at"), Cast("created_at", TextField())),
+    (lambda: _("personal note"), _safe("personal_note")),
 ]
 
 

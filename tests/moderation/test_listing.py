@@ -115,7 +115,15 @@ def test_the_list_runs_the_same_queries_for_3_or_60_rows(
 
 
 def test_the_detail_view_shows_the_letters_and_consent(moderator_client, water):
-    row = add_signature(water, consent=True, consent_text="Keep me posted.", ip_address="192.0.2.1")
+    row = add_signature(
+        water,
+        consent=True,
+        consent_text="Keep me posted.",
+        ip_address="192.0.2.1",
+        phone="+351 912 345 678",
+        personal_note="I swim in this lake.",
+        letter_subject="My own subject",
+    )
     target = water.targets[0]
     Delivery.objects.create(
         signature=row,
@@ -132,6 +140,9 @@ def test_the_detail_view_shows_the_letters_and_consent(moderator_client, water):
         "550 no such mailbox",
         "Keep me posted.",
         "192.0.2.1",
+        "+351 912 345 678",
+        "I swim in this lake.",
+        "My own subject",
     ):
         assert text in html
     assert "Change this signature" in html
