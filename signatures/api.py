@@ -7,6 +7,7 @@ must be JSON (so a browser must ask first, and CORS answers only allowed origins
 browser's Origin must be this site or one of CORS_ALLOWED_ORIGINS.
 """
 
+from functools import wraps
 from typing import Annotated
 
 from django import forms
@@ -14,7 +15,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.errors import HttpError
+from ninja.decorators import decorate_view
 from pydantic import AfterValidator, ConfigDict, create_model
 from wagtail.api.v3.errors import ProblemDetail, problem_response
 
@@ -73,14 +74,33 @@ def _problem(status: int, detail: str, errors=None, retry_after=None) -> HttpRes
     return response
 
 
-def check_origin(request: HttpRequest) -> None:
-    """Refuse a browser's request from a page of an origin that is not allowed."""
+def origin_allowed(request: HttpRequest) -> bool:
+    """Whether a browser's request comes from a page of an origin that is allowed."""
     origin = request.headers.get("Origin")
     if origin is None:
-        return  # not sent by a browser across origins: servers, apps, same-origin GETs
+        return True  # not sent by a browser across origins: servers, apps, same-origin GETs
     own = f"{request.scheme}://{request.get_host()}"
-    if origin != own and origin not in settings.CORS_ALLOWED_ORIGINS:
-        raise HttpError(403, _("Actions are not accepted from this website."))
+    return origin == own or origin in settings.CORS_ALLOWED_ORIGINS
+
+
+def refuse_before_reading(run):
+    """Answer a foreign origin (403) or a body that is not JSON (415) before the body is
+    read: parsing it first would answer with a puzzling 400 or 422 instead."""
+
+    @wraps(run)
+    def checked(request, *args, **kwargs):
+        if not origin_allowed(request):
+            response = _problem(403, _("Actions are not accepted from this website."))
+        elif request.content_type != "application/json":
+            response = _problem(
+                415, _("Send the details as JSON (Content-Type: application/json).")
+            )
+        else:
+            return run(request, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    return checked
 
 
 def _live_campaign(campaign_id: int) -> CampaignPage:
@@ -125,12 +145,12 @@ def counter(request, response: HttpResponse, campaign_id: CampaignId):
         "Refusals: 403 (closed campaign, origin not allowed), 429 with Retry-After."
     ),
 )
+@decorate_view(refuse_before_reading)
 def sign(request, response: HttpResponse, campaign_id: CampaignId, data: SignatureIn):
     response["Cache-Control"] = "no-store"
-    check_origin(request)
-    if request.content_type != "application/json":
-        return _problem(415, _("Send the details as JSON (Content-Type: application/json)."))
     campaign = _live_campaign(campaign_id)
+    if refusal := campaign.refusal_message():  # closed: whatever was sent, say that first
+        return _problem(403, str(refusal))
     submitted = {key: value for key, value in data.model_dump().items() if value is not None}
     form = SignatureForm(submitted, campaign=campaign)
     if not form.is_valid():
@@ -150,8 +170,10 @@ def sign(request, response: HttpResponse, campaign_id: CampaignId, data: Signatu
     except services.ActionRefused as refusal:
         message = str(refusal.message)
         field = getattr(refusal, "field", None)
-        errors = [{"loc": ["body", field], "msg": message, "type": "refused"}] if field else None
-        return _problem(refusal.status, message, errors=errors, retry_after=refusal.retry_after)
+        if field:  # about one field (a disposable address): a field error like the others
+            errors = [{"loc": ["body", field], "msg": message, "type": "refused"}]
+            return _problem(422, message, errors=errors)
+        return _problem(refusal.status, message, retry_after=refusal.retry_after)
     # New or repeat, the answer is the same: the API never tells who has signed.
     return Status(
         202,
