@@ -1,12 +1,18 @@
-"""Answers 503 with a plain, translatable page when the database cannot be reached."""
+"""Answers for requests the views should never see: a database that cannot be reached
+(503) and query strings it cannot take (400)."""
 
 import logging
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from wagtail.api.v3.errors import problem_response
 
 logger = logging.getLogger(__name__)
+
+#: No list is longer: PostgreSQL's page and image ids are 32-bit.
+MAX_OFFSET = 2**31 - 1
 
 # Seconds a client (or a proxy) should wait before trying again.
 RETRY_AFTER_SECONDS = 30
@@ -35,3 +41,43 @@ class DatabaseUnavailableMiddleware:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         response["Cache-Control"] = "no-store"
         return response
+
+
+class QueryGuardMiddleware:
+    """Refuses query strings the database cannot take, before any view builds a query.
+
+    A NUL character is no text anyone types, and PostgreSQL cannot compare one with
+    anything; the API's lists (Wagtail's pages and images too) take any `offset`, and one
+    beyond 64 bits overflows. Either would end in a server error.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/"):
+            if error := self.api_error(request.GET):
+                return problem_response(status=422, detail=error["msg"], errors=[error])
+        elif self.nul_parameter(request.GET) is not None:
+            return HttpResponseBadRequest(render_to_string("400.html"))
+        return self.get_response(request)
+
+    @staticmethod
+    def nul_parameter(query) -> str | None:
+        """The first parameter whose name or value holds a NUL."""
+        for key, values in query.lists():
+            if any("\x00" in text for text in (key, *values)):
+                return key
+        return None
+
+    @classmethod
+    def api_error(cls, query) -> dict | None:
+        """The first parameter refused, as the API reports validation errors."""
+        if (key := cls.nul_parameter(query)) is not None:
+            message = _("The address holds a character that is not text (NUL).")
+            return {"loc": ["query", key], "msg": str(message), "type": "string_type"}
+        offset = query.get("offset", "")
+        if offset.isdigit() and int(offset) > MAX_OFFSET:
+            message = _("The offset is larger than any list.")
+            return {"loc": ["query", "offset"], "msg": str(message), "type": "less_than_equal"}
+        return None
