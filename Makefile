@@ -16,7 +16,7 @@ install: $(VENV)/.installed
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo --address $(ADDR)
 	$(BIN)/python manage.py ensure_admin
 	@echo "Site: http://$(ADDR)/   Admin: http://$(ADDR)/admin/"
 	$(BIN)/python manage.py runserver $(ADDR)

@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from wagtail.models import Site
 
 from campaigns.models import CampaignPage
 from signatures.models import Signature
@@ -28,6 +29,12 @@ def test_the_demo_campaign_can_be_signed(client):
     )
     assert response.status_code == 302
     assert Signature.objects.filter(campaign=campaign).counted().count() == 1
+
+
+def test_the_demo_site_makes_its_links_with_the_address_it_is_served_at():
+    call_command("load_demo", address="127.0.0.1:8000")
+
+    assert Site.objects.get(is_default_site=True).root_url == "http://127.0.0.1:8000"
 
 
 def test_ensure_admin_prints_a_fresh_random_password(capsys):

@@ -139,6 +139,14 @@ def _logo(draw, width, height):
 class Command(BaseCommand):
     help = "Load a demo campaign (idempotent)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--address",
+            metavar="HOST:PORT",
+            help="Where the site is served (e.g. runserver's 127.0.0.1:8000): the links in "
+            "emails and the API are made with it.",
+        )
+
     @transaction.atomic
     def handle(self, *args, **options):
         site = Site.objects.filter(is_default_site=True).first()
@@ -164,6 +172,11 @@ class Command(BaseCommand):
                     old_root.delete()  # Wagtail's "Welcome" placeholder
                 home.slug = "home"
                 home.save()
+
+        if options["address"]:
+            host, _colon, port = options["address"].rpartition(":")
+            site.hostname, site.port = host or "localhost", int(port or 80)
+            site.save()
 
         organisation = OrganisationSettings.for_site(site)
         if organisation.name == "Clarion" and not organisation.privacy_policy_url:
