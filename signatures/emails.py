@@ -9,8 +9,16 @@ def email_key(address: str) -> str:
 
     Case and surrounding space never matter; +tags are dropped everywhere (almost every
     provider delivers them to the same mailbox) and dots too where the provider ignores them.
+    Quotes around a plain local part and the spelling of an international domain (Unicode
+    or its xn-- form) do not make another mailbox either.
     """
     local, _, domain = address.strip().lower().rpartition("@")
+    if len(local) > 2 and local[0] == local[-1] == '"' and '"' not in local[1:-1]:
+        local = local[1:-1]
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        pass  # not a valid international name: the form has refused it already
     local = local.split("+", 1)[0]
     if domain in DOTLESS_DOMAINS:
         local = local.replace(".", "")

@@ -161,6 +161,15 @@ class SignatureForm(forms.ModelForm):
         field.widget.attrs["maxlength"] = str(limit)
         field.validators.append(MaxLengthValidator(limit))
 
+    def clean_email(self):
+        # Django's validator also takes name@localhost and name@[192.0.2.1]: no supporter's
+        # address, and no reply could reach them.
+        email = self.cleaned_data["email"]
+        domain = email.rpartition("@")[2]
+        if "." not in domain or domain.startswith("["):
+            raise forms.ValidationError(self.fields["email"].error_messages["invalid"])
+        return email
+
     def letter_fields(self):
         """The letter and note, shown with the message rather than with the details."""
         return [self[name] for name in LETTER_FIELDS if name in self.fields]

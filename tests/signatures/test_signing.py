@@ -158,10 +158,22 @@ def test_the_forms_address_opened_again_leads_to_the_campaign(client, campaign):
         ("a.n.a@gmail.com", "ana@gmail.com"),
         ("A.Na+x@googlemail.com", "ana@gmail.com"),
         ("a.na@example.org", "a.na@example.org"),  # dots matter outside Gmail
+        ('"ana"@example.org', "ana@example.org"),
+        ('"a b"@example.org', "a b@example.org"),
+        ("ana@exämple.org", "ana@xn--exmple-cua.org"),
+        ("ana@XN--EXMPLE-CUA.org", "ana@xn--exmple-cua.org"),
     ],
 )
 def test_email_key_folds_the_forms_of_one_address(address, key):
     assert email_key(address) == key
+
+
+@pytest.mark.parametrize("address", ["ana@localhost", "ana@[127.0.0.1]", "ana@intranet"])
+def test_an_address_no_reply_could_reach_is_refused(client, campaign, address):
+    response = client.post(sign_url(campaign), VALID | {"email": address})
+    assert response.status_code == 400
+    assert "Please enter a valid email address" in response.content.decode()
+    assert not Signature.objects.exists()
 
 
 def test_taking_action_writes_one_row_and_reads_nothing(client, campaign, settings):
