@@ -1,6 +1,7 @@
 from django.urls import include, path, reverse, reverse_lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.widgets.button import Button, ListingButton
@@ -110,20 +111,44 @@ class CountFormatter(LogFormatter):
 @hooks.register("register_log_actions")
 def register_moderation_log_actions(actions):
     for action, label, template in [
-        ("clarion.signatures.approve", _("Approve signatures"), _("Approved %(count)s signatures")),
-        ("clarion.signatures.reject", _("Reject signatures"), _("Rejected %(count)s signatures")),
+        (
+            "clarion.signatures.approve",
+            _("Approve signatures"),
+            ngettext_lazy("Approved %(count)s signature", "Approved %(count)s signatures", "count"),
+        ),
+        (
+            "clarion.signatures.reject",
+            _("Reject signatures"),
+            ngettext_lazy("Rejected %(count)s signature", "Rejected %(count)s signatures", "count"),
+        ),
         (
             "clarion.signatures.spam",
             _("Mark signatures as spam"),
-            _("Marked %(count)s signatures as spam"),
+            ngettext_lazy(
+                "Marked %(count)s signature as spam", "Marked %(count)s signatures as spam", "count"
+            ),
         ),
         (
             "clarion.signatures.invalidate",
             _("Invalidate signatures"),
-            _("Invalidated %(count)s signatures"),
+            ngettext_lazy(
+                "Invalidated %(count)s signature", "Invalidated %(count)s signatures", "count"
+            ),
         ),
-        ("clarion.signatures.export", _("Export signatures"), _("Exported %(count)s signatures")),
-        (RETRY, _("Retry deliveries"), _("Sent %(count)s failed deliveries again")),
+        (
+            "clarion.signatures.export",
+            _("Export signatures"),
+            ngettext_lazy("Exported %(count)s signature", "Exported %(count)s signatures", "count"),
+        ),
+        (
+            RETRY,
+            _("Retry deliveries"),
+            ngettext_lazy(
+                "Sent %(count)s failed delivery again",
+                "Sent %(count)s failed deliveries again",
+                "count",
+            ),
+        ),
     ]:
         actions.register_action(action)(
             type("Formatter", (CountFormatter,), {"label": label, "template": template})

@@ -112,7 +112,7 @@ def test_retry_sends_a_failed_delivery_again_and_logs_it(
     entry = PageLogEntry.objects.get(action=RETRY)
     assert (entry.page.specific, entry.user, entry.data["count"]) == (water, moderator, 1)
     history = moderator_client.get(f"/admin/pages/{water.pk}/history/").content.decode()
-    assert "Sent 1 failed deliveries again" in history
+    assert "Sent 1 failed delivery again" in history
 
 
 def test_only_failed_deliveries_of_counted_signatures_are_retried(

@@ -207,7 +207,7 @@ def test_the_log_records_who_what_and_how_many_and_the_admin_shows_it(
 
     client.force_login(make_user("root", superuser=True))
     html = client.get("/admin/reports/site-history/").content.decode()
-    assert "Invalidated 1 signatures (email_domain: spam.example)" in html
+    assert "Invalidated 1 signature (email_domain: spam.example)" in html
     assert "Invalidate signatures" in html
 
 
