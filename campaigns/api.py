@@ -197,7 +197,6 @@ def describe_campaign(campaign, request) -> dict:
 
     sign_path = campaign.pk and reverse("wagtailapi_v3:campaign_sign", args=[campaign.pk])
     subject_preview, body_preview = campaign.letter_preview()
-    has_next_step = campaign.next_step_label and campaign.next_step_url
     return describe_summary(campaign, request) | {
         "meta": MetaSchema(
             slug=campaign.slug,
@@ -242,8 +241,8 @@ def describe_campaign(campaign, request) -> dict:
             share_url=campaign.get_full_url(request) if campaign.pk else None,
             share_image=describe_image(campaign.share_image(), request),
             next_step=(
-                NextStepSchema(label=campaign.next_step_label, url=campaign.next_step_url)
-                if has_next_step
+                NextStepSchema(label=str(next_step.label), url=next_step.url)
+                if (next_step := campaign.next_step)
                 else None
             ),
         ),

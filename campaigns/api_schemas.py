@@ -32,7 +32,10 @@ FORM_TEXTS = {
     "invalid": _("Please correct the details marked below."),
     "failed": _("Your action could not be sent. Please check your connection and try again."),
     "closed": _("This campaign is not taking actions now."),
-    "confirm": _("One more step: please click the link in the email we have just sent you."),
+    "confirm": _(
+        "One more step: we have emailed you a link. Open it and press the button on the page "
+        "to confirm; your action counts and is sent once you confirm."
+    ),
 }
 
 

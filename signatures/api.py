@@ -64,7 +64,7 @@ SignatureIn = create_model(
 class ReceivedSchema(Schema):
     status: str  # "received"
     message: str  # the campaign's thank-you message
-    confirmation_required: bool  # the supporter must click the link emailed to them
+    confirmation_required: bool  # the supporter must confirm from the link emailed to them
 
 
 def _problem(status: int, detail: str, errors=None, retry_after=None) -> HttpResponse:

@@ -1,3 +1,5 @@
+from collections import namedtuple
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -15,6 +17,8 @@ from ..forms import CampaignPageForm
 from ..letters import letter_preview
 from ..progress import goal_for
 from . import panels
+
+NextStep = namedtuple("NextStep", "label url")
 
 
 class SupporterField(models.TextChoices):
@@ -253,6 +257,13 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
         count = self.action_count()
         goal = goal_for(count, self.counter_goal)
         return {"count": count, "goal": goal, "progress": min(count, goal), "open": self.is_open()}
+
+    @property
+    def next_step(self) -> NextStep | None:
+        """The thank-you's button, if the editors gave it somewhere to go."""
+        if not self.next_step_url:
+            return None
+        return NextStep(self.next_step_label or _("Take the next step"), self.next_step_url)
 
     def letter_preview(self):
         """The campaign's letter as a supporter reads it before signing."""

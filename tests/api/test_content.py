@@ -188,3 +188,15 @@ def test_campaign_pages_are_in_wagtails_page_api_too(client, campaign):
     response = client.get(f"/api/v3/pages/{campaign.pk}/")
     assert response.status_code == 200
     assert response.json()["meta"]["type"] == "campaigns.CampaignPage"
+
+
+def test_a_next_step_with_a_link_but_no_label_is_the_same_button_as_on_the_page(client, site):
+    campaign = CampaignPageFactory(
+        parent=site.root_page, next_step_label="", next_step_url="https://example.org/donate"
+    )
+
+    next_step = client.get(url(campaign)).json()["thank_you"]["next_step"]
+    thank_you = client.get(campaign.url + "thank-you/").content.decode()
+
+    assert next_step == {"label": "Take the next step", "url": "https://example.org/donate"}
+    assert '<a class="button" href="https://example.org/donate">Take the next step</a>' in thank_you
