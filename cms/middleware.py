@@ -1,5 +1,5 @@
 """Answers for requests the views should never see: a database that cannot be reached
-(503) and query strings it cannot take (400)."""
+(503) and query strings it cannot take (400, or 422 as the API reports bad parameters)."""
 
 import logging
 
