@@ -142,8 +142,8 @@ def test_sigkill_the_worker_20_times_while_delivering_loses_nothing_and_resends_
             f"all {expected:,} letters delivered {delivered_in:.0f} s after the first action, "
             f"none lost; {len(arrivals):,} messages received, "
             + (
-                f"{len(cut)} of them resent copies (identical, same Message-ID) of letters "
-                f"accepted within {KILL_WINDOW} s of a kill"
+                f"resent copies among them: {len(cut)} (identical, same Message-ID, each of a "
+                f"letter accepted within {KILL_WINDOW} s of a kill)"
                 if cut
                 else "none resent"
             ),
