@@ -7,11 +7,13 @@ must be JSON (so a browser must ask first, and CORS answers only allowed origins
 browser's Origin must be this site or one of CORS_ALLOWED_ORIGINS.
 """
 
+import json
 from functools import wraps
 from typing import Annotated
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
@@ -83,9 +85,25 @@ def origin_allowed(request: HttpRequest) -> bool:
     return origin == own or origin in settings.CORS_ALLOWED_ORIGINS
 
 
+def not_an_object(request) -> bool:
+    """Whether the body is JSON, but a list, a string, a number or null."""
+    try:
+        body = request.body.lstrip()
+    except RequestDataTooBig:
+        return False  # the API answers 413
+    if body.startswith(b"{"):
+        return False
+    try:
+        json.loads(body)
+    except (ValueError, RecursionError):
+        return False  # not JSON, or nested too deep: the API answers 400
+    return True
+
+
 def refuse_before_reading(run):
-    """Answer a foreign origin (403) or a body that is not JSON (415) before the body is
-    read: parsing it first would answer with a puzzling 400 or 422 instead."""
+    """Answer a foreign origin (403), a body that is not JSON (415) or not a JSON object
+    (422) before the body is parsed: parsing would answer first, with a puzzling 400, or
+    with "required" for every field."""
 
     @wraps(run)
     def checked(request, *args, **kwargs):
@@ -95,6 +113,10 @@ def refuse_before_reading(run):
             response = _problem(
                 415, _("Send the details as JSON (Content-Type: application/json).")
             )
+        elif not_an_object(request):
+            message = _("Send the details as one JSON object, field by field.")
+            error = {"loc": ["body"], "msg": message, "type": "object_type"}
+            response = _problem(422, message, errors=[error])
         else:
             return run(request, *args, **kwargs)
         response["Cache-Control"] = "no-store"

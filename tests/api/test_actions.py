@@ -134,6 +134,7 @@ def test_unknown_and_draft_campaigns_are_not_found(client, campaign):
         ("{not json", "application/json", 400),
         ("", "application/json", 422),
         ("[1, 2]", "application/json", 422),
+        ("[" * 5000 + "]" * 5000, "application/json", 400),  # deeper than any parser goes
         ('"a string"', "application/json", 422),
         ("null", "application/json", 422),
         ('{"first_name": 5, "last_name": [], "email": {}}', "application/json", 422),
@@ -148,6 +149,21 @@ def test_bad_input_gets_a_clear_4xx_never_a_500(client, campaign, body, content_
     response = sign(client, campaign.pk, body, content_type=content_type)
     assert response.status_code == status
     assert response.json()["detail"]
+    assert not Signature.objects.exists()
+
+
+@pytest.mark.parametrize("body", ["[1, 2]", json.dumps([DETAILS]), '"a string"', "null", " 5"])
+def test_a_body_that_is_no_object_is_told_so_once(client, campaign, body):
+    response = sign(client, campaign.pk, body)
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {
+            "loc": ["body"],
+            "msg": "Send the details as one JSON object, field by field.",
+            "type": "object_type",
+        }
+    ]
     assert not Signature.objects.exists()
 
 
