@@ -248,12 +248,14 @@ class SignatureAdmin(ModelAdmin):
         return request._signature_columns
 
 
-def listed_signatures(query: str, user):
+def listed_signatures(query: str, user, *, strict=False):
     """The signatures the moderation list shows for these parameters, in its order.
 
     Exports (streamed now, or made later by a worker) rebuild the moderator's list with
     exactly the list's own filters. `query` is as `search.with_term` stores it: the
     search term itself in `q`, since a worker has no session to look a key up in.
+    `strict`: raise UnknownFilters for parameters the list does not use, which it would
+    drop, widening the selection.
     """
     from ..wagtail_hooks import signature_admin
 
@@ -267,4 +269,10 @@ def listed_signatures(query: str, user):
     view = SignatureIndexView(signature_admin)
     view.setup(request)
     view.prepare(request, term)
+    if strict and view.undeclared:
+        raise UnknownFilters(sorted(view.undeclared))
     return view.queryset
+
+
+class UnknownFilters(ValueError):
+    """An export asked with parameters the moderation list does not use."""

@@ -23,7 +23,7 @@ from ..models import DataRequest, ExportJob, Signature
 from ..services import export, moderation, privacy
 from . import search
 from .forms import AddressForm, BulkStatusForm, InvalidationForm
-from .listing import listed_signatures
+from .listing import UnknownFilters, listed_signatures
 from .permissions import EXPORT, MODERATE, VIEW, permission_required, require
 
 LIST_URL = "signatures_signature_modeladmin_index"
@@ -106,7 +106,18 @@ def export_list(request):
     if query is None:
         messages.warning(request, _("That search has expired. Search again, then export."))
         return redirect(_list_url())
-    signatures = listed_signatures(query, request.user)
+    try:
+        signatures = listed_signatures(query, request.user, strict=True)
+    except UnknownFilters as unknown:
+        messages.error(
+            request,
+            _(
+                "Nothing was exported: the list has no filter named %(names)s, so the "
+                "export would have held more than you asked for. Filter the list, then export."
+            )
+            % {"names": ", ".join(unknown.args[0])},
+        )
+        return redirect(_list_url())
     count = signatures.count()
     if request.method == "POST":
         # The worker has no session: the job keeps the term, until it expires.

@@ -67,6 +67,20 @@ def test_the_export_follows_the_lists_filters(moderator_client, water, press):
     assert [row[0] for row in rows[1:]] == [str(keep.pk)]
 
 
+@pytest.mark.parametrize("query", [{"email": "ana@example.org"}, {"status": "spam"}])
+def test_a_filter_the_list_does_not_have_exports_nothing(moderator_client, water, query):
+    add_signature(water, status=Signature.Status.SPAM), add_signature(water)
+
+    response = moderator_client.get(URL, query | {"o": "2"}, follow=True)
+
+    assert not response.streaming
+    name = next(iter(query))
+    assert f"the list has no filter named {name}" in response.content.decode()
+    assert not ModelLogEntry.objects.filter(action="clarion.signatures.export").exists()
+    sorted_rows = read_csv(streamed(moderator_client.get(URL, {"o": "2"})))
+    assert len(sorted_rows) == 3  # ordering is the list's own: exported as asked
+
+
 def test_an_export_is_logged_with_who_and_how_many(moderator, moderator_client, water):
     add_signature(water), add_signature(water)
     streamed(moderator_client.get(URL))
