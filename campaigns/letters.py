@@ -23,12 +23,15 @@ PREVIEW_LABELS = {
 _LOOKS_LIKE_PLACEHOLDER = re.compile(r"\{\s*([A-Za-z][A-Za-z_ -]*?)\s*\}")
 
 
+_WRITTEN_PLACEHOLDERS = {f"{{{name}}}" for name in PLACEHOLDERS}
+
+
 def unknown_placeholders(text: str) -> list[str]:
     """Braced words in `text` that are not placeholders, e.g. `{firstname}`, in order."""
     return [
         match.group(0)
         for match in _LOOKS_LIKE_PLACEHOLDER.finditer(text)
-        if match.group(0) not in {f"{{{name}}}" for name in PLACEHOLDERS}
+        if match.group(0) not in _WRITTEN_PLACEHOLDERS
     ]
 
 

@@ -9,10 +9,12 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from wagtail.api.v3.errors import problem_response
 
+from signatures.live_campaigns import MAX_PAGE_ID
+
 logger = logging.getLogger(__name__)
 
-#: No list is longer: PostgreSQL's page and image ids are 32-bit.
-MAX_OFFSET = 2**31 - 1
+#: No list is longer: page (and image) ids are 32-bit.
+MAX_OFFSET = MAX_PAGE_ID
 
 # Seconds a client (or a proxy) should wait before trying again.
 RETRY_AFTER_SECONDS = 30

@@ -101,7 +101,10 @@ def supporter_email_later(signature_id: int, seconds: float) -> None:
 
 
 def give_up_supporter_email(signature_id: int, reason: str) -> None:
-    logger.warning("supporter email for signature %s failed: %s", signature_id, reason)
+    # Only the reason's first words: the mail server's own text may quote the address.
+    logger.warning(
+        "supporter email for signature %s failed: %s", signature_id, reason.split(":", 1)[0]
+    )
     Signature.objects.filter(pk=signature_id).update(email_due_at=None)
 
 

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import pytest
 from django.utils import timezone
 
+from signatures import services
 from signatures.models import Delivery, Signature, WebhookDelivery, WebhookEndpoint
 from signatures.services.webhooks import WebhookFailed
 from signatures.tasks import MAX_RETRIES, deliver, deliver_webhook, send_confirmation
@@ -122,3 +123,12 @@ def test_a_webhook_post_whose_retries_are_spent_fails_visibly(webhook_to_nowhere
     webhook_to_nowhere.refresh_from_db()
     assert webhook_to_nowhere.state == WebhookDelivery.State.FAILED
     assert webhook_to_nowhere.last_error.startswith(f"Gave up after {MAX_RETRIES + 1} attempts")
+
+
+def test_giving_up_on_a_supporter_email_logs_no_address(owed_confirmation, caplog):
+    refusal = "Refused by the mail server: {'ana@example.org': (550, b'5.1.1 no such user')}"
+
+    services.give_up_supporter_email(owed_confirmation.pk, refusal)
+
+    assert "Refused by the mail server" in caplog.text
+    assert "ana@example.org" not in caplog.text
