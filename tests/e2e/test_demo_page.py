@@ -57,6 +57,25 @@ def test_on_a_phone_the_form_comes_first_and_nothing_overflows(chromium, demo, s
     context.close()
 
 
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_a_long_title_and_lead_stay_below_the_banner_and_on_the_picture(
+    chromium, live_server, demo_campaign, viewport
+):
+    demo_campaign.title = "Protect the rights of the water defenders detained " * 5
+    demo_campaign.lead = "Four water defenders have been held without charge. " * 5
+    demo_campaign.save_revision().publish()
+    context = chromium.new_context(viewport=viewport)
+    page = context.new_page()
+    page.goto(live_server.url + demo_campaign.url)
+
+    banner, hero = box(page, ".banner"), box(page, ".hero")
+    title, lead = box(page, ".hero h1"), box(page, ".hero__lead")
+    assert title["y"] >= banner["y"] + banner["height"]  # not drawn over the banner
+    assert hero["y"] <= title["y"] and lead["y"] + lead["height"] <= hero["y"] + hero["height"]
+    assert box(page, ".hero__image")["height"] >= lead["y"] + lead["height"] - hero["y"] - 1
+    context.close()
+
+
 def test_on_a_desktop_the_story_is_left_and_the_form_right(chromium, demo, screenshots):
     context = chromium.new_context(viewport=DESKTOP)
     page = context.new_page()
