@@ -39,8 +39,8 @@ def compose(delivery: Delivery) -> EmailMessage:
         subject=one_line(subject),
         body=f"{body}\n\n{signed_by(signature)}\n",
         from_email=sender,
-        to=[formataddr((one_line(str(delivery.target)), delivery.target.email))],
-        reply_to=[formataddr((one_line(signature.full_name), signature.email))],
+        to=[mailbox(str(delivery.target), delivery.target.email)],
+        reply_to=[mailbox(signature.full_name, signature.email)],
         headers=resend_headers("delivery", delivery.pk, delivery.created_at, sender),
     )
 
@@ -156,7 +156,7 @@ def sender_for(campaign) -> str:
     if sender is None:
         organisation = OrganisationSettings.for_site(campaign.get_site())
         address = organisation.from_email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
-        sender = formataddr((one_line(organisation.name), address))
+        sender = mailbox(organisation.name, address)
         cache.set(key, sender, SENDER_SECONDS)
     return sender
 
@@ -182,6 +182,17 @@ def resend_headers(kind: str, pk: int, created_at, sender: str) -> dict:
         "Message-ID": message_id(kind, pk, created_at, sender),
         "Date": formatdate(created_at.timestamp()),
     }
+
+
+def mailbox(name: str, address: str) -> str:
+    """`Name <address>` for a header. An international domain (exämple.org) goes in its
+    ASCII form, which every mail server takes: formataddr refuses it as it is."""
+    local, _, domain = address.rpartition("@")
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        pass  # not a name IDNA can encode; the form's validator refused it already
+    return formataddr((one_line(name), f"{local}@{domain}"))
 
 
 def one_line(text: str) -> str:

@@ -8,7 +8,6 @@ listed deliveries sent in the same transaction, with the rows locked.
 
 import logging
 import smtplib
-from email.utils import formataddr
 
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
@@ -18,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from ..models import Delivery
-from .delivery import close_quietly, message_id, one_line, record_failure, sender_for
+from .delivery import close_quietly, mailbox, message_id, one_line, record_failure, sender_for
 
 logger = logging.getLogger(__name__)
 
@@ -107,4 +106,4 @@ def compose_digest(campaign, target, deliveries) -> EmailMessage:
 
 
 def _address(target) -> str:
-    return formataddr((one_line(str(target)), target.email))
+    return mailbox(str(target), target.email)

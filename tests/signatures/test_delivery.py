@@ -101,3 +101,14 @@ def test_names_cannot_inject_headers(campaign, organisation, smtp_server):
     [message] = smtp_server.wait_for(1)
     assert message["Bcc"] is None
     assert message["Reply-To"].addresses[0].addr_spec == "ana@example.org"
+
+
+def test_a_supporter_at_an_international_domain_gets_their_letter_sent(
+    campaign, organisation, smtp_server
+):
+    signature, _ = services.sign(campaign, DETAILS | {"email": "zoe@exämple.org"})
+
+    [message] = smtp_server.wait_for(1)
+
+    assert message["Reply-To"].addresses[0].addr_spec == "zoe@xn--exmple-cua.org"
+    assert Delivery.objects.get(signature=signature).state == Delivery.State.SENT
