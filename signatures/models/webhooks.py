@@ -66,7 +66,8 @@ class WebhookDelivery(models.Model):
     """The delivery log: one POST of one counted action to one endpoint, with its outcome.
 
     It keeps no copy of the supporter's details: the body is built from the signature when
-    it is sent, so erasing the supporter leaves nothing here (the row goes with it).
+    it is sent, so erasing the supporter leaves nothing here, and a POST still pending then
+    is never sent (privacy.anonymise).
     """
 
     class State(models.TextChoices):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from wagtail.log_actions import log
 
 from ..emails import email_key
-from ..models import DataRequest, Delivery, Signature
+from ..models import DataRequest, Delivery, Signature, WebhookDelivery
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +59,10 @@ def _anonymous_values(field, token: str):
     return ""
 
 
+#: Why a letter or CRM post pending at erasure was never sent.
+WITHHELD = "Not sent: the supporter's details were erased."
+
+
 def anonymise(signatures) -> tuple[int, int]:
     """Blank the personal data of these signatures and their deliveries, keeping statuses
     (so every count stays as it was).
@@ -76,9 +80,13 @@ def anonymise(signatures) -> tuple[int, int]:
     Signature.objects.bulk_update(
         rows, [field.name for field in fields] + ["anonymised_at"], batch_size=500
     )
-    deliveries = Delivery.objects.filter(signature__in=[row.pk for row in rows]).update(
-        last_error=""
-    )
+    ids = [row.pk for row in rows]
+    deliveries = Delivery.objects.filter(signature__in=ids).update(last_error="")
+    # Letters and CRM posts not yet sent never will be: the details they carry are gone.
+    for model in (Delivery, WebhookDelivery):
+        model.objects.filter(signature__in=ids, state=model.State.PENDING).update(
+            state=model.State.FAILED, last_error=WITHHELD
+        )
     return len(rows), deliveries
 
 

@@ -10,8 +10,14 @@ from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from signatures import counter, services
-from signatures.models import DataRequest, Delivery, Signature
-from signatures.services import privacy
+from signatures.models import (
+    DataRequest,
+    Delivery,
+    Signature,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from signatures.services import privacy, redelivery
 
 from .conftest import add_signature
 
@@ -117,6 +123,22 @@ def test_an_address_in_the_url_does_nothing(moderator_client, supporter):
     response = moderator_client.get(URL, {"email": ADDRESS, "action": "erase", "confirm": "on"})
     assert response.status_code == 200
     assert not Signature.objects.filter(anonymised_at__isnull=False).exists()
+
+
+def test_what_had_not_gone_out_at_erasure_never_goes_out(water, moderator):
+    signature = add_signature(water, email="late@example.org")
+    letter = Delivery.objects.create(signature=signature, target=water.targets[0])
+    endpoint = WebhookEndpoint.objects.create(
+        site=water.get_site(), name="CRM", url="http://127.0.0.1:9/"
+    )
+    post = WebhookDelivery.objects.create(endpoint=endpoint, signature=signature)
+
+    privacy.erase_supporter("late@example.org", moderator)
+
+    for row in (letter, post):
+        row.refresh_from_db()
+        assert (row.state, row.last_error) == ("failed", privacy.WITHHELD)
+    assert redelivery.retry([letter.pk], moderator) == 0  # nor can a moderator send it
 
 
 def test_anonymised_rows_keep_the_one_signature_per_supporter_rule(water, moderator):
