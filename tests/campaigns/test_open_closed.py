@@ -33,6 +33,7 @@ def test_a_closed_campaign_shows_its_story_final_count_and_why_but_no_form(clien
     html = response.content.decode()
     assert "The story so far." in html
     assert "<strong>785</strong> people took action" in html
+    assert "Goal: 1,000" in html and "Help us reach" not in html  # no call to help
     assert "This campaign is closed" in html
     assert "This campaign closed on 1 May. Thank you!" in html
     assert "<form" not in html and 'name="email"' not in html

@@ -52,6 +52,7 @@ def test_page_renders_every_part(client, site):
     for part in [
         "Lakeside Watch",
         'href="https://example.org/p"',  # banner and privacy policy
+        '<a href="https://example.org/p">Read our privacy policy</a>',  # by the form's note
         "<h1>Protect the wells</h1>",
         "Three villages have no clean water.",
         "Photo by: Ana @ana",

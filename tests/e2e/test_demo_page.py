@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from signatures.models import Signature
 from tests.e2e.conftest import DESKTOP, PHONE, sign_as_a_supporter
@@ -108,4 +109,22 @@ def test_with_javascript_off_a_supporter_acts_and_can_share(chromium, demo, scre
     signature = Signature.objects.get()
     assert signature.personal_note == "My grandmother drank from those wells."
     page.screenshot(path=screenshots / "thank-you-phone.png", full_page=True)
+    context.close()
+
+
+def test_a_refused_action_brings_the_supporter_to_what_to_correct(chromium, demo, settings):
+    settings.CLARION_MIN_FILL_SECONDS = 0
+    context = chromium.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(demo)
+
+    page.get_by_label("First name").fill("Ana")
+    page.get_by_label("Last name").fill("Okonjo")
+    page.get_by_label("Email").fill("ana@")
+    page.get_by_role("button", name="Send my message").click()
+
+    summary = page.locator(".form-errors")
+    expect(summary).to_be_focused()  # read out, and in view, without JavaScript
+    assert "Please check the form" in summary.inner_text()
+    assert not Signature.objects.exists()
     context.close()
