@@ -5,7 +5,7 @@ class SignaturesConfig(AppConfig):
     name = "signatures"
 
     def ready(self):
-        from django.db.models.signals import post_delete
+        from django.db.models.signals import post_delete, post_save
         from wagtail.signals import (
             page_published,
             page_slug_changed,
@@ -20,4 +20,10 @@ class SignaturesConfig(AppConfig):
             signal.connect(page_cache.invalidate)
             signal.connect(live_campaigns.forget)
         post_delete.connect(page_cache.invalidate_on_delete)
+        # Every campaign page shows its organisation's settings and its targets' names.
+        from campaigns.models import Target
+        from cms.models import OrganisationSettings
+
+        for model in (OrganisationSettings, Target):
+            post_save.connect(page_cache.invalidate_on_change, sender=model)
         post_delete.connect(live_campaigns.forget)

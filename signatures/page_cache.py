@@ -9,7 +9,8 @@ signatures.views.sign), so one copy serves everyone.
 The counter stays fresh because each cached copy remembers the count it shows: a copy is
 served only while the counter (itself a cache hit, at most ~4 s old) still has that value;
 otherwise the page is rendered again, which under heavy signing happens about once a second
-per page. Publishing, unpublishing, moving or deleting any page drops every cached copy.
+per page. Publishing, unpublishing, moving or deleting any page, or changing the organisation's
+settings or a target, drops every cached copy.
 
 Off: CLARION_PAGE_CACHE_SECONDS=0.
 """
@@ -123,4 +124,11 @@ def invalidate_on_delete(sender, **kwargs) -> None:
     from wagtail.models import Page
 
     if issubclass(sender, Page):
+        invalidate()
+
+
+def invalidate_on_change(sender, created=False, **kwargs) -> None:
+    """A changed row shown on pages (organisation settings, a target); a new one is on none
+    yet: settings made on a page's first visit show the defaults that page already has."""
+    if not created:
         invalidate()

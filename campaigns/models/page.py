@@ -225,6 +225,11 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
         super().clean()
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": _("The campaign must close after it opens.")})
+        if self.slug.isdigit():
+            # /act/<number>/ is the action form's address: the page could not be opened.
+            raise ValidationError(
+                {"slug": _("Add a word to this address: one made of digits only is taken.")}
+            )
 
     @property
     def targets(self):

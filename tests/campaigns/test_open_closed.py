@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -93,3 +94,11 @@ def test_a_campaign_cannot_close_before_it_opens(site):
     with pytest.raises(ValidationError) as error:
         campaign.full_clean()
     assert "The campaign must close after it opens." in error.value.message_dict["closes_at"]
+
+
+def test_a_campaign_address_of_digits_only_is_refused(site):
+    campaign = CampaignPageFactory(parent=site.root_page)
+    campaign.slug = "2024"
+    with pytest.raises(ValidationError) as refused:
+        campaign.full_clean()
+    assert "one made of digits only is taken" in str(refused.value.message_dict["slug"])

@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from cms.models import OrganisationSettings
 from signatures import counter
-from tests.factories import CampaignPageFactory
+from tests.factories import CampaignPageFactory, TargetFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +81,22 @@ def test_publishing_drops_cached_copies(client, cached_campaign):
     response = visit(client, cached_campaign.url)
     assert response["X-Clarion-Cache"] == "miss"
     assert "A new lead for the campaign." in response.content.decode()
+
+
+def test_saving_the_organisation_or_a_target_drops_cached_copies(client, site, page_cache):
+    target = TargetFactory(name="Minister of Water")
+    campaign = CampaignPageFactory(parent=site.root_page, targets=[target])
+    visit(client, campaign.url), visit(client, campaign.url)
+
+    organisation = OrganisationSettings.for_site(site)
+    organisation.name = "Lakeside Watch"
+    organisation.save()
+    assert "Lakeside Watch" in visit(client, campaign.url).content.decode()
+
+    visit(client, campaign.url)
+    target.name = "Minister of Clean Water"
+    target.save()
+    assert "Minister of Clean Water" in visit(client, campaign.url).content.decode()
 
 
 def test_unpublished_pages_are_not_served_from_the_cache(client, cached_campaign):
