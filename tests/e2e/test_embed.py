@@ -1,5 +1,7 @@
 """The embeddable form on a partner's page: another origin, real browser, real API."""
 
+import json
+
 import pytest
 from playwright.sync_api import expect
 
@@ -114,3 +116,37 @@ def test_a_campaign_that_cannot_be_loaded_is_said_so_in_the_pages_language(
         expect(browser_page.get_by_role("alert")).to_have_text(
             "Cette campagne ne peut pas être chargée."
         )
+
+
+def test_an_error_about_the_whole_form_is_shown_beside_field_errors(partner_page, browser_page):
+    campaign, partner = partner_page
+    page = browser_page
+    answer = {
+        "type": "about:blank",
+        "title": "Unprocessable Entity",
+        "status": 422,
+        "detail": "Please correct the details below.",
+        "errors": [
+            {"loc": ["body", "email"], "msg": "Enter a valid email address.", "type": "invalid"},
+            {"loc": ["body"], "msg": "One action per address, please.", "type": "invalid"},
+        ],
+    }
+    # The answer as the API could give it: both kinds of error at once.
+    page.route(
+        "**/signatures/",
+        lambda route: route.fulfill(
+            status=422,
+            content_type="application/problem+json",
+            headers={"Access-Control-Allow-Origin": partner.origin},
+            body=json.dumps(answer),
+        ),
+    )
+    page.goto(partner.origin + "/")
+    embed = page.locator(".clarion-embed")
+    embed.get_by_label("First name").fill("Ana")
+    embed.get_by_role("button", name=campaign.button_label).click()
+
+    status = embed.locator(".clarion-status")
+    expect(status).to_contain_text("Please correct the details marked below.")
+    expect(status).to_contain_text("One action per address, please.")
+    expect(embed.get_by_text("Enter a valid email address.")).to_be_visible()

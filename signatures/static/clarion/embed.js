@@ -243,7 +243,9 @@
         general.push(error.msg);
       }
     });
-    this.status.textContent = first ? this.texts.invalid : general.join(" ") || body.detail || this.texts.failed;
+    // Errors about the whole form are said with or without field errors beside them.
+    var summary = first ? [this.texts.invalid].concat(general) : general;
+    this.status.textContent = summary.join(" ") || body.detail || this.texts.failed;
     if (first) first.focus();
   };
 
