@@ -205,9 +205,13 @@ def open_download(job: ExportJob):
 
 def purge_expired(now=None) -> int:
     """Delete expired exports and their files. Returns how many were deleted."""
+    return purge(ExportJob.objects.filter(expires_at__lt=now or timezone.now()))
+
+
+def purge(jobs) -> int:
+    """Delete these exports and their files. Returns how many were deleted."""
     storage = storages["exports"]
-    expired = ExportJob.objects.filter(expires_at__lt=now or timezone.now())
-    for job in expired:
+    for job in jobs:
         if job.file_name and storage.exists(job.file_name):
             storage.delete(job.file_name)
-    return expired.delete()[0]
+    return jobs.delete()[0]

@@ -13,7 +13,8 @@ from django.utils import timezone
 from wagtail.log_actions import log
 
 from ..emails import email_key
-from ..models import DataRequest, Delivery, Signature, WebhookDelivery
+from ..models import DataRequest, Delivery, ExportJob, Signature, WebhookDelivery
+from . import export
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +100,10 @@ def erase_supporter(address: str, user) -> DataRequest:
     """Anonymise everything held about an address and keep a record of the request."""
     with transaction.atomic():
         signatures, deliveries = anonymise(signatures_of(address))
+        if signatures:
+            # Exports already written may hold the supporter: they go too (their owners
+            # can export again). One still being written is left to finish and expire.
+            export.purge(ExportJob.objects.filter(state=ExportJob.State.DONE))
         request = DataRequest.objects.create(
             kind=DataRequest.Kind.ERASURE,
             address_hash=address_hash(address),

@@ -5,6 +5,7 @@ import logging
 from datetime import timedelta
 
 import pytest
+from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
@@ -13,11 +14,12 @@ from signatures import counter, services
 from signatures.models import (
     DataRequest,
     Delivery,
+    ExportJob,
     Signature,
     WebhookDelivery,
     WebhookEndpoint,
 )
-from signatures.services import privacy, redelivery
+from signatures.services import export, privacy, redelivery
 
 from .conftest import add_signature
 
@@ -203,3 +205,16 @@ def test_retention_anonymises_only_campaigns_closed_long_enough_ago(
     recent.refresh_from_db()
     assert recent.anonymised_at is None and recent.first_name
     assert privacy.anonymise_expired() == 0  # nothing left to do
+
+
+def test_erasure_deletes_the_exports_already_written(water, moderator):
+    sign(water, "gone@example.org")
+    job = export.start_job(moderator, "", 1)
+    export.run_job(job.pk)
+    name = ExportJob.objects.get(pk=job.pk).file_name
+    assert b"gone@example.org" in storages["exports"].open(name).read()
+
+    privacy.erase_supporter("gone@example.org", moderator)
+
+    assert not storages["exports"].exists(name)
+    assert not ExportJob.objects.filter(pk=job.pk).exists()
