@@ -17,5 +17,5 @@ def form_guard(context):
     return {
         "honeypot": abuse.HONEYPOT_FIELD,
         "started_field": abuse.STARTED_FIELD,
-        "started": carried if abuse.started_at(carried) else abuse.started_token(),
+        "started": carried if carried and abuse.started_at(carried) else abuse.started_token(),
     }
