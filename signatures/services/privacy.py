@@ -12,7 +12,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from ..emails import email_key
+from ..emails import email_key, mailbox_key
 from ..models import DataRequest, Delivery, ExportJob, Signature, WebhookDelivery
 from . import export
 
@@ -92,8 +92,27 @@ def anonymise(signatures) -> tuple[int, int]:
 
 
 def signatures_of(address: str):
-    """Every signature given with this address, across all campaigns."""
+    """Every signature given with this address or a variant of it, across all campaigns.
+
+    Variants (user+tag@, different case) almost always reach the same mailbox: erasure
+    forgets them all rather than keep someone's data.
+    """
     return Signature.objects.filter(email_key=email_key(address))
+
+
+def signatures_given_with(address: str) -> list[Signature]:
+    """The signatures given with this very mailbox: what may be disclosed to its owner.
+
+    Not its +tag variants: where the provider does not deliver those to the user, ana+x@
+    is somebody else, and could have asked for ana@'s data.
+    """
+    rows = (
+        signatures_of(address)
+        .select_related("campaign")
+        .prefetch_related("deliveries__target", "webhook_deliveries__endpoint")
+    )
+    mailbox = mailbox_key(address)
+    return [row for row in rows if mailbox_key(row.email) == mailbox]
 
 
 def erase_supporter(address: str, user) -> DataRequest:
@@ -118,7 +137,7 @@ def erase_supporter(address: str, user) -> DataRequest:
 
 def subject_access(address: str, user) -> dict:
     """Everything held about an address, as a JSON-ready document; the request is recorded."""
-    rows = signatures_of(address).select_related("campaign").prefetch_related("deliveries__target")
+    rows = signatures_given_with(address)
     fields = [f for f in Signature._meta.concrete_fields if not f.is_relation]
     document = {
         "address": address,
@@ -137,6 +156,15 @@ def subject_access(address: str, user) -> dict:
                         "sent_at": delivery.sent_at,
                     }
                     for delivery in signature.deliveries.all()
+                ],
+                "sent_to_systems": [
+                    {
+                        "system": delivery.endpoint.name,
+                        "state": delivery.state,
+                        "created_at": delivery.created_at,
+                        "delivered_at": delivery.delivered_at,
+                    }
+                    for delivery in signature.webhook_deliveries.all()
                 ],
             }
             for signature in rows

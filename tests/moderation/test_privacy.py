@@ -165,19 +165,50 @@ def test_subject_access_exports_everything_held_about_the_address(
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;") and "okonjo" not in disposition.lower()
     document = json.loads(response.content)
-    assert {entry["campaign"] for entry in document["signatures"]} == {"Water", "Press"}
-    assert {entry["email"] for entry in document["signatures"]} == {
-        "ana.okonjo@example.org",
-        ADDRESS,
-    }
-    consenting = next(e for e in document["signatures"] if e["campaign"] == "Water")
-    assert consenting["consent"] is True and consenting["consent_text"]
-    assert consenting["ip_address"] == "198.51.100.7"
-    assert len(consenting["deliveries"]) == 1 and consenting["deliveries"][0]["target"]
+    [given] = document["signatures"]
+    assert (given["campaign"], given["email"]) == ("Press", ADDRESS)
+    assert given["ip_address"] == "198.51.100.7"
+    assert len(given["deliveries"]) == 1 and given["deliveries"][0]["target"]
     assert "bo@example.org" not in response.content.decode()
     record = DataRequest.objects.get()
-    assert (record.kind, record.requested_by, record.signatures) == ("access", moderator, 2)
+    assert (record.kind, record.requested_by, record.signatures) == ("access", moderator, 1)
     assert ModelLogEntry.objects.filter(action="clarion.privacy.access", user=moderator).exists()
+
+
+def test_subject_access_discloses_only_what_was_given_with_that_very_mailbox(
+    moderator, supporter
+):
+    [consenting, tagged], _ = supporter  # ana.okonjo@ and Ana.Okonjo+lakeside@ example.org
+
+    document = privacy.subject_access("ANA.OKONJO@example.org", moderator)
+
+    [given] = document["signatures"]
+    assert (given["campaign"], given["email"]) == ("Water", "ana.okonjo@example.org")
+    assert given["consent"] is True and given["consent_text"]
+    assert tagged.email not in json.dumps(document, cls=privacy.JSON_ENCODER)
+
+
+def test_subject_access_at_a_provider_that_delivers_tags_finds_every_spelling(water, press, moderator):
+    sign(water, "a.na+petitions@gmail.com")
+    sign(press, "ana@googlemail.com")
+
+    document = privacy.subject_access("Ana@gmail.com", moderator)
+
+    assert {entry["campaign"] for entry in document["signatures"]} == {"Water", "Press"}
+
+
+def test_subject_access_lists_the_systems_the_action_was_posted_to(water, moderator):
+    endpoint = WebhookEndpoint.objects.create(
+        site=water.get_site(), name="CRM sync", url="https://crm.example.org/hook", secret="s" * 32
+    )
+    signature = sign(water, "crm@example.org")
+    WebhookDelivery.objects.create(endpoint=endpoint, signature=signature)
+
+    [given] = privacy.subject_access("crm@example.org", moderator)["signatures"]
+
+    assert [(sent["system"], sent["state"]) for sent in given["sent_to_systems"]] == [
+        ("CRM sync", "pending")
+    ]
 
 
 def test_retention_anonymises_only_campaigns_closed_long_enough_ago(
