@@ -10,10 +10,14 @@ The counter stays fresh because each cached copy remembers the count it shows: a
 served only while the counter (itself a cache hit, at most ~4 s old) still has that value;
 otherwise the page is rendered again, which under heavy signing happens about once a second
 per page. Publishing, unpublishing, moving or deleting any page, or changing the organisation's
-settings or a target, drops every cached copy.
+settings or a target, drops every cached copy; a copy of a campaign that is about to open or
+close is not served past that moment.
 
 Off: CLARION_PAGE_CACHE_SECONDS=0.
 """
+
+import math
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -46,28 +50,32 @@ class CampaignPageCacheMiddleware:
         found = cache.get_many([GENERATION_KEY, key])
         generation, entry = found.get(GENERATION_KEY, 0), found.get(key)
         count = None
-        if entry and entry["generation"] == generation:
+        if entry and entry["generation"] == generation and time.time() < entry.get("until", 0):
             count = counter.counted_signatures(entry["campaign_id"])
             if count == entry["count"]:
                 return _cached_response(entry)
         response = self.get_response(request)
-        campaign_id = _campaign_id(request, response)
-        if campaign_id is not None:
+        campaign = _shareable_campaign(request, response)
+        if campaign is not None:
+            # A copy lasts until the campaign opens or closes, when its form changes.
+            change = campaign.next_change()
+            until = min(time.time() + seconds, change.timestamp() if change else math.inf)
             # On a page's first visit the count it shows is unknown here (count=None), so
             # the next visit renders again and records it; from then on copies match.
             cache.set(
                 key,
                 {
                     "generation": generation,
-                    "campaign_id": campaign_id,
+                    "campaign_id": campaign.pk,
                     "count": count,
+                    "until": until,
                     "status": response.status_code,
                     "content": response.content,
                     "content_type": response["Content-Type"],
                 },
                 seconds,
             )
-            _mark_public(response)
+            _mark_public(response, until)
             response["X-Clarion-Cache"] = "miss"
         return response
 
@@ -85,7 +93,7 @@ def _page_key(request) -> str:
     return f"clarion:page:{language}:{request.get_host()}:{request.path}"
 
 
-def _campaign_id(request, response) -> int | None:
+def _shareable_campaign(request, response):
     """The campaign a response shows, if it may be kept for everyone."""
     from campaigns.models import CampaignPage
 
@@ -102,22 +110,22 @@ def _campaign_id(request, response) -> int | None:
         "Cache-Control", ""
     ):
         return None
-    return page.pk
+    return page
 
 
 def _cached_response(entry) -> HttpResponse:
     response = HttpResponse(
         entry["content"], status=entry["status"], content_type=entry["content_type"]
     )
-    _mark_public(response)
+    _mark_public(response, entry["until"])
     response["X-Clarion-Cache"] = "hit"
     return response
 
 
-def _mark_public(response) -> None:
-    patch_cache_control(
-        response, public=True, max_age=0, s_maxage=settings.CLARION_PAGE_SHARED_MAX_AGE
-    )
+def _mark_public(response, until: float) -> None:
+    """Let shared caches keep the page too, but not past the campaign's next change."""
+    shared = min(settings.CLARION_PAGE_SHARED_MAX_AGE, max(0, int(until - time.time())))
+    patch_cache_control(response, public=True, max_age=0, s_maxage=shared)
 
 
 def invalidate_on_delete(sender, **kwargs) -> None:

@@ -244,6 +244,11 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
     def has_closed(self, at=None) -> bool:
         return bool(self.closes_at and (at or timezone.now()) >= self.closes_at)
 
+    def next_change(self, at=None):
+        """When the campaign next opens or closes, or None if neither is ahead."""
+        at = at or timezone.now()
+        return min((when for when in (self.opens_at, self.closes_at) if when and when > at), default=None)
+
     def refusal_message(self):
         """Why no action is taken now, or None while the campaign is open."""
         if self.has_closed():

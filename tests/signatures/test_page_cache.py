@@ -1,7 +1,12 @@
 """Campaign pages from the shared cache: public, no per-user token, a fresh counter."""
 
+import re
+import time
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from cms.models import OrganisationSettings
 from signatures import counter
@@ -97,6 +102,27 @@ def test_saving_the_organisation_or_a_target_drops_cached_copies(client, site, p
     target.name = "Minister of Clean Water"
     target.save()
     assert "Minister of Clean Water" in visit(client, campaign.url).content.decode()
+
+
+def test_a_copy_is_not_served_past_the_moment_the_campaign_closes(
+    client, site, page_cache, settings
+):
+    settings.CLARION_PAGE_SHARED_MAX_AGE = 60
+    closes_at = timezone.now() + timedelta(seconds=3)
+    campaign = CampaignPageFactory(
+        parent=site.root_page, closes_at=closes_at, closed_message="This campaign has ended."
+    )
+    visits = [visit(client, campaign.url) for _ in range(3)]
+    assert visits[-1]["X-Clarion-Cache"] == "hit"
+    shared = int(re.search(r"s-maxage=(\d+)", visits[-1]["Cache-Control"])[1])
+    assert shared <= 3  # proxies in front may not keep it longer either
+
+    time.sleep(max(0, (closes_at - timezone.now()).total_seconds()) + 0.1)
+    after = visit(client, campaign.url)
+
+    assert after["X-Clarion-Cache"] == "miss"
+    assert "This campaign has ended." in after.content.decode()
+    assert 'name="started"' not in after.content.decode()
 
 
 def test_unpublished_pages_are_not_served_from_the_cache(client, cached_campaign):
