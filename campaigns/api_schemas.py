@@ -31,6 +31,7 @@ FORM_TEXTS = {
     "sending": _("Sending…"),
     "invalid": _("Please correct the details marked below."),
     "failed": _("Your action could not be sent. Please check your connection and try again."),
+    "error": _("Something went wrong on our side. Please try again in a few minutes."),
     "closed": _("This campaign is not taking actions now."),
     "confirm": _(
         "One more step: we have emailed you a link. Open it and press the button on the page "

@@ -5,6 +5,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
+from signatures import services
 from signatures.models import Signature
 from tests.factories import CampaignPageFactory
 from tests.loopback import LoopbackServer, QuietHandler
@@ -100,6 +101,28 @@ def test_a_page_from_an_origin_not_allowed_cannot_take_action(partner_page, brow
         "Your action could not be sent. Please check your connection and try again."
     )
     assert Signature.objects.count() == 0
+
+
+def test_a_server_error_is_not_blamed_on_the_supporters_connection(
+    partner_page, browser_page, monkeypatch
+):
+    campaign, partner = partner_page
+    page = browser_page
+    page.goto(partner.origin + "/")
+    embed = page.locator(".clarion-embed")
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(services, "sign", fail)  # the live server runs in this process
+    embed.get_by_label("First name").fill("Ana")
+    embed.get_by_label("Last name").fill("Okonjo")
+    embed.get_by_label("Email").fill("ana@example.org")
+    embed.get_by_role("button", name=campaign.button_label).click()
+
+    expect(embed.locator(".clarion-status")).to_have_text(
+        "Something went wrong on our side. Please try again in a few minutes."
+    )
 
 
 def test_a_campaign_that_cannot_be_loaded_is_said_so_in_the_pages_language(

@@ -261,6 +261,11 @@
     })
       .then(function (result) {
         if (result.status === 202) return self.thank(result.body);
+        if (result.status >= 500 && !(result.body && result.body.detail)) {
+          // The server failed without saying why: not the supporter's connection.
+          self.status.textContent = self.texts.error || self.texts.failed;
+          return;
+        }
         self.showErrors(result.body || {});
       })
       .catch(function () {
