@@ -247,7 +247,9 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
     def next_change(self, at=None):
         """When the campaign next opens or closes, or None if neither is ahead."""
         at = at or timezone.now()
-        return min((when for when in (self.opens_at, self.closes_at) if when and when > at), default=None)
+        return min(
+            (when for when in (self.opens_at, self.closes_at) if when and when > at), default=None
+        )
 
     def refusal_message(self):
         """Why no action is taken now, or None while the campaign is open."""

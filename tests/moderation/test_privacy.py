@@ -175,9 +175,7 @@ def test_subject_access_exports_everything_held_about_the_address(
     assert ModelLogEntry.objects.filter(action="clarion.privacy.access", user=moderator).exists()
 
 
-def test_subject_access_discloses_only_what_was_given_with_that_very_mailbox(
-    moderator, supporter
-):
+def test_subject_access_discloses_only_what_was_given_with_that_very_mailbox(moderator, supporter):
     [consenting, tagged], _ = supporter  # ana.okonjo@ and Ana.Okonjo+lakeside@ example.org
 
     document = privacy.subject_access("ANA.OKONJO@example.org", moderator)
@@ -188,7 +186,9 @@ def test_subject_access_discloses_only_what_was_given_with_that_very_mailbox(
     assert tagged.email not in json.dumps(document, cls=privacy.JSON_ENCODER)
 
 
-def test_subject_access_at_a_provider_that_delivers_tags_finds_every_spelling(water, press, moderator):
+def test_subject_access_at_a_provider_that_delivers_tags_finds_every_spelling(
+    water, press, moderator
+):
     sign(water, "a.na+petitions@gmail.com")
     sign(press, "ana@googlemail.com")
 
