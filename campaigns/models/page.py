@@ -265,10 +265,16 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
         return displayed_count(self)
 
     def tally(self):
-        """The counter as shown: the count, the goal it works towards, and whether open."""
+        """The counter as shown: the count, the goal it works towards, whether open or closed."""
         count = self.action_count()
         goal = goal_for(count, self.counter_goal)
-        return {"count": count, "goal": goal, "progress": min(count, goal), "open": self.is_open()}
+        return {
+            "count": count,
+            "goal": goal,
+            "progress": min(count, goal),
+            "open": self.is_open(),
+            "closed": self.has_closed(),  # neither open nor closed: not open yet
+        }
 
     @property
     def next_step(self) -> NextStep | None:

@@ -59,10 +59,14 @@ def test_the_sign_service_refuses_for_every_caller(closed):
 
 
 def test_a_campaign_not_open_yet_refuses_actions(client, site):
-    campaign = CampaignPageFactory(parent=site.root_page, opens_at=timezone.now() + HOUR)
+    campaign = CampaignPageFactory(
+        parent=site.root_page, opens_at=timezone.now() + HOUR, counter_offset=12
+    )
 
     html = client.get(campaign.url).content.decode()
     assert "Not open yet" in html and 'name="email"' not in html
+    assert "<strong>12</strong> people have taken action" in html  # not "took": it has not begun
+    assert "Help us reach" not in html
     response = client.post(reverse("signatures:sign", args=[campaign.pk]), DETAILS)
     assert response.status_code == 403
     assert not Signature.objects.exists()
