@@ -2,12 +2,21 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
 
 app = Celery("cms")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_process_init.connect
+def finish_sends_in_hand_when_the_worker_dies(**kwargs):
+    from signatures.services import orphans
+
+    orphans.exit_with_parent_after_sending()
+
 
 # Run with `celery -A cms beat` (one beat process per site) beside the workers.
 app.conf.beat_schedule = {

@@ -1,3 +1,4 @@
+import asyncio
 import email
 import email.policy
 import socket
@@ -11,11 +12,13 @@ class _Recorder:
     def __init__(self):
         self.messages = []
         self.lock = threading.Lock()
+        self.answer_after = 0.0  # seconds between taking a message in and answering 250
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             self.messages.append((time.monotonic(), message))
+        await asyncio.sleep(self.answer_after)
         return "250 OK"
 
 
@@ -40,6 +43,10 @@ class RecordingSMTPServer:
 
     def __exit__(self, *exc):
         self._controller.stop()
+
+    def answer_after(self, seconds: float) -> None:
+        """Hold each 250 back for `seconds` after the message's last byte has arrived."""
+        self._recorder.answer_after = seconds
 
     @property
     def messages(self):

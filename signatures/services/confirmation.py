@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import counter
 from ..abuse import ActionRefused
 from ..models import Signature
-from . import mailer
+from . import mailer, orphans
 from .delivery import commit_without_waiting_for_disk, one_line, resend_headers, sender_for
 from .outbox import enqueue_on_commit
 
@@ -114,7 +114,7 @@ def _send_owed_email(signature_id: int, status, kind: str, context) -> None:
     The row stays locked while the server takes the message; the mark is cleared in the
     same transaction, committed right after the server's 250.
     """
-    with transaction.atomic():
+    with orphans.sending(), transaction.atomic():
         signature = (
             Signature.objects.select_for_update(of=("self",))
             .select_related("campaign")

@@ -5,7 +5,9 @@ Exactly once, as far as SMTP allows: the delivery row is locked and already mark
 as soon as the server replies 250. A worker killed at any moment either sent nothing (the
 transaction rolls back, the row stays pending and is retried) or sent and recorded it, but
 for the instant between the server's acceptance and the commit reaching PostgreSQL. A
-letter sent again from that instant carries the same Message-ID, so it can be recognised.
+pool process whose worker is killed finishes that instant first (see orphans.py); a
+letter sent again after a kill of the process itself carries the same Message-ID, so it
+can be recognised.
 """
 
 import logging
@@ -24,7 +26,7 @@ from cms.models import OrganisationSettings
 
 from ..abuse import count_in_window
 from ..models import Delivery
-from . import mailer
+from . import mailer, orphans
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +55,7 @@ def deliver(delivery_id: int) -> float | None:
     task to retry.
     """
     try:
-        with transaction.atomic():
+        with orphans.sending(), transaction.atomic():
             delivery = (
                 Delivery.objects.select_for_update(of=("self",))
                 .select_related("signature__campaign", "target")

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from ..models import Delivery
+from . import orphans
 from .delivery import close_quietly, mailbox, message_id, one_line, record_failure, sender_for
 
 logger = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ def send_digest(campaign, target, now=None) -> int:
     of_target = Delivery.objects.filter(target=target, signature__campaign=campaign)
     connection, deliveries = None, []
     try:
-        with transaction.atomic():
+        with orphans.sending(), transaction.atomic():
             last = of_target.filter(state=Delivery.State.SENT).aggregate(last=Max("sent_at"))[
                 "last"
             ]

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from ..models import Signature, WebhookDelivery, WebhookEndpoint
 from ..models.webhooks import ENDPOINTS_CACHE_KEY
-from . import outbox
+from . import orphans, outbox
 
 logger = logging.getLogger(__name__)
 
@@ -170,14 +170,15 @@ def deliver(delivery_id: int) -> None:
         },
     )
     status, error = None, ""
-    try:
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
-            status = response.status
-    except urllib.error.HTTPError as failure:
-        status, error = failure.code, f"HTTP {failure.code} {failure.reason}"
-    except (OSError, ValueError) as failure:  # refused, timed out, bad URL
-        error = f"{type(failure).__name__}: {failure}"
-    _record(delivery, status, error)
+    with orphans.sending():  # a POST the CRM took is recorded, even if the worker dies
+        try:
+            with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
+                status = response.status
+        except urllib.error.HTTPError as failure:
+            status, error = failure.code, f"HTTP {failure.code} {failure.reason}"
+        except (OSError, ValueError) as failure:  # refused, timed out, bad URL
+            error = f"{type(failure).__name__}: {failure}"
+        _record(delivery, status, error)
     if error:
         logger.warning("webhook delivery %s failed: %s", delivery.pk, error[:200])
         raise WebhookFailed(error)
