@@ -123,6 +123,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Email: EMAIL_URL such as smtp://user:pass@host:587 or smtp+tls://...; console by default.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# Seconds a mail server may keep a worker waiting for an answer: without a limit, one that
+# stops answering holds the worker, and its letters, for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=60)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Clarion <campaigns@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -96,6 +96,23 @@ def test_an_unreachable_mail_server_leaves_the_delivery_pending_with_the_reason(
     assert "ConnectionRefusedError" in delivery.last_error
 
 
+def test_a_mail_server_that_stops_answering_lets_the_worker_go_and_the_letter_waits(
+    campaign, organisation, smtp_server, settings
+):
+    assert 0 < settings.EMAIL_TIMEOUT <= 300  # by default, a minute
+    settings.EMAIL_TIMEOUT = 1
+    smtp_server.answer_after(30)  # takes the letter in, then says nothing
+    signature, _ = services.sign(campaign, DETAILS)
+    delivery = Delivery.objects.get(signature=signature)
+
+    with pytest.raises(OSError, match="timed out"):
+        services.deliver(delivery.pk)
+
+    delivery.refresh_from_db()
+    assert delivery.state == Delivery.State.PENDING
+    assert "timed out" in delivery.last_error
+
+
 def test_names_cannot_inject_headers(campaign, organisation, smtp_server):
     signature, _ = services.sign(campaign, DETAILS | {"first_name": "Ana\nBcc: x@example.org"})
     [message] = smtp_server.wait_for(1)
