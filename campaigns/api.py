@@ -7,8 +7,9 @@ from datetime import datetime
 from typing import Annotated
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import paginate
 from wagtail.api.v3.errors import ProblemDetail
@@ -30,6 +31,9 @@ from .api_schemas import (
     request_url,
 )
 from .models import CampaignPage
+
+#: The 404 detail of every campaign route: it says no more than that (drafts are not found).
+NOT_FOUND = gettext_lazy("No live campaign has this id.")
 
 router = Router(tags=["campaigns"])
 
@@ -309,10 +313,10 @@ def preview_campaign(
     from wagtail_headless_preview.models import PagePreview
 
     if content_type != f"{CampaignPage._meta.app_label}.{CampaignPage._meta.model_name}":
-        raise Http404("No campaign preview matches this token.")
+        raise Http404(_("No campaign preview matches this token."))
     preview = PagePreview.objects.filter(token=token).first()
     if preview is None:
-        raise Http404("No campaign preview matches this token (it lasts about a day).")
+        raise Http404(_("No campaign preview matches this token (it lasts about a day)."))
     return describe_campaign(preview.as_page(), request)
 
 
@@ -325,5 +329,7 @@ def preview_campaign(
 )
 def get_campaign(request, response: HttpResponse, campaign_id: CampaignId):
     response["Cache-Control"] = PUBLIC_CACHE
-    campaign = get_object_or_404(live_campaigns().select_related("hero_image"), pk=campaign_id)
+    campaign = live_campaigns().select_related("hero_image").filter(pk=campaign_id).first()
+    if campaign is None:
+        raise Http404(NOT_FOUND)
     return describe_campaign(campaign, request)

@@ -4,10 +4,12 @@ from functools import wraps
 
 from django.core.exceptions import RequestDataTooBig
 from django.utils.translation import gettext
+from ninja.errors import ValidationError as NinjaValidationError
 from wagtail.api.v3.errors import PROBLEM_JSON, problem_response
 from wagtail.api.v3.urls import api
 
 from campaigns.api import router as campaigns_router
+from signatures.api import body_type_errors
 from signatures.api import router as actions_router
 
 api.title = "Clarion API"
@@ -18,6 +20,14 @@ api.description = (
 )
 api.add_router("/campaigns/", campaigns_router)
 api.add_router("/campaigns/", actions_router)
+
+
+@api.exception_handler(NinjaValidationError)
+def validation_error(request, exc):
+    """Wagtail's answer (problem details, 422), but an action's own in its form's words."""
+    return body_type_errors(request, exc) or problem_response(
+        status=422, detail="Validation failed", errors=exc.errors
+    )
 
 
 @api.exception_handler(RequestDataTooBig)

@@ -1,11 +1,13 @@
 """Answers for requests the views should never see: a database that cannot be reached
-(503) and query strings it cannot take (400, or 422 as the API reports bad parameters)."""
+(503), query strings it cannot take (400, or 422 as the API reports bad parameters), and
+API addresses no route takes (in the API's own problem details)."""
 
 import logging
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
+from django.urls import is_valid_path
 from django.utils.translation import gettext as _
 from wagtail.api.v3.errors import problem_response
 
@@ -83,3 +85,39 @@ class QueryGuardMiddleware:
             message = _("The offset is larger than any list.")
             return {"loc": ["query", "offset"], "msg": str(message), "type": "less_than_equal"}
         return None
+
+
+class ApiAddressMiddleware:
+    """Answers API requests that no route takes as the API answers errors: problem details.
+
+    An address without its final slash is redirected with 308, which keeps the method and
+    the body; Django's 301 would turn a supporter's POST into a GET and lose the action.
+    An unknown address (404) and a method the route does not take (405) would otherwise
+    get an HTML page that a front end cannot read.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        if not request.path_info.endswith("/") and is_valid_path(f"{request.path_info}/"):
+            response = HttpResponse(status=308)
+            response["Location"] = request.get_full_path(force_append_slash=True)
+            return response
+        response = self.get_response(request)
+        if response.status_code in (404, 405) and not response.get("Content-Type", "").startswith(
+            "application/problem+json"
+        ):
+            if response.status_code == 404:
+                detail = _("Nothing is at this address in the API.")
+            else:
+                detail = _("This address does not take %(method)s requests.") % {
+                    "method": request.method
+                }
+            answer = problem_response(status=response.status_code, detail=str(detail))
+            if "Allow" in response:
+                answer["Allow"] = response["Allow"]
+            return answer
+        return response

@@ -7,6 +7,7 @@ must be JSON (so a browser must ask first, and CORS answers only allowed origins
 browser's Origin must be this site or one of CORS_ALLOWED_ORIGINS.
 """
 
+import codecs
 import json
 from functools import wraps
 from typing import Annotated
@@ -16,12 +17,14 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Router, Schema, Status
 from ninja.decorators import decorate_view
+from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import AfterValidator, ConfigDict, create_model
 from wagtail.api.v3.errors import ProblemDetail, problem_response
 
-from campaigns.api import CampaignId, describe_counter
+from campaigns.api import NOT_FOUND, CampaignId, describe_counter
 from campaigns.api_schemas import CounterSchema
 from campaigns.models import CampaignPage
 
@@ -70,10 +73,42 @@ class ReceivedSchema(Schema):
 
 
 def _problem(status: int, detail: str, errors=None, retry_after=None) -> HttpResponse:
+    """A refusal: never to be cached, since the same request may succeed a moment later."""
     response = problem_response(status=status, detail=detail, errors=errors)
+    response["Cache-Control"] = "no-store"
     if retry_after is not None:
         response["Retry-After"] = str(max(1, round(retry_after)))
     return response
+
+
+#: What a front end is told when a field arrives as the wrong JSON type, by pydantic's code.
+TYPE_MESSAGES = {
+    "string_type": gettext_lazy("Send this field as text."),
+    "bool_type": gettext_lazy("Send this field as true or false."),
+    "bool_parsing": gettext_lazy("Send this field as true or false."),
+}
+
+
+def body_type_errors(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse | None:
+    """An action's fields of the wrong JSON type (a number for a name), told as the form's
+    errors are: `loc` ["body", field], in the supporter's language. None for other routes."""
+    match = request.resolver_match
+    if match is None or match.url_name != "campaign_sign":
+        return None
+    errors = []
+    for error in exc.errors:
+        loc = list(error.get("loc", ()))
+        if loc[:2] == ["body", "data"]:  # the body parameter's name is no part of the body
+            loc = ["body", *loc[2:]]
+        kind = error.get("type", "invalid")
+        if loc == ["body"]:  # no body at all
+            message = _("Send the details as one JSON object, field by field.")
+        elif kind == "value_error" and "error" in error.get("ctx", {}):
+            message = error["ctx"]["error"]  # our own validator's words, without "Value error, "
+        else:
+            message = TYPE_MESSAGES.get(kind, error.get("msg", ""))
+        errors.append({"loc": loc, "msg": str(message), "type": kind})
+    return _problem(422, _("Please correct the details below."), errors=errors)
 
 
 def origin_allowed(request: HttpRequest) -> bool:
@@ -88,7 +123,7 @@ def origin_allowed(request: HttpRequest) -> bool:
 def not_an_object(request) -> bool:
     """Whether the body is JSON, but a list, a string, a number or null."""
     try:
-        body = request.body.lstrip()
+        body = request.body.removeprefix(codecs.BOM_UTF8).lstrip()  # the parser skips a BOM too
     except RequestDataTooBig:
         return False  # the API answers 413
     if body.startswith(b"{"):
@@ -119,7 +154,6 @@ def refuse_before_reading(run):
             response = _problem(422, message, errors=[error])
         else:
             return run(request, *args, **kwargs)
-        response["Cache-Control"] = "no-store"
         return response
 
     return checked
@@ -129,7 +163,7 @@ def _live_campaign(campaign_id: int) -> CampaignPage:
     """A live campaign open to anyone (kept in the process for a moment, as for the form)."""
     campaign = live_campaign(campaign_id)
     if campaign is None or not campaign.public:
-        raise Http404
+        raise Http404(NOT_FOUND)
     return campaign.page
 
 

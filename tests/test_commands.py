@@ -1,6 +1,6 @@
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from wagtail.models import Site
 
 from campaigns.models import CampaignPage
@@ -31,10 +31,19 @@ def test_the_demo_campaign_can_be_signed(client):
     assert Signature.objects.filter(campaign=campaign).counted().count() == 1
 
 
-def test_the_demo_site_makes_its_links_with_the_address_it_is_served_at():
-    call_command("load_demo", address="127.0.0.1:8000")
+@pytest.mark.parametrize(
+    "address", ["127.0.0.1:8000", "http://127.0.0.1:8000", "http://127.0.0.1:8000/"]
+)
+def test_the_demo_site_makes_its_links_with_the_address_it_is_served_at(address):
+    call_command("load_demo", address=address)
 
     assert Site.objects.get(is_default_site=True).root_url == "http://127.0.0.1:8000"
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1:port", "http://127.0.0.1:8000/act/", ":8000"])
+def test_an_address_that_is_no_host_and_port_is_refused(address):
+    with pytest.raises(CommandError, match="HOST:PORT"):
+        call_command("load_demo", address=address)
 
 
 def test_ensure_admin_prints_a_fresh_random_password(capsys):

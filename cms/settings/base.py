@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "cms.middleware.DatabaseUnavailableMiddleware",
     "cms.middleware.QueryGuardMiddleware",
+    "cms.middleware.ApiAddressMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -170,6 +171,7 @@ CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_CREDENTIALS = False
 CORS_PREFLIGHT_MAX_AGE = 3600
+CORS_EXPOSE_HEADERS = ["Retry-After"]  # a partner's page must know when to try again (429)
 # An external front end that renders previews of drafts; unset: Wagtail's own preview.
 HEADLESS_PREVIEW_URL = env("HEADLESS_PREVIEW_URL", default="")
 if HEADLESS_PREVIEW_URL:

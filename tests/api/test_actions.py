@@ -71,6 +71,7 @@ def test_field_errors_are_the_forms_own_messages_each_on_its_field(client, site)
 
     assert response.status_code == 422
     assert response["Content-Type"] == "application/problem+json"
+    assert response["Cache-Control"] == "no-store"
     errors = {tuple(error["loc"]): error["msg"] for error in response.json()["errors"]}
     form = SignatureForm(body, campaign=campaign)
     assert not form.is_valid()
@@ -96,6 +97,7 @@ def test_a_closed_campaign_refuses_with_its_message(client, site):
         response = sign(client, campaign.pk, body)
         assert response.status_code == 403
         assert response.json()["detail"] == "This campaign has closed."
+        assert response["Cache-Control"] == "no-store"  # refusals are never kept by a proxy
     assert not Signature.objects.exists()
 
 
@@ -108,6 +110,7 @@ def test_too_many_actions_get_429_with_retry_after(client, site, settings):
 
     assert response.status_code == 429
     assert 0 < int(response["Retry-After"]) <= 301
+    assert response["Cache-Control"] == "no-store"
     assert "Too many actions" in response.json()["detail"]
     assert Signature.objects.count() == 2
 
@@ -152,6 +155,12 @@ def test_bad_input_gets_a_clear_4xx_never_a_500(client, campaign, body, content_
     assert not Signature.objects.exists()
 
 
+def test_a_json_object_after_a_byte_order_mark_is_read_like_any_other(client, campaign):
+    body = b"\xef\xbb\xbf" + json.dumps(DETAILS).encode()
+    assert sign(client, campaign.pk, body).status_code == 202
+    assert Signature.objects.get().email == DETAILS["email"]
+
+
 @pytest.mark.parametrize("body", ["[1, 2]", json.dumps([DETAILS]), '"a string"', "null", " 5"])
 def test_a_body_that_is_no_object_is_told_so_once(client, campaign, body):
     response = sign(client, campaign.pk, body)
@@ -165,6 +174,41 @@ def test_a_body_that_is_no_object_is_told_so_once(client, campaign, body):
         }
     ]
     assert not Signature.objects.exists()
+
+
+def test_a_field_of_the_wrong_json_type_is_told_on_that_field_in_plain_words(client, campaign):
+    body = {"first_name": 5, "last_name": ["Okonjo"], "email": "ana@example.org"}
+    response = sign(client, campaign.pk, body | {"consent": "perhaps"})
+
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["detail"] == "Please correct the details below."
+    errors = {tuple(error["loc"]): error["msg"] for error in response.json()["errors"]}
+    assert errors == {
+        ("body", "first_name"): "Send this field as text.",
+        ("body", "last_name"): "Send this field as text.",
+        ("body", "consent"): "Send this field as true or false.",
+    }
+    assert not Signature.objects.exists()
+
+
+def test_text_that_is_not_text_is_told_in_the_validators_own_words(client, campaign):
+    response = sign(client, campaign.pk, '{"first_name": "\\ud800", "email": "a@example.org"}')
+
+    assert response.status_code == 422
+    assert {
+        "loc": ["body", "first_name"],
+        "msg": "Please remove the characters that are not text.",
+        "type": "value_error",
+    } in response.json()["errors"]
+
+
+def test_wagtails_own_routes_keep_their_validation_answer(client, campaign):
+    response = client.get("/api/v3/pages/", {"limit": "many"})
+
+    assert response.status_code == 422
+    assert response.json()["detail"] == "Validation failed"
+    assert [error["loc"] for error in response.json()["errors"]] == [["query", "limit"]]
 
 
 def test_unexpected_fields_are_ignored_and_control_characters_refused(client, campaign):

@@ -173,6 +173,19 @@ def test_unknown_draft_and_malformed_ids_are_not_found(client, campaign):
         assert client.get(f"/api/v3/campaigns/{bad}/").status_code in (404, 422)
 
 
+def test_every_campaign_route_says_not_found_alike_and_names_no_model(client, site):
+    other_page = site.root_page.pk  # a page, but no campaign
+    answers = [
+        client.get(f"/api/v3/campaigns/{other_page}/"),
+        client.get(f"/api/v3/campaigns/{other_page}/counter/"),
+        client.post(
+            f"/api/v3/campaigns/{other_page}/signatures/", "{}", content_type="application/json"
+        ),
+    ]
+    assert [answer.status_code for answer in answers] == [404, 404, 404]
+    assert {answer.json()["detail"] for answer in answers} == {"No live campaign has this id."}
+
+
 def test_the_list_has_live_campaigns_only(client, site):
     live = CampaignPageFactory(parent=site.root_page)
     draft = CampaignPageFactory(parent=site.root_page)

@@ -52,6 +52,20 @@ def test_reads_from_an_allowed_origin_are_shared(client, campaign):
     assert response["Access-Control-Allow-Origin"] == PARTNER
 
 
+def test_a_partners_page_may_read_when_to_try_again(client, campaign, settings):
+    settings.CLARION_RATE_LIMIT = "1/300"
+    for email in ("ana@example.org", "bo@example.org"):
+        response = client.post(
+            f"/api/v3/campaigns/{campaign.pk}/signatures/",
+            json.dumps({"first_name": "Ana", "last_name": "Okonjo", "email": email}),
+            content_type="application/json",
+            HTTP_ORIGIN=PARTNER,
+        )
+    assert response.status_code == 429
+    assert response["Access-Control-Allow-Origin"] == PARTNER
+    assert "retry-after" in response["Access-Control-Expose-Headers"].lower()
+
+
 def test_pages_outside_the_api_are_never_shared(client, campaign):
     response = client.get(campaign.url, HTTP_ORIGIN=PARTNER)
     assert response.status_code == 200

@@ -35,3 +35,25 @@ def test_an_offset_beyond_any_number_the_database_holds_is_refused(client, campa
 
 def test_an_ordinary_search_still_works(client, campaign):
     assert client.get("/api/v3/pages/?search=water").status_code == 200
+
+
+def test_an_action_posted_without_the_final_slash_is_redirected_keeping_its_method(
+    client, campaign
+):
+    response = client.post(
+        f"/api/v3/campaigns/{campaign.pk}/signatures?x=1", "{}", content_type="application/json"
+    )
+    assert response.status_code == 308  # a 301 would make a browser send a GET, losing the body
+    assert response["Location"] == f"/api/v3/campaigns/{campaign.pk}/signatures/?x=1"
+
+
+def test_a_wrong_method_and_an_unknown_address_are_answered_as_problems(client, campaign):
+    wrong = client.put(f"/api/v3/campaigns/{campaign.pk}/signatures/")
+    unknown = client.get("/api/v3/nothing-here/")
+
+    assert (wrong.status_code, unknown.status_code) == (405, 404)
+    for response in (wrong, unknown):
+        assert response["Content-Type"] == "application/problem+json"
+    assert wrong.json()["detail"] == "This address does not take PUT requests."
+    assert wrong["Allow"] == "POST"
+    assert unknown.json()["detail"] == "Nothing is at this address in the API."

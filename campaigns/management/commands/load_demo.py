@@ -4,9 +4,10 @@ Running it again changes nothing that already exists.
 """
 
 from io import BytesIO
+from urllib.parse import urlsplit
 
 from django.core.files.images import ImageFile
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from PIL import Image as PILImage
 from PIL import ImageDraw
@@ -136,6 +137,18 @@ def _logo(draw, width, height):
     draw.polygon([(40, 30), (40, 98), (96, 64)], fill=(255, 255, 255))  # a voice, going out
 
 
+def host_and_port(value: str) -> tuple[str, int]:
+    """HOST:PORT as runserver takes it; a URL (http://HOST:PORT/) is read for the same two."""
+    parts = urlsplit(value if "//" in value else f"//{value}")
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if not parts.hostname or port == -1 or parts.path not in ("", "/"):
+        raise CommandError(f"--address takes HOST:PORT, such as 127.0.0.1:8000, not {value!r}")
+    return parts.hostname, port or (443 if parts.scheme == "https" else 80)
+
+
 class Command(BaseCommand):
     help = "Load a demo campaign (idempotent)."
 
@@ -174,8 +187,7 @@ class Command(BaseCommand):
                 home.save()
 
         if options["address"]:
-            host, _colon, port = options["address"].rpartition(":")
-            site.hostname, site.port = host or "localhost", int(port or 80)
+            site.hostname, site.port = host_and_port(options["address"])
             site.save()
 
         organisation = OrganisationSettings.for_site(site)
