@@ -36,7 +36,11 @@ class DeliveryFilterSet(WagtailFilterSet):
     state = django_filters.ChoiceFilter(
         label=_("State"),
         # Failed first: the reason to open this screen.
-        choices=[(state, state.label) for state in reversed(Delivery.State)],
+        choices=[
+            (state, state.label)
+            for state in (Delivery.State.FAILED, Delivery.State.PENDING, Delivery.State.SENT)
+            + (Delivery.State.WITHHELD,)
+        ],
         empty_label=_("Any state"),
     )
     campaign = django_filters.ModelChoiceFilter(

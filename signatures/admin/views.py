@@ -49,8 +49,21 @@ def bulk_status(request):
             for error in errors:
                 messages.error(request, error)
         return redirect(safe_next(request, _list_url()))
-    status = form.cleaned_data["status"]
-    count = moderation.set_status(form.cleaned_data["signature"], status, request.user)
+    status, selected = form.cleaned_data["status"], form.cleaned_data["signature"]
+    left = moderation.may_not_count(selected) if status == Signature.Status.COUNTED else 0
+    count = moderation.set_status(selected, status, request.user)
+    if left:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)s signature was left as it is: it awaits its supporter's "
+                "confirmation, or its supporter's details were erased.",
+                "%(count)s signatures were left as they are: they await their supporters' "
+                "confirmation, or their supporters' details were erased.",
+                left,
+            )
+            % {"count": left},
+        )
     messages.success(
         request,
         ngettext(

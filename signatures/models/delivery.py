@@ -12,6 +12,9 @@ class Delivery(models.Model):
         PENDING = "pending", _("pending")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
+        # Not to be sent while its signature does not count (a moderator's decision, undone
+        # by approving it again), nor ever once its supporter is erased.
+        WITHHELD = "withheld", _("withheld")
 
     # Both indexed by what leads with them (Meta): the unique pair, and the digest's index.
     signature = models.ForeignKey(

@@ -62,6 +62,8 @@ class Signature(models.Model):
     # the receipt once counted): when it is next expected to go out; empty once sent or
     # when none is owed. The sweeper re-sends those overdue.
     email_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The receipt goes once, however often a moderator rejects and approves the action again.
+    receipt_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = SignatureQuerySet.as_manager()
 

@@ -126,8 +126,13 @@ def _send_owed_email(signature_id: int, status, kind: str, context) -> None:
         if signature.status != status and signature.status in OWING_STATUSES:
             return  # confirmed meanwhile: the receipt is owed now, not this
         signature.email_due_at = None
-        signature.save(update_fields=["email_due_at"])
-        if signature.status == status and (kind != "receipt" or signature.campaign.send_receipt):
+        sending = signature.status == status and (
+            kind != "receipt" or signature.campaign.send_receipt
+        )
+        if sending and kind == "receipt":
+            signature.receipt_sent_at = timezone.now()  # approved again, it is not sent again
+        signature.save(update_fields=["email_due_at", "receipt_sent_at"])
+        if sending:
             message = _supporter_email(signature, kind, context(signature))
             commit_without_waiting_for_disk()
             mailer.send(message)  # returns after the server's 250

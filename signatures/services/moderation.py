@@ -74,10 +74,27 @@ def preview(rule: Rule, status: str = Status.REJECTED) -> int:
 
 
 def set_status(signature_ids, status: str, user) -> int:
-    """Give the selected signatures a status (approve, reject, mark spam). Returns how many changed."""
-    return _change(
-        Signature.objects.filter(pk__in=list(signature_ids)), status, user, ACTIONS[status]
-    )
+    """Give the selected signatures a status (approve, reject, mark spam). Returns how many changed.
+
+    Approving leaves out what may not count (see `may_count`).
+    """
+    selected = Signature.objects.filter(pk__in=list(signature_ids))
+    if status == Status.COUNTED:
+        selected = may_count(selected)
+    return _change(selected, status, user, ACTIONS[status])
+
+
+def may_count(signatures):
+    """The signatures a moderator may approve: not erased (their letters would go out with no
+    name, Reply-To nobody), and not awaiting their supporter's confirmation (nobody but the
+    owner of the address can say they took this action)."""
+    return signatures.filter(anonymised_at__isnull=True).exclude(status=Status.PENDING)
+
+
+def may_not_count(signature_ids) -> int:
+    """How many of the selected signatures approving leaves as they are."""
+    selected = Signature.objects.filter(pk__in=list(signature_ids)).exclude(status=Status.COUNTED)
+    return selected.exclude(pk__in=may_count(selected).values("pk")).count()
 
 
 def invalidate(rule: Rule, user, status: str = Status.REJECTED) -> int:
@@ -119,10 +136,11 @@ def _change(signatures, status: str, user, action: str, rule: Rule | None = None
 
 
 def _withhold_letters(signatures, status: str) -> None:
-    """Letters not yet sent for signatures that no longer count are never sent."""
+    """Letters not yet sent for signatures that no longer count are held back: approving
+    the signature again sends them (outbox.dispatch)."""
     Delivery.objects.filter(
         signature__in=signatures.values("pk"), state=Delivery.State.PENDING
     ).update(
-        state=Delivery.State.FAILED,
+        state=Delivery.State.WITHHELD,
         last_error=f"Withheld: a moderator set the signature's status to {status}.",
     )

@@ -76,17 +76,18 @@ def dispatch(signature_id: int) -> None:
         if signature.status == Signature.Status.PENDING:
             signature.email_due_at = now
             enqueue_on_commit(send_confirmation, signature.pk)
-        elif signature.status == Signature.Status.COUNTED:
+        elif signature.status == Signature.Status.COUNTED and not signature.anonymised_at:
             existing = set(signature.deliveries.values_list("target_id", flat=True))
             deliveries = Delivery.objects.bulk_create(
                 Delivery(signature=signature, target=target)
                 for target in campaign.targets
                 if target.pk not in existing
             )
+            deliveries += _send_withheld_letters(signature, now)  # approved again
             if not campaign.digest_minutes:
                 for delivery in deliveries:
                     enqueue_on_commit(deliver, delivery.pk)
-            if campaign.send_receipt:
+            if campaign.send_receipt and not signature.receipt_sent_at:
                 signature.email_due_at = now
                 enqueue_on_commit(send_receipt, signature.pk)
             webhooks.announce([signature.pk])  # the CRM hears of each counted action
@@ -94,6 +95,15 @@ def dispatch(signature_id: int) -> None:
         signature.save(update_fields=["dispatched_at", "dispatch_due_at", "email_due_at"])
         # Should PostgreSQL crash before flushing this, the row is simply dispatched again.
         commit_without_waiting_for_disk()
+
+
+def _send_withheld_letters(signature, now) -> list[Delivery]:
+    """The letters a moderator withheld from this signature, made pending again."""
+    withheld = list(signature.deliveries.filter(state=Delivery.State.WITHHELD))
+    Delivery.objects.filter(pk__in=[delivery.pk for delivery in withheld]).update(
+        state=Delivery.State.PENDING, last_error="", due_at=now
+    )
+    return withheld
 
 
 def sweep(now=None) -> tuple[int, int, int]:

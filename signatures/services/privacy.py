@@ -84,10 +84,12 @@ def anonymise(signatures) -> tuple[int, int]:
     ids = [row.pk for row in rows]
     deliveries = Delivery.objects.filter(signature__in=ids).update(last_error="")
     # Letters and CRM posts not yet sent never will be: the details they carry are gone.
-    for model in (Delivery, WebhookDelivery):
-        model.objects.filter(signature__in=ids, state=model.State.PENDING).update(
-            state=model.State.FAILED, last_error=WITHHELD
-        )
+    Delivery.objects.filter(
+        signature__in=ids, state__in=[Delivery.State.PENDING, Delivery.State.WITHHELD]
+    ).update(state=Delivery.State.WITHHELD, last_error=WITHHELD)
+    WebhookDelivery.objects.filter(signature__in=ids, state=WebhookDelivery.State.PENDING).update(
+        state=WebhookDelivery.State.FAILED, last_error=WITHHELD
+    )
     return len(rows), deliveries
 
 

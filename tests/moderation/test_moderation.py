@@ -50,7 +50,7 @@ def test_rejecting_a_selection_updates_the_counter_and_withholds_their_letters(
     assert statuses(*signed) == [Status.REJECTED, Status.REJECTED, Status.COUNTED]
     assert counter.displayed_count(water) == 1
     withheld = Delivery.objects.filter(signature__in=signed[:2])
-    assert {d.state for d in withheld} == {Delivery.State.FAILED}
+    assert {d.state for d in withheld} == {Delivery.State.WITHHELD}
     assert all("Withheld" in d.last_error for d in withheld)
     assert Delivery.objects.get(signature=signed[2]).state == Delivery.State.PENDING
 
@@ -74,6 +74,28 @@ def test_each_bulk_action_sets_its_status_and_is_logged(
     assert sorted((e.page_id, e.user_id, e.data["count"]) for e in entries) == sorted(
         [(water.pk, moderator.pk, 1), (press.pk, moderator.pk, 1)]
     )
+
+
+def test_approving_leaves_unconfirmed_and_erased_signatures_as_they_are_and_says_so(
+    moderator_client, water
+):
+    rejected = add_signature(water, status=Status.REJECTED)
+    unconfirmed = add_signature(water, status=Status.PENDING)
+    erased = add_signature(water, status=Status.SPAM, anonymised_at=timezone.now())
+
+    response = moderator_client.post(
+        BULK_URL,
+        {"signature": [rejected.pk, unconfirmed.pk, erased.pk], "status": Status.COUNTED},
+        follow=True,
+    )
+
+    assert statuses(rejected, unconfirmed, erased) == [Status.COUNTED, Status.PENDING, Status.SPAM]
+    said = [str(message) for message in response.context["messages"]]
+    assert (
+        "2 signatures were left as they are: they await their supporters' confirmation, "
+        "or their supporters' details were erased." in said
+    )
+    assert "1 signature is now counted." in said
 
 
 def test_a_bulk_action_without_a_selection_says_so(moderator_client, water):

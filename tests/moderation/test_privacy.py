@@ -19,7 +19,7 @@ from signatures.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from signatures.services import export, privacy, redelivery
+from signatures.services import export, moderation, privacy, redelivery
 
 from .conftest import add_signature
 
@@ -137,10 +137,17 @@ def test_what_had_not_gone_out_at_erasure_never_goes_out(water, moderator):
 
     privacy.erase_supporter("late@example.org", moderator)
 
-    for row in (letter, post):
-        row.refresh_from_db()
-        assert (row.state, row.last_error) == ("failed", privacy.WITHHELD)
+    letter.refresh_from_db()
+    post.refresh_from_db()
+    assert (letter.state, letter.last_error) == ("withheld", privacy.WITHHELD)
+    assert (post.state, post.last_error) == ("failed", privacy.WITHHELD)
     assert redelivery.retry([letter.pk], moderator) == 0  # nor can a moderator send it
+    # Nor does approving it: an erased supporter's signature cannot be counted anew.
+    Signature.objects.filter(pk=signature.pk).update(status=Signature.Status.REJECTED)
+    assert moderation.set_status([signature.pk], Signature.Status.COUNTED, moderator) == 0
+    services.dispatch(signature.pk)
+    letter.refresh_from_db()
+    assert letter.state == "withheld"
 
 
 def test_anonymised_rows_keep_the_one_signature_per_supporter_rule(water, moderator):

@@ -310,20 +310,48 @@ def test_the_digest_records_a_failure_and_keeps_the_actions(site, refusing_smtp)
     assert "550" in delivery.last_error and delivery.attempts == 1
 
 
-def test_a_signature_approved_by_a_moderator_is_sent_by_the_sweeper(site, admin_user):
+def test_an_unconfirmed_signature_cannot_be_approved_in_its_supporters_place(site, admin_user):
     from signatures.services import moderation
 
     campaign = CampaignPageFactory(parent=site.root_page, confirmation_required=True)
     signature, _ = services.sign(campaign, DETAILS)
     services.dispatch(signature.pk)  # the confirmation email; no delivery while pending
+
+    assert moderation.may_not_count([signature.pk]) == 1
+    assert moderation.set_status([signature.pk], Signature.Status.COUNTED, admin_user) == 0
+    services.sweep(now=timezone.now() + timedelta(minutes=3))
+
+    signature.refresh_from_db()
+    assert signature.status == Signature.Status.PENDING
     assert not Delivery.objects.exists()
+
+
+def test_approving_again_sends_the_letters_withheld_and_one_receipt_in_all(site, admin_user):
+    from signatures.services import moderation
+
+    def receipts():
+        return [
+            m for m in mail.outbox if m.extra_headers["Message-ID"].startswith("<clarion.receipt")
+        ]
+
+    campaign = CampaignPageFactory(parent=site.root_page, send_receipt=True)
+    signature, _ = services.sign(campaign, DETAILS)
+    services.dispatch(signature.pk)  # the delivery and the receipt tasks are lost
+    moderation.set_status([signature.pk], Signature.Status.REJECTED, admin_user)
+    assert Delivery.objects.get().state == Delivery.State.WITHHELD
 
     moderation.set_status([signature.pk], Signature.Status.COUNTED, admin_user)
     services.sweep(now=timezone.now() + timedelta(minutes=3))
 
     delivery = Delivery.objects.get()
-    assert delivery.state == Delivery.State.SENT
-    assert [message.to for message in mail.outbox][-1][0].endswith(f"<{delivery.target.email}>")
+    assert (delivery.state, delivery.last_error) == (Delivery.State.SENT, "")
+    assert len(receipts()) == 1
+    # Rejected and approved once more: the letter went, and so did the receipt.
+    moderation.set_status([signature.pk], Signature.Status.REJECTED, admin_user)
+    moderation.set_status([signature.pk], Signature.Status.COUNTED, admin_user)
+    services.sweep(now=timezone.now() + timedelta(minutes=6))
+    assert len(receipts()) == 1
+    assert Delivery.objects.get().state == Delivery.State.SENT
 
 
 @pytest.mark.redis
