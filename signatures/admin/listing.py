@@ -3,11 +3,12 @@
 from functools import partial
 
 from django.contrib import messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, QueryDict
+from django.http import Http404, HttpRequest, QueryDict
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
@@ -16,11 +17,15 @@ from django.utils.translation import gettext_lazy as _
 from wagtail_modeladmin.options import ModelAdmin
 from wagtail_modeladmin.views import IndexView, InspectView, WMABaseView
 
+from ..live_campaigns import MAX_PAGE_ID
 from ..models import Signature
 from . import permissions, search
 from .filters import ConfirmedFilter, CountryFilter, SignedBetweenFilter, UndeclaredParameters
+from .forms import MAX_ID
 
 TOTAL_CACHE_KEY = "clarion:signatures:total"
+#: The campaign filter's parameter, as modeladmin names it.
+CAMPAIGN_VAR = "campaign__page_ptr__exact"
 
 
 class CountedPaginator(Paginator):
@@ -76,7 +81,11 @@ class SignatureIndexView(IndexView):
             raise PermissionDenied
         key = request.GET.get(search.KEY_VAR, "")
         term = search.recall(request, key) if key else ""
-        self.prepare(request, term or "")
+        try:
+            self.prepare(request, term or "")
+        except IncorrectLookupParameters:
+            messages.error(request, BAD_FILTER_VALUE)
+            return redirect(self.index_url)
         if request.method == "GET" and (stray := self.stray_parameters(request)):
             return self.redirect_without(request, stray)
         return WMABaseView.dispatch(self, request, *args, **kwargs)
@@ -115,6 +124,10 @@ class SignatureIndexView(IndexView):
         if not term:
             self.params.pop(search.KEY_VAR, None)
         self.query = term
+        campaign = self.params.get(CAMPAIGN_VAR)
+        if campaign is not None and not (campaign.isdigit() and int(campaign) <= MAX_PAGE_ID):
+            # The database cannot compare an id that large (SQLite raises an OverflowError).
+            raise IncorrectLookupParameters(CAMPAIGN_VAR)
         self.queryset = self.get_queryset(request)
         # Links (pages, ordering, filters, export) carry only what the list understood.
         for name in self.undeclared:
@@ -149,6 +162,11 @@ class SignatureIndexView(IndexView):
 
 
 class SignatureInspectView(InspectView):
+    def __init__(self, model_admin, instance_pk):
+        if not (instance_pk.isascii() and instance_pk.isdigit() and int(instance_pk) <= MAX_ID):
+            raise Http404  # modeladmin would ask the database, which refuses it: a 500
+        super().__init__(model_admin, instance_pk)
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             deliveries=self.instance.deliveries.select_related("target").order_by("pk"),
@@ -272,6 +290,12 @@ def listed_signatures(query: str, user, *, strict=False):
     if strict and view.undeclared:
         raise UnknownFilters(sorted(view.undeclared))
     return view.queryset
+
+
+#: Said when a filter's value in the address is not one the list can use (?campaign=abc).
+BAD_FILTER_VALUE = _(
+    "A filter in the address has a value the list cannot use, so it was shown unfiltered."
+)
 
 
 class UnknownFilters(ValueError):

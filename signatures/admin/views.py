@@ -6,6 +6,7 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
@@ -121,6 +122,15 @@ def export_list(request):
         return redirect(_list_url())
     try:
         signatures = listed_signatures(query, request.user, strict=True)
+    except IncorrectLookupParameters:
+        messages.error(
+            request,
+            _(
+                "Nothing was exported: a filter in the address has a value the list cannot "
+                "use. Filter the list, then export."
+            ),
+        )
+        return redirect(_list_url())
     except UnknownFilters as unknown:
         messages.error(
             request,

@@ -81,6 +81,15 @@ def test_a_filter_the_list_does_not_have_exports_nothing(moderator_client, water
     assert len(sorted_rows) == 3  # ordering is the list's own: exported as asked
 
 
+def test_a_filter_value_the_list_cannot_use_exports_nothing(moderator_client, water, press):
+    add_signature(water), add_signature(press)
+
+    response = moderator_client.get(URL, {"campaign__page_ptr__exact": "abc"}, follow=True)
+
+    assert response.status_code == 200 and not response.streaming
+    assert "Nothing was exported: a filter in the address has a value" in response.content.decode()
+
+
 def test_an_export_is_logged_with_who_and_how_many(moderator, moderator_client, water):
     add_signature(water), add_signature(water)
     streamed(moderator_client.get(URL))

@@ -87,6 +87,26 @@ def test_a_bad_date_is_ignored_not_a_500(moderator_client, rows):
     assert len(found) == 4
 
 
+@pytest.mark.parametrize("value", ["abc", "99999999999999999999"])
+def test_a_filter_value_the_list_cannot_use_shows_it_unfiltered_and_says_so(
+    moderator_client, rows, value
+):
+    response = moderator_client.get(LIST_URL, {"campaign__page_ptr__exact": value}, follow=True)
+
+    assert response.status_code == 200
+    assert len(response.context["object_list"]) == len(rows)
+    said = [str(message) for message in response.context["messages"]]
+    assert (
+        "A filter in the address has a value the list cannot use, so it was shown "
+        "unfiltered." in said
+    )
+
+
+@pytest.mark.parametrize("pk", ["abc", "99999999999999999999", "١٢"])
+def test_an_id_no_signature_could_have_is_not_found(moderator_client, pk):
+    assert moderator_client.get(f"{LIST_URL}inspect/{pk}/").status_code == 404
+
+
 def test_newest_first(moderator_client, rows):
     _, response = listed(moderator_client)
     dates = [row.created_at for row in response.context["object_list"]]
