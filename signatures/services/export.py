@@ -23,8 +23,10 @@ logger = logging.getLogger(__name__)
 CHUNK_ROWS = 2000
 CHUNK_BYTES = 1 << 16
 BOM = "\ufeff"  # spreadsheet programs read the file as UTF-8 only when it starts with one
-# A cell starting with one of = + - @ tab or CR is run as a formula by spreadsheet programs.
-FORMULA_START = "^[-=+@\t\r]"
+# A cell starting with one of = + - @ (after spaces, which importers may trim), or with a
+# tab or a line break, is run as a formula by spreadsheet programs. Plain characters, not
+# escapes: PostgreSQL's and Python's regular expressions read them alike.
+FORMULA_START = "^([ \u00a0]*[-=+@]|[\t\r\n])"
 
 
 def _safe(name: str):

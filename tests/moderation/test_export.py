@@ -28,7 +28,18 @@ def streamed(response) -> bytes:
 
 
 @pytest.mark.parametrize(
-    "dangerous", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rReturn"]
+    "dangerous",
+    [
+        '=HYPERLINK("http://x")',
+        "+1+1",
+        "-2+3",
+        "@SUM(A1)",
+        "\tTab",
+        "\rReturn",
+        "\n=1+1",
+        " =1+1",
+        "\u00a0\u00a0=1+1",
+    ],
 )
 def test_cells_a_spreadsheet_would_run_are_neutralised(moderator_client, water, dangerous):
     add_signature(water, first_name=dangerous, last_name="Ok", postal_code=dangerous[:20])
