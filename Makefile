@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: install run test lint check bench soak faults clean
+.PHONY: install run test lint check messages bench soak faults clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ check: install lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=cms.settings.production SECRET_KEY=check-only-$$(date +%s)-not-a-real-secret-key-0123456789abcdef \
 		ALLOWED_HOSTS=campaigns.example.org CLARION_TRUSTED_PROXIES=1 $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# After changing a text: refresh the translation catalogues in locale/ and compile them.
+messages: install
+	$(BIN)/python manage.py makemessages --all --no-obsolete --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*'
+	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
 # Benchmarks (not part of the test run): each script in bench/ writes its section of
 # docs/benchmarks.md. Needs PostgreSQL; BENCH_DATABASE_URL overrides the database.

@@ -4,10 +4,11 @@ Read-only and public: live, unrestricted campaigns only; no session, no personal
 """
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.http import Http404, HttpResponse
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, Path, Query, Router, Schema
@@ -46,6 +47,8 @@ CampaignId = Annotated[int, Path(ge=1, le=MAX_PAGE_ID)]
 
 class MetaSchema(Schema):
     slug: str
+    language: str  # the campaign's language code (its texts, and the form's wording, are in it)
+    direction: Literal["ltr", "rtl"]  # the language's reading direction, for `dir`
     show_in_menus: bool
     seo_title: str
     search_description: str
@@ -131,6 +134,7 @@ class CampaignSchema(CampaignSummarySchema):
 EXPOSED_FIELDS = {
     "title": "title",
     "slug": "meta.slug",
+    "language": "meta.language",
     "show_in_menus": "meta.show_in_menus",
     "seo_title": "meta.seo_title",
     "search_description": "meta.search_description",
@@ -197,6 +201,12 @@ def describe_summary(campaign, request) -> dict:
 
 
 def describe_campaign(campaign, request) -> dict:
+    """The campaign, with the form's labels and wording in the campaign's language."""
+    with translation.override(campaign.language):
+        return _describe_campaign(campaign, request)
+
+
+def _describe_campaign(campaign, request) -> dict:
     from signatures.forms import SignatureForm
 
     sign_path = campaign.pk and reverse("wagtailapi_v3:campaign_sign", args=[campaign.pk])
@@ -204,6 +214,8 @@ def describe_campaign(campaign, request) -> dict:
     return describe_summary(campaign, request) | {
         "meta": MetaSchema(
             slug=campaign.slug,
+            language=campaign.language,
+            direction="rtl" if translation.get_language_bidi() else "ltr",
             show_in_menus=campaign.show_in_menus,
             seo_title=campaign.seo_title,
             search_description=campaign.search_description,

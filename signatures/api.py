@@ -95,6 +95,9 @@ def body_type_errors(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
     match = request.resolver_match
     if match is None or match.url_name != "campaign_sign":
         return None
+    campaign_id = str(match.kwargs.get("campaign_id", ""))
+    if campaign_id.isdigit() and (live := live_campaign(int(campaign_id))) is not None:
+        live.page.speak()  # told in the campaign's language, as its other errors are
     errors = []
     for error in exc.errors:
         loc = list(error.get("loc", ()))
@@ -205,6 +208,7 @@ def counter(request, response: HttpResponse, campaign_id: CampaignId):
 def sign(request, response: HttpResponse, campaign_id: CampaignId, data: SignatureIn):
     response["Cache-Control"] = "no-store"
     campaign = _live_campaign(campaign_id)
+    campaign.speak()  # its messages are in the campaign's language, as on its page
     if refusal := campaign.refusal_message():  # closed: whatever was sent, say that first
         return _problem(403, str(refusal))
     submitted = {key: value for key, value in data.model_dump().items() if value is not None}

@@ -19,6 +19,7 @@ def sign(request, campaign_id: int):
     if live is None:
         raise Http404
     campaign = live.page
+    campaign.speak(request)  # its form's messages too
     if request.method == "GET":
         # This address shows in the browser after a refused action: reloading it, or
         # coming back to it, leads to the campaign.
@@ -71,6 +72,7 @@ def confirm(request, token: str):
             signature = services.confirmation.pending_signature(token)
     except services.ActionRefused as refusal:
         return _confirm_page(request, {"error": refusal.message}, refusal.status)
+    signature.campaign.speak(request)
     context = {"campaign": signature.campaign, "confirmed": request.method == "POST"}
     return _confirm_page(request, context, 200)
 

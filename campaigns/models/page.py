@@ -1,9 +1,10 @@
 from collections import namedtuple
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
@@ -19,6 +20,15 @@ from ..progress import goal_for
 from . import panels
 
 NextStep = namedtuple("NextStep", "label url")
+
+
+def content_languages():
+    """The languages a campaign may be written in (settings.LANGUAGES, from the environment)."""
+    return settings.LANGUAGES
+
+
+def default_language():
+    return settings.LANGUAGE_CODE
 
 
 class SupporterField(models.TextChoices):
@@ -195,6 +205,17 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
             "actions are taken. Empty: open until you set a date."
         ),
     )
+    language = models.CharField(
+        _("language"),
+        max_length=12,
+        choices=content_languages,
+        default=default_language,
+        help_text=_(
+            "The language the campaign is written in. The form, the counter, the thank-you "
+            "page and the emails to supporters use it, and the page reads right to left "
+            "where it does."
+        ),
+    )
     closed_message = models.TextField(
         _("closed message"),
         default=_("This campaign has closed. Thank you to everyone who took action."),
@@ -290,10 +311,18 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
     def share_image(self):
         return self.social_image or self.hero_image
 
+    def speak(self, request=None) -> None:
+        """Make the rest of this request (the page, its form's messages) use the campaign's
+        language, whatever the visitor's browser prefers: the page must not mix two."""
+        translation.activate(self.language)
+        if request is not None:
+            request.LANGUAGE_CODE = self.language
+
     def get_context(self, request, *args, form=None, **kwargs):
         """The page's context; `form` is a rejected action's form, shown with its errors."""
         from signatures.forms import SignatureForm
 
+        self.speak(request)  # every way of showing the page comes through here
         context = super().get_context(request, *args, **kwargs)
         context["form"] = form or SignatureForm(campaign=self)
         tally = self.tally()

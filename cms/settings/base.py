@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from django.conf.locale import LANG_INFO
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -105,8 +106,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English")]
+# The languages campaigns may be written in (each campaign picks one, and its page, form
+# and emails to supporters follow it): codes with a translation under locale/, or English.
+LANGUAGE_CODE = env("LANGUAGE_CODE", default="en")
+LANGUAGES = [
+    (code, LANG_INFO[code]["name"])
+    for code in env.list("LANGUAGES", default=["en", "fr", "es", "ar"])
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True

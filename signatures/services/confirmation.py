@@ -15,7 +15,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from .. import counter
@@ -133,7 +133,8 @@ def _send_owed_email(signature_id: int, status, kind: str, context) -> None:
             signature.receipt_sent_at = timezone.now()  # approved again, it is not sent again
         signature.save(update_fields=["email_due_at", "receipt_sent_at"])
         if sending:
-            message = _supporter_email(signature, kind, context(signature))
+            with translation.override(signature.campaign.language):
+                message = _supporter_email(signature, kind, context(signature))
             commit_without_waiting_for_disk()
             mailer.send(message)  # returns after the server's 250
         # Otherwise rejected meanwhile, or receipts switched off: nothing is owed any more.

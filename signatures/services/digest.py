@@ -13,7 +13,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
 from ..models import Delivery
@@ -66,7 +66,8 @@ def send_digest(campaign, target, now=None) -> int:
             )
             if not deliveries:
                 return 0
-            message = compose_digest(campaign, target, deliveries)
+            with translation.override(campaign.language):
+                message = compose_digest(campaign, target, deliveries)
             connection = get_connection()
             connection.open()
             connection.send_messages([message])

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from campaigns.models import CampaignPage
 from signatures.models import Signature
 from tests.e2e.conftest import DESKTOP, PHONE, sign_as_a_supporter
 
@@ -88,6 +89,22 @@ def test_on_a_desktop_the_story_is_left_and_the_form_right(chromium, demo, scree
     assert action["y"] < story["y"] + story["height"]
     assert page.locator("progress.counter__bar").get_attribute("max") == "1000"
     page.screenshot(path=screenshots / "campaign-desktop.png", full_page=True)
+    context.close()
+
+
+def test_in_a_right_to_left_language_the_page_is_mirrored(chromium, demo, demo_campaign):
+    CampaignPage.objects.filter(pk=demo_campaign.pk).update(language="ar")
+    context = chromium.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(demo)
+
+    assert_fits_the_width(page, DESKTOP["width"])
+    action, story = box(page, ".action"), box(page, ".story")
+    assert action["x"] + action["width"] <= story["x"]  # the story on the right, read first
+    quote_border = page.locator(".story__quote").first.evaluate(
+        "q => getComputedStyle(q).borderRightWidth"
+    )
+    assert quote_border == "5px"  # the quote's rule on the side its lines start
     context.close()
 
 

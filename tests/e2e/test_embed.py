@@ -5,6 +5,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
+from campaigns.models import CampaignPage
 from signatures import services
 from signatures.models import Signature
 from tests.factories import CampaignPageFactory
@@ -82,6 +83,18 @@ def test_the_embedded_form_renders_submits_and_the_counter_grows(partner_page, b
     expect(embed.locator(".clarion-count")).to_have_text("42")
     signature = Signature.objects.get()
     assert (signature.email, signature.country.code) == ("ana@example.org", "PT")
+
+
+def test_an_arabic_campaign_is_embedded_right_to_left_in_arabic(partner_page, browser_page):
+    campaign, partner = partner_page
+    CampaignPage.objects.filter(pk=campaign.pk).update(language="ar")
+    page = browser_page
+    page.goto(partner.origin + "/")
+
+    embed = page.locator(".clarion-embed")
+    expect(embed.get_by_label("الاسم الأول")).to_be_visible()  # "First name"
+    assert (embed.get_attribute("lang"), embed.get_attribute("dir")) == ("ar", "rtl")
+    expect(embed.locator(".clarion-counter")).to_contain_text("عدد المشاركات")  # "Actions so far"
 
 
 def test_a_page_from_an_origin_not_allowed_cannot_take_action(partner_page, browser_page, settings):

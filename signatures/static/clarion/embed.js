@@ -104,6 +104,10 @@
     var root = this.root;
     root.textContent = "";
     root.removeAttribute("aria-busy");
+    // The campaign's language and direction, which may not be the host page's.
+    this.language = campaign.meta.language;
+    root.setAttribute("lang", campaign.meta.language);
+    root.setAttribute("dir", campaign.meta.direction);
     var headingId = this.prefix + "ask";
     root.setAttribute("aria-labelledby", headingId);
     root.appendChild(el("h2", { id: headingId }, campaign.action.ask || campaign.title));
@@ -194,7 +198,7 @@
     var parts = text.split("\u0000");
     this.counter.textContent = "";
     this.counter.appendChild(document.createTextNode(parts[0] || ""));
-    this.counter.appendChild(el("strong", { class: "clarion-count" }, counter.count.toLocaleString()));
+    this.counter.appendChild(el("strong", { class: "clarion-count" }, counter.count.toLocaleString(this.language)));
     this.counter.appendChild(document.createTextNode(parts[1] || ""));
   };
 

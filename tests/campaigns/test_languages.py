@@ -1,0 +1,94 @@
+"""Each campaign speaks its own language: its page, form, messages, emails and API answers,
+whatever the visitor's browser prefers; right-to-left languages read right to left."""
+
+import json
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import translation
+
+from signatures import services
+from tests.factories import CampaignPageFactory
+
+pytestmark = pytest.mark.django_db
+
+DETAILS = {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"}
+
+
+def test_an_arabic_campaign_reads_right_to_left_in_arabic(client, site):
+    campaign = CampaignPageFactory(parent=site.root_page, language="ar", counter_offset=12)
+
+    html = client.get(campaign.url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert '<html lang="ar" dir="rtl">' in html
+    assert "الاسم الأول" in html  # "First name"
+    assert "First name" not in html
+
+
+@pytest.mark.parametrize(
+    ("language", "browser", "label"), [("fr", "en", "Prénom"), ("en", "fr", "First name")]
+)
+def test_the_campaigns_language_wins_over_the_browsers(client, site, language, browser, label):
+    campaign = CampaignPageFactory(parent=site.root_page, language=language)
+
+    html = client.get(campaign.url, HTTP_ACCEPT_LANGUAGE=browser).content.decode()
+
+    assert f'<html lang="{language}" dir="ltr">' in html
+    assert label in html
+
+
+def test_a_refused_action_is_told_in_the_campaigns_language(client, site):
+    campaign = CampaignPageFactory(parent=site.root_page, language="fr")
+
+    response = client.post(
+        reverse("signatures:sign", args=[campaign.pk]),
+        DETAILS | {"email": ""},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert '<html lang="fr"' in html
+    assert "Champ requis." in html  # "This field is required.", as Wagtail words it
+
+
+def test_the_supporters_emails_are_in_the_campaigns_language_whoever_sends_them(
+    site, django_capture_on_commit_callbacks
+):
+    campaign = CampaignPageFactory(
+        parent=site.root_page, language="es", confirmation_required=True, title="Agua limpia"
+    )
+
+    # A worker, or a request in another language.
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        services.sign(campaign, DETAILS)
+
+    [message] = mail.outbox
+    assert message.subject == "Confirme su acción: Agua limpia"
+
+
+def test_the_api_gives_the_campaigns_language_direction_and_wording(client, site):
+    campaign = CampaignPageFactory(parent=site.root_page, language="ar")
+
+    data = client.get(f"/api/v3/campaigns/{campaign.pk}/", HTTP_ACCEPT_LANGUAGE="en").json()
+
+    assert (data["meta"]["language"], data["meta"]["direction"]) == ("ar", "rtl")
+    assert data["action"]["form"]["texts"]["counter"] == "عدد المشاركات حتى الآن: {count}"
+    refused = client.post(
+        f"/api/v3/campaigns/{campaign.pk}/signatures/",
+        json.dumps(DETAILS | {"first_name": 5}),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert refused.json()["errors"][0]["msg"] == "يُرجى إرسال هذا الحقل نصًّا."
+
+
+def test_a_new_campaign_is_in_the_sites_language_and_only_configured_ones_are_offered(
+    settings, site
+):
+    campaign = CampaignPageFactory(parent=site.root_page)
+    field = campaign._meta.get_field("language")
+
+    assert campaign.language == settings.LANGUAGE_CODE == "en"
+    assert [code for code, _name in field.choices] == [code for code, _ in settings.LANGUAGES]
