@@ -67,6 +67,9 @@ class SignatureIndexView(IndexView):
             "user_can_moderate": self.request.user.has_perm(permissions.MODERATE),
             "user_can_export": self.request.user.has_perm(permissions.EXPORT),
             "statuses": Signature.Status,
+            # Filtered to one campaign: its statistics are a click away (a moderator may
+            # have no access to the campaign's page, where the other link is).
+            "campaign_id": self.params.get(CAMPAIGN_VAR),
         }
         context.update(kwargs)
         return super(IndexView, self).get_context_data(**context)

@@ -31,9 +31,9 @@ def signed_demo(live_server, settings, demo_campaign):
             campaign, {"first_name": first, "last_name": last, "email": f"{first}@example.org"}
         )
     moderator = get_user_model().objects.create_user("mona", "mona@staff.example", PASSWORD)
-    # A transactional test starts from a flushed database: the Moderators group that a data
-    # migration creates is rebuilt here with the same permissions.
-    moderators, _ = Group.objects.get_or_create(name="Moderators")
+    # A transactional test starts from a flushed database: the group that a data migration
+    # creates is rebuilt here with the same permissions.
+    moderators, _ = Group.objects.get_or_create(name="Signature moderators")
     moderators.permissions.add(
         *Permission.objects.filter(content_type__app_label="wagtailadmin", codename="access_admin"),
         *Permission.objects.filter(

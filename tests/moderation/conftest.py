@@ -22,7 +22,7 @@ def make_user(name, group=None, superuser=False):
 
 @pytest.fixture
 def moderator(db):
-    return make_user("mona", "Moderators")
+    return make_user("mona", "Signature moderators")
 
 
 @pytest.fixture

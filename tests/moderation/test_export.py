@@ -147,7 +147,7 @@ def test_a_large_export_runs_in_the_background_for_its_owner_only(
     assert sorted(row[0] for row in rows[1:]) == sorted(str(s.pk) for s in many[:3])
     assert "private" not in job.file_name and len(job.file_name) >= 32  # unguessable name
 
-    other = make_user("otto", "Moderators")
+    other = make_user("otto", "Signature moderators")
     client.force_login(other)
     assert client.get(f"/admin/signatures/exports/{job.pk}/download/").status_code == 404
     assert client.get(f"/admin/signatures/exports/{job.pk}/").status_code == 404

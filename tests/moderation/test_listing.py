@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 import pytest
 from django.utils import timezone
 
+from signatures.admin.listing import CAMPAIGN_VAR
 from signatures.models import Delivery, Signature
 
 from .conftest import add_signature
@@ -194,7 +195,15 @@ def test_statistics_totals_days_and_countries(moderator_client, water, press):
     assert 'style="width: 20%"' in html and "France" not in html
 
 
-def test_the_campaign_page_links_to_its_statistics_for_moderators(moderator_client, water):
-    html = moderator_client.get(f"/admin/pages/{water.pk}/edit/").content.decode()
+def test_the_campaign_page_links_to_its_statistics_for_those_who_edit_it_and_see_signatures(
+    admin_client, water
+):
+    html = admin_client.get(f"/admin/pages/{water.pk}/edit/").content.decode()
     assert f"/admin/signatures/statistics/{water.pk}/" in html
     assert "Signature statistics" in html
+
+
+def test_the_list_filtered_to_a_campaign_links_to_its_statistics(moderator_client, rows, water):
+    html = moderator_client.get(LIST_URL, {CAMPAIGN_VAR: water.pk}).content.decode()
+    assert f"/admin/signatures/statistics/{water.pk}/" in html
+    assert "/admin/signatures/statistics/" not in moderator_client.get(LIST_URL).content.decode()

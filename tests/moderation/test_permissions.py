@@ -8,7 +8,7 @@ from signatures.admin import urls as admin_urls
 from signatures.models import ExportJob
 from signatures.wagtail_hooks import signature_admin
 
-from .conftest import add_signature
+from .conftest import add_signature, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +65,21 @@ def test_an_editor_gets_403_on_every_signature_route(editor_client, objects, rou
     response = getattr(editor_client, method)(url, {"email": "private@example.org"})
     assert response.status_code == 403, url
     assert b"private@example.org" not in response.content
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=ROUTE_IDS)
+def test_a_page_moderator_gets_403_on_every_signature_route(client, objects, route):
+    # Wagtail's "Moderators" approve and publish pages: that shows them no supporter.
+    client.force_login(make_user("pam", "Moderators"))
+    response = client.get(url_for(route, objects))
+    assert response.status_code == 403
+    assert b"private@example.org" not in response.content
+
+
+def test_a_signature_moderator_cannot_edit_or_publish_campaigns(moderator_client, water):
+    response = moderator_client.get(f"/admin/pages/{water.pk}/edit/")
+    assert response.status_code != 200
+    assert b"Publish" not in response.content
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=ROUTE_IDS)

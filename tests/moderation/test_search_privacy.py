@@ -174,7 +174,7 @@ def test_a_background_export_of_a_search_carries_the_key_and_exports_the_rows(
 def test_another_users_key_does_not_search_or_export(moderator_client, rows):
     key = key_in(search(moderator_client, EMAIL)["Location"])
     client = Client()  # another moderator, in another browser
-    client.force_login(make_user("otto", "Moderators"))
+    client.force_login(make_user("otto", "Signature moderators"))
 
     response = client.get(LIST_URL, {"search": key})
     assert response["Location"] == LIST_URL
@@ -193,7 +193,7 @@ def test_another_users_key_does_not_search_or_export(moderator_client, rows):
 def test_a_key_lost_with_the_session_is_no_search_with_a_message(moderator_client, rows):
     key = key_in(search(moderator_client, EMAIL)["Location"])
     moderator_client.logout()
-    moderator_client.force_login(make_user("mona2", "Moderators"))
+    moderator_client.force_login(make_user("mona2", "Signature moderators"))
     response = moderator_client.get(LIST_URL, {"search": key}, follow=True)
     assert response.context["result_count"] == 3
     messages = [m.message for m in get_messages(response.wsgi_request)]
