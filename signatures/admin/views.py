@@ -208,6 +208,10 @@ def export_download(request, pk):
     )
 
 
+#: The statistics show the latest days with actions, at most this many.
+MOST_DAYS = 60
+
+
 @permission_required(VIEW)
 def statistics(request, campaign_id):
     """Totals by status, actions per day and top countries for one campaign."""
@@ -217,16 +221,17 @@ def statistics(request, campaign_id):
     rows = Signature.objects.filter(campaign=campaign)
     by_status = dict(rows.values_list("status").annotate(n=Count("id")).order_by())
     totals = [(status.label, by_status.get(status.value, 0)) for status in Signature.Status]
+    counted = rows.filter(status=Signature.Status.COUNTED)  # per day and by country: these
     days = list(
-        rows.annotate(day=TruncDate("created_at"))
+        counted.annotate(day=TruncDate("created_at"))
         .values_list("day")
         .annotate(n=Count("id"))
-        .order_by("-day")[:60]
+        .order_by("-day")[:MOST_DAYS]
     )[::-1]
     busiest = max((n for _day, n in days), default=0)
     countries = [
         (code, n)
-        for code, n in rows.exclude(country="")
+        for code, n in counted.exclude(country="")
         .values_list("country")
         .annotate(n=Count("id"))
         .order_by("-n", "country")[:10]
@@ -238,6 +243,10 @@ def statistics(request, campaign_id):
         "title": _("Statistics: %(title)s") % {"title": campaign.title},
         "totals": totals,
         "total": sum(n for _label, n in totals),
+        # The public counter: counted actions plus the offset the editors set.
+        "offset": campaign.counter_offset,
+        "shown": by_status.get(Signature.Status.COUNTED, 0) + campaign.counter_offset,
+        "most_days": MOST_DAYS,
         "days": [(day, n, round(n * 100 / busiest) if busiest else 0) for day, n in days],
         "countries": [(country_names.name(code) or code, n) for code, n in countries],
     }
