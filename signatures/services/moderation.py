@@ -68,9 +68,14 @@ def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+#: What an invalidation changes: signatures that count, or would once confirmed. Those
+#: already rejected or marked as spam keep the label a moderator gave them.
+INVALIDATED = (Status.COUNTED, Status.PENDING)
+
+
 def preview(rule: Rule, status: str = Status.REJECTED) -> int:
     """How many signatures applying this rule would change, before it runs."""
-    return rule.signatures().exclude(status=status).count()
+    return rule.signatures().filter(status__in=INVALIDATED).count()
 
 
 def set_status(signature_ids, status: str, user) -> int:
@@ -101,7 +106,9 @@ def invalidate(rule: Rule, user, status: str = Status.REJECTED) -> int:
     """Reject (or mark as spam) every signature matching the rule. Returns how many changed."""
     if rule.is_empty():
         raise ValueError("An invalidation rule needs at least one condition.")
-    return _change(rule.signatures(), status, user, INVALIDATE, rule=rule)
+    return _change(
+        rule.signatures().filter(status__in=INVALIDATED), status, user, INVALIDATE, rule=rule
+    )
 
 
 def _change(signatures, status: str, user, action: str, rule: Rule | None = None) -> int:

@@ -186,6 +186,18 @@ def test_invalidation_previews_then_changes_exactly_the_matching_rows(
     assert sum(entry.data["count"] for entry in logged) == len(expected)
 
 
+def test_invalidation_leaves_what_a_moderator_already_labelled(moderator, water):
+    rejected = add_signature(water, email="a@bots.example", status=Status.REJECTED)
+    pending = add_signature(water, email="b@bots.example", status=Status.PENDING)
+    counted = add_signature(water, email="c@bots.example")
+    rule = moderation.Rule(email_domain="bots.example")
+
+    assert moderation.preview(rule, Status.SPAM) == 2
+    assert moderation.invalidate(rule, moderator, Status.SPAM) == 2
+
+    assert statuses(rejected, pending, counted) == [Status.REJECTED, Status.SPAM, Status.SPAM]
+
+
 def test_a_confirmation_for_a_stale_preview_runs_nothing(moderator_client, mixed):
     data = {"email_domain": "spam.example", "status": Status.REJECTED, "confirm": "1"}
     response = moderator_client.post(INVALIDATE_URL, data)  # 2 match now, not 1
