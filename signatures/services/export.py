@@ -64,6 +64,9 @@ COLUMNS = [
     (lambda: _("consent given at"), Cast("consent_at", TextField())),
     (lambda: _("signed at"), Cast("created_at", TextField())),
     (lambda: _("personal note"), _safe("personal_note")),
+    # The letter as the supporter edited it (empty: the campaign's own was sent).
+    (lambda: _("letter subject"), _safe("letter_subject")),
+    (lambda: _("letter body"), _safe("letter_body")),
 ]
 
 

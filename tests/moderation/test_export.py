@@ -49,13 +49,21 @@ def test_cells_a_spreadsheet_would_run_are_neutralised(moderator_client, water, 
     assert rows[1][7] == "'" + dangerous[:20]
 
 
-def test_the_phone_number_and_the_personal_note_are_exported_and_neutralised(
+def test_the_phone_number_personal_note_and_edited_letter_are_exported_and_neutralised(
     moderator_client, water
 ):
-    add_signature(water, phone="+351 912 345 678", personal_note="=1+1\nI live by the lake.")
+    add_signature(
+        water,
+        phone="+351 912 345 678",
+        personal_note="=1+1\nI live by the lake.",
+        letter_subject="Free them now",
+        letter_body="@once: free the Lakeside Four.",
+    )
     header, row = read_csv(streamed(moderator_client.get(URL)))
     assert row[header.index("phone number")] == "'+351 912 345 678"
     assert row[header.index("personal note")] == "'=1+1\nI live by the lake."
+    assert row[header.index("letter subject")] == "Free them now"
+    assert row[header.index("letter body")] == "'@once: free the Lakeside Four."
 
 
 def test_the_export_is_utf8_with_a_bom_and_a_header(moderator_client, water):
