@@ -66,4 +66,5 @@ class OrganisationSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
         permissions = [("edit_scripts", _("Can add and edit third-party scripts on any page"))]

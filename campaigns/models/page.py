@@ -241,6 +241,7 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
 
     class Meta:
         verbose_name = _("campaign page")
+        verbose_name_plural = _("campaign pages")
 
     def clean(self):
         super().clean()

@@ -49,6 +49,7 @@ class Target(index.Indexed, models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("target")
+        verbose_name_plural = _("targets")
 
     def __str__(self):
         return f"{self.salutation} {self.name}".strip()

@@ -26,6 +26,7 @@ class DataRequest(models.Model):
     class Meta:
         ordering = ["-requested_at"]
         verbose_name = _("data-protection request")
+        verbose_name_plural = _("data-protection requests")
 
     def __str__(self):
         return f"{self.get_kind_display().capitalize()} request {self.pk}"
@@ -53,6 +54,7 @@ class ExportJob(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("export")
+        verbose_name_plural = _("exports")
 
     def __str__(self):
         return f"Export {self.pk} ({self.state})"

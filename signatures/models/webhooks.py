@@ -48,6 +48,7 @@ class WebhookEndpoint(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
 
     def __str__(self):
         return self.name
