@@ -92,3 +92,20 @@ def test_a_new_campaign_is_in_the_sites_language_and_only_configured_ones_are_of
 
     assert campaign.language == settings.LANGUAGE_CODE == "en"
     assert [code for code, _name in field.choices] == [code for code, _ in settings.LANGUAGES]
+
+
+def test_every_model_names_its_plural_for_translators():
+    """Else Django adds an "s" to the translated singular: "exportacións"."""
+    from django.apps import apps
+
+    from signatures.models import ExportJob
+
+    models = [
+        model
+        for label in ("campaigns", "cms", "signatures")
+        for model in apps.get_app_config(label).get_models()
+        if "verbose_name" in model._meta.original_attrs  # named for people, in their language
+    ]
+    assert [m.__name__ for m in models if "verbose_name_plural" not in m._meta.original_attrs] == []
+    with translation.override("es"):
+        assert str(ExportJob._meta.verbose_name_plural) == "exportaciones"

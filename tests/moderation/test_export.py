@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -150,6 +151,8 @@ def test_a_large_export_runs_in_the_background_for_its_owner_only(
     assert started["Location"] == f"/admin/signatures/exports/{job.pk}/"
     progress = moderator_client.get(started["Location"]).content.decode()
     assert 'value="100"' in progress and "Download CSV" in progress
+    until = timezone.localtime(job.expires_at).strftime("%H:%M")
+    assert re.search(rf"until \d+ \w+ \d{{4}}, {until}\.</p>", progress)  # one full stop
     download = moderator_client.get(f"/admin/signatures/exports/{job.pk}/download/")
     rows = read_csv(b"".join(download.streaming_content))
     assert sorted(row[0] for row in rows[1:]) == sorted(str(s.pk) for s in many[:3])
