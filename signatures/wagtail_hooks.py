@@ -100,12 +100,31 @@ class CountFormatter(LogFormatter):
 
     template = ""
 
+    #: How each part of an invalidation rule reads in the log.
+    RULE_PARTS = {
+        "campaign_id": _("this campaign"),
+        "email_domain": _("email domain"),
+        "ip_address": _("IP address"),
+        "signed_from": _("signed from"),
+        "signed_until": _("signed until"),
+    }
+
     def format_message(self, log_entry):
         data = log_entry.data or {}
         message = self.template % {"count": data.get("count", 0)}
         if rule := data.get("rule"):
-            message += " (" + ", ".join(f"{key}: {value}" for key, value in rule.items()) + ")"
+            message += (
+                " (" + ", ".join(self.rule_part(key, value) for key, value in rule.items()) + ")"
+            )
         return message
+
+    def rule_part(self, key, value) -> str:
+        label = self.RULE_PARTS.get(key, key)
+        if key == "campaign_id":  # entries are logged on the campaign itself
+            return str(label)
+        if key == "ip_address":  # only its kind is kept (see moderation.Rule.for_log)
+            return str(label)
+        return f"{label}: {value}"
 
 
 @hooks.register("register_log_actions")

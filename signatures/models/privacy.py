@@ -42,7 +42,7 @@ class ExportJob(models.Model):
         FAILED = "failed", _("failed")
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    query = models.TextField(blank=True, help_text="The moderation list's filter parameters.")
+    query = models.TextField(blank=True, help_text=_("The moderation list's filter parameters."))
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     total = models.PositiveIntegerField(default=0)
     written = models.PositiveIntegerField(default=0)

@@ -31,7 +31,7 @@ class Signature(models.Model):
     last_name = models.CharField(_("last name"), max_length=100)
     email = models.EmailField(_("email"), max_length=254)
     email_key = models.CharField(
-        max_length=254, editable=False, help_text="Normalised address for the duplicate check."
+        max_length=254, editable=False, help_text=_("Normalised address for the duplicate check.")
     )
     country = CountryField(_("country"), blank=True)
     postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
@@ -39,7 +39,7 @@ class Signature(models.Model):
     # The supporter's own words, when the campaign allows them (see campaigns.letters).
     letter_subject = models.CharField(_("edited subject"), max_length=200, blank=True)
     letter_body = models.TextField(
-        _("edited letter"), blank=True, help_text="Empty: the campaign's letter was sent as is."
+        _("edited letter"), blank=True, help_text=_("Empty: the campaign's letter was sent as is.")
     )
     personal_note = models.TextField(_("personal note"), blank=True)
     consent = models.BooleanField(_("consent to hear from us"), default=False)

@@ -230,18 +230,20 @@ def test_the_log_records_who_what_and_how_many_and_the_admin_shows_it(
 ):
     from tests.moderation.conftest import make_user
 
-    moderation.invalidate(moderation.Rule(email_domain="spam.example"), moderator)
+    rule = moderation.Rule(campaign_id=water.pk, email_domain="spam.example")
+    moderation.invalidate(rule, moderator)
     entry = PageLogEntry.objects.get(action=moderation.INVALIDATE, page=water)
     assert (entry.user, entry.data["count"], entry.data["rule"]) == (
         moderator,
         1,
-        {"email_domain": "spam.example"},
+        {"campaign_id": str(water.pk), "email_domain": "spam.example"},
     )
     assert entry.timestamp is not None
 
     client.force_login(make_user("root", superuser=True))
     html = client.get("/admin/reports/site-history/").content.decode()
-    assert "Invalidated 1 signature (email_domain: spam.example)" in html
+    # In words, not the rule's keys and ids.
+    assert "Invalidated 1 signature (this campaign, email domain: spam.example)" in html
     assert "Invalidate signatures" in html
 
 
