@@ -177,6 +177,10 @@ CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_CREDENTIALS = False
 CORS_PREFLIGHT_MAX_AGE = 3600
+# What partners' pages need (read campaigns, post actions as JSON), and no more: Wagtail's
+# write API under /api/ takes tokens, which no partner's page may send.
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS", "POST"]
+CORS_ALLOW_HEADERS = ["accept", "accept-language", "content-type"]
 CORS_EXPOSE_HEADERS = ["Retry-After"]  # a partner's page must know when to try again (429)
 # An external front end that renders previews of drafts; unset: Wagtail's own preview.
 HEADLESS_PREVIEW_URL = env("HEADLESS_PREVIEW_URL", default="")

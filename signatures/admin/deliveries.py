@@ -117,7 +117,8 @@ def retry(request):
     """Send the selected failed deliveries again."""
     form = RetryForm(request.POST)
     if form.is_valid():
-        count = redelivery.retry(form.cleaned_data["delivery"], request.user)
+        selected = form.cleaned_data["delivery"]
+        count = redelivery.retry(selected, request.user)
         messages.success(
             request,
             ngettext(
@@ -127,6 +128,18 @@ def retry(request):
             )
             % {"count": count},
         )
+        if left := len(set(selected)) - count:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)s was left as it is: only failed letters of signatures that "
+                    "count are sent again (not those sent, pending, or withheld).",
+                    "%(count)s were left as they are: only failed letters of signatures that "
+                    "count are sent again (not those sent, pending, or withheld).",
+                    left,
+                )
+                % {"count": left},
+            )
     else:
         for error in form.errors["delivery"]:
             messages.error(request, error)

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime, time, timedelta
 
+from django.contrib import messages
 from django.contrib.admin import SimpleListFilter
 from django.contrib.admin.filters import ListFilter
 from django.db import connection
@@ -78,6 +79,15 @@ class SignedBetweenFilter(ListFilter):
             if isinstance(value, list):
                 value = value[-1]
             self.values[name] = parse_day(value)
+            if value and self.values[name] is None:
+                say(
+                    request,
+                    _("“%(value)s” is no date (YYYY-MM-DD): the list is not limited by it.")
+                    % {"value": value},
+                )
+        first, last = self.values["signed_from"], self.values["signed_until"]
+        if first and last and first > last:
+            say(request, _("The dates signed end before they begin, so no signature is listed."))
 
     def has_output(self):
         return True
@@ -102,6 +112,11 @@ class SignedBetweenFilter(ListFilter):
             for value in values
         ]
         yield {"kept": kept, "values": self.values}
+
+
+def say(request, message) -> None:
+    """A warning above the list (quietly nothing for a list rebuilt outside a request)."""
+    messages.warning(request, message, fail_silently=True)
 
 
 def parse_day(value) -> date | None:

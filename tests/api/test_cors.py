@@ -37,6 +37,20 @@ def test_an_allowed_origin_may_post_json_after_asking(client, campaign):
     assert "Access-Control-Allow-Credentials" not in response
 
 
+def test_a_partners_page_may_not_use_the_write_api_nor_send_credentials(client, campaign):
+    response = client.options(
+        "/api/v3/pages/1/",
+        HTTP_ORIGIN=PARTNER,
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="PUT",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="authorization",
+    )
+    allowed_methods = response["Access-Control-Allow-Methods"].upper().split(", ")
+    allowed_headers = response["Access-Control-Allow-Headers"].lower().split(", ")
+    assert "PUT" not in allowed_methods and "DELETE" not in allowed_methods
+    assert "PATCH" not in allowed_methods and "POST" in allowed_methods
+    assert "authorization" not in allowed_headers and "content-type" in allowed_headers
+
+
 def test_another_origin_is_not_allowed(client, campaign):
     response = preflight(
         client, f"/api/v3/campaigns/{campaign.pk}/signatures/", "https://evil.example"

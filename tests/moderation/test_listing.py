@@ -83,9 +83,18 @@ def test_the_country_filter_offers_the_countries_in_use(moderator_client, rows):
     assert [code for code, _name in spec.lookup_choices] == ["DE", "KE"]
 
 
-def test_a_bad_date_is_ignored_not_a_500(moderator_client, rows):
-    found, _ = listed(moderator_client, signed_from="yesterday-ish")
+def test_a_bad_date_is_ignored_not_a_500_and_said_so(moderator_client, rows):
+    found, response = listed(moderator_client, signed_from="yesterday-ish")
     assert len(found) == 4
+    said = [str(message) for message in response.context["messages"]]
+    assert "“yesterday-ish” is no date (YYYY-MM-DD): the list is not limited by it." in said
+
+
+def test_a_range_that_ends_before_it_begins_lists_nothing_and_says_why(moderator_client, rows):
+    found, response = listed(moderator_client, signed_from="2026-05-02", signed_until="2026-05-01")
+    assert found == set()
+    said = [str(message) for message in response.context["messages"]]
+    assert "The dates signed end before they begin, so no signature is listed." in said
 
 
 @pytest.mark.parametrize("value", ["abc", "99999999999999999999"])
