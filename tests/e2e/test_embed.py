@@ -97,6 +97,13 @@ def test_an_arabic_campaign_is_embedded_right_to_left_in_arabic(partner_page, br
     expect(embed.locator(".clarion-counter")).to_contain_text("عدد المشاركات")  # "Actions so far"
 
 
+def act_as_ana(embed, campaign):
+    embed.get_by_label("First name").fill("Ana")
+    embed.get_by_label("Last name").fill("Okonjo")
+    embed.get_by_label("Email").fill("ana@example.org")
+    embed.get_by_role("button", name=campaign.button_label).click()
+
+
 def test_a_page_from_an_origin_not_allowed_cannot_take_action(partner_page, browser_page, settings):
     campaign, partner = partner_page
     page = browser_page
@@ -105,10 +112,7 @@ def test_a_page_from_an_origin_not_allowed_cannot_take_action(partner_page, brow
     expect(embed.get_by_label("First name")).to_be_visible()
 
     settings.CORS_ALLOWED_ORIGINS = []  # the partner is taken off the allow-list
-    embed.get_by_label("First name").fill("Ana")
-    embed.get_by_label("Last name").fill("Okonjo")
-    embed.get_by_label("Email").fill("ana@example.org")
-    embed.get_by_role("button", name=campaign.button_label).click()
+    act_as_ana(embed, campaign)
 
     expect(embed.locator(".clarion-status")).to_have_text(
         "Your action could not be sent. Please check your connection and try again."
@@ -128,10 +132,7 @@ def test_a_server_error_is_not_blamed_on_the_supporters_connection(
         raise RuntimeError("a bug")
 
     monkeypatch.setattr(services, "sign", fail)  # the live server runs in this process
-    embed.get_by_label("First name").fill("Ana")
-    embed.get_by_label("Last name").fill("Okonjo")
-    embed.get_by_label("Email").fill("ana@example.org")
-    embed.get_by_role("button", name=campaign.button_label).click()
+    act_as_ana(embed, campaign)
 
     expect(embed.locator(".clarion-status")).to_have_text(
         "Something went wrong on our side. Please try again in a few minutes."
