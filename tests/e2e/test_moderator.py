@@ -45,6 +45,14 @@ def signed_demo(live_server, settings, demo_campaign):
     return campaign
 
 
+def log_in_as_mona(page, live_server):
+    page.goto(live_server.url + "/admin/login/")
+    page.get_by_label("Username").fill("mona")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server.url + "/admin/")
+
+
 def public_count(page, url):
     page.goto(url)
     return int(page.locator(".counter strong").first.inner_text().replace(",", ""))
@@ -59,11 +67,7 @@ def test_a_moderator_rejects_a_signature_exports_csv_and_the_counter_drops_by_on
 
     page = chromium.new_context(accept_downloads=True).new_page()
     page.set_default_timeout(60_000)
-    page.goto(live_server.url + "/admin/login/")
-    page.get_by_label("Username").fill("mona")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(live_server.url + "/admin/")
+    log_in_as_mona(page, live_server)
 
     bruno = Signature.objects.get(first_name="Bruno")
     page.goto(live_server.url + "/admin/signatures/signature/")
@@ -83,3 +87,20 @@ def test_a_moderator_rejects_a_signature_exports_csv_and_the_counter_drops_by_on
     assert statuses == {("Ana", "counted"), ("Bruno", "rejected")}
 
     assert public_count(visitor, campaign_url) == before - 1
+
+
+def test_a_moderator_selects_every_row_on_the_page_at_once(live_server, signed_demo, chromium):
+    page = chromium.new_context().new_page()
+    page.set_default_timeout(60_000)
+    log_in_as_mona(page, live_server)
+
+    page.goto(live_server.url + "/admin/signatures/signature/")
+    page.get_by_label("Select every row on this page").check()
+    rows = page.locator('input[name="signature"]')
+    assert rows.count() == 2
+    assert all(rows.nth(n).is_checked() for n in range(rows.count()))
+    page.get_by_role("button", name="Mark as spam").click()
+    page.wait_for_load_state()
+
+    assert page.get_by_text("2 signatures are now spam").is_visible()
+    assert set(Signature.objects.values_list("status", flat=True)) == {Signature.Status.SPAM}
