@@ -81,6 +81,9 @@ def _problem(status: int, detail: str, errors=None, retry_after=None) -> HttpRes
     return response
 
 
+#: What a front end is told when the body is no JSON object (a list, null) or is missing.
+NOT_AN_OBJECT = gettext_lazy("Send the details as one JSON object, field by field.")
+
 #: What a front end is told when a field arrives as the wrong JSON type, by pydantic's code.
 TYPE_MESSAGES = {
     "string_type": gettext_lazy("Send this field as text."),
@@ -105,7 +108,7 @@ def body_type_errors(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
             loc = ["body", *loc[2:]]
         kind = error.get("type", "invalid")
         if loc == ["body"]:  # no body at all
-            message = _("Send the details as one JSON object, field by field.")
+            message = NOT_AN_OBJECT
         elif kind == "value_error" and "error" in error.get("ctx", {}):
             message = error["ctx"]["error"]  # our own validator's words, without "Value error, "
         else:
@@ -152,7 +155,7 @@ def refuse_before_reading(run):
                 415, _("Send the details as JSON (Content-Type: application/json).")
             )
         elif not_an_object(request):
-            message = _("Send the details as one JSON object, field by field.")
+            message = str(NOT_AN_OBJECT)
             error = {"loc": ["body"], "msg": message, "type": "object_type"}
             response = _problem(422, message, errors=[error])
         else:

@@ -120,9 +120,9 @@ class CountFormatter(LogFormatter):
 
     def rule_part(self, key, value) -> str:
         label = self.RULE_PARTS.get(key, key)
-        if key == "campaign_id":  # entries are logged on the campaign itself
-            return str(label)
-        if key == "ip_address":  # only its kind is kept (see moderation.Rule.for_log)
+        # The campaign is the one the entry is logged on; of an IP address only its kind is
+        # kept (moderation.Rule.for_log).
+        if key in ("campaign_id", "ip_address"):
             return str(label)
         return f"{label}: {value}"
 

@@ -38,8 +38,12 @@ class DeliveryFilterSet(WagtailFilterSet):
         # Failed first: the reason to open this screen.
         choices=[
             (state, state.label)
-            for state in (Delivery.State.FAILED, Delivery.State.PENDING, Delivery.State.SENT)
-            + (Delivery.State.WITHHELD,)
+            for state in (
+                Delivery.State.FAILED,
+                Delivery.State.PENDING,
+                Delivery.State.SENT,
+                Delivery.State.WITHHELD,
+            )
         ],
         empty_label=_("Any state"),
     )

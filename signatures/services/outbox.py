@@ -77,13 +77,14 @@ def dispatch(signature_id: int) -> None:
             signature.email_due_at = now
             enqueue_on_commit(send_confirmation, signature.pk)
         elif signature.status == Signature.Status.COUNTED and not signature.anonymised_at:
-            existing = set(signature.deliveries.values_list("target_id", flat=True))
+            existing = dict(signature.deliveries.values_list("target_id", "state"))
             deliveries = Delivery.objects.bulk_create(
                 Delivery(signature=signature, target=target)
                 for target in campaign.targets
                 if target.pk not in existing
             )
-            deliveries += _send_withheld_letters(signature, now)  # approved again
+            if Delivery.State.WITHHELD in existing.values():  # approved again
+                deliveries += _send_withheld_letters(signature, now)
             if not campaign.digest_minutes:
                 for delivery in deliveries:
                     enqueue_on_commit(deliver, delivery.pk)
