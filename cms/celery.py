@@ -4,7 +4,9 @@ from celery import Celery
 from celery.schedules import crontab
 from celery.signals import worker_process_init
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
+# Workers and beat run production settings unless told otherwise (see wsgi.py); manage.py,
+# which `make run` uses, sets the development ones before this module is imported.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.production")
 
 app = Celery("cms")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -5,7 +5,9 @@ from importlib import import_module
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
+# Servers run production settings unless told otherwise: those refuse to start without a
+# SECRET_KEY, where the development ones would run with DEBUG on and a public key.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.production")
 
 application = get_wsgi_application()
 

@@ -2,6 +2,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 
@@ -59,3 +60,51 @@ def test_a_wsgi_worker_loads_its_urls_up_front_and_keeps_them_out_of_full_collec
     frozen, urls_loaded = result.stdout.split()
     assert int(frozen) > 100_000  # Django, Wagtail and the apps: hundreds of thousands
     assert urls_loaded == "True"
+
+
+def _run_unconfigured(command, **env_changes):
+    """`command` as an operator would start it with no settings module chosen."""
+    unset = {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in unset} | env_changes
+    return subprocess.run(
+        [sys.executable, *command],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+SERVERS_AND_WORKERS = {
+    "gunicorn": [
+        "-c",
+        "import cms.wsgi\nfrom django.conf import settings\n"
+        "print(f'SETTINGS_MODULE: {settings.SETTINGS_MODULE!r}\\nDEBUG: {settings.DEBUG}')",
+    ],
+    "celery": ["-m", "celery", "-A", "cms", "report"],
+}
+
+
+@pytest.mark.parametrize("process", SERVERS_AND_WORKERS)
+def test_servers_and_workers_never_start_on_development_settings_by_default(process):
+    # Development settings would run with DEBUG on and a public SECRET_KEY (forgeable
+    # confirmation tokens): without a key of its own, the process must refuse to start.
+    refused = _run_unconfigured(SERVERS_AND_WORKERS[process])
+    assert refused.returncode != 0, refused.stdout[-2000:]
+    assert "SECRET_KEY" in refused.stderr
+
+    started = _run_unconfigured(SERVERS_AND_WORKERS[process], **PRODUCTION)
+    assert started.returncode == 0, started.stderr[-3000:]
+    assert "SETTINGS_MODULE: 'cms.settings.production'" in started.stdout
+    assert "DEBUG: False" in started.stdout
+
+
+def test_manage_py_still_runs_the_development_site_by_default():
+    # `make run` is manage.py migrate/runserver with nothing set: it keeps working.
+    result = _run_unconfigured(
+        ["manage.py", "shell", "-c", "from django.conf import settings; print(settings.DEBUG)"],
+        DATABASE_URL="sqlite://:memory:",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.splitlines()[-1] == "True"
