@@ -160,6 +160,15 @@ WAGTAIL_SITE_NAME = "Clarion"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx"]
+# The admin contacts no outside host unless told to: Wagtail's update check calls
+# releases.wagtail.org from the dashboard, and Gravatar avatars are keyed by a hash of each
+# user's email, telling gravatar.com who uses this admin. "true" or "lts" switches the check
+# on; a provider URL (e.g. //www.gravatar.com/avatar) the avatars.
+_update_check = env.str("WAGTAIL_ENABLE_UPDATE_CHECK", default="false").lower()
+WAGTAIL_ENABLE_UPDATE_CHECK = (
+    "lts" if _update_check == "lts" else _update_check in env.BOOLEAN_TRUE_STRINGS
+)
+WAGTAIL_GRAVATAR_PROVIDER_URL = env.str("WAGTAIL_GRAVATAR_PROVIDER_URL", default="") or None
 
 # Data protection: supporters' personal data is anonymised this many months after their
 # campaign closes. Exports of the moderation list are kept privately, for their owner only.
