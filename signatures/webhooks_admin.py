@@ -1,12 +1,51 @@
 """Admin screens for webhooks: endpoints are snippets; their delivery log is read-only."""
 
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from wagtail.permission_policies import ModelPermissionPolicy
-from wagtail.permissions import register_permission_policy
+from wagtail.permissions import policy_registry, register_permission_policy
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from .admin.permissions import forbidden_not_redirected
 from .models import WebhookDelivery, WebhookEndpoint
+
+#: Any one of these on a webhook model opens its screens; a user with none gets 403 on all.
+ANY_PERMISSION = ("add", "change", "delete", "view")
+
+
+class PermittedUsersOnly:
+    """For a viewset whose every screen (list, chooser, log) needs a permission on its model.
+
+    Wagtail's snippet choosers answer every admin user, and would list endpoints' names and
+    deliveries' signature ids and states to editors; its other screens turn a refusal into a
+    redirect. Here a user without permission gets 403, as on the screens with supporters'
+    data.
+    """
+
+    def construct_view(self, view_class, **kwargs):
+        view = super().construct_view(view_class, **kwargs)
+        model = self.model
+
+        @wraps(view)
+        def permitted_only(request, *args, **kwargs):
+            policy = policy_registry.get_by_type(model)
+            if not policy.user_has_any_permission(request.user, ANY_PERMISSION):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return forbidden_not_redirected(permitted_only)
+
+
+class PermittedUsersOnlyChooserViewSet(PermittedUsersOnly, SnippetChooserViewSet):
+    pass
+
+
+class WebhookViewSet(PermittedUsersOnly, SnippetViewSet):
+    chooser_viewset_class = PermittedUsersOnlyChooserViewSet
 
 
 class ReadOnlyPolicy(ModelPermissionPolicy):
@@ -21,7 +60,7 @@ class ReadOnlyPolicy(ModelPermissionPolicy):
         return self.user_has_permission(user, action)
 
 
-class WebhookEndpointViewSet(SnippetViewSet):
+class WebhookEndpointViewSet(WebhookViewSet):
     model = WebhookEndpoint
     icon = "link-external"
     menu_label = _("Webhooks")
@@ -29,7 +68,7 @@ class WebhookEndpointViewSet(SnippetViewSet):
     list_filter = ("site", "is_active")
 
 
-class WebhookDeliveryViewSet(SnippetViewSet):
+class WebhookDeliveryViewSet(WebhookViewSet):
     model = WebhookDelivery
     icon = "history"
     menu_label = _("Webhook log")
