@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class CmsConfig(AppConfig):
     name = "cms"
     verbose_name = "Clarion site"
+
+    def ready(self):
+        from celery.signals import task_postrun, task_prerun
+        from django.core.signals import request_finished
+
+        from . import request_logs
+
+        request_finished.connect(request_logs.forget, dispatch_uid="clarion-request-id")
+        task_prerun.connect(request_logs.set_task_id, dispatch_uid="clarion-task-id")
+        task_postrun.connect(request_logs.forget, dispatch_uid="clarion-task-id")

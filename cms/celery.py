@@ -22,6 +22,8 @@ def finish_sends_in_hand_when_the_worker_dies(**kwargs):
 
 # Run with `celery -A cms beat` (one beat process per site) beside the workers.
 app.conf.beat_schedule = {
+    # Readiness (/health/) checks that beat, the broker and a worker keep this fresh.
+    "heartbeat": {"task": "cms.tasks.heartbeat", "schedule": 30.0},
     # The outbox: re-enqueue signatures and deliveries a dead broker or worker left behind.
     "sweep-outbox": {"task": "signatures.tasks.sweep_outbox", "schedule": 60.0},
     # Webhook POSTs the broker never received, or whose retry it lost, are queued again.

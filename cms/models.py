@@ -68,3 +68,13 @@ class OrganisationSettings(BaseSiteSetting):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         permissions = [("edit_scripts", _("Can add and edit third-party scripts on any page"))]
+
+
+class Heartbeat(models.Model):
+    """When a periodic task last ran, by name: beat's schedule reached a worker."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    beat_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S}"

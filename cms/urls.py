@@ -4,12 +4,17 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms import health, metrics
 from cms.api import api
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v3/", api.urls),
+    path("anymail/", include("signatures.tracking_webhooks")),
+    path("health/", health.readiness, name="health"),
+    path("health/live/", health.liveness, name="health_live"),
+    path("metrics", metrics.export, name="metrics"),
     path("", include("signatures.urls")),
 ]
 

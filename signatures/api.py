@@ -28,7 +28,7 @@ from campaigns.api import NOT_FOUND, CampaignId, describe_counter
 from campaigns.api_schemas import CounterSchema
 from campaigns.models import CampaignPage
 
-from . import abuse, services
+from . import abuse, metrics, services
 from .forms import SignatureForm
 from .live_campaigns import live_campaign
 
@@ -213,10 +213,12 @@ def sign(request, response: HttpResponse, campaign_id: CampaignId, data: Signatu
     campaign = _live_campaign(campaign_id)
     campaign.speak()  # its messages are in the campaign's language, as on its page
     if refusal := campaign.refusal_message():  # closed: whatever was sent, say that first
+        metrics.action_refused("forbidden")
         return _problem(403, str(refusal))
     submitted = {key: value for key, value in data.model_dump().items() if value is not None}
     form = SignatureForm(submitted, campaign=campaign)
     if not form.is_valid():
+        metrics.action_refused("invalid")
         errors = [
             {
                 "loc": ["body"] if name == "__all__" else ["body", name],
@@ -231,6 +233,7 @@ def sign(request, response: HttpResponse, campaign_id: CampaignId, data: Signatu
     try:
         services.sign(campaign, form.cleaned_data, client_ip=abuse.client_ip(request))
     except services.ActionRefused as refusal:
+        metrics.action_refused(metrics.refusal_reason(refusal))
         message = str(refusal.message)
         field = getattr(refusal, "field", None)
         if field:  # about one field (a disposable address): a field error like the others
@@ -238,6 +241,7 @@ def sign(request, response: HttpResponse, campaign_id: CampaignId, data: Signatu
             return _problem(422, message, errors=errors)
         return _problem(refusal.status, message, retry_after=refusal.retry_after)
     # New or repeat, the answer is the same: the API never tells who has signed.
+    metrics.action_accepted()
     return Status(
         202,
         {

@@ -27,3 +27,9 @@ class SignaturesConfig(AppConfig):
         for model in (OrganisationSettings, Target):
             post_save.connect(page_cache.invalidate_on_change, sender=model)
         post_delete.connect(live_campaigns.forget)
+
+        from anymail.signals import tracking
+
+        from .tracking_webhooks import received
+
+        tracking.connect(received, dispatch_uid="clarion-tracking")

@@ -3,7 +3,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from . import abuse, services
+from . import abuse, metrics, services
 from .forms import SignatureForm
 from .live_campaigns import live_campaign
 
@@ -31,15 +31,18 @@ def sign(request, campaign_id: int):
     try:
         abuse.check_form(request)
         if not form.is_valid():
+            metrics.action_refused("invalid")
             return _show_form(request, campaign, form, 400)
         services.sign(campaign, form.cleaned_data, client_ip=abuse.client_ip(request))
     except services.ActionRefused as refusal:
+        metrics.action_refused(metrics.refusal_reason(refusal))
         form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
         response = _show_form(request, campaign, form, refusal.status)
         if refusal.retry_after:
             response["Retry-After"] = str(refusal.retry_after)
         return response
     # New or repeat, the answer is the same: the page never tells who has signed.
+    metrics.action_accepted()
     return HttpResponseRedirect(live.thank_you_url)
 
 

@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.urls import include, path, reverse, reverse_lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,7 @@ from .admin import kept_records  # noqa: F401  (hooks that keep signed campaigns
 from .admin import urls as admin_urls
 from .admin.listing import SignatureAdmin
 from .admin.permissions import EXPORT, MODERATE, VIEW
+from .services import tracking
 from .services.redelivery import RETRY
 
 # The registered instance: background exports rebuild its list with the same filters.
@@ -180,3 +182,19 @@ def register_moderation_log_actions(actions):
         _("Subject access request"),
         _("Exported everything held about a supporter"),
     )
+
+
+@hooks.register("before_edit_page")
+def warn_of_bouncing_targets(request, page):
+    """Letters to a target whose address hard-bounced are lost: tell the editor to check it.
+
+    The warning goes once its address changes (the suppression list holds the old one).
+    """
+    if request.method != "GET" or not _is_campaign(page):
+        return
+    for target in tracking.bouncing_targets(page.specific.targets):
+        messages.warning(
+            request,
+            _("Letters to %(target)s bounce: check the address %(email)s.")
+            % {"target": target, "email": target.email},
+        )

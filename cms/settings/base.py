@@ -4,6 +4,7 @@ from pathlib import Path
 
 import environ
 from django.conf.locale import LANG_INFO
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -225,3 +226,52 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},  # Wagtail's own background tasks are chatty
     },
 }
+
+# Operations (deliverability, health, metrics, logs, CDN) ------------------------------
+# Kept together: each part reads its own environment variables and nothing else here.
+
+# Email through a provider's API (anymail) instead of SMTP: EMAIL_PROVIDER names one of
+# anymail's backends (amazon_ses, mailgun, postmark, sendgrid, brevo, ...). Its settings
+# come from ANYMAIL_* variables, e.g. ANYMAIL_POSTMARK_SERVER_TOKEN, and the tracking
+# webhook's basic-auth credentials from ANYMAIL_WEBHOOK_SECRET ("user:password").
+INSTALLED_APPS += ["anymail", "django_prometheus"]
+EMAIL_PROVIDER = env("EMAIL_PROVIDER", default="")
+if EMAIL_PROVIDER:
+    EMAIL_BACKEND = f"anymail.backends.{EMAIL_PROVIDER}.EmailBackend"
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in env.ENVIRON.items()
+    if name.startswith("ANYMAIL_")
+}
+
+# Readiness (/health/): the oldest letter or action waiting for a worker may wait this long,
+# and beat's heartbeat (a task it schedules every 30 seconds) be this old.
+CLARION_OUTBOX_MAX_AGE = env.int("CLARION_OUTBOX_MAX_AGE", default=600)
+CLARION_HEARTBEAT_MAX_AGE = env.int("CLARION_HEARTBEAT_MAX_AGE", default=180)
+
+# Metrics (/metrics): with a token, only requests bearing it are served; without one, only
+# requests from this machine that no proxy forwarded.
+CLARION_METRICS_TOKEN = env("CLARION_METRICS_TOKEN", default="")
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "cms.request_logs.RequestIdMiddleware",
+    *MIDDLEWARE,
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+# Queries counted and timed by django-prometheus's wrapper of the same database backend.
+DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
+    "django.db.backends.", "django_prometheus.db.backends.", 1
+)
+
+# Logs: LOG_FORMAT=json writes one JSON object a line, each with the request's id.
+LOGGING["formatters"] = {
+    "json": {"()": "cms.request_logs.JsonFormatter"},
+    "text": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+}
+LOGGING["filters"] = {"request_id": {"()": "cms.request_logs.RequestIdFilter"}}
+LOG_FORMAT = env("LOG_FORMAT", default="text")
+if LOG_FORMAT not in LOGGING["formatters"]:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
+LOGGING["handlers"]["console"] |= {"formatter": LOG_FORMAT, "filters": ["request_id"]}
+# Workers log through the same handler (Celery would otherwise install its own).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

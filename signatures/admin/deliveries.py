@@ -47,6 +47,9 @@ class DeliveryFilterSet(WagtailFilterSet):
         ],
         empty_label=_("Any state"),
     )
+    outcome = django_filters.ChoiceFilter(
+        label=_("Provider's report"), choices=Delivery.Outcome.choices, empty_label=_("Any report")
+    )
     campaign = django_filters.ModelChoiceFilter(
         label=_("Campaign"), field_name="signature__campaign", queryset=_campaigns
     )
@@ -54,6 +57,18 @@ class DeliveryFilterSet(WagtailFilterSet):
     class Meta:
         model = Delivery
         fields = []
+
+
+def reported(delivery) -> str:
+    """What the email provider said after accepting the letter (empty over plain SMTP)."""
+    if not delivery.outcome:
+        return ""
+    text = delivery.get_outcome_display()
+    if delivery.outcome == Delivery.Outcome.BOUNCED:
+        text = _("%(outcome)s: letters to this target bounce, check its address") % {
+            "outcome": text
+        }
+    return f"{text} ({delivery.outcome_reason})" if delivery.outcome_reason else text
 
 
 class SelectColumn(Column):
@@ -91,6 +106,7 @@ class DeliveryIndexView(IndexView):
             Column("state", label=_("State"), accessor="get_state_display", sort_key="state"),
             Column("attempts", label=_("Attempts"), sort_key="attempts"),
             Column("last_error", label=_("Last error")),
+            Column("outcome", label=_("Provider's report"), accessor=reported, sort_key="outcome"),
             DateColumn("created_at", label=_("Created"), sort_key="created_at"),
             DateColumn("sent_at", label=_("Sent"), sort_key="sent_at"),
         ]

@@ -1,6 +1,7 @@
 from .delivery import Delivery
 from .privacy import DataRequest, ExportJob
 from .signature import Signature, SignatureQuerySet
+from .suppression import Suppression
 from .webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -9,6 +10,7 @@ __all__ = [
     "ExportJob",
     "Signature",
     "SignatureQuerySet",
+    "Suppression",
     "WebhookDelivery",
     "WebhookEndpoint",
 ]

@@ -16,6 +16,12 @@ class Delivery(models.Model):
         # by approving it again), nor ever once its supporter is erased.
         WITHHELD = "withheld", _("withheld")
 
+    class Outcome(models.TextChoices):
+        DELIVERED = "delivered", _("delivered")
+        BOUNCED = "bounced", _("bounced")
+        COMPLAINED = "complained", _("complained (marked as spam)")
+        REJECTED = "rejected", _("rejected by the provider")
+
     # Both indexed by what leads with them (Meta): the unique pair, and the digest's index.
     signature = models.ForeignKey(
         Signature, on_delete=models.CASCADE, related_name="deliveries", db_index=False
@@ -31,6 +37,11 @@ class Delivery(models.Model):
     # target's throttle window); the sweeper re-enqueues pending rows well past it.
     due_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # What the email provider reported after accepting it (tracking webhooks); empty with
+    # plain SMTP, which reports nothing back.
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    outcome_reason = models.TextField(blank=True)
+    outcome_at = models.DateTimeField(null=True, blank=True)
 
     # Not content: keep Wagtail's reference index (a SELECT and an INSERT per save) away
     # from the hot path.

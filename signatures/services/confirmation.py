@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import counter
 from ..abuse import ActionRefused
 from ..models import Signature
-from . import mailer, orphans
+from . import mailer, orphans, tracking
 from .delivery import commit_without_waiting_for_disk, one_line, resend_headers, sender_for
 from .outbox import enqueue_on_commit
 
@@ -129,6 +129,10 @@ def _send_owed_email(signature_id: int, status, kind: str, context) -> None:
         sending = signature.status == status and (
             kind != "receipt" or signature.campaign.send_receipt
         )
+        if sending and tracking.is_suppressed(signature.email):
+            # It bounced for good or its owner complained: never again.
+            logger.info("supporter email for signature %s not sent: suppressed", signature.pk)
+            sending = False
         if sending and kind == "receipt":
             signature.receipt_sent_at = timezone.now()  # approved again, it is not sent again
         signature.save(update_fields=["email_due_at", "receipt_sent_at"])
@@ -144,10 +148,12 @@ def _supporter_email(signature, kind: str, context: dict) -> EmailMessage:
     campaign = signature.campaign
     context = {"signature": signature, "campaign": campaign} | context
     sender = sender_for(campaign)
-    return EmailMessage(
+    message = EmailMessage(
         subject=one_line(render_to_string(f"signatures/email/{kind}_subject.txt", context)),
         body=render_to_string(f"signatures/email/{kind}.txt", context),
         from_email=sender,
         to=[signature.email],
         headers=resend_headers(kind, signature.pk, signature.created_at, sender),
     )
+    message.metadata = tracking.metadata_for(kind, signature.pk)
+    return message

@@ -26,7 +26,7 @@ from cms.models import OrganisationSettings
 
 from ..abuse import count_in_window
 from ..models import Delivery
-from . import mailer, orphans
+from . import mailer, orphans, tracking
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def compose(delivery: Delivery) -> EmailMessage:
     campaign = signature.campaign.specific
     sender = sender_for(campaign)
     subject, body = letter_for(signature, campaign)
-    return EmailMessage(
+    message = EmailMessage(
         subject=one_line(subject),
         body=f"{body}\n\n{signed_by(signature)}\n",
         from_email=sender,
@@ -45,6 +45,8 @@ def compose(delivery: Delivery) -> EmailMessage:
         reply_to=[mailbox(signature.full_name, signature.email)],
         headers=resend_headers("delivery", delivery.pk, delivery.created_at, sender),
     )
+    message.metadata = tracking.metadata_for(tracking.DELIVERY, delivery.pk)
+    return message
 
 
 def deliver(delivery_id: int) -> float | None:

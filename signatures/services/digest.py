@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
 from ..models import Delivery
-from . import orphans
+from . import orphans, tracking
 from .delivery import close_quietly, mailbox, message_id, one_line, record_failure, sender_for
 
 logger = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ def compose_digest(campaign, target, deliveries) -> EmailMessage:
         {"campaign": campaign, "target": target, "signatures": signatures},
     )
     first = deliveries[0]
-    return EmailMessage(
+    message = EmailMessage(
         subject=one_line(subject),
         body=body,
         from_email=sender,
@@ -105,6 +105,10 @@ def compose_digest(campaign, target, deliveries) -> EmailMessage:
             )
         },
     )
+    message.metadata = tracking.metadata_for(
+        tracking.DIGEST, target.pk, first.pk, deliveries[-1].pk
+    )
+    return message
 
 
 def _address(target) -> str:

@@ -1,0 +1,135 @@
+"""Readiness (/health/) and liveness (/health/live/) for load balancers and orchestrators.
+
+Readiness runs named checks on django-health-check and answers 200 when all pass, else
+503, in JSON, whatever fails (a check that raises is reported, not turned into a 500).
+The answer names each check and says why one fails, in terms of the service (never a
+supporter, never a host name or a password): details go to the log.
+
+Liveness checks nothing but that the process answers: restarting a web process because
+the database is down would not bring the database back.
+"""
+
+import asyncio
+import dataclasses
+import datetime
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from health_check.base import HealthCheck
+from health_check.checks import Cache, Database
+from health_check.exceptions import HealthCheckException, ServiceUnavailable
+from health_check.views import HealthCheckView
+
+from signatures.services.backlog import backlog
+
+from . import heartbeat
+
+#: The longest a broker may take to accept a connection before it counts as down.
+BROKER_TIMEOUT_SECONDS = 2
+
+
+class Down(ServiceUnavailable):
+    """A failure of one of Clarion's checks, whose message is fit to publish."""
+
+
+class UsesDatabase:
+    """A check that queries through the ORM: run in the request's own thread, on its
+    connection (as any view's queries), not in a worker thread that would open another."""
+
+    async def run(self):
+        await sync_to_async(self.check)()
+
+
+@dataclasses.dataclass
+class Broker(HealthCheck):
+    """The Celery broker accepts a connection (Redis or RabbitMQ alike, through kombu)."""
+
+    timeout = datetime.timedelta(seconds=BROKER_TIMEOUT_SECONDS)
+
+    def run(self):
+        if not settings.CELERY_BROKER_URL:
+            return  # no broker: tasks run in the web process
+        from cms.celery import app
+
+        try:
+            with app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
+                connection.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
+        except Exception as error:
+            raise Down("the broker does not accept connections") from error
+
+
+@dataclasses.dataclass
+class OutboxBacklog(UsesDatabase, HealthCheck):
+    """Nothing accepted waits for a worker longer than CLARION_OUTBOX_MAX_AGE."""
+
+    def check(self):
+        waiting = backlog()
+        limit = settings.CLARION_OUTBOX_MAX_AGE
+        if waiting.oldest.total_seconds() > limit:
+            raise Down(
+                f"{waiting.waiting} items wait for a worker, the oldest for "
+                f"{waiting.oldest.total_seconds():.0f} s (limit {limit} s)"
+            )
+
+
+@dataclasses.dataclass
+class BeatHeartbeat(UsesDatabase, HealthCheck):
+    """Beat's periodic heartbeat task ran (through the broker and a worker) recently."""
+
+    def check(self):
+        if not settings.CELERY_BROKER_URL:
+            return  # no broker, no beat: periodic work is run by hand or cron
+        age = heartbeat.age()
+        limit = settings.CLARION_HEARTBEAT_MAX_AGE
+        if age is None:
+            raise Down("no heartbeat from beat yet")
+        if age.total_seconds() > limit:
+            raise Down(
+                f"beat's last heartbeat was {age.total_seconds():.0f} s ago (limit {limit} s)"
+            )
+
+
+#: The checks, by the name readiness reports them under.
+CHECKS = {
+    "database": Database,
+    "cache": Cache,
+    "broker": Broker,
+    "outbox": OutboxBacklog,
+    "beat": BeatHeartbeat,
+}
+
+
+class ReadinessView(HealthCheckView):
+    checks = list(CHECKS.values())
+
+    async def get(self, request, *args, **kwargs):
+        with self.get_executor() as executor:
+            results = await asyncio.gather(
+                *(check.get_result(executor) for check in self.get_checks())
+            )
+        report = {
+            name: describe(result.error) for name, result in zip(CHECKS, results, strict=True)
+        }
+        healthy = all(result.error is None for result in results)
+        return JsonResponse(
+            {"status": "ok" if healthy else "unavailable", "checks": report},
+            status=200 if healthy else 503,
+        )
+
+
+def describe(error: HealthCheckException | None) -> dict:
+    if error is None:
+        return {"ok": True}
+    # django-health-check's own checks may quote the driver's message, which can name
+    # hosts (it is in the log); ours say only what fails.
+    return {"ok": False, "error": error.message if isinstance(error, Down) else error.message_type}
+
+
+readiness = never_cache(ReadinessView.as_view())
+
+
+@never_cache
+def liveness(request):
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,143 @@
+"""Readiness (/health/) names each check and answers 200 or 503, never 500; liveness
+(/health/live/) depends on nothing."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.db import connections
+from django.utils import timezone
+
+from cms.models import Heartbeat
+from signatures.models import Delivery, Signature
+from tests.factories import TargetFactory
+
+pytestmark = pytest.mark.postgres
+
+CHECKS = {"database", "cache", "broker", "outbox", "beat"}
+#: Nothing listens here (bench/servers.py and the integration tests use 8500-8589).
+CLOSED_PORT = 8599
+
+
+def readiness(client):
+    response = client.get("/health/")
+    assert response["Content-Type"] == "application/json"
+    assert "no-cache" in response["Cache-Control"]
+    return response.status_code, json.loads(response.content)
+
+
+def failing(report) -> set[str]:
+    return {name for name, check in report["checks"].items() if not check["ok"]}
+
+
+@pytest.fixture
+def broker(settings, db):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/6"
+    Heartbeat.objects.create(name="beat", beat_at=timezone.now())
+    return settings
+
+
+def test_ready_when_every_check_passes(client, db, settings):
+    settings.CELERY_BROKER_URL = ""  # tasks in-process: no broker, no beat to wait for
+
+    status, report = readiness(client)
+
+    assert status == 200
+    assert report["status"] == "ok"
+    assert set(report["checks"]) == CHECKS
+    assert not failing(report)
+
+
+@pytest.mark.redis
+def test_ready_with_a_broker_and_a_fresh_heartbeat(client, broker):
+    status, report = readiness(client)
+
+    assert (status, failing(report)) == (200, set())
+
+
+def test_a_broker_that_refuses_connections_makes_it_unready(client, broker):
+    broker.CELERY_BROKER_URL = f"redis://127.0.0.1:{CLOSED_PORT}/0"
+
+    status, report = readiness(client)
+
+    assert status == 503
+    assert report["status"] == "unavailable"
+    assert failing(report) == {"broker"}
+    assert report["checks"]["broker"]["error"] == "the broker does not accept connections"
+
+
+def test_a_stale_or_missing_heartbeat_makes_it_unready(client, broker):
+    broker.CLARION_HEARTBEAT_MAX_AGE = 60
+    Heartbeat.objects.filter(name="beat").update(beat_at=timezone.now() - timedelta(seconds=61))
+
+    status, report = readiness(client)
+    assert (status, failing(report)) == (503, {"beat"})
+    assert "limit 60 s" in report["checks"]["beat"]["error"]
+
+    Heartbeat.objects.all().delete()
+    status, report = readiness(client)
+    assert (status, report["checks"]["beat"]["error"]) == (503, "no heartbeat from beat yet")
+
+
+def test_an_old_outbox_backlog_makes_it_unready(client, campaign, broker):
+    broker.CLARION_OUTBOX_MAX_AGE = 300
+    signature = Signature.objects.create(
+        campaign=campaign,
+        first_name="Ana",
+        last_name="Okonjo",
+        email="ana@example.org",
+        email_key="ana@example.org",
+        status=Signature.Status.COUNTED,
+        dispatched_at=timezone.now(),
+    )
+    delivery = Delivery.objects.create(
+        signature=signature, target=TargetFactory(), due_at=timezone.now() - timedelta(seconds=200)
+    )
+    assert readiness(client)[0] == 200  # waiting, but not for too long
+
+    Delivery.objects.filter(pk=delivery.pk).update(due_at=timezone.now() - timedelta(seconds=400))
+    status, report = readiness(client)
+
+    assert (status, failing(report)) == (503, {"outbox"})
+    assert report["checks"]["outbox"]["error"].startswith("1 items wait for a worker")
+    assert "ana" not in json.dumps(report).lower()
+
+
+def test_a_database_that_is_down_gives_503_and_json_not_500(client, db):
+    database = connections["default"]
+    kept = dict(database.settings_dict)
+    database.close()
+    database.settings_dict["PORT"] = CLOSED_PORT
+    try:
+        status, report = readiness(client)
+        live = client.get("/health/live/")
+    finally:
+        database.settings_dict.update(kept)
+        database.close()
+
+    assert status == 503
+    assert {"database", "outbox"} <= failing(report)
+    # What failed, not where: no host, port or driver message.
+    assert str(CLOSED_PORT) not in json.dumps(report)
+    assert "127.0.0.1" not in json.dumps(report)
+    assert live.status_code == 200  # liveness checks nothing but the process
+
+
+def test_a_check_that_crashes_is_reported_not_a_500(client, broker, monkeypatch):
+    def crash(*args, **kwargs):
+        raise RuntimeError("something unforeseen")
+
+    monkeypatch.setattr("cms.health.backlog", crash)
+
+    status, report = readiness(client)
+
+    assert (status, failing(report)) == (503, {"outbox"})
+    assert "unforeseen" not in json.dumps(report)
+
+
+def test_liveness_answers_without_touching_any_service(client, db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/health/live/")
+
+    assert response.status_code == 200
+    assert json.loads(response.content) == {"status": "ok"}
