@@ -227,7 +227,7 @@ def _describe_campaign(campaign, request) -> dict:
             ask=campaign.ask,
             targets=[
                 TargetSchema(salutation=target.salutation, name=target.name)
-                for target in _targets(campaign)
+                for target in campaign.targets
             ],
             letter=LetterSchema(
                 subject=campaign.message_subject,
@@ -265,11 +265,6 @@ def _describe_campaign(campaign, request) -> dict:
         "social_image": describe_image(campaign.social_image, request),
         "scripts": ScriptsSchema(head=campaign.head_scripts, body=campaign.body_scripts),
     }
-
-
-def _targets(campaign):
-    # A preview's page holds its targets in memory, not in the database.
-    return [link.target for link in campaign.campaign_targets.all()]
 
 
 class CampaignPagination(WagtailLimitOffsetPagination):

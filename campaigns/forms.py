@@ -64,14 +64,29 @@ class CampaignPageForm(WagtailAdminPageForm):
                 ),
                 code="no_target",
             )
-        missing = [str(target) for target in targets if not target.email]
-        if missing:
-            raise ValidationError(
-                _(
-                    "These targets have no email address yet, so actions could not reach "
-                    "them: %(targets)s. Add their address under Snippets → Targets, or remove "
-                    "them from the campaign, before publishing."
-                ),
-                params={"targets": ", ".join(missing)},
-                code="target_without_email",
-            )
+        _refuse_unless_all(
+            targets,
+            lambda target: target.live,
+            _(
+                "These targets are not published yet, so they would receive no letters: "
+                "%(targets)s. Someone who may publish targets publishes them under "
+                "Snippets → Targets; or remove them from the campaign before publishing."
+            ),
+            "target_not_published",
+        )
+        _refuse_unless_all(
+            targets,
+            lambda target: target.email,
+            _(
+                "These targets have no email address yet, so actions could not reach "
+                "them: %(targets)s. Add their address under Snippets → Targets, or remove "
+                "them from the campaign, before publishing."
+            ),
+            "target_without_email",
+        )
+
+
+def _refuse_unless_all(targets, test, message, code):
+    """Refuse publishing, naming the targets that fail `test`."""
+    if failing := [str(target) for target in targets if not test(target)]:
+        raise ValidationError(message, params={"targets": ", ".join(failing)}, code=code)

@@ -255,7 +255,12 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
 
     @property
     def targets(self):
-        return [link.target for link in self.campaign_targets.select_related("target")]
+        """Where this campaign's letters go: its approved targets, as approved."""
+        return [
+            link.target
+            for link in self.campaign_targets.select_related("target")
+            if link.target.live
+        ]
 
     def is_open(self, at=None) -> bool:
         return not self.not_yet_open(at) and not self.has_closed(at)

@@ -1,16 +1,23 @@
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel
-from wagtail.models import Orderable
+from wagtail.models import DraftStateMixin, LockableMixin, Orderable, RevisionMixin
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 
 @register_snippet
-class Target(index.Indexed, models.Model):
-    """Who an action writes to. The email address is never shown on the page."""
+class Target(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, models.Model):
+    """Who an action writes to. The email address is never shown on the page.
+
+    Where supporters' letters go is guarded like publishing: an edit is a draft (a revision)
+    until someone with the "publish target" permission publishes it, and until then the row
+    keeps the approved (live) details that letters, the page and the API use. A target never
+    published (`live` False) receives no letters at all.
+    """
 
     salutation = models.CharField(
         _("salutation"), max_length=80, blank=True, help_text=_('Title line, e.g. "The Hon."')
@@ -37,6 +44,8 @@ class Target(index.Indexed, models.Model):
         ),
     )
 
+    _revisions = GenericRelation("wagtailcore.Revision", related_query_name="target")
+
     panels = [
         FieldPanel("salutation"),
         FieldPanel("name"),
@@ -53,6 +62,11 @@ class Target(index.Indexed, models.Model):
 
     def __str__(self):
         return f"{self.salutation} {self.name}".strip()
+
+    @property
+    def revisions(self):
+        # Through the relation, so a target's revisions go when the target is deleted.
+        return self._revisions
 
 
 class CampaignTarget(Orderable):

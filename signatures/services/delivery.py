@@ -68,9 +68,9 @@ def deliver(delivery_id: int) -> float | None:
                 return None
             if delivery.signature.campaign.digest_minutes:
                 return None  # the campaign's digest carries it
-            if not delivery.target.email:
+            if refusal := undeliverable(delivery.target):
                 delivery.state = Delivery.State.FAILED
-                delivery.last_error = "The target has no email address."
+                delivery.last_error = refusal
                 delivery.save(update_fields=["state", "last_error"])
                 return None
             wait = take_throttle_slot(delivery.target)
@@ -93,6 +93,19 @@ def deliver(delivery_id: int) -> float | None:
         record_failure(Delivery.objects.filter(pk=delivery_id), error)
         logger.warning("delivery %s failed: %s", delivery_id, type(error).__name__)
         raise
+
+
+def undeliverable(target) -> str | None:
+    """Why no letter may go to this target now, or None.
+
+    Its row holds its approved details; one unpublished since the letter was owed is no
+    longer approved, and a letter must not go to an address nobody with the right stands by.
+    """
+    if not target.live:
+        return "The target is unpublished: it receives letters once published again."
+    if not target.email:
+        return "The target has no email address."
+    return None
 
 
 def commit_without_waiting_for_disk() -> None:

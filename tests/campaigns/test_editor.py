@@ -123,20 +123,23 @@ def test_a_draft_may_have_no_target_but_publishing_needs_one(client, campaign, e
     assert CampaignPage.objects.get(pk=campaign.pk).targets  # the live page kept its target
 
 
+def second_target(target):
+    """The Action tab's targets with `target` added below the first, as the editor posts it."""
+    return {
+        "campaign_targets-TOTAL_FORMS": "2",
+        "campaign_targets-1-target": str(target.pk),
+        "campaign_targets-1-ORDER": "2",
+        "campaign_targets-1-id": "",
+        "campaign_targets-1-DELETE": "",
+    }
+
+
 def test_a_target_without_an_email_blocks_publishing_with_its_name(client, site, editor):
     unreachable = Target.objects.create(name="Office of the Governor", email="")
     campaign = CampaignPageFactory(parent=site.root_page)
     client.force_login(editor)
     data = form_data(client, campaign)
-    data.update(
-        {
-            "campaign_targets-TOTAL_FORMS": "2",
-            "campaign_targets-1-target": str(unreachable.pk),
-            "campaign_targets-1-ORDER": "2",
-            "campaign_targets-1-id": "",
-            "campaign_targets-1-DELETE": "",
-        }
-    )
+    data.update(second_target(unreachable))
     assert client.post(edit_url(campaign), data).status_code == 302  # a draft may
 
     data["action-publish"] = "action-publish"
@@ -150,6 +153,24 @@ def test_a_target_without_an_email_blocks_publishing_with_its_name(client, site,
     unreachable.save()
     assert client.post(edit_url(campaign), data).status_code == 302
     assert len(CampaignPage.objects.get(pk=campaign.pk).targets) == 2
+
+
+def test_a_target_not_yet_published_blocks_publishing_the_campaign(client, site, editor):
+    drafted = Target.objects.create(name="Office of the Governor", email="g@example.org")
+    drafted.unpublish()  # as an editor without the right to publish targets leaves it
+    campaign = CampaignPageFactory(parent=site.root_page)
+    client.force_login(editor)
+    data = form_data(client, campaign)
+    data.update(second_target(drafted), **{"action-publish": "action-publish"})
+
+    response = client.post(edit_url(campaign), data)
+
+    assert response.status_code == 200
+    assert "These targets are not published yet" in response.content.decode()
+    assert len(CampaignPage.objects.get(pk=campaign.pk).campaign_targets.all()) == 1
+    drafted.save_revision().publish()
+    assert client.post(edit_url(campaign), data).status_code == 302
+    assert drafted in CampaignPage.objects.get(pk=campaign.pk).targets
 
 
 def test_a_misspelt_placeholder_in_the_letter_is_refused_with_the_right_ones(
