@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: install run test lint check messages bench soak faults clean
+.PHONY: install run test lint check messages bench profile soak faults clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,9 +42,15 @@ messages: install
 	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
 # Benchmarks (not part of the test run): each script in bench/ writes its section of
-# docs/benchmarks.md. Needs PostgreSQL; BENCH_DATABASE_URL overrides the database.
+# docs/benchmarks.md. Needs PostgreSQL, redis-server and wrk; BENCH_DATABASE_URL overrides
+# the database server. Run them with the machine otherwise idle.
 bench: install
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# The latency budget of one action: CPU per step, in-process (a busy machine disturbs it
+# less than the wall-clock benchmarks); writes its table to docs/benchmarks.md.
+profile: install
+	PROFILE_BUDGET=1 $(BIN)/python bench/profile_signing.py
 
 # Load and soak (not part of the test run): 10 minutes of steady traffic against gunicorn,
 # on loopback only. BENCH_LOAD_SECONDS and BENCH_LOAD_RATE change the length and the rate.

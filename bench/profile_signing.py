@@ -1,19 +1,22 @@
-"""Server cost of one accepted action, in-process: CPU time, queries and a profile.
+"""Server cost of one accepted action, in-process: CPU time per step, queries and a profile.
 
-The wall-clock benchmark (bench_signing.py) needs a quiet machine; this one does not. It
-builds the same site as the benchmark (same settings: PostgreSQL, CONN_MAX_AGE, Redis
-cache and broker, DEBUG off), then calls the WSGI application directly, as a gunicorn
-worker would, for each endpoint the benchmark drives, and reports per request:
-- CPU milliseconds of this process (time.process_time) and of the PostgreSQL server
-  process serving it (from /proc, so PostgreSQL must run on this machine), over
-  PROFILE_REQUESTS posts, best of three;
-- the SQL statements (CaptureQueriesContext);
-- the Python function calls (cProfile), a count that the machine's load does not change;
-- with PROFILE_TOP=N, the N costliest functions.
+The wall-clock benchmark (bench_signing.py) needs the machine to itself; this one does not.
+It builds Clarion's site as the benchmark does (production settings, PostgreSQL,
+CONN_MAX_AGE, Redis cache and broker, the rate limit counting), then calls the WSGI
+application directly, as a gunicorn worker would, and reports per request:
+- CPU microseconds of this process (time.process_time), split into the steps of an action
+  (the latency budget: each step's own time, without the steps it calls), and of the
+  PostgreSQL server process serving it (from /proc, so PostgreSQL must run on this
+  machine), over PROFILE_REQUESTS posts, best of three;
+- Redis round trips, the SQL statements (CaptureQueriesContext), and the Python function
+  calls (cProfile), counts that the machine's load does not change;
+- with PROFILE_TOP=N, the N costliest functions; with PROFILE_BUDGET=1, the budget table
+  written to docs/benchmarks.md.
 
 Environment: PROFILE_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/clarion_profile,
 dropped and created), PROFILE_REDIS_URL (default redis://127.0.0.1:6379/4: cache and broker
-share it), PROFILE_REQUESTS (300), PROFILE_TOP (0), PROFILE_SORT (cumulative), PROFILE_ONLY (comma-separated names).
+share it), PROFILE_REQUESTS (300), PROFILE_TOP (0), PROFILE_SORT (cumulative), PROFILE_ONLY
+(comma-separated names: form, api, in-project).
 """
 
 import cProfile
@@ -48,11 +51,15 @@ os.environ.update(
         "CACHE_URL": REDIS,
         "CELERY_BROKER_URL": REDIS,
         "CELERY_TASK_DEFAULT_QUEUE": QUEUE,
-        "EMAIL_URL": "dummymail://",  # the Wagtail form's email is not what is measured here
+        "EMAIL_URL": "dummymail://",
         "CLARION_RATE_LIMIT": "1000000000/300",
         "LOG_LEVEL": "WARNING",
+        "SECRET_KEY": "profile-signing-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
     }
 )
+BUDGET = os.environ.get("PROFILE_BUDGET", "") == "1"
 
 
 def fresh_database():
@@ -97,39 +104,109 @@ def count_redis_round_trips() -> dict:
     return calls
 
 
+class Steps:
+    """CPU and wall time per step of an action: each step's own time, without the steps it
+    calls (a stack of the steps in progress), summed over requests."""
+
+    def __init__(self):
+        self.cpu, self.wall, self.stack = {}, {}, []
+
+    def clear(self):
+        self.cpu.clear()
+        self.wall.clear()
+
+    def timed(self, name, function):
+        def step(*args, **kwargs):
+            frame = [time.process_time(), time.perf_counter(), 0.0, 0.0]
+            self.stack.append(frame)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.stack.pop()
+                cpu = time.process_time() - frame[0]
+                wall = time.perf_counter() - frame[1]
+                self.cpu[name] = self.cpu.get(name, 0.0) + cpu - frame[2]
+                self.wall[name] = self.wall.get(name, 0.0) + wall - frame[3]
+                if self.stack:
+                    self.stack[-1][2] += cpu
+                    self.stack[-1][3] += wall
+
+        return step
+
+    def wrap(self, owner, attribute, name):
+        setattr(owner, attribute, self.timed(name, getattr(owner, attribute)))
+
+
+#: The steps of an action timed on their own: (module or class, attribute, step name).
+def budget_steps():
+    from campaigns.models import CampaignPage
+    from signatures import abuse, api, counter, forms, views
+    from signatures.models import Signature
+    from signatures.services import outbox, signing
+
+    return [
+        (views, "live_campaign", "the live campaign (kept in the process)"),
+        (api, "live_campaign", "the live campaign (kept in the process)"),
+        (CampaignPage, "speak", "the campaign's language"),
+        (abuse, "check_form", "the HTML form's guard (origin, honeypot, fill time)"),
+        (forms.SignatureForm, "__init__", "form: set up"),
+        (forms.SignatureForm, "full_clean", "form: validate"),
+        (signing, "check_rate", "rate limit (Redis round trip)"),
+        (signing, "check_address", "disposable address check"),
+        (signing, "consent_record", "consent record"),
+        (Signature, "save", "INSERT (PostgreSQL round trip)"),
+        (outbox, "enqueue", "hand-over to the workers (broker publish)"),
+        (counter, "signed", "counter bump"),
+    ]
+
+
 def main():
     fresh_database()
     import django
 
     django.setup()
+    from types import SimpleNamespace
+
     from django.core import signing
     from django.core.handlers.wsgi import WSGIHandler
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from bench.bench_signing import WEB_PORT, Variant, create_pages
+    from bench.bench_signing import Endpoint, create_campaign
     from signatures import abuse
 
-    campaign, form_page = create_pages()
+    server = SimpleNamespace(port=8000)
+    campaign = create_campaign(server.port)
     started = signing.dumps(int(time.time()) - 60, salt=abuse.STARTED_SALT)
-    application = WSGIHandler()
-    variants = [
-        Variant("ceiling", "/bench/ceiling/", 302, "ceiling"),
-        Variant("form", f"/act/{campaign.pk}/", 302, "form"),
-        Variant("api", f"/api/v3/campaigns/{campaign.pk}/signatures/", 202, "api"),
-        Variant("wagtail", form_page.url, 200, "wagtail"),
+    endpoints = [
+        Endpoint("form", "campaign form", server, "", "", f"/act/{campaign.pk}/", 302, "form"),
+        Endpoint(
+            "api",
+            "API",
+            server,
+            "",
+            "",
+            f"/api/v3/campaigns/{campaign.pk}/signatures/",
+            202,
+            "api",
+        ),
+        Endpoint("in-project", "in-project", server, "", "", "/bench/in-project/", 302, "x"),
     ]
-    state = {"started": started, "cookie": "csrftoken=" + "x" * 32, "token": "x" * 32}
+    steps = Steps()
+    for owner, attribute, name in budget_steps():
+        steps.wrap(owner, attribute, name)
+    application = steps.timed("request", WSGIHandler())
 
-    def post(variant, number):
-        body, headers = variant.request(f"{variant.name}-{number}@example.org", state)
+    def post(endpoint, number):
+        endpoint.state = {"started": started}
+        body, headers = endpoint.request(f"{endpoint.name}-{number}@example.org")
         environ = {
             "REQUEST_METHOD": "POST",
-            "PATH_INFO": variant.path,
+            "PATH_INFO": endpoint.path,
             "QUERY_STRING": "",
             "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": str(WEB_PORT),
-            "HTTP_HOST": f"127.0.0.1:{WEB_PORT}",
+            "SERVER_PORT": str(server.port),
+            "HTTP_HOST": f"127.0.0.1:{server.port}",
             "REMOTE_ADDR": "127.0.0.1",
             "SERVER_PROTOCOL": "HTTP/1.1",
             "CONTENT_LENGTH": str(len(body)),
@@ -143,39 +220,47 @@ def main():
         status = []
         b"".join(application(environ, lambda s, h, *a: status.append(s)))
         code = int(status[0].split()[0])
-        if code != variant.accepted:
-            raise RuntimeError(f"{variant.name}: {status[0]}")
+        if code != endpoint.accepted:
+            raise RuntimeError(f"{endpoint.name}: {status[0]}")
 
     redis_calls = count_redis_round_trips()
     print(f"{REQUESTS} posts each; per request: CPU ms (process time, best of 3), wall ms, ")
     print("Redis round trips and new Redis connections, SQL statements")
-    for variant in variants:
-        if ONLY and variant.name not in ONLY:
+    budgets = {}
+    for endpoint in endpoints:
+        if ONLY and endpoint.name not in ONLY:
             continue
         for number in range(30):  # warm up: imports, connections, caches
-            post(variant, f"warm{number}")
+            post(endpoint, f"warm{number}")
         best, wall, database = float("inf"), float("inf"), float("inf")
         for run in range(3):  # best of three: the machine is shared
+            steps.clear()
             began, began_wall = time.process_time(), time.perf_counter()
             began_database = backend_cpu_seconds(connection)
             for number in range(REQUESTS):
-                post(variant, f"{run}-{number}")
-            best = min(best, (time.process_time() - began) * 1000 / REQUESTS)
+                post(endpoint, f"{run}-{number}")
+            cpu = (time.process_time() - began) * 1000 / REQUESTS
+            if cpu < best:
+                budgets[endpoint.name] = (dict(steps.cpu), dict(steps.wall))
+            best = min(best, cpu)
             wall = min(wall, (time.perf_counter() - began_wall) * 1000 / REQUESTS)
             ended_database = backend_cpu_seconds(connection)
             if ended_database[0] == began_database[0]:  # else CONN_MAX_AGE renewed it
                 used = ended_database[1] - began_database[1]
                 database = min(database, used * 1000 / REQUESTS)
+        budgets[endpoint.name] += (database,)
         redis_calls.clear()
         for number in range(REQUESTS):
-            post(variant, f"redis-{number}")
+            post(endpoint, f"redis-{number}")
         round_trips = redis_calls.get("round trips", 0) / REQUESTS
         connects = redis_calls.get("connections", 0) / REQUESTS
+        budgets[endpoint.name] += (round_trips,)
         with CaptureQueriesContext(connection) as queries:
-            post(variant, "queries")
+            post(endpoint, "queries")
         statements = [q["sql"].split(" (")[0][:70] for q in queries]
+        budgets[endpoint.name] += (len(statements),)
         print(
-            f"{variant.name:8} CPU {best:5.2f} ms + PostgreSQL {database:4.2f} ms  "
+            f"{endpoint.name:10} CPU {best:5.2f} ms + PostgreSQL {database:4.2f} ms  "
             f"wall {wall:5.2f} ms  Redis {round_trips:.2f} "
             f"round trips, {connects:.2f} connections  SQL {len(statements)}: {statements}"
         )
@@ -183,10 +268,11 @@ def main():
         profile = cProfile.Profile(time.process_time)
         profile.enable()
         for number in range(REQUESTS):
-            post(variant, f"profile-{number}")
+            post(endpoint, f"profile-{number}")
         profile.disable()
         stats = pstats.Stats(profile, stream=sys.stdout)
-        print(f"{'':8} {stats.total_calls / REQUESTS:.0f} Python function calls per request")
+        print(f"{'':10} {stats.total_calls / REQUESTS:.0f} Python function calls per request")
+        budgets[endpoint.name] += (stats.total_calls / REQUESTS,)
         if TOP:
             stats.sort_stats(SORT).print_stats(TOP)
         if CALLERS:
@@ -194,6 +280,67 @@ def main():
     import redis
 
     redis.Redis.from_url(REDIS).delete(QUEUE)
+    table = budget_table(budgets)
+    print(table)
+    if BUDGET:
+        from bench.report import write_section
+
+        write_section("budget", table)
+
+
+def budget_table(budgets) -> str:
+    """Markdown: CPU (and wall) microseconds per step of one action, per endpoint."""
+    names = [name for name in ("form", "api") if name in budgets]
+    if not names:
+        return ""
+    order = ["request"] + [name for _o, _a, name in budget_steps()]
+    order = list(dict.fromkeys(order))
+    label = {"request": "Django, middleware and the view's own code (the rest)"}
+    lines = [
+        "## Latency budget of one action (`bench/profile_signing.py`)",
+        "",
+        f"In-process, {REQUESTS} actions per endpoint through Clarion's WSGI application "
+        "(production settings, PostgreSQL, Redis cache and broker, rate limit counting), "
+        "best of three runs. Each step's own time, without the steps it calls, in "
+        "microseconds per action: CPU of the web process (wall time in brackets, which adds "
+        "the waits for PostgreSQL and Redis).",
+        "",
+        "| step | " + " | ".join(f"{name}: CPU µs (wall)" for name in names) + " |",
+        "| --- | " + " | ".join("---:" for _ in names) + " |",
+    ]
+    for step in order:
+        cells = []
+        for name in names:
+            cpu, wall = budgets[name][0], budgets[name][1]
+            if step in cpu:
+                cells.append(
+                    f"{cpu[step] * 1e6 / REQUESTS:.0f} ({wall[step] * 1e6 / REQUESTS:.0f})"
+                )
+            else:
+                cells.append("–")
+        if any(cell != "–" for cell in cells):
+            lines.append(f"| {label.get(step, step)} | " + " | ".join(cells) + " |")
+    totals = []
+    for name in names:
+        cpu, wall = budgets[name][0], budgets[name][1]
+        totals.append(
+            f"**{sum(cpu.values()) * 1e6 / REQUESTS:.0f}** ({sum(wall.values()) * 1e6 / REQUESTS:.0f})"
+        )
+    lines.append("| **total, web process** | " + " | ".join(totals) + " |")
+    lines.append(
+        "| PostgreSQL server process (CPU µs) | "
+        + " | ".join(f"{budgets[name][2] * 1000:.0f}" for name in names)
+        + " |"
+    )
+    lines.append(
+        "| Redis round trips / SQL statements / Python calls | "
+        + " | ".join(
+            f"{budgets[name][3]:.2f} / {budgets[name][4]} / {budgets[name][5]:.0f}"
+            for name in names
+        )
+        + " |"
+    )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

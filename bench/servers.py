@@ -85,6 +85,18 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
+def cpu_seconds(pids) -> float:
+    """CPU time (user + system) the processes have used so far, from /proc."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # gone meanwhile
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def children(pid: int) -> list[int]:
     try:
         text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
@@ -146,17 +158,18 @@ class PrivateRedis(Process):
 
 
 class Gunicorn(Process):
-    """The site under gunicorn with sync workers, as in production."""
+    """A site under gunicorn with sync workers, as in production (Clarion's by default)."""
 
-    def __init__(self, env: dict, log: Path, workers=2):
+    def __init__(self, env: dict, log: Path, workers=2, application="cms.wsgi:application"):
         super().__init__(log)
-        self.env, self.workers = env, workers
+        self.env, self.workers, self.application = env, workers, application
         self.port = free_port()
 
     def start(self):
         self.spawn(
-            [sys.executable, "-m", "gunicorn", "cms.wsgi:application"]
-            + ["--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}"],
+            [sys.executable, "-m", "gunicorn", self.application, "--worker-class", "sync"]
+            + ["--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}"]
+            + ["--backlog", "256", "--no-control-socket"],
             self.env,
         )
         wait_for_port(self.port, process=self.process)

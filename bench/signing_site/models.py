@@ -1,13 +1,11 @@
-"""The baselines' models (their migration lives beside them, in bench/ only)."""
+"""The in-project reference's model (its migration lives beside it, in bench/ only)."""
 
 from django.db import models
 from django_countries.fields import CountryField
-from modelcluster.fields import ParentalKey
-from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
 
 
-class CeilingSignature(models.Model):
-    """The ceiling: the same six fields as a signature, one row, nothing else."""
+class InProjectSignature(models.Model):
+    """The same six fields as a signature, one row, nothing else."""
 
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
@@ -18,14 +16,3 @@ class CeilingSignature(models.Model):
 
     def __str__(self):
         return self.email
-
-
-class WagtailFormField(AbstractFormField):
-    page = ParentalKey("WagtailFormPage", on_delete=models.CASCADE, related_name="form_fields")
-
-
-class WagtailFormPage(AbstractEmailForm):
-    """What a Wagtail user would build instead: a form page that emails each submission."""
-
-    template = "signing_site/wagtail_form_page.html"
-    landing_page_template = "signing_site/wagtail_form_page_landing.html"

@@ -3,6 +3,6 @@ from django.urls import include, path
 from . import views
 
 urlpatterns = [
-    path("bench/ceiling/", views.ceiling),
+    path("bench/in-project/", views.in_project),
     path("", include("cms.urls")),
 ]

@@ -3,20 +3,20 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from .models import CeilingSignature
+from .models import InProjectSignature
 
 
-class CeilingForm(forms.ModelForm):
+class InProjectForm(forms.ModelForm):
     class Meta:
-        model = CeilingSignature
+        model = InProjectSignature
         fields = ["first_name", "last_name", "email", "country", "postal_code", "consent"]
 
 
 @csrf_exempt
 @require_POST
-def ceiling(request):
-    """Validate a six-field form and insert one row: the most a signing view can do."""
-    form = CeilingForm(request.POST)
+def in_project(request):
+    """Validate a six-field form and insert one row, inside Clarion's project."""
+    form = InProjectForm(request.POST)
     if not form.is_valid():
         return HttpResponse(form.errors.as_text(), status=400)
     form.save()
