@@ -348,6 +348,10 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
     def thank_you(self, request):
         return self.render(request, template="campaigns/thank_you.html")
 
+    def get_cached_paths(self):
+        # What a CDN in front may keep: both show the counter (campaigns/frontend_cache.py).
+        return ["/", "/thank-you/"]
+
     def serve_preview(self, request, mode_name):
         if mode_name == "thank-you":
             return self.thank_you(request)

@@ -263,6 +263,36 @@ DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
     "django.db.backends.", "django_prometheus.db.backends.", 1
 )
 
+# A CDN or caching proxy in front (wagtail.contrib.frontend_cache), purged when a campaign's
+# pages change: FRONTEND_CACHE names the backend, FRONTEND_CACHE_* its parameters, e.g.
+# FRONTEND_CACHE_LOCATION (varnish), FRONTEND_CACHE_BEARER_TOKEN and _ZONEID (cloudflare),
+# FRONTEND_CACHE_DISTRIBUTION_ID (cloudfront), FRONTEND_CACHE_HOSTNAMES (comma-separated).
+FRONTEND_CACHE_BACKENDS = {
+    "varnish": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+    "http": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+    "cloudflare": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+    "cloudfront": "wagtail.contrib.frontend_cache.backends.CloudfrontBackend",
+    "azure_cdn": "wagtail.contrib.frontend_cache.backends.AzureCdnBackend",
+    "azure_front_door": "wagtail.contrib.frontend_cache.backends.AzureFrontDoorBackend",
+}
+FRONTEND_CACHE = env("FRONTEND_CACHE", default="")
+if FRONTEND_CACHE:
+    if FRONTEND_CACHE not in FRONTEND_CACHE_BACKENDS:
+        raise ImproperlyConfigured(
+            f"FRONTEND_CACHE must be one of {', '.join(FRONTEND_CACHE_BACKENDS)}, "
+            f"not {FRONTEND_CACHE!r}."
+        )
+    WAGTAILFRONTENDCACHE = {
+        "default": {"BACKEND": FRONTEND_CACHE_BACKENDS[FRONTEND_CACHE]}
+        | {
+            name.removeprefix("FRONTEND_CACHE_"): value.split(",")
+            if name.endswith("HOSTNAMES")
+            else value
+            for name, value in env.ENVIRON.items()
+            if name.startswith("FRONTEND_CACHE_")
+        }
+    }
+
 # Logs: LOG_FORMAT=json writes one JSON object a line, each with the request's id.
 LOGGING["formatters"] = {
     "json": {"()": "cms.request_logs.JsonFormatter"},

@@ -8,6 +8,7 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
+from bench.servers import free_port
 from cms.models import Heartbeat
 from signatures.models import Delivery, Signature
 from tests.factories import TargetFactory
@@ -15,8 +16,8 @@ from tests.factories import TargetFactory
 pytestmark = pytest.mark.postgres
 
 CHECKS = {"database", "cache", "broker", "outbox", "beat"}
-#: Nothing listens here (bench/servers.py and the integration tests use 8500-8589).
-CLOSED_PORT = 8599
+#: Nothing listens here.
+CLOSED_PORT = free_port()
 
 
 def readiness(client):

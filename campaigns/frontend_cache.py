@@ -1,0 +1,63 @@
+"""Purging a CDN or caching proxy in front of the site (wagtail.contrib.frontend_cache).
+
+Whatever changes what a campaign's pages show purges them, in every translation, with
+the campaign list above them and the campaign in the API: publishing or unpublishing it,
+its organisation's settings (name, logo, scripts shown on every page), a target it writes
+to (names are on the page). Purging is a no-op until FRONTEND_CACHE configures a backend
+(settings.WAGTAILFRONTENDCACHE). Wagtail's own app is not installed: these handlers purge
+the page it would, and the rest, once. The counter in a kept page is bounded by
+CLARION_PAGE_SHARED_MAX_AGE, not by purges.
+"""
+
+from django.conf import settings
+from django.db.models.signals import post_save
+from wagtail.contrib.frontend_cache.utils import PurgeBatch
+
+from .models import CampaignIndexPage, CampaignPage
+
+
+def purge(pages) -> None:
+    """Purge `pages` (campaign pages or others) and what shows them."""
+    if not getattr(settings, "WAGTAILFRONTENDCACHE", None):
+        return
+    batch = PurgeBatch()
+    for page in pages:
+        page = page.specific_deferred
+        if not isinstance(page, CampaignPage):
+            batch.add_page(page)
+            continue
+        for translation in page.get_translations(inclusive=True).specific():
+            batch.add_page(translation)
+            if site := translation.get_site():
+                batch.add_url(f"{site.root_url}/api/v3/campaigns/{translation.pk}/")
+        if isinstance(parent := page.get_parent().specific, CampaignIndexPage):
+            batch.add_page(parent)  # it lists the campaign, with its counter
+    batch.purge()
+
+
+def page_changed(sender, instance, **kwargs) -> None:
+    """page_published, page_unpublished."""
+    purge([instance])
+
+
+def organisation_changed(sender, instance, **kwargs) -> None:
+    """OrganisationSettings saved: every campaign of its site."""
+    purge(CampaignPage.objects.live().descendant_of(instance.site.root_page, inclusive=True))
+
+
+def target_changed(sender, instance, **kwargs) -> None:
+    """A Target saved: the campaigns writing to it."""
+    purge(CampaignPage.objects.live().filter(campaign_targets__target=instance).distinct())
+
+
+def connect() -> None:
+    from wagtail.signals import page_published, page_unpublished
+
+    from cms.models import OrganisationSettings
+
+    from .models import Target
+
+    page_published.connect(page_changed, dispatch_uid="clarion-cdn-published")
+    page_unpublished.connect(page_changed, dispatch_uid="clarion-cdn-unpublished")
+    post_save.connect(organisation_changed, sender=OrganisationSettings, dispatch_uid="clarion-cdn")
+    post_save.connect(target_changed, sender=Target, dispatch_uid="clarion-cdn")
