@@ -28,6 +28,8 @@ app.conf.beat_schedule = {
     "sweep-outbox": {"task": "signatures.tasks.sweep_outbox", "schedule": 60.0},
     # Webhook POSTs the broker never received, or whose retry it lost, are queued again.
     "sweep-webhooks": {"task": "signatures.tasks.sweep_webhooks", "schedule": 300.0},
+    # Page views counted in Redis go to the database's daily rows, a minute at a time.
+    "flush-page-views": {"task": "signatures.tasks.flush_page_views", "schedule": 60.0},
     # Digest campaigns: each target's email goes out when its period has passed.
     "send-digests": {"task": "signatures.tasks.send_digests", "schedule": 60.0},
     # Data protection: once a night, anonymise what is past its retention period.

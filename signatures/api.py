@@ -28,7 +28,7 @@ from campaigns.api import NOT_FOUND, CampaignId, describe_counter
 from campaigns.api_schemas import CounterSchema
 from campaigns.models import CampaignPage
 
-from . import abuse, metrics, services
+from . import abuse, metrics, services, sources
 from .forms import SignatureForm
 from .live_campaigns import live_campaign
 
@@ -55,7 +55,8 @@ def _text(value: str) -> str:
 Text = Annotated[str, AfterValidator(_text)]
 
 #: The request body: the sign form's fields, all optional here because the form decides
-#: which are required for each campaign (and says so per field).
+#: which are required for each campaign (and says so per field), and where the supporter
+#: came from (the landing address's utm tags, the referring site: see signatures.sources).
 SignatureIn = create_model(
     "SignatureIn",
     __base__=SignatureInBase,
@@ -63,6 +64,7 @@ SignatureIn = create_model(
         name: (bool | None if isinstance(field, forms.BooleanField) else Text | None, None)
         for name, field in SignatureForm.base_fields.items()
     },
+    **{name: (Text | None, None) for name in sources.CARRIED},
 )
 
 
@@ -203,7 +205,9 @@ def counter(request, response: HttpResponse, campaign_id: CampaignId):
     description=(
         "Validated like the campaign page's form (the fields are in the campaign's "
         "`form.fields`). The answer is the same whether or not this address had taken "
-        "action before. Field errors: 422 with `errors[].loc` ending in the field's name. "
+        "action before. Optional `utm_source`, `utm_medium`, `utm_campaign` (the landing "
+        "address's tags) and `referrer` (the referring page's address or domain: only the "
+        "domain is kept) say where the supporter came from. Field errors: 422 with `errors[].loc` ending in the field's name. "
         "Refusals: 403 (closed campaign, origin not allowed), 429 with Retry-After."
     ),
 )
@@ -231,7 +235,12 @@ def sign(request, response: HttpResponse, campaign_id: CampaignId, data: Signatu
         ]
         return _problem(422, _("Please correct the details below."), errors=errors)
     try:
-        services.sign(campaign, form.cleaned_data, client_ip=abuse.client_ip(request))
+        services.sign(
+            campaign,
+            form.cleaned_data,
+            client_ip=abuse.client_ip(request),
+            source=sources.of_action(submitted, request),
+        )
     except services.ActionRefused as refusal:
         metrics.action_refused(metrics.refusal_reason(refusal))
         message = str(refusal.message)

@@ -32,6 +32,14 @@ def apply_retention() -> None:
     export.purge_expired()
 
 
+@shared_task
+def flush_page_views() -> None:
+    """Add the page views counted in Redis since the last flush to the daily rows."""
+    from . import page_views
+
+    page_views.flush()
+
+
 def _is_permanent(error: Exception) -> bool:
     """A 5xx answer (or refused recipients) will not change by trying again."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):

@@ -5,5 +5,6 @@ from . import views
 app_name = "signatures"
 urlpatterns = [
     path("act/<int:campaign_id>/", views.sign, name="sign"),
+    path("act/<int:campaign_id>/view/", views.view, name="view"),
     path("act/confirm/<str:token>/", views.confirm, name="confirm"),
 ]

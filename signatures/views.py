@@ -1,9 +1,9 @@
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from . import abuse, metrics, services
+from . import abuse, landing, metrics, page_views, services, sources
 from .forms import SignatureForm
 from .live_campaigns import live_campaign
 
@@ -33,7 +33,12 @@ def sign(request, campaign_id: int):
         if not form.is_valid():
             metrics.action_refused("invalid")
             return _show_form(request, campaign, form, 400)
-        services.sign(campaign, form.cleaned_data, client_ip=abuse.client_ip(request))
+        services.sign(
+            campaign,
+            form.cleaned_data,
+            client_ip=abuse.client_ip(request),
+            source=sources.of_action(request.POST, request),
+        )
     except services.ActionRefused as refusal:
         metrics.action_refused(metrics.refusal_reason(refusal))
         form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
@@ -44,6 +49,24 @@ def sign(request, campaign_id: int):
     # New or repeat, the answer is the same: the page never tells who has signed.
     metrics.action_accepted()
     return HttpResponseRedirect(live.thank_you_url)
+
+
+# No CSRF token: a view counted is all it does, as a GET of the page would.
+@csrf_exempt
+@require_http_methods(["POST"])
+def view(request, campaign_id: int):
+    """The beacon: a view of a campaign's page kept by a CDN, or of its form embedded in a
+    partner's page (which sends it, so that site is its partner site)."""
+    if live_campaign(campaign_id) is None:
+        raise Http404
+    if landing.is_person_viewing(request, beacon=True):
+        carried = {name: sources.clean_tag(request.POST.get(name)) for name in sources.CARRIED}
+        carried["referrer"] = sources.referrer_domain(request.POST.get("referrer"), request)
+        dimensions = sources.view_dimensions(carried, request, embedded=True)
+        page_views.count(campaign_id, dimensions)
+    response = HttpResponse(status=204)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _let_through(request, campaign) -> bool:

@@ -44,6 +44,14 @@ def signatures_menu():
         items=[
             signature_admin.get_menu_item(order=100),
             PermittedMenuItem(
+                _("Live campaigns"),
+                reverse_lazy("signatures_admin:live_campaigns"),
+                name="live-campaigns",
+                icon_name="table",
+                order=150,
+                permission=VIEW,
+            ),
+            PermittedMenuItem(
                 _("Deliveries"),
                 # Opens on the failures: what an admin comes here for.
                 format_lazy("{}?state=failed", reverse_lazy("signatures_admin:deliveries")),

@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Outside the page cache: counts each view and gives its form the visit's sources.
+    "signatures.landing.LandingMiddleware",
     "signatures.page_cache.CampaignPageCacheMiddleware",
 ]
 
@@ -212,6 +214,9 @@ CLARION_TARGET_MAX_PER_MINUTE = env.int("CLARION_TARGET_MAX_PER_MINUTE", default
 # CLARION_PAGE_SHARED_MAX_AGE, which bounds how stale their counter can be.
 CLARION_PAGE_CACHE_SECONDS = env.int("CLARION_PAGE_CACHE_SECONDS", default=60)
 CLARION_PAGE_SHARED_MAX_AGE = env.int("CLARION_PAGE_SHARED_MAX_AGE", default=1)
+# Behind a CDN that keeps campaign pages: a small script counts each view and fills the form's
+# sources (the server no longer sees every view); off, the server does both.
+CLARION_VIEW_BEACON = env.bool("CLARION_VIEW_BEACON", default=False)
 # Each process keeps the live campaigns it takes actions on for this long (0: off).
 CLARION_CAMPAIGN_CACHE_SECONDS = env.int("CLARION_CAMPAIGN_CACHE_SECONDS", default=2)
 

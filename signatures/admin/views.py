@@ -1,14 +1,12 @@
 """The moderators' screens beside the list: bulk status changes, invalidation by rule,
-exports, statistics and data-protection requests. Each checks its permission (403
-otherwise), validates its input with a form, then calls a service."""
+exports and data-protection requests (the statistics are in statistics.py). Each checks its
+permission (403 otherwise), validates its input with a form, then calls a service."""
 
 import json
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.db.models import Count
-from django.db.models.functions import TruncDate
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -25,7 +23,7 @@ from ..services import export, moderation, privacy
 from . import search
 from .forms import AddressForm, BulkStatusForm, InvalidationForm
 from .listing import UnknownFilters, listed_signatures
-from .permissions import EXPORT, MODERATE, VIEW, permission_required, require
+from .permissions import EXPORT, MODERATE, permission_required, require
 
 LIST_URL = "signatures_signature_modeladmin_index"
 
@@ -206,51 +204,6 @@ def export_download(request, pk):
         filename=export.file_name(),
         content_type="text/csv; charset=utf-8",
     )
-
-
-#: The statistics show the latest days with actions, at most this many.
-MOST_DAYS = 60
-
-
-@permission_required(VIEW)
-def statistics(request, campaign_id):
-    """Totals by status, actions per day and top countries for one campaign."""
-    from campaigns.models import CampaignPage
-
-    campaign = get_object_or_404(CampaignPage, pk=campaign_id)
-    rows = Signature.objects.filter(campaign=campaign)
-    by_status = dict(rows.values_list("status").annotate(n=Count("id")).order_by())
-    totals = [(status.label, by_status.get(status.value, 0)) for status in Signature.Status]
-    counted = rows.filter(status=Signature.Status.COUNTED)  # per day and by country: these
-    days = list(
-        counted.annotate(day=TruncDate("created_at"))
-        .values_list("day")
-        .annotate(n=Count("id"))
-        .order_by("-day")[:MOST_DAYS]
-    )[::-1]
-    busiest = max((n for _day, n in days), default=0)
-    countries = [
-        (code, n)
-        for code, n in counted.exclude(country="")
-        .values_list("country")
-        .annotate(n=Count("id"))
-        .order_by("-n", "country")[:10]
-    ]
-    from django_countries import countries as country_names
-
-    context = {
-        "campaign": campaign,
-        "title": _("Statistics: %(title)s") % {"title": campaign.title},
-        "totals": totals,
-        "total": sum(n for _label, n in totals),
-        # The public counter: counted actions plus the offset the editors set.
-        "offset": campaign.counter_offset,
-        "shown": by_status.get(Signature.Status.COUNTED, 0) + campaign.counter_offset,
-        "most_days": MOST_DAYS,
-        "days": [(day, n, round(n * 100 / busiest) if busiest else 0) for day, n in days],
-        "countries": [(country_names.name(code) or code, n) for code, n in countries],
-    }
-    return TemplateResponse(request, "signatures/admin/statistics.html", context)
 
 
 @permission_required(MODERATE)

@@ -1,4 +1,5 @@
 from .delivery import Delivery
+from .page_views import PageViewDay
 from .privacy import DataRequest, ExportJob
 from .signature import Signature, SignatureQuerySet
 from .suppression import Suppression
@@ -8,6 +9,7 @@ __all__ = [
     "DataRequest",
     "Delivery",
     "ExportJob",
+    "PageViewDay",
     "Signature",
     "SignatureQuerySet",
     "Suppression",

@@ -46,6 +46,21 @@ class Signature(models.Model):
     # The consent record: the exact wording the supporter agreed to, and when.
     consent_text = models.TextField(_("consent wording"), blank=True, editable=False)
     consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True, editable=False)
+    # Where the action came from (signatures.sources): cleaned and bounded, never personal.
+    utm_source = models.CharField(_("utm_source"), max_length=100, blank=True, editable=False)
+    utm_medium = models.CharField(_("utm_medium"), max_length=100, blank=True, editable=False)
+    utm_campaign = models.CharField(_("utm_campaign"), max_length=100, blank=True, editable=False)
+    referrer_domain = models.CharField(
+        _("referring site"), max_length=253, blank=True, editable=False
+    )
+    partner_site = models.CharField(
+        _("partner site"),
+        max_length=253,
+        blank=True,
+        editable=False,
+        help_text=_("The site whose page embedded the form."),
+    )
+    language = models.CharField(_("browser language"), max_length=3, blank=True, editable=False)
     ip_address = models.GenericIPAddressField(
         _("IP address"), null=True, blank=True, editable=False
     )
@@ -86,6 +101,8 @@ class Signature(models.Model):
             # Leading column for the used-countries scan; with status, counts by index only.
             models.Index(fields=["country", "status"], name="signature_country_status"),
             models.Index(fields=["ip_address"], name="signature_ip_address"),
+            # A supporter's other actions: erasure, subject access, first-time or returning.
+            models.Index(fields=["email_key", "created_at"], name="signature_email_key"),
             # The outbox sweeper's query: the few rows not handed to the workers yet.
             models.Index(
                 fields=["created_at"],

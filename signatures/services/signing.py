@@ -19,10 +19,13 @@ from .privacy import consent_record
 __all__ = ["ActionRefused", "sign"]
 
 
-def sign(campaign, details: dict, *, client_ip: str | None = None) -> tuple[Signature, bool]:
+def sign(
+    campaign, details: dict, *, client_ip: str | None = None, source: dict | None = None
+) -> tuple[Signature, bool]:
     """Record a supporter's action once; enqueue its follow-up work after commit.
 
-    `details` are a SignatureForm's cleaned data. Returns the signature and whether it is
+    `details` are a SignatureForm's cleaned data, `source` where the action came from
+    (sources.of_action). Returns the signature and whether it is
     new. A repeat returns the existing row and changes nothing, so callers answer both the
     same way. Raises ActionRefused for a closed campaign, too many actions from one
     connection (429) or a disposable address.
@@ -40,6 +43,7 @@ def sign(campaign, details: dict, *, client_ip: str | None = None) -> tuple[Sign
         status=Signature.Status.PENDING if pending else Signature.Status.COUNTED,
         ip_address=client_ip,
         **details,
+        **(source or {}),
         **consent_record(campaign, details),
     )
     try:

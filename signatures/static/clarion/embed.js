@@ -8,7 +8,9 @@
  * URL, when the script is served from elsewhere), data-target (a CSS selector of the
  * element to render into), data-unavailable (what to say, in the page's language, if the
  * campaign cannot be loaded: the API's translated wording comes with the campaign). No
- * framework, no cookies; the page's own fonts and colours apply.
+ * framework, no cookies; the page's own fonts and colours apply. The campaign's statistics
+ * count the form's view, and each action says where it came from: the host page's utm tags
+ * and the domain of the page that led to it (the host site itself is known to the server).
  */
 (function () {
   "use strict";
@@ -61,6 +63,19 @@
         .catch(function () { return {}; })
         .then(function (body) { return { status: response.status, body: body }; });
     });
+  }
+
+  // Where the supporter came from, as the campaign page's own form carries it.
+  function landingSources() {
+    var query = new URLSearchParams(location.search);
+    var found = { referrer: "" };
+    ["utm_source", "utm_medium", "utm_campaign"].forEach(function (name) {
+      found[name] = query.get(name) || "";
+    });
+    try {
+      if (document.referrer) found.referrer = new URL(document.referrer).hostname;
+    } catch (error) { /* none */ }
+    return found;
   }
 
   function format(template, values) {
@@ -138,6 +153,13 @@
       self.submit();
     });
     root.appendChild(form);
+    this.countView();
+  };
+
+  Embed.prototype.countView = function () {
+    if (!navigator.sendBeacon) return;
+    var url = new URL("/act/" + encodeURIComponent(this.campaign) + "/view/", this.api);
+    navigator.sendBeacon(url.href, new URLSearchParams(landingSources()));
   };
 
   Embed.prototype.renderField = function (field) {
@@ -261,7 +283,7 @@
     return requestJSON(this.form.action, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(this.values()),
+      body: JSON.stringify(Object.assign(landingSources(), this.values())),
     })
       .then(function (result) {
         if (result.status === 202) return self.thank(result.body);

@@ -1,0 +1,146 @@
+"""The statistics screens: one campaign's figures (and their CSV), and the live campaigns.
+
+Totals by status and top countries as before; views, actions and conversion per day drawn
+as an SVG chart made here (no JavaScript), with the same figures in a table beside it.
+"""
+
+import csv
+import re
+
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_countries import countries as country_names
+
+from .. import statistics as figures_of
+from ..models import Signature
+from ..services.export import FORMULA_START
+from .permissions import VIEW, permission_required
+
+#: Each breakdown's heading, and how its "none" value reads.
+BREAKDOWNS = {
+    "source": (gettext_lazy("By source"), gettext_lazy("Direct or unknown")),
+    "partner_site": (gettext_lazy("By partner site"), gettext_lazy("This site")),
+    "utm_campaign": (gettext_lazy("By utm_campaign"), gettext_lazy("None")),
+    "language": (gettext_lazy("By browser language"), gettext_lazy("Not given")),
+}
+CHART_WIDTH, CHART_HEIGHT, CHART_TOP = 720, 200, 10
+
+
+def _campaign(campaign_id):
+    from campaigns.models import CampaignPage
+
+    return get_object_or_404(CampaignPage, pk=campaign_id)
+
+
+def day_chart(days) -> dict:
+    """Bars for the views and the actions of each day, scaled to the busiest day's views."""
+    highest = max((max(row.views, row.actions) for row in days), default=0) or 1
+    step = CHART_WIDTH / max(len(days), 1)
+    width = max(step * 0.8, 1)
+    scale = (CHART_HEIGHT - CHART_TOP) / highest
+
+    def bar(index, value):
+        height = value * scale
+        return {
+            "x": round(index * step, 1),
+            "y": round(CHART_HEIGHT - height, 1),
+            "height": round(height, 1),
+        }
+
+    return {
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "bar_width": round(width, 1),
+        "action_width": round(width / 2, 1),
+        "highest": highest,
+        "bars": [
+            {"row": row, "views": bar(i, row.views), "actions": bar(i, row.actions)}
+            for i, row in enumerate(days)
+        ],
+    }
+
+
+def _breakdowns(figures):
+    return [
+        (
+            dimension,
+            heading,
+            [(row.value or none, row) for row in figures.breakdowns[dimension]],
+        )
+        for dimension, (heading, none) in BREAKDOWNS.items()
+    ]
+
+
+@permission_required(VIEW)
+def statistics(request, campaign_id):
+    """Views, actions and conversion per day and by source; totals by status; countries."""
+    campaign = _campaign(campaign_id)
+    rows = Signature.objects.filter(campaign=campaign)
+    by_status = dict(rows.values_list("status").annotate(n=Count("id")).order_by())
+    totals = [(status.label, by_status.get(status.value, 0)) for status in Signature.Status]
+    countries = (
+        rows.counted()
+        .exclude(country="")
+        .values_list("country")
+        .annotate(n=Count("id"))
+        .order_by("-n", "country")[:10]
+    )
+    figures = figures_of.campaign_figures(campaign)
+    context = {
+        "campaign": campaign,
+        "title": _("Statistics: %(title)s") % {"title": campaign.title},
+        "totals": totals,
+        "total": sum(n for _label, n in totals),
+        # The public counter: counted actions plus the offset the editors set.
+        "offset": campaign.counter_offset,
+        "shown": by_status.get(Signature.Status.COUNTED, 0) + campaign.counter_offset,
+        "most_days": figures_of.MOST_DAYS,
+        "figures": figures,
+        "chart": day_chart(figures.days),
+        "breakdowns": _breakdowns(figures),
+        "countries": [(country_names.name(code) or code, n) for code, n in countries],
+    }
+    return TemplateResponse(request, "signatures/admin/statistics.html", context)
+
+
+def _percent(value) -> str:
+    return "" if value is None else f"{value}"
+
+
+@permission_required(VIEW)
+def statistics_csv(request, campaign_id):
+    """The statistics page's figures, one line per day and per breakdown value."""
+    campaign = _campaign(campaign_id)
+    figures = figures_of.campaign_figures(campaign)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"statistics-{slugify(campaign.slug)}-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.write("\ufeff")  # spreadsheet programs read UTF-8 only after a BOM
+    writer = csv.writer(response)
+    writer.writerow([_("figure"), _("value"), _("views"), _("actions"), _("conversion %")])
+    writer.writerow([_("total"), "", figures.views, figures.actions, _percent(figures.conversion)])
+    for row in figures.days:
+        writer.writerow(
+            [_("day"), row.value.isoformat(), row.views, row.actions, _percent(row.conversion)]
+        )
+    for dimension, _heading, rows in _breakdowns(figures):
+        for label, row in rows:
+            # A utm tag is the visitors' text: never let a spreadsheet run it as a formula.
+            text = f"'{label}" if re.match(FORMULA_START, str(label)) else str(label)
+            writer.writerow([dimension, text, row.views, row.actions, _percent(row.conversion)])
+    writer.writerow([_("supporters"), _("first time"), "", figures.first_time, ""])
+    writer.writerow([_("supporters"), _("acted on an earlier campaign"), "", figures.returning, ""])
+    return response
+
+
+@permission_required(VIEW)
+def live_campaigns(request):
+    """One line per live campaign: actions today, in 7 days and in all, conversion, goal."""
+    context = {"rows": figures_of.live_campaigns(), "title": _("Live campaigns")}
+    return TemplateResponse(request, "signatures/admin/live_campaigns.html", context)

@@ -1,0 +1,71 @@
+"""A campaign page's view counted, and its form given the visit's sources, however the page
+was served (rendered now or from the page cache).
+
+The form in a campaign page carries a marker instead of the hidden source inputs (see
+`form_guard`), so that one cached copy serves every visit; this middleware, outside the page
+cache, counts the view and puts in the visit's own sources. The answer then depends on the
+Referer, and says so (`Vary: Referer`). Behind a CDN that keeps pages (CLARION_VIEW_BEACON),
+the page carries no marker: a small script fills the inputs and counts the view instead.
+"""
+
+import re
+
+from django.utils.cache import patch_vary_headers
+from django.utils.html import format_html_join
+
+from . import page_views, sources
+
+MARKER = b"<!--clarion:landing:"
+_END = b"-->"
+# Robots, link previews and monitors are not people seeing the page.
+_ROBOT = re.compile(
+    r"bot|crawl|spider|slurp|preview|monitor|facebookexternalhit|headless|python|curl|wget",
+    re.IGNORECASE,
+)
+
+
+def marker(campaign_id: int) -> str:
+    return f"{MARKER.decode()}{campaign_id}{_END.decode()}"
+
+
+def hidden_inputs(carried: dict) -> str:
+    return format_html_join("", '<input type="hidden" name="{}" value="{}">', carried.items())
+
+
+def is_person_viewing(request, *, beacon=False) -> bool:
+    """A visit worth counting: a GET of the page itself (or the beacon's POST), not a
+    prefetch, a robot or an editor (whose session cookie also keeps them off the page cache)."""
+    from django.conf import settings
+
+    return (
+        request.method == ("POST" if beacon else "GET")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "prefetch" not in request.headers.get("Sec-Purpose", request.headers.get("Purpose", ""))
+        and not _ROBOT.search(request.headers.get("User-Agent", ""))
+    )
+
+
+class LandingMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 200 or response.streaming:
+            return response
+        content = response.content
+        start = content.find(MARKER)
+        if start < 0:
+            return response
+        end = content.find(_END, start)
+        campaign_id = content[start + len(MARKER) : end]
+        if end < 0 or not campaign_id.isdigit():
+            return response
+        carried = sources.landing(request)
+        if is_person_viewing(request):
+            page_views.count(int(campaign_id), sources.view_dimensions(carried, request))
+        response.content = b"".join(
+            (content[:start], hidden_inputs(carried).encode(), content[end + len(_END) :])
+        )
+        patch_vary_headers(response, ["Referer"])
+        return response

@@ -1,0 +1,110 @@
+"""Where a visit or an action came from, kept to what says nothing about the person.
+
+A source is the landing address's `utm_source`, `utm_medium` and `utm_campaign` tags, the
+referring site's domain (never its path, which can carry anything), the partner site whose
+page embedded the form (its domain, from the browser's Origin header, which that page
+cannot forge) and the language the supporter's browser asks for first. Each value is
+cleaned and bounded here, once, for the page-view counters and for the action's row alike:
+a malformed tag is dropped, never a reason to refuse an action.
+"""
+
+import re
+from urllib.parse import urlsplit
+
+#: The sources a form or an API call carries; the partner site and language come from headers.
+CARRIED = ("utm_source", "utm_medium", "utm_campaign", "referrer")
+TAG_MAX_LENGTH = 100
+DOMAIN_MAX_LENGTH = 253
+LANGUAGE_MAX_LENGTH = 3
+#: The breakdowns the statistics show: a name -> the action's field(s) it reads.
+DIMENSIONS = ("source", "utm_campaign", "partner_site", "language")
+
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_DOMAIN = re.compile(rf"{_LABEL}(?:\.{_LABEL})+")  # at least one dot: a site, not a word
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
+# Characters that are not text on one line (controls, separators, direction overrides).
+_NOT_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_tag(value) -> str:
+    """A utm tag as one short line of lower-case text ("Newsletter " and "newsletter" are one)."""
+    if not isinstance(value, str):
+        return ""
+    return " ".join(_NOT_TEXT.sub(" ", value).split()).lower()[:TAG_MAX_LENGTH].strip()
+
+
+def clean_domain(value) -> str:
+    """The host of an address or origin ("https://www.Example.org/a?b" -> "example.org")."""
+    if not isinstance(value, str) or not value or len(value) > 2000:
+        return ""
+    try:
+        host = urlsplit(value if "//" in value else f"//{value}").hostname or ""
+    except ValueError:
+        return ""
+    host = host.rstrip(".").removeprefix("www.")
+    if len(host) > DOMAIN_MAX_LENGTH or not _DOMAIN.fullmatch(host):
+        return ""
+    return host
+
+
+def language(request) -> str:
+    """The primary language the browser asks for first ("fr-CA,fr;q=0.9" -> "fr")."""
+    first = request.headers.get("Accept-Language", "").split(",", 1)[0]
+    primary = first.split(";", 1)[0].split("-", 1)[0].strip().lower()
+    return primary if _LANGUAGE.fullmatch(primary) else ""
+
+
+def _own_domain(request) -> str:
+    return clean_domain(request.get_host())
+
+
+def referrer_domain(value, request) -> str:
+    """The referring site's domain; empty for a page of this site (no outside source)."""
+    domain = clean_domain(value)
+    return "" if domain == _own_domain(request) else domain
+
+
+def partner_site(request) -> str:
+    """The domain of the page a browser sent this request from, if it is another site."""
+    origin = request.headers.get("Origin", "")
+    if not origin or origin == "null":
+        return ""
+    domain = clean_domain(origin)
+    return "" if domain == _own_domain(request) else domain
+
+
+def landing(request) -> dict:
+    """The carried sources of a visit: the address's tags and the Referer's domain."""
+    found = {name: clean_tag(request.GET.get(name)) for name in CARRIED[:3]}
+    found["referrer"] = referrer_domain(request.headers.get("Referer", ""), request)
+    return found
+
+
+def of_action(carried, request) -> dict:
+    """An action's source fields (the model's), from what its form or API call carried."""
+    found = {name: clean_tag(carried.get(name)) for name in CARRIED[:3]}
+    found["referrer_domain"] = referrer_domain(carried.get("referrer"), request)
+    found["partner_site"] = partner_site(request)
+    found["language"] = language(request)
+    return found
+
+
+def channel(utm_source: str, utm_medium: str, referrer: str) -> str:
+    """One label per visit or action: "newsletter / email", else the referring domain;
+    empty for a direct visit."""
+    if utm_source:
+        return f"{utm_source} / {utm_medium}" if utm_medium else utm_source
+    if utm_medium:
+        return f"? / {utm_medium}"
+    return referrer
+
+
+def view_dimensions(carried: dict, request, *, embedded=False) -> dict:
+    """The breakdowns of one page view (DIMENSIONS -> value); `embedded`: the view of a form
+    on a partner's page, which sent it (the beacon)."""
+    return {
+        "source": channel(carried["utm_source"], carried["utm_medium"], carried["referrer"]),
+        "utm_campaign": carried["utm_campaign"],
+        "partner_site": partner_site(request) if embedded else "",
+        "language": language(request),
+    }

@@ -1,0 +1,150 @@
+"""What works: views, actions and conversion per day and by source, returning supporters,
+the figures as CSV, and the live campaigns' overview."""
+
+import csv
+import io
+import time
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from signatures import page_views, statistics
+from signatures.models import Signature
+from tests.factories import CampaignPageFactory
+
+from .conftest import add_signature
+
+pytestmark = pytest.mark.django_db
+Status = Signature.Status
+
+
+@pytest.fixture(autouse=True)
+def _no_views_left(db, monkeypatch):
+    page_views._local.clear()
+    monkeypatch.setattr(page_views, "_next_flush", time.monotonic() + 3600)
+    yield
+    page_views._local.clear()
+
+
+def visit(client, campaign, times=1, query="", **headers):
+    for _ in range(times):
+        assert client.get(f"{campaign.url}{query}", **headers).status_code == 200
+
+
+def test_conversion_per_day_and_by_source_counts_views_not_flushed_yet(client, moderator, water):
+    visit(client, water, 6, "?utm_source=newsletter&utm_medium=email")
+    visit(client, water, 2, HTTP_REFERER="https://social.example/post/1")
+    page_views.flush()  # some views in the database, some still in the counters
+    visit(client, water, 2, "?utm_source=newsletter&utm_medium=email")
+    for _ in range(3):
+        add_signature(water, utm_source="newsletter", utm_medium="email")
+    add_signature(water, referrer_domain="social.example")
+    add_signature(water, referrer_domain="social.example", status=Status.SPAM)  # not counted
+    yesterday = add_signature(water)
+    Signature.objects.filter(pk=yesterday.pk).update(created_at=timezone.now() - timedelta(days=1))
+
+    figures = statistics.campaign_figures(water)
+
+    assert (figures.views, figures.actions, figures.conversion) == (10, 5, 50.0)
+    assert figures.pending_views == 2
+    assert [(row.views, row.actions, row.conversion) for row in figures.days] == [
+        (0, 1, None),  # no views to divide by: no conversion, never a division by zero
+        (10, 4, 40.0),
+    ]
+    by_source = {
+        row.value: (row.views, row.actions, row.conversion) for row in figures.breakdowns["source"]
+    }
+    assert by_source == {
+        "newsletter / email": (8, 3, 37.5),
+        "social.example": (2, 1, 50.0),
+        "": (0, 1, None),
+    }
+
+    client.force_login(moderator)
+    html = client.get(f"/admin/signatures/statistics/{water.pk}/").content.decode()
+    assert "newsletter / email" in html and "37.5 %" in html
+    assert '<svg class="clarion-chart" role="img"' in html
+    assert "2 views are from the last minute" in html
+
+
+def test_figures_by_partner_site_and_language(water):
+    page_views.count(water.pk, {"partner_site": "partner.example.org", "language": "fr"})
+    page_views.count(water.pk, {"partner_site": "", "language": "fr"})
+    add_signature(water, partner_site="partner.example.org", language="fr")
+
+    figures = statistics.campaign_figures(water)
+
+    partners = {row.value: row.conversion for row in figures.breakdowns["partner_site"]}
+    assert partners == {"partner.example.org": 100.0, "": 0.0}
+    assert [(row.value, row.views, row.actions) for row in figures.breakdowns["language"]] == [
+        ("fr", 2, 1)
+    ]
+
+
+def test_supporters_who_acted_on_an_earlier_campaign_are_counted_not_named(
+    client, moderator, water, press
+):
+    earlier = add_signature(press, email="ana@example.org")
+    Signature.objects.filter(pk=earlier.pk).update(created_at=timezone.now() - timedelta(days=3))
+    add_signature(water, email="Ana@Example.org")  # the same supporter, by the duplicate key
+    add_signature(water, email="new@example.org")
+    add_signature(water, email="spammer@example.org")
+    add_signature(press, email="spammer@example.org", status=Status.SPAM)
+
+    figures = statistics.campaign_figures(water)
+    assert (figures.first_time, figures.returning) == (2, 1)
+    # On the earlier campaign, Ana acted first.
+    assert statistics.campaign_figures(press).returning == 0
+
+    client.force_login(moderator)
+    html = client.get(f"/admin/signatures/statistics/{water.pk}/").content.decode()
+    assert "Acted on an earlier campaign" in html
+    assert "ana@example.org" not in html.lower()
+
+
+def test_the_figures_download_as_csv(client, moderator, water):
+    visit(client, water, 4, "?utm_source=%3DHYPERLINK(1)")
+    add_signature(water, utm_source="=hyperlink(1)")
+    client.force_login(moderator)
+
+    response = client.get(f"/admin/signatures/statistics/{water.pk}/csv/")
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == ["figure", "value", "views", "actions", "conversion %"]
+    assert ["total", "", "4", "1", "25.0"] in rows
+    assert ["day", timezone.localdate().isoformat(), "4", "1", "25.0"] in rows
+    # A visitor's tag never runs as a spreadsheet formula.
+    assert ["source", "'=hyperlink(1)", "4", "1", "25.0"] in rows
+    assert ["supporters", "first time", "", "1", ""] in rows
+
+
+def test_the_live_campaigns_overview(client, moderator, site, water):
+    water.counter_offset, water.counter_goal = 10, 20
+    water.save_revision().publish()
+    closed = CampaignPageFactory(
+        parent=site.root_page, title="Closed", closes_at=timezone.now() - timedelta(days=1)
+    )
+    add_signature(water)
+    add_signature(water)
+    last_week = add_signature(water)
+    long_ago = add_signature(water)
+    Signature.objects.filter(pk=last_week.pk).update(created_at=timezone.now() - timedelta(days=3))
+    Signature.objects.filter(pk=long_ago.pk).update(created_at=timezone.now() - timedelta(days=30))
+    add_signature(water, status=Status.PENDING)
+    visit(client, water, 6)
+
+    rows = statistics.live_campaigns()
+
+    assert [row.campaign.pk for row in rows] == [water.pk]  # not the closed campaign
+    row = rows[0]
+    assert (row.today, row.week, row.total, row.week_views) == (2, 3, 4, 6)
+    assert row.week_conversion == 50.0
+    assert (row.shown, row.goal, row.progress) == (14, 20, 70)
+
+    client.force_login(moderator)
+    html = client.get("/admin/signatures/live/").content.decode()
+    assert 'value="14"' in html and 'max="20"' in html
+    assert closed.title not in html
