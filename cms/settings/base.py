@@ -214,9 +214,6 @@ CLARION_TARGET_MAX_PER_MINUTE = env.int("CLARION_TARGET_MAX_PER_MINUTE", default
 # CLARION_PAGE_SHARED_MAX_AGE, which bounds how stale their counter can be.
 CLARION_PAGE_CACHE_SECONDS = env.int("CLARION_PAGE_CACHE_SECONDS", default=60)
 CLARION_PAGE_SHARED_MAX_AGE = env.int("CLARION_PAGE_SHARED_MAX_AGE", default=1)
-# Behind a CDN that keeps campaign pages: a small script counts each view and fills the form's
-# sources (the server no longer sees every view); off, the server does both.
-CLARION_VIEW_BEACON = env.bool("CLARION_VIEW_BEACON", default=False)
 # Each process keeps the live campaigns it takes actions on for this long (0: off).
 CLARION_CAMPAIGN_CACHE_SECONDS = env.int("CLARION_CAMPAIGN_CACHE_SECONDS", default=2)
 
@@ -297,6 +294,10 @@ if FRONTEND_CACHE:
             if name.startswith("FRONTEND_CACHE_")
         }
     }
+
+# With a CDN that keeps campaign pages, the server no longer sees every view: a small script
+# counts each view and fills the form's sources (on by default with FRONTEND_CACHE).
+CLARION_VIEW_BEACON = env.bool("CLARION_VIEW_BEACON", default=bool(FRONTEND_CACHE))
 
 # Logs: LOG_FORMAT=json writes one JSON object a line, each with the request's id.
 LOGGING["formatters"] = {
