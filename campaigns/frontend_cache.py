@@ -2,10 +2,11 @@
 
 Whatever changes what a campaign's pages show purges them, in every translation, with
 the campaign list above them and the campaign in the API: publishing or unpublishing it,
-its organisation's settings (name, logo, scripts shown on every page), a target it writes
-to (names are on the page). Purging is a no-op until FRONTEND_CACHE configures a backend
-(settings.WAGTAILFRONTENDCACHE). Wagtail's own app is not installed: these handlers purge
-the page it would, and the rest, once. The counter in a kept page is bounded by
+its organisation's settings (name, logo, scripts shown on every page), publishing or
+unpublishing a target it writes to (names are on the page; drafts show nowhere). Purging
+is a no-op until FRONTEND_CACHE configures a backend (settings.WAGTAILFRONTENDCACHE).
+Wagtail's own app is not installed: these handlers purge the page it would, and the
+rest, once. The counter in a kept page is bounded by
 CLARION_PAGE_SHARED_MAX_AGE, not by purges.
 """
 
@@ -46,12 +47,12 @@ def organisation_changed(sender, instance, **kwargs) -> None:
 
 
 def target_changed(sender, instance, **kwargs) -> None:
-    """A Target saved: the campaigns writing to it."""
+    """A Target published or unpublished (its drafts show nowhere): its campaigns."""
     purge(CampaignPage.objects.live().filter(campaign_targets__target=instance).distinct())
 
 
 def connect() -> None:
-    from wagtail.signals import page_published, page_unpublished
+    from wagtail.signals import page_published, page_unpublished, published, unpublished
 
     from cms.models import OrganisationSettings
 
@@ -60,4 +61,5 @@ def connect() -> None:
     page_published.connect(page_changed, dispatch_uid="clarion-cdn-published")
     page_unpublished.connect(page_changed, dispatch_uid="clarion-cdn-unpublished")
     post_save.connect(organisation_changed, sender=OrganisationSettings, dispatch_uid="clarion-cdn")
-    post_save.connect(target_changed, sender=Target, dispatch_uid="clarion-cdn")
+    published.connect(target_changed, sender=Target, dispatch_uid="clarion-cdn-target")
+    unpublished.connect(target_changed, sender=Target, dispatch_uid="clarion-cdn-target-off")

@@ -114,8 +114,13 @@ def test_a_target_purges_the_campaigns_writing_to_it_and_no_other(cdn, site):
     cdn.take()
 
     minister.name = "Minister of Water and Sanitation"
-    minister.save()
+    revision = minister.save_revision()
+    assert cdn.take() == set()  # a draft shows nowhere
 
+    revision.publish()
+    assert cdn.take() == pages_of(writes)
+
+    minister.unpublish()
     assert cdn.take() == pages_of(writes)
 
 
