@@ -5,6 +5,7 @@ class SignaturesConfig(AppConfig):
     name = "signatures"
 
     def ready(self):
+        from django.core.signals import request_finished, request_started
         from django.db.models.signals import post_delete, post_save
         from wagtail.signals import (
             page_published,
@@ -14,6 +15,11 @@ class SignaturesConfig(AppConfig):
         )
 
         from . import checks, live_campaigns, page_cache  # noqa: F401  (checks register)
+        from .services import after_response
+
+        # Follow-up work waits until the response is complete: timing never tells who signed.
+        request_started.connect(after_response.hold)
+        request_finished.connect(after_response.release)
 
         # Any change to the page tree may change what a cached page shows: drop them all.
         for signal in (page_published, page_unpublished, page_slug_changed, post_page_move):

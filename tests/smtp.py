@@ -4,6 +4,7 @@ import email.policy
 import socket
 import threading
 import time
+from contextlib import contextmanager
 
 from aiosmtpd.controller import Controller
 
@@ -13,6 +14,16 @@ class _Recorder:
         self.messages = []
         self.lock = threading.Lock()
         self.answer_after = 0.0  # seconds between taking a message in and answering 250
+        self.greetings = []  # time.monotonic() of each client's EHLO
+        self.open = threading.Event()  # cleared: every session waits at its EHLO
+        self.open.set()
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        with self.lock:
+            self.greetings.append(time.monotonic())
+        await asyncio.get_running_loop().run_in_executor(None, self.open.wait)
+        session.host_name = hostname
+        return responses
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
@@ -47,6 +58,21 @@ class RecordingSMTPServer:
     def answer_after(self, seconds: float) -> None:
         """Hold each 250 back for `seconds` after the message's last byte has arrived."""
         self._recorder.answer_after = seconds
+
+    @contextmanager
+    def held(self):
+        """Keep every client waiting at its first command (EHLO) until the block ends."""
+        self._recorder.open.clear()
+        try:
+            yield
+        finally:
+            self._recorder.open.set()
+
+    @property
+    def greetings(self):
+        """time.monotonic() of every client's EHLO: when it began talking to the server."""
+        with self._recorder.lock:
+            return list(self._recorder.greetings)
 
     @property
     def messages(self):

@@ -1,5 +1,9 @@
 """A real HTTP receiver on loopback, standing in for the organisation's CRM."""
 
+import threading
+import time
+from contextlib import contextmanager
+
 from .loopback import LoopbackServer, QuietHandler
 
 
@@ -8,11 +12,16 @@ class Receiver(LoopbackServer):
 
     def __init__(self, statuses=()):
         self.requests = []
+        self.arrivals = []  # time.monotonic() when each POST's headers arrived
         self.statuses = list(statuses)
+        self.open = threading.Event()  # cleared: every POST waits before it is read
+        self.open.set()
         receiver = self
 
         class Handler(QuietHandler):
             def do_POST(self):
+                receiver.arrivals.append(time.monotonic())
+                receiver.open.wait()
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 receiver.requests.append((dict(self.headers), body))
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
@@ -22,3 +31,12 @@ class Receiver(LoopbackServer):
 
         super().__init__(Handler)
         self.url = f"{self.origin}/crm/hook"
+
+    @contextmanager
+    def held(self):
+        """Keep every POST waiting, unanswered, until the block ends."""
+        self.open.clear()
+        try:
+            yield
+        finally:
+            self.open.set()

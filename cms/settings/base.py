@@ -140,10 +140,12 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=60)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Clarion <campaigns@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Celery: without a broker, tasks run in-process (after the transaction commits),
-# so the zero-set-up default needs nothing running besides Django.
+# Celery: without a broker, tasks run in-process, so the zero-set-up default needs nothing
+# running besides Django. They run in one background thread once the response is complete
+# (signatures/services/after_response.py): never inside the request.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CLARION_FOLLOW_UP_THREAD = True
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT = "cms.redis_clients:Transport"  # kombu's, reusing its client
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")

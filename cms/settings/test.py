@@ -13,6 +13,9 @@ STORAGES = {
 }
 # Tasks run in-process in tests; integration tests switch to the real broker and worker.
 CELERY_TASK_ALWAYS_EAGER = True
+# ... on the request's thread once its response is complete, so a test sees the emails of
+# the request it made; the tests of the background thread switch it on.
+CLARION_FOLLOW_UP_THREAD = False
 # Tests post forms instantly and check pages right after changing them; the tests of the
 # minimum fill time and of the caches switch these on.
 CLARION_MIN_FILL_SECONDS = 0

@@ -79,6 +79,12 @@ class Signature(models.Model):
     email_due_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The receipt goes once, however often a moderator rejects and approves the action again.
     receipt_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A repeat while pending replaces the details and owes a fresh confirmation link; only
+    # the link carrying the current number confirms (see services.confirmation).
+    link_version = models.PositiveIntegerField(default=0, editable=False)
+    # When the next link would be due if links went out at the steady pace: links beyond
+    # what the pace allows wait (services.confirmation.LINK_INTERVAL).
+    links_paced_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = SignatureQuerySet.as_manager()
 

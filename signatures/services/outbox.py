@@ -2,7 +2,8 @@
 
 A new signature row is its own outbox entry (`dispatched_at` empty), each delivery row is
 one too (`state` pending), and so is the supporter's own email (`email_due_at` set). Tasks
-are enqueued after commit; if that fails, the request still succeeds and the periodic
+are enqueued after commit, and only once the response is complete (after_response.py); if
+that fails, the request still succeeds and the periodic
 `sweep` re-enqueues whatever was left behind, less and less often while it stays behind
 (`next_look`). Every task is idempotent (row lock + state check), so enqueueing twice is
 harmless.
@@ -18,7 +19,7 @@ from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
 from ..models import Delivery, Signature
-from . import webhooks
+from . import after_response, webhooks
 from .delivery import commit_without_waiting_for_disk
 
 logger = logging.getLogger(__name__)
@@ -37,8 +38,12 @@ PRIORITIES = {"signatures.tasks.dispatch": 6}
 
 
 def enqueue_on_commit(task, *args) -> None:
-    """Send a task to the broker once the current transaction commits, never failing it."""
-    transaction.on_commit(partial(enqueue, task, *args))
+    """Send a task to the broker once the current transaction commits and the response (if
+    any) is complete, never failing it. Without a broker, the task runs in the background."""
+    in_process = task.app.conf.task_always_eager
+    transaction.on_commit(
+        partial(after_response.call, partial(enqueue, task, *args), in_process=in_process)
+    )
 
 
 def enqueue(task, *args, **options) -> bool:

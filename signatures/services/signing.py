@@ -1,13 +1,13 @@
 """Taking a supporter's action: validate, store one row, answer.
 
-The request writes exactly one row and touches no shared counter row, sends no email and
-calls nothing slow: the row is itself the outbox entry, handed to the workers after commit
-(`outbox.dispatch`), and the sweeper picks it up if the broker was down.
+The request runs one SQL statement and touches no shared counter row, sends no email and
+calls nothing slow: the row is itself the outbox entry, handed to the workers once the
+response is complete (`outbox.dispatch`), and the sweeper picks it up if the broker was down.
+A new and a repeat action do exactly the same work, so the time an answer takes never tells
+whether an address had signed.
 """
 
-from contextlib import nullcontext
-
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 
 from .. import counter
 from ..abuse import ActionRefused, check_address, check_rate
@@ -18,15 +18,34 @@ from .privacy import consent_record
 
 __all__ = ["ActionRefused", "sign"]
 
+#: What a repeat replaces while its row is pending: the latest details win (the owner of the
+#: address confirms them through a fresh link), not whoever used the address first.
+LATEST_DETAILS = (
+    "first_name",
+    "last_name",
+    "email",
+    "country",
+    "postal_code",
+    "phone",
+    "letter_subject",
+    "letter_body",
+    "personal_note",
+    "consent",
+    "consent_text",
+    "consent_at",
+    "ip_address",
+)
+
 
 def sign(
     campaign, details: dict, *, client_ip: str | None = None, source: dict | None = None
 ) -> tuple[Signature, bool]:
-    """Record a supporter's action once; enqueue its follow-up work after commit.
+    """Record a supporter's action once; enqueue its follow-up work after the response.
 
     `details` are a SignatureForm's cleaned data, `source` where the action came from
-    (sources.of_action). Returns the signature and whether it is
-    new. A repeat returns the existing row and changes nothing, so callers answer both the
+    (sources.of_action). Returns the signature (its id set, its other fields as submitted)
+    and whether it is new. A repeat of a pending action replaces its details and owes a
+    fresh confirmation link; a repeat of any other changes nothing. Callers answer both the
     same way. Raises ActionRefused for a closed campaign, too many actions from one
     connection (429) or a disposable address.
     """
@@ -46,20 +65,51 @@ def sign(
         **(source or {}),
         **consent_record(campaign, details),
     )
-    try:
-        # One INSERT, its own transaction: the unique (campaign, email_key) constraint finds
-        # repeats without a prior SELECT and without a race between two identical posts.
-        # Called inside a caller's transaction, a savepoint keeps that one usable; called
-        # on its own (the views), the single statement commits by itself, sparing BEGIN and
-        # COMMIT round trips on the hot path.
-        with transaction.atomic() if connection.in_atomic_block else nullcontext():
-            signature.save(force_insert=True)
-            enqueue_on_commit(dispatch, signature.pk)
-    except IntegrityError:
-        repeat = Signature.objects.filter(campaign=campaign, email_key=signature.email_key).first()
-        if repeat is None:
-            raise
-        return repeat, False
+    signature.pk, new = _insert_or_update_pending(signature)
+    # For a repeat, dispatching finds a fresh link owed, or nothing to do.
+    enqueue_on_commit(dispatch, signature.pk)
     if not pending:
-        counter.signed(campaign.pk)
-    return signature, True
+        counter.signed(campaign.pk)  # a repeat's recount changes nothing, and costs the same
+    return signature, new
+
+
+def _insert_or_update_pending(signature) -> tuple[int, bool]:
+    """One INSERT ... ON CONFLICT DO UPDATE, returning the row's id and whether it is new.
+
+    The unique (campaign, email_key) constraint finds repeats without a prior SELECT and
+    without a race between two identical posts. On its own (the views) the single statement
+    commits by itself, sparing BEGIN and COMMIT round trips on the hot path. A repeat of a
+    row that is not pending rewrites it unchanged: the same work as any other action.
+    """
+    meta, quote = Signature._meta, connection.ops.quote_name
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    values = [
+        field.get_db_prep_save(field.pre_save(signature, True), connection) for field in fields
+    ]
+    table = quote(meta.db_table)
+
+    def while_pending(column: str, value: str) -> str:
+        column = quote(column)
+        return f"{column} = CASE WHEN {table}.status = %s THEN {value} ELSE {table}.{column} END"
+
+    latest = [
+        while_pending(column, f"EXCLUDED.{quote(column)}")
+        for column in (meta.get_field(name).column for name in LATEST_DETAILS)
+    ]
+    latest += [
+        while_pending("dispatched_at", "NULL"),  # a fresh link is owed: dispatch it
+        while_pending("dispatch_due_at", "EXCLUDED.created_at"),  # for the sweeper
+        while_pending("link_version", f"{table}.link_version + 1"),  # earlier links stop
+    ]
+    sql = (
+        f"INSERT INTO {table} ({', '.join(quote(field.column) for field in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT (campaign_id, email_key) DO UPDATE SET {', '.join(latest)} "
+        "RETURNING id, created_at = %s"  # only a new row has this action's time
+    )
+    this_action = meta.get_field("created_at").get_db_prep_save(signature.created_at, connection)
+    params = [*values, *[Signature.Status.PENDING.value] * len(latest), this_action]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        pk, new = cursor.fetchone()
+    return pk, bool(new)
