@@ -1,10 +1,16 @@
 """Double opt-in and the supporter's own emails (confirmation link, receipt).
 
-A confirmation token is the signature's id signed with the site's secret and a timestamp
-(django.core.signing): it cannot be guessed or altered, expires after CONFIRM_MAX_AGE, and
-is single-use because confirming moves the signature out of PENDING, after which the same
-token is refused. The link opens a page whose button confirms with a POST, so mail scanners
-that fetch links confirm nothing.
+A confirmation token is the signature's id and link number signed with the site's secret
+and a timestamp (django.core.signing): it cannot be guessed or altered, expires after
+CONFIRM_MAX_AGE, and is single-use because confirming moves the signature out of PENDING,
+after which the same token is refused. The link opens a page whose button confirms with a
+POST, so mail scanners that fetch links confirm nothing.
+
+A repeat while pending replaces the details and owes a fresh link (see signing.py): the
+address's owner confirms the latest details, and earlier links, which showed other details,
+stop working. Links to one address for one campaign are paced (LINKS_AT_ONCE,
+LINK_INTERVAL) so that repeats cannot flood a mailbox; one held back is sent when the pace
+allows (its `email_due_at`, for the sweeper).
 """
 
 import logging
@@ -31,16 +37,20 @@ CONFIRM_SALT = "clarion.signatures.confirm"
 CONFIRM_MAX_AGE = 7 * 24 * 60 * 60
 #: The statuses whose supporter is owed an email: the link while pending, then the receipt.
 OWING_STATUSES = (Signature.Status.PENDING, Signature.Status.COUNTED)
+#: Two links at once (the second, when the owner acts after someone else used their
+#: address, is never held back), then one per LINK_INTERVAL: at most three in any hour.
+LINKS_AT_ONCE = 2
+LINK_INTERVAL = timedelta(minutes=30)
 
 
 def token_for(signature) -> str:
-    return signing.dumps(signature.pk, salt=CONFIRM_SALT)
+    return signing.dumps([signature.pk, signature.link_version], salt=CONFIRM_SALT)
 
 
 def pending_signature(token: str) -> Signature:
     """The signature a token would confirm; ActionRefused if the link cannot be used."""
     try:
-        pk = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+        payload = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
     except signing.SignatureExpired:
         raise ActionRefused(
             _("This confirmation link has expired. Please take the action again."), status=410
@@ -50,10 +60,21 @@ def pending_signature(token: str) -> Signature:
             _("This confirmation link is not valid. Please copy the whole link from the email."),
             status=404,
         ) from None
+    # A bare id: a link sent before links were numbered, the first of its signature.
+    pk, version = payload if isinstance(payload, list) else (payload, 0)
     signature = Signature.objects.select_related("campaign").filter(pk=pk).first()
+    _refuse_unless_usable(signature, version)
+    return signature
+
+
+def _refuse_unless_usable(signature, version: int) -> None:
     if signature is None or signature.status != Signature.Status.PENDING:
         raise ActionRefused(_("This confirmation link has already been used."), status=410)
-    return signature
+    if signature.link_version != version:  # a repeat has sent a fresh link
+        raise ActionRefused(
+            _("This confirmation link has been replaced: please use the one in the latest email."),
+            status=410,
+        )
 
 
 def confirm(token: str) -> Signature:
@@ -61,10 +82,9 @@ def confirm(token: str) -> Signature:
     from ..tasks import dispatch
 
     with transaction.atomic():
-        pk = pending_signature(token).pk
-        signature = Signature.objects.select_for_update().get(pk=pk)
-        if signature.status != Signature.Status.PENDING:  # confirmed meanwhile
-            raise ActionRefused(_("This confirmation link has already been used."), status=410)
+        pending = pending_signature(token)
+        signature = Signature.objects.select_for_update().get(pk=pending.pk)
+        _refuse_unless_usable(signature, pending.link_version)  # confirmed or replaced meanwhile
         signature.status = Signature.Status.COUNTED
         signature.dispatched_at = None  # now its deliveries are due
         signature.save(update_fields=["status", "dispatched_at"])
@@ -125,6 +145,7 @@ def _send_owed_email(signature_id: int, status, kind: str, context) -> None:
             return  # sent already, or never owed
         if signature.status != status and signature.status in OWING_STATUSES:
             return  # confirmed meanwhile: the receipt is owed now, not this
+        now = timezone.now()
         signature.email_due_at = None
         sending = signature.status == status and (
             kind != "receipt" or signature.campaign.send_receipt
@@ -134,14 +155,28 @@ def _send_owed_email(signature_id: int, status, kind: str, context) -> None:
             logger.info("supporter email for signature %s not sent: suppressed", signature.pk)
             sending = False
         if sending and kind == "receipt":
-            signature.receipt_sent_at = timezone.now()  # approved again, it is not sent again
-        signature.save(update_fields=["email_due_at", "receipt_sent_at"])
+            signature.receipt_sent_at = now  # approved again, it is not sent again
+        if sending and kind == "confirm":
+            signature.email_due_at = _next_link_at(signature, now)  # None: it goes now
+            sending = signature.email_due_at is None
+        signature.save(update_fields=["email_due_at", "receipt_sent_at", "links_paced_until"])
         if sending:
             with translation.override(signature.campaign.language):
                 message = _supporter_email(signature, kind, context(signature))
             commit_without_waiting_for_disk()
             mailer.send(message)  # returns after the server's 250
-        # Otherwise rejected meanwhile, or receipts switched off: nothing is owed any more.
+        # Otherwise held back by the pace, rejected meanwhile, or receipts switched off.
+
+
+def _next_link_at(signature, now):
+    """None if a confirmation link may go now (it then takes its place in the pace), else
+    when one may: links keep LINK_INTERVAL apart on average, LINKS_AT_ONCE allowed at once."""
+    paced = max(signature.links_paced_until or now, now)
+    may_go_at = paced - (LINKS_AT_ONCE - 1) * LINK_INTERVAL
+    if may_go_at > now:
+        return may_go_at
+    signature.links_paced_until = paced + LINK_INTERVAL
+    return None
 
 
 def _supporter_email(signature, kind: str, context: dict) -> EmailMessage:

@@ -1,15 +1,19 @@
 """Double opt-in: pending until confirmed by a POST from the emailed link; receipts."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail, signing
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from signatures import counter
+from signatures import counter, services
 from signatures.models import Delivery, Signature
-from signatures.services.confirmation import CONFIRM_MAX_AGE, CONFIRM_SALT
+from signatures.services.confirmation import CONFIRM_MAX_AGE, CONFIRM_SALT, LINK_INTERVAL
+from signatures.services.outbox import GRACE
 from tests.factories import CampaignPageFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -144,3 +148,85 @@ def test_no_receipt_unless_the_campaign_asks(client, campaign):
     sign(client, campaign)
     [message] = mail.outbox
     assert campaign.targets[0].email in message.to[0]
+
+
+def confirmation_path(message):
+    return confirmation_link(message).split("testserver", 1)[1]
+
+
+@pytest.mark.postgres
+def test_a_repeat_while_pending_sends_a_fresh_link_and_the_latest_details_win(
+    client, opt_in_campaign
+):
+    # Someone else uses Ana's address first, with their own name and note; then Ana acts.
+    impostor = {"first_name": "Mallory", "last_name": "Grey", "personal_note": "Not Ana's view"}
+    opt_in_campaign.personal_note_limit = 200
+    opt_in_campaign.save_revision().publish()
+    first = sign(client, opt_in_campaign, **impostor)
+    second = sign(client, opt_in_campaign, personal_note="Ana's own words")
+
+    assert (first.status_code, first["Location"]) == (second.status_code, second["Location"])
+    # The second link is not held back, and shows what it confirms.
+    earlier, latest = mail.outbox
+    assert earlier.to == latest.to == ["ana@example.org"]
+    assert "Mallory Grey" in earlier.body
+    assert "Ana Okonjo" in latest.body and "Ana's own words" in latest.body
+    assert "Mallory" not in latest.body
+
+    assert client.post(confirmation_path(latest)).status_code == 200
+
+    signature = Signature.objects.get()
+    assert signature.status == Signature.Status.COUNTED
+    assert (signature.first_name, signature.last_name) == ("Ana", "Okonjo")
+    assert signature.personal_note == "Ana's own words"
+    letter = mail.outbox[2]  # to the target, in Ana's name with her note
+    assert "Ana Okonjo" in letter.body and "Ana's own words" in letter.body
+    assert "Mallory" not in letter.body and "Not Ana's view" not in letter.body
+
+
+@pytest.mark.postgres
+def test_an_earlier_link_no_longer_confirms(client, opt_in_campaign):
+    sign(client, opt_in_campaign, first_name="Mallory")
+    sign(client, opt_in_campaign)
+    earlier, latest = mail.outbox
+
+    for method in (client.get, client.post):
+        refused = method(confirmation_path(earlier))
+        assert refused.status_code == 410
+        assert "replaced" in refused.content.decode()
+    signature = Signature.objects.get()
+    assert signature.status == Signature.Status.PENDING
+    assert not Delivery.objects.exists()
+
+    assert client.post(confirmation_path(latest)).status_code == 200
+    assert Signature.objects.get().first_name == "Ana"
+
+
+@pytest.mark.postgres
+def test_repeats_cannot_flood_a_mailbox_and_the_held_back_link_goes_later(client, opt_in_campaign):
+    for n in range(6):  # from six connections, so the per-connection limit is not what stops it
+        response = client.post(
+            reverse("signatures:sign", args=[opt_in_campaign.pk]),
+            VALID | {"first_name": f"Name{n}"},
+            REMOTE_ADDR=f"192.0.2.{n + 1}",
+        )
+        assert response.status_code == 302
+
+    # The first link and the second at once; the rest wait for the pace.
+    assert [message.body.split(",")[0] for message in mail.outbox] == ["Hello Name0", "Hello Name1"]
+    signature = Signature.objects.get()
+    assert signature.first_name == "Name5"
+    wait = signature.email_due_at - timezone.now()
+    assert timedelta(minutes=25) < wait <= LINK_INTERVAL
+
+    # Half an hour later the sweeper sends the link held back, with the latest details.
+    Signature.objects.update(
+        email_due_at=F("email_due_at") - LINK_INTERVAL - GRACE,
+        links_paced_until=F("links_paced_until") - LINK_INTERVAL - GRACE,
+    )
+    services.sweep()
+    assert len(mail.outbox) == 3
+    assert mail.outbox[2].body.startswith("Hello Name5")
+    assert client.post(confirmation_path(mail.outbox[1])).status_code == 410
+    assert client.post(confirmation_path(mail.outbox[2])).status_code == 200
+    assert Signature.objects.get().status == Signature.Status.COUNTED
