@@ -3,6 +3,7 @@ import pytest
 from tests.factories import CampaignPageFactory, SiteFactory
 from tests.services import MARKERS, REQUIRE_ALL
 from tests.smtp import RecordingSMTPServer
+from tests.webhooks import Receiver
 
 
 def pytest_collection_modifyitems(items):
@@ -44,6 +45,13 @@ def site(db):
 @pytest.fixture
 def campaign(site):
     return CampaignPageFactory(parent=site.root_page)
+
+
+@pytest.fixture
+def receiver():
+    """A real HTTP server on loopback standing in for the CRM: it records every POST."""
+    with Receiver() as receiver:
+        yield receiver
 
 
 @pytest.fixture

@@ -32,6 +32,13 @@ class Receiver(LoopbackServer):
         super().__init__(Handler)
         self.url = f"{self.origin}/crm/hook"
 
+    def wait_for(self, count, timeout=30.0):
+        """Wait until `count` POSTs have been answered (or the timeout passes); return them."""
+        deadline = time.monotonic() + timeout
+        while len(self.requests) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.requests
+
     @contextmanager
     def held(self):
         """Keep every POST waiting, unanswered, until the block ends."""

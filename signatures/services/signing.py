@@ -18,24 +18,6 @@ from .privacy import consent_record
 
 __all__ = ["ActionRefused", "sign"]
 
-#: What a repeat replaces while its row is pending: the latest details win (the owner of the
-#: address confirms them through a fresh link), not whoever used the address first.
-LATEST_DETAILS = (
-    "first_name",
-    "last_name",
-    "email",
-    "country",
-    "postal_code",
-    "phone",
-    "letter_subject",
-    "letter_body",
-    "personal_note",
-    "consent",
-    "consent_text",
-    "consent_at",
-    "ip_address",
-)
-
 
 def sign(
     campaign, details: dict, *, client_ip: str | None = None, source: dict | None = None
@@ -56,6 +38,7 @@ def sign(
     check_rate(client_ip)
     check_address(details["email"])
     pending = campaign.confirmation_required
+    consent = consent_record(campaign, details)
     signature = Signature(
         campaign=campaign,
         email_key=email_key(details["email"]),
@@ -63,9 +46,12 @@ def sign(
         ip_address=client_ip,
         **details,
         **(source or {}),
-        **consent_record(campaign, details),
+        **consent,
     )
-    signature.pk, new = _insert_or_update_pending(signature)
+    # While pending, the latest details win: the address's owner confirms them by a fresh
+    # link, rather than whoever used the address first.
+    latest = [*details, *consent, "ip_address"]
+    signature.pk, new = _insert_or_update_pending(signature, latest)
     # For a repeat, dispatching finds a fresh link owed, or nothing to do.
     enqueue_on_commit(dispatch, signature.pk)
     if not pending:
@@ -73,8 +59,10 @@ def sign(
     return signature, new
 
 
-def _insert_or_update_pending(signature) -> tuple[int, bool]:
+def _insert_or_update_pending(signature, latest: list[str]) -> tuple[int, bool]:
     """One INSERT ... ON CONFLICT DO UPDATE, returning the row's id and whether it is new.
+
+    A repeat of a pending row replaces the fields named in `latest` and owes a fresh link.
 
     The unique (campaign, email_key) constraint finds repeats without a prior SELECT and
     without a race between two identical posts. On its own (the views) the single statement
@@ -92,11 +80,11 @@ def _insert_or_update_pending(signature) -> tuple[int, bool]:
         column = quote(column)
         return f"{column} = CASE WHEN {table}.status = %s THEN {value} ELSE {table}.{column} END"
 
-    latest = [
+    updates = [
         while_pending(column, f"EXCLUDED.{quote(column)}")
-        for column in (meta.get_field(name).column for name in LATEST_DETAILS)
+        for column in (meta.get_field(name).column for name in latest)
     ]
-    latest += [
+    updates += [
         while_pending("dispatched_at", "NULL"),  # a fresh link is owed: dispatch it
         while_pending("dispatch_due_at", "EXCLUDED.created_at"),  # for the sweeper
         while_pending("link_version", f"{table}.link_version + 1"),  # earlier links stop
@@ -104,11 +92,11 @@ def _insert_or_update_pending(signature) -> tuple[int, bool]:
     sql = (
         f"INSERT INTO {table} ({', '.join(quote(field.column) for field in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))}) "
-        f"ON CONFLICT (campaign_id, email_key) DO UPDATE SET {', '.join(latest)} "
+        f"ON CONFLICT (campaign_id, email_key) DO UPDATE SET {', '.join(updates)} "
         "RETURNING id, created_at = %s"  # only a new row has this action's time
     )
     this_action = meta.get_field("created_at").get_db_prep_save(signature.created_at, connection)
-    params = [*values, *[Signature.Status.PENDING.value] * len(latest), this_action]
+    params = [*values, *[Signature.Status.PENDING.value] * len(updates), this_action]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         pk, new = cursor.fetchone()

@@ -36,4 +36,4 @@ def test_the_worker_gets_the_follow_up_work_only_after_the_response(
         assert wait_until(
             lambda: WebhookDelivery.objects.filter(state="delivered").exists(), timeout=60
         ), celery_worker.log.read_text()[-3000:]
-        assert len(receiver.requests) == 1
+        assert len(receiver.wait_for(1)) == 1

@@ -17,7 +17,6 @@ from signatures.models import Signature, WebhookDelivery, WebhookEndpoint
 from signatures.services import webhooks
 from signatures.tasks import deliver_webhook
 from tests.factories import CampaignPageFactory
-from tests.webhooks import Receiver
 
 pytestmark = pytest.mark.django_db
 
@@ -29,12 +28,6 @@ DETAILS = {
     "consent": True,
     "personal_note": "My private note",
 }
-
-
-@pytest.fixture
-def receiver():
-    with Receiver() as receiver:
-        yield receiver
 
 
 @pytest.fixture
