@@ -3,32 +3,44 @@ the visitor.
 
 A view adds one to a few counters, one per breakdown (sources.DIMENSIONS), keyed by day,
 campaign and value: no address, cookie, browser string or time finer than the day is kept
-anywhere. Where they are kept until `flush` adds them to the day's rows (PageViewDay):
+anywhere. A view only adds to a counter in the process's memory (a few microseconds); from
+there, until `flush` adds them to the day's rows (PageViewDay):
 
-- With the cache on Redis, in one Redis hash, all of a view's counters in one pipelined
-  round trip, shared by every process. The `flush_page_views` beat task flushes them each
-  minute; without a broker (no beat), the first view after a minute does.
-- Otherwise (`make run`, locmem), in this process's memory, flushed by the first view after
-  a minute; a process that stops loses at most its last minute's views.
+- With the cache on Redis, a thread in each process hands its counts to one Redis hash
+  every second (a pipelined round trip, whatever the traffic), shared by every process.
+  The `flush_page_views` beat task flushes the hash each minute; without a broker (no
+  beat), the first view after a minute does. A process that dies loses its last second.
+- Otherwise (`make run`, locmem), the counts stay in the process, written out by the first
+  view after a minute; a process that stops loses at most its last minute's views.
 
 `pending` reads what is not flushed yet, so the statistics are current at once.
 """
 
+import atexit
+import logging
+import os
 import threading
 import time
 from collections import Counter
-from datetime import date
+from datetime import date, datetime, timedelta
+from datetime import time as clock
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+from django.core.signals import setting_changed
 from django.db import connection, transaction
+from django.dispatch import receiver
 from django.utils import timezone
 
 from .models import PageViewDay
 
+logger = logging.getLogger(__name__)
+
 #: How often views kept in a process, or in Redis without a beat, are written out.
 FLUSH_SECONDS = 60
+#: With Redis, how often each process hands its views to the shared hash.
+PUSH_SECONDS = 1
 #: A breakdown keeps at most this many values a day; views with others count as OTHER.
 MOST_VALUES = 200
 OTHER = "(other)"
@@ -38,54 +50,116 @@ BATCH_KEY = "clarion:page-views:flushing"
 LOCK_KEY = "clarion:page-views:lock"
 SEPARATOR = "\t"  # never in a cleaned value (sources cleans controls out)
 
-_local: Counter = Counter()
+_local: Counter = Counter()  # this process's views not handed on (Redis) or written yet
 _local_lock = threading.Lock()
+# Held while views move from _local to Redis, and by readers, so none is seen twice.
+_push_lock = threading.Lock()
 _next_flush = time.monotonic() + FLUSH_SECONDS
+_pusher_pid = None  # the process whose pushing thread runs
+_store = None  # (client, pending key, batch key) on Redis, False otherwise; None: not known
+_today = ("", 0.0)  # (the day, ISO, when it ends as a timestamp)
 
 
 def _redis():
-    """(client, pending key, batch key) when the cache is on Redis, else None."""
-    backend = caches["default"]
-    if not isinstance(backend, RedisCache):
-        return None
-    pending = backend.make_and_validate_key(PENDING_KEY)
-    return backend._cache.get_client(pending, write=True), pending, backend.make_key(BATCH_KEY)
+    """(client, pending key, batch key) when the cache is on Redis, else None; worked out
+    once, not per view (reaching the cache handler costs more than counting)."""
+    global _store
+    if _store is None:
+        backend = caches["default"]
+        if isinstance(backend, RedisCache):
+            pending = backend.make_and_validate_key(PENDING_KEY)
+            client = backend._cache.get_client(pending, write=True)
+            _store = (client, pending, backend.make_key(BATCH_KEY))
+        else:
+            _store = False
+    return _store or None
 
 
-def _field(day: date, campaign_id: int, dimension: str, value: str) -> str:
-    return SEPARATOR.join((day.isoformat(), str(campaign_id), dimension, value))
+@receiver(setting_changed)
+def _settings_changed(setting, **kwargs):
+    global _store, _today
+    if setting == "CACHES":
+        _store = None
+    elif setting in ("TIME_ZONE", "USE_TZ"):
+        _today = ("", 0.0)
+
+
+def _day() -> str:
+    """Today in the site's time zone, worked out again only when the day ends."""
+    global _today
+    if time.time() >= _today[1]:
+        day = timezone.localdate()
+        ends = datetime.combine(day + timedelta(days=1), clock.min)
+        _today = (day.isoformat(), timezone.make_aware(ends).timestamp())
+    return _today[0]
 
 
 def count(campaign_id: int, dimensions: dict) -> None:
     """One view of a campaign's page, broken down by `dimensions` (name -> value)."""
-    day = timezone.localdate()
-    fields = [_field(day, campaign_id, name, value) for name, value in dimensions.items()]
-    if redis := _redis():
-        client, pending, _batch = redis
-        pipeline = client.pipeline(transaction=False)
-        for field in fields:
-            pipeline.hincrby(pending, field, 1)
-        pipeline.execute()
-    else:
-        with _local_lock:
-            _local.update(fields)
+    prefix = f"{_day()}{SEPARATOR}{campaign_id}{SEPARATOR}"
+    with _local_lock:
+        for name, value in dimensions.items():
+            _local[f"{prefix}{name}{SEPARATOR}{value}"] += 1
+    redis = _redis()
+    if redis and _pusher_pid != os.getpid():
+        _start_pushing()
     if time.monotonic() >= _next_flush and (redis is None or settings.CELERY_TASK_ALWAYS_EAGER):
         flush()
+
+
+def _start_pushing() -> None:
+    global _pusher_pid
+    with _push_lock:
+        if _pusher_pid == os.getpid():
+            return
+        _pusher_pid = os.getpid()  # a forked child starts its own
+    threading.Thread(target=_push_every_second, name="clarion-page-views", daemon=True).start()
+    atexit.register(push)
+
+
+def _push_every_second() -> None:
+    while True:
+        time.sleep(PUSH_SECONDS)
+        try:
+            push()
+        except Exception:  # Redis away: the counts wait in the process for the next try
+            logger.warning("Page views could not be handed to Redis", exc_info=True)
+
+
+def push() -> None:
+    """Hand this process's views to the shared Redis hash (with the cache on Redis)."""
+    if (redis := _redis()) is None:
+        return
+    client, pending_key, _batch = redis
+    with _push_lock:
+        with _local_lock:
+            taken = Counter(_local)
+            _local.clear()
+        if not taken:
+            return
+        try:
+            pipeline = client.pipeline(transaction=False)
+            for field, views in taken.items():
+                pipeline.hincrby(pending_key, field, views)
+            pipeline.execute()
+        except Exception:
+            with _local_lock:
+                _local.update(taken)
+            raise
 
 
 def pending(campaign_id: int | None = None) -> Counter:
     """Views counted but not written to the database yet: (campaign, day, dimension, value)
     -> views; for one campaign if given."""
-    if redis := _redis():
-        client, pending_key, batch_key = redis
-        # A batch being flushed is not in the database yet either.
-        raw = Counter()
-        for key in (batch_key, pending_key):
-            for field, views in client.hgetall(key).items():
-                raw[field.decode()] += int(views)
-    else:
+    with _push_lock:
         with _local_lock:
             raw = Counter(_local)
+        if redis := _redis():
+            client, pending_key, batch_key = redis
+            # A batch being flushed is not in the database yet either.
+            for key in (batch_key, pending_key):
+                for field, views in client.hgetall(key).items():
+                    raw[field.decode()] += int(views)
     found = Counter()
     for field, views in raw.items():
         key = _parse(field)
@@ -118,6 +192,7 @@ def flush() -> int:
             with _local_lock:
                 _local.update(taken)  # written next time
             raise
+    push()
     client, pending_key, batch_key = redis
     # One flusher at a time; the lock lapses if its holder dies.
     lock = caches["default"]

@@ -187,3 +187,46 @@ def test_an_error_about_the_whole_form_is_shown_beside_field_errors(partner_page
     expect(status).to_contain_text("Please correct the details marked below.")
     expect(status).to_contain_text("One action per address, please.")
     expect(embed.get_by_text("Enter a valid email address.")).to_be_visible()
+
+
+#: A person's browser: views from headless ones (robots, monitors) are not counted.
+PERSONS_BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+
+
+def test_the_embed_carries_its_host_pages_sources_and_counts_its_view(
+    partner_page, chromium, monkeypatch
+):
+    from signatures import page_views
+
+    page_views._local.clear()
+    monkeypatch.setattr(page_views, "_next_flush", float("inf"))  # kept in memory to be read
+    campaign, partner = partner_page
+    page = chromium.new_context(user_agent=PERSONS_BROWSER).new_page()
+    page.goto(
+        partner.origin + "/?utm_source=Partner-List&utm_medium=web&utm_campaign=spring",
+        referer="https://www.news.example.org/story/ana-okonjo",
+    )
+    embed = page.locator(".clarion-embed")
+    expect(embed.get_by_label("First name")).to_be_visible()
+
+    act_as_ana(embed, campaign)
+
+    expect(embed.get_by_text(campaign.thank_you_message)).to_be_visible()
+    signature = Signature.objects.get()
+    host = partner.origin.split("//")[1].split(":")[0]
+    assert (
+        signature.utm_source,
+        signature.utm_medium,
+        signature.utm_campaign,
+        signature.referrer_domain,
+        signature.partner_site,
+    ) == ("partner-list", "web", "spring", "news.example.org", host)
+    # The form's view was counted, from the partner's page, with the same source.
+    views = page_views.pending(campaign.pk)
+    assert {(key[2], key[3]): n for key, n in views.items()} == {
+        ("source", "partner-list / web"): 1,
+        ("utm_campaign", "spring"): 1,
+        ("partner_site", host): 1,
+        ("language", "en"): 1,
+    }
+    page.context.close()

@@ -212,6 +212,7 @@ def test_on_redis_views_wait_in_one_hash_until_the_beat_task_flushes_them(
 ):
     for _ in range(3):
         client.get(f"{campaign.url}?utm_source=radio", **LANDING)
+    page_views.push()  # as its thread does every second
     assert page_views._local == {}  # shared by every process, not kept in this one
 
     backend = redis_cache._cache
@@ -231,3 +232,19 @@ def test_on_redis_views_wait_in_one_hash_until_the_beat_task_flushes_them(
         ("partner_site", ""): 1,
         ("language", ""): 1,
     }
+
+
+@pytest.mark.redis
+def test_on_redis_each_process_hands_its_views_on_within_a_second_or_two(campaign, redis_cache):
+    page_views.count(campaign.pk, {"source": "radio"})
+
+    backend = redis_cache._cache.get_client(write=False)
+    key = redis_cache.make_key(page_views.PENDING_KEY)
+    deadline = time.monotonic() + 10
+    while not backend.hgetall(key) and time.monotonic() < deadline:
+        time.sleep(0.1)  # the process's own thread pushes; the test does not
+
+    assert {
+        field.decode().split("\t", 1)[1]: int(n) for field, n in backend.hgetall(key).items()
+    } == {f"{campaign.pk}\tsource\tradio": 1}
+    assert page_views._local == {}
