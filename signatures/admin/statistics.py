@@ -29,7 +29,7 @@ BREAKDOWNS = {
     "utm_campaign": (gettext_lazy("By utm_campaign"), gettext_lazy("None")),
     "language": (gettext_lazy("By browser language"), gettext_lazy("Not given")),
 }
-CHART_WIDTH, CHART_HEIGHT, CHART_TOP = 720, 200, 10
+CHART_WIDTH, CHART_HEIGHT, CHART_TOP = 720, 200, 16
 
 
 def _campaign(campaign_id):
@@ -56,6 +56,9 @@ def day_chart(days) -> dict:
     return {
         "width": CHART_WIDTH,
         "height": CHART_HEIGHT,
+        "full_height": CHART_HEIGHT + 16,  # the dates under the bars
+        "first": days[0].value if days else None,
+        "last": days[-1].value if days else None,
         "bar_width": round(width, 1),
         "action_width": round(width / 2, 1),
         "highest": highest,
