@@ -24,17 +24,43 @@ def pytest_runtest_setup(item):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _fresh_cache(monkeypatch):
     from django.core.cache import cache
 
-    from signatures import counter
+    from signatures import counter, page_views
 
     # Page ids repeat across tests (rolled back), so the counter's per-process memo of
     # recent bumps must go with the cache, or one test's bump hides the next one's.
     counter._bumped.clear()
+    # Page views wait in the process until a test flushes them (the suite takes minutes:
+    # the first view after a minute would flush them on its own).
+    page_views._local.clear()
+    monkeypatch.setattr(page_views, "_next_flush", float("inf"))
     cache.clear()
     yield
     cache.clear()
+    page_views._local.clear()
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The cache on the Redis broker's server, under a prefix of this test's own."""
+    import uuid
+
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "cms.redis_clients.RedisCache",
+            "LOCATION": settings.CELERY_BROKER_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    from django.core.cache import cache
+
+    yield cache
+    client = cache._cache.get_client(write=True)
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
 
 
 @pytest.fixture

@@ -10,21 +10,6 @@ from cms import redis_clients
 pytestmark = pytest.mark.redis
 
 
-@pytest.fixture
-def redis_cache(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "cms.redis_clients.RedisCache",
-            "LOCATION": settings.CELERY_BROKER_URL,
-            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
-        }
-    }
-    from django.core.cache import cache
-
-    yield cache
-    cache.delete_many(["value", "counter"])
-
-
 def test_the_cache_answers_as_djangos_through_one_client(redis_cache):
     redis_cache.set("value", {"count": 1}, 30)
     assert redis_cache.get("value") == {"count": 1}

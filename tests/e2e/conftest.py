@@ -1,6 +1,7 @@
 """Headless Chromium (Debian's package) driven by Playwright, for tests marked `browser`."""
 
 import os
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -24,6 +25,15 @@ def chromium():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def screenshots(tmp_path):
+    """Where a test saves its screenshots: a temporary folder, or CLARION_SCREENSHOTS (the
+    README's are regenerated with CLARION_SCREENSHOTS=docs/screenshots)."""
+    folder = Path(os.environ.get("CLARION_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture

@@ -6,9 +6,6 @@ as it was; to regenerate the README's:
 `CLARION_SCREENSHOTS=docs/screenshots pytest tests/e2e/test_demo_page.py`.
 """
 
-import os
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
@@ -21,13 +18,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.urls("tests.e2e.media_urls"),
 ]
-
-
-@pytest.fixture
-def screenshots(tmp_path):
-    folder = Path(os.environ.get("CLARION_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.fixture

@@ -193,13 +193,9 @@ def test_an_error_about_the_whole_form_is_shown_beside_field_errors(partner_page
 PERSONS_BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 
 
-def test_the_embed_carries_its_host_pages_sources_and_counts_its_view(
-    partner_page, chromium, monkeypatch
-):
+def test_the_embed_carries_its_host_pages_sources_and_counts_its_view(partner_page, chromium):
     from signatures import page_views
 
-    page_views._local.clear()
-    monkeypatch.setattr(page_views, "_next_flush", float("inf"))  # kept in memory to be read
     campaign, partner = partner_page
     page = chromium.new_context(user_agent=PERSONS_BROWSER).new_page()
     page.goto(

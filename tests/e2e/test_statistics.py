@@ -6,17 +6,15 @@ live-campaigns.png). A test run keeps them in a temporary folder; to regenerate 
 `CLARION_SCREENSHOTS=docs/screenshots pytest tests/e2e/test_statistics.py`.
 """
 
-import os
 import random
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
-from signatures import page_views, services
+from signatures import services
 from signatures.emails import email_key
 from signatures.models import PageViewDay, Signature
 from tests.factories import CampaignPageFactory
@@ -39,13 +37,6 @@ SOURCES = [
     (("", "", "news.example.org"), 0.15, 0.04),
 ]
 LANGUAGES = [("en", 0.7), ("fr", 0.2), ("es", 0.1)]
-
-
-@pytest.fixture
-def screenshots(tmp_path):
-    folder = Path(os.environ.get("CLARION_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.fixture
@@ -122,10 +113,8 @@ def two_weeks_of(campaign, daily_views, seed, earlier=()):
 
 
 def test_the_statistics_page_and_the_overview_work_without_javascript(
-    live_server, chromium, moderator, demo_campaign, screenshots, monkeypatch
+    live_server, chromium, moderator, demo_campaign, screenshots
 ):
-    page_views._local.clear()
-    monkeypatch.setattr(page_views, "_next_flush", float("inf"))  # today's views stay pending
     other = CampaignPageFactory(
         parent=demo_campaign.get_parent(), title="Free the journalists", counter_goal=2500
     )
@@ -181,4 +170,3 @@ def test_the_statistics_page_and_the_overview_work_without_javascript(
     assert rows.first.get_by_role("link").inner_text() == demo_campaign.title  # busiest first
     assert page.locator("progress").count() == 2
     context.close()
-    page_views._local.clear()

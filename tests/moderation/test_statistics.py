@@ -3,7 +3,6 @@ the figures as CSV, and the live campaigns' overview."""
 
 import csv
 import io
-import time
 from datetime import timedelta
 
 import pytest
@@ -17,14 +16,6 @@ from .conftest import add_signature
 
 pytestmark = pytest.mark.django_db
 Status = Signature.Status
-
-
-@pytest.fixture(autouse=True)
-def _no_views_left(db, monkeypatch):
-    page_views._local.clear()
-    monkeypatch.setattr(page_views, "_next_flush", time.monotonic() + 3600)
-    yield
-    page_views._local.clear()
 
 
 def visit(client, campaign, times=1, query="", **headers):

@@ -3,7 +3,6 @@ hot path, and with nothing about the visitor kept."""
 
 import re
 import time
-import uuid
 
 import pytest
 from django.db import connection
@@ -25,15 +24,6 @@ LANDING = {
     "HTTP_ACCEPT_LANGUAGE": "fr-CA,fr;q=0.9,en;q=0.5",
     "HTTP_REFERER": "https://www.News.example.com/articles/ana-okonjo?token=secret",
 }
-
-
-@pytest.fixture(autouse=True)
-def _no_views_left(db, monkeypatch):
-    page_views._local.clear()
-    # Flushed only when a test says so (the suite is slower than a minute).
-    monkeypatch.setattr(page_views, "_next_flush", time.monotonic() + 3600)
-    yield
-    page_views._local.clear()
 
 
 @pytest.fixture
@@ -189,21 +179,6 @@ def test_an_embedded_forms_view_counts_its_partner_site(client, campaign):
 
     assert views_of(campaign)[("partner_site", "partner.example.org")] == 1
     assert views_of(campaign)[("source", "partner-list")] == 1
-
-
-@pytest.fixture
-def redis_cache(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "cms.redis_clients.RedisCache",
-            "LOCATION": settings.CELERY_BROKER_URL,
-            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
-        }
-    }
-    from django.core.cache import cache
-
-    yield cache
-    cache.delete_many([page_views.PENDING_KEY, page_views.BATCH_KEY, page_views.LOCK_KEY])
 
 
 @pytest.mark.redis
