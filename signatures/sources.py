@@ -9,7 +9,7 @@ a malformed tag is dropped, never a reason to refuse an action.
 """
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 #: The sources a form or an API call carries; the partner site and language come from headers.
 CARRIED = ("utm_source", "utm_medium", "utm_campaign", "referrer")
@@ -98,12 +98,29 @@ def landing(request) -> dict:
 
 
 def of_action(carried, request) -> dict:
-    """An action's source fields (the model's), from what its form or API call carried."""
+    """An action's source fields (the model's), from what its form or API call carried.
+
+    A form that carried no tags (sent before the beacon's script ran, or without it) may
+    still have them in the address it was sent from: this site's page, the Referer.
+    """
+    if not any(carried.get(name) for name in CARRIED[:3]):
+        carried = {**carried, **_tags_of_own_page(request)}
     found = {name: clean_tag(carried.get(name)) for name in CARRIED[:3]}
     found["referrer_domain"] = referrer_domain(carried.get("referrer"), request)
     found["partner_site"] = partner_site(request)
     found["language"] = language(request)
     return found
+
+
+def _tags_of_own_page(request) -> dict:
+    referer = request.META.get("HTTP_REFERER", "")
+    if "utm_" not in referer or clean_domain(referer) != _own_domain(request):
+        return {}
+    try:
+        query = parse_qs(urlsplit(referer).query)
+    except ValueError:
+        return {}
+    return {name: query[name][0] for name in CARRIED[:3] if name in query}
 
 
 def channel(utm_source: str, utm_medium: str, referrer: str) -> str:

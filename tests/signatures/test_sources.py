@@ -56,6 +56,25 @@ def test_the_landing_sources_travel_through_the_html_form(client, campaign):
     ) == ("newsletter", "email", "spring appeal", "mail.example.net", "", "pt")
 
 
+def test_a_form_sent_without_its_tags_takes_them_from_the_page_it_was_sent_from(client, campaign):
+    # Behind a CDN, without JavaScript: the hidden inputs stayed empty.
+    client.post(
+        reverse("signatures:sign", args=[campaign.pk]),
+        {**VALID, "utm_source": "", "referrer": ""},
+        HTTP_REFERER=f"http://testserver{campaign.url}?utm_source=Radio&utm_campaign=spring",
+    )
+    client.post(
+        reverse("signatures:sign", args=[campaign.pk]),
+        {**VALID, "email": "bo@example.org"},
+        HTTP_REFERER="https://elsewhere.example/?utm_source=forged",  # not this site's page
+    )
+
+    assert list(Signature.objects.order_by("pk").values_list("utm_source", "utm_campaign")) == [
+        ("radio", "spring"),
+        ("", ""),
+    ]
+
+
 def test_a_form_shown_again_keeps_its_sources(client, campaign):
     carried = {"utm_source": "radio", "utm_medium": "", "utm_campaign": "", "referrer": "x.org"}
     again = client.post(reverse("signatures:sign", args=[campaign.pk]), {"email": "", **carried})
