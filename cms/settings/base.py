@@ -262,6 +262,11 @@ MIDDLEWARE = [
     *MIDDLEWARE,
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
+# Behind PgBouncer in transaction mode a server-side cursor cannot outlive its transaction:
+# set DISABLE_SERVER_SIDE_CURSORS=true there (README, "Scaling out").
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+    "DISABLE_SERVER_SIDE_CURSORS", default=False
+)
 # Queries counted and timed by django-prometheus's wrapper of the same database backend.
 DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
     "django.db.backends.", "django_prometheus.db.backends.", 1
