@@ -2,14 +2,17 @@
 
 from functools import wraps
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import ObjectList
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import policy_registry, register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from . import safe_http
 from .admin.permissions import forbidden_not_redirected
 from .models import WebhookDelivery, WebhookEndpoint
 
@@ -60,8 +63,21 @@ class ReadOnlyPolicy(ModelPermissionPolicy):
         return self.user_has_permission(user, action)
 
 
+class WebhookEndpointForm(WagtailAdminModelForm):
+    def clean_url(self):
+        """The checks every POST makes again when sent (https, public addresses only), so a
+        mistake shows here rather than in the log."""
+        url = self.cleaned_data["url"]
+        try:
+            safe_http.destination(url)
+        except safe_http.Failure as failure:
+            raise ValidationError(str(failure), code="unsafe_url") from None
+        return url
+
+
 class WebhookEndpointViewSet(WebhookViewSet):
     model = WebhookEndpoint
+    edit_handler = ObjectList(WebhookEndpoint.panels, base_form_class=WebhookEndpointForm)
     icon = "link-external"
     menu_label = _("Webhooks")
     list_display = ("name", "url", "site", "is_active")

@@ -3,7 +3,7 @@ import pytest
 from tests.factories import CampaignPageFactory, SiteFactory
 from tests.services import MARKERS, REQUIRE_ALL
 from tests.smtp import RecordingSMTPServer
-from tests.webhooks import Receiver
+from tests.webhooks import LOCAL_RECEIVER_ENV, Receiver, allow_local_receiver
 
 
 def pytest_collection_modifyitems(items):
@@ -74,7 +74,16 @@ def campaign(site):
 
 
 @pytest.fixture
-def receiver():
+def local_receiver_allowed(settings, monkeypatch):
+    """Webhooks may reach a Receiver (plain http on 127.0.0.1), in this process and in any
+    worker started after this fixture: settings for local testing, off everywhere else."""
+    allow_local_receiver(settings)
+    for name, value in LOCAL_RECEIVER_ENV.items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.fixture
+def receiver(local_receiver_allowed):
     """A real HTTP server on loopback standing in for the CRM: it records every POST."""
     with Receiver() as receiver:
         yield receiver

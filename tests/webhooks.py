@@ -6,6 +6,20 @@ from contextlib import contextmanager
 
 from .loopback import LoopbackServer, QuietHandler
 
+#: What lets a webhook reach the receiver (plain http, on 127.0.0.1): settings for local
+#: testing only, off in every settings module. As settings, and as a worker's environment.
+LOCAL_RECEIVER_SETTINGS = {
+    "CLARION_WEBHOOK_ALLOW_HTTP": True,
+    "CLARION_WEBHOOK_ALLOWED_NETWORKS": ["127.0.0.1/32"],
+}
+LOCAL_RECEIVER_ENV = {"WEBHOOK_ALLOW_HTTP": "true", "WEBHOOK_ALLOWED_NETWORKS": "127.0.0.1/32"}
+
+
+def allow_local_receiver(settings) -> None:
+    """Let webhooks reach a Receiver, with pytest-django's `settings` fixture."""
+    for name, value in LOCAL_RECEIVER_SETTINGS.items():
+        setattr(settings, name, value)
+
 
 class Receiver(LoopbackServer):
     """Records every POST; answers with the next status of `statuses` (then 200)."""

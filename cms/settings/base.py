@@ -203,6 +203,11 @@ if HEADLESS_PREVIEW_URL:
     WAGTAIL_HEADLESS_PREVIEW = {"CLIENT_URLS": {"default": HEADLESS_PREVIEW_URL}}
 # Webhooks to the CRM: the first retry after this many seconds, doubling each time.
 CLARION_WEBHOOK_RETRY_SECONDS = env.int("WEBHOOK_RETRY_SECONDS", default=30)
+# Endpoints must be https and public (signatures/safe_http.py). For local testing only:
+# plain http, and networks exempted from the public-address rule (e.g. 127.0.0.1/32, or a
+# CRM on the organisation's own network), off in every settings module.
+CLARION_WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=False)
+CLARION_WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
 
 # Taking action (signatures app). Rate limit: "actions/seconds" per connection, 0/… = none.
 CLARION_RATE_LIMIT = env("CLARION_RATE_LIMIT", default="5/300")

@@ -13,14 +13,13 @@ import hmac
 import json
 import logging
 import time
-import urllib.error
-import urllib.request
 from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from .. import safe_http
 from ..models import Signature, WebhookDelivery, WebhookEndpoint
 from ..models.webhooks import ENDPOINTS_CACHE_KEY
 from . import orphans, outbox
@@ -138,14 +137,6 @@ def payload(delivery: WebhookDelivery) -> dict:
     }
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # a redirect is reported as a failure: fix the URL rather than guess
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
 def deliver(delivery_id: int) -> None:
     """POST one delivery unless it is done; record the outcome; raise WebhookFailed to retry."""
     delivery = (
@@ -157,27 +148,19 @@ def deliver(delivery_id: int) -> None:
         return  # delivered already, given up, or erased with its supporter
     body = json.dumps(payload(delivery), separators=(",", ":")).encode()
     timestamp = str(int(time.time()))
-    request = urllib.request.Request(
-        delivery.endpoint.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
-            "X-Clarion-Event": delivery.event,
-            "X-Clarion-Delivery": str(delivery.pk),
-            "X-Clarion-Signature": signature_header(delivery.endpoint.secret, timestamp, body),
-        },
-    )
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "X-Clarion-Event": delivery.event,
+        "X-Clarion-Delivery": str(delivery.pk),
+        "X-Clarion-Signature": signature_header(delivery.endpoint.secret, timestamp, body),
+    }
     status, error = None, ""
     with orphans.sending():  # a POST the CRM took is recorded, even if the worker dies
-        try:
-            with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
-                status = response.status
-        except urllib.error.HTTPError as failure:
-            status, error = failure.code, f"HTTP {failure.code} {failure.reason}"
-        except (OSError, ValueError) as failure:  # refused, timed out, bad URL
-            error = f"{type(failure).__name__}: {failure}"
+        try:  # to a checked public https address only, no redirects (see safe_http)
+            status = safe_http.post(delivery.endpoint.url, body, headers, TIMEOUT_SECONDS)
+        except safe_http.Failure as failure:  # its category, never the remote's words
+            status, error = failure.status, str(failure)
         _record(delivery, status, error)
     if error:
         logger.warning("webhook delivery %s failed: %s", delivery.pk, error[:200])

@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(tra
 
 
 def test_the_worker_gets_the_follow_up_work_only_after_the_response(
-    live_server, site, smtp_server, celery_worker
+    live_server, site, smtp_server, local_receiver_allowed, celery_worker
 ):
     campaign = CampaignPageFactory(parent=site.root_page, send_receipt=True)
     with Receiver() as receiver:

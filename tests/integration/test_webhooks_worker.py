@@ -18,7 +18,7 @@ def quick_retries(monkeypatch):
 
 
 def test_the_worker_retries_a_failing_crm_and_logs_each_attempt(
-    quick_retries, client, site, campaign, celery_worker
+    quick_retries, local_receiver_allowed, client, site, campaign, celery_worker
 ):
     with Receiver(statuses=[500, 503]) as receiver:
         endpoint = WebhookEndpoint.objects.create(site=site, name="CRM", url=receiver.url)

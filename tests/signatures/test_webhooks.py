@@ -17,6 +17,7 @@ from signatures.models import Signature, WebhookDelivery, WebhookEndpoint
 from signatures.services import webhooks
 from signatures.tasks import deliver_webhook
 from tests.factories import CampaignPageFactory
+from tests.webhooks import allow_local_receiver
 
 pytestmark = pytest.mark.django_db
 
@@ -176,6 +177,7 @@ def test_a_failing_crm_never_fails_the_action_and_the_failure_is_logged(
 
 
 def test_an_unreachable_crm_is_logged(campaign, settings):
+    allow_local_receiver(settings)
     endpoint = WebhookEndpoint.objects.create(
         site=campaign.get_site(), name="Down", url="http://127.0.0.1:9/nothing-listens-here"
     )
