@@ -1,9 +1,14 @@
 """The blocks editors compose a campaign's story from; each renders with its own template."""
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.embeds.blocks import EmbedBlock
+from wagtail.embeds.embeds import get_embed
+from wagtail.embeds.exceptions import EmbedException
 from wagtail.images.blocks import ImageChooserBlock
+
+from .video import is_video_address, player_address
 
 TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
@@ -57,12 +62,46 @@ class QuoteBlock(blocks.StructBlock):
         template = "blocks/quote_block.html"
 
 
+class VideoEmbedBlock(EmbedBlock):
+    """A YouTube or Vimeo address; any other is refused with a message (see video.py)."""
+
+    def clean(self, value):
+        if value and not is_video_address(value.url):
+            raise ValidationError(
+                _(
+                    "Only YouTube and Vimeo videos can be shown: paste the address of the "
+                    "video's page on youtube.com or vimeo.com. Other embeds could run "
+                    "third-party scripts on the campaign page."
+                )
+            )
+        return super().clean(value)
+
+
 class VideoBlock(blocks.StructBlock):
-    video = EmbedBlock(
+    video = VideoEmbedBlock(
         label=_("video link"),
-        help_text=_("Paste the address of the video page, e.g. a YouTube or Vimeo link."),
+        help_text=_("Paste the address of the video page: a YouTube or Vimeo link."),
     )
     caption = blocks.CharBlock(required=False, max_length=250, label=_("caption"))
+
+    def get_context(self, value, parent_context=None):
+        """`player`: the provider's player address and its title and size, or None (the
+        template then links to the video)."""
+        context = super().get_context(value, parent_context)
+        context["player"] = None
+        if value["video"]:
+            try:
+                embed = get_embed(value["video"].url)
+            except EmbedException:
+                return context
+            if address := player_address(embed.html):
+                context["player"] = {
+                    "address": address,
+                    "title": embed.title,
+                    "width": embed.width,
+                    "height": embed.height,
+                }
+        return context
 
     class Meta:
         icon = "media"

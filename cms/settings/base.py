@@ -5,6 +5,7 @@ from pathlib import Path
 import environ
 from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
+from wagtail.embeds.oembed_providers import vimeo, youtube
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -166,6 +167,9 @@ WAGTAIL_SITE_NAME = "Clarion"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx"]
+# Story videos come from YouTube and Vimeo only: Wagtail would embed every oEmbed provider,
+# some of which (tweets, posts) bring their scripts onto the page (campaigns/video.py).
+WAGTAILEMBEDS_FINDERS = [{"class": "wagtail.embeds.finders.oembed", "providers": [youtube, vimeo]}]
 # The admin contacts no outside host unless told to: Wagtail's update check calls
 # releases.wagtail.org from the dashboard, and Gravatar avatars are keyed by a hash of each
 # user's email, telling gravatar.com who uses this admin. "true" or "lts" switches the check
