@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from tests.factories import CampaignPageFactory, SiteFactory
 from tests.services import MARKERS, REQUIRE_ALL
@@ -98,3 +100,19 @@ def smtp_server(settings):
         settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
         settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
         yield server
+
+
+@pytest.fixture
+def migrate_to():
+    """Moves the test database to the given migrations and returns the models as they were
+    there; afterwards back to the latest, or every later test in this process would meet
+    the columns those migrations add missing."""
+
+    def migrate(targets):
+        executor = MigrationExecutor(connection)
+        executor.migrate(targets)
+        return executor.loader.project_state(targets).apps
+
+    yield migrate
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -4,8 +4,6 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from campaigns.models import Target
 
@@ -13,17 +11,10 @@ BEFORE = [("campaigns", "0005_plural_names")]
 AFTER = [("campaigns", "0007_targets_live_and_their_publishers")]
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_existing_targets_become_live_and_only_moderators_may_publish_them():
-    old_apps = migrate(BEFORE)
+def test_existing_targets_become_live_and_only_moderators_may_publish_them(migrate_to):
+    old_apps = migrate_to(BEFORE)
     old_target = old_apps.get_model("campaigns", "Target").objects.create(
         name="Minister of Water", email="minister@example.org"
     )
@@ -32,7 +23,7 @@ def test_existing_targets_become_live_and_only_moderators_may_publish_them():
     moderators, _ = Group.objects.get_or_create(name="Moderators")
     editors, _ = Group.objects.get_or_create(name="Editors")
 
-    migrate(AFTER)
+    migrate_to(AFTER)
 
     target = Target.objects.get(pk=old_target.pk)
     assert (target.live, target.has_unpublished_changes) == (True, False)

@@ -4,22 +4,14 @@ anyone who had it."""
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("signatures", "0013_withheld_letters_and_receipt_sent")]
 AFTER = [("signatures", "0014_signature_moderators_group")]
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-
-
 @pytest.mark.django_db(transaction=True)
-def test_page_moderators_keep_their_access_in_the_new_group_and_the_group_loses_it():
-    migrate(BEFORE)
+def test_page_moderators_keep_their_access_in_the_new_group_and_the_group_loses_it(migrate_to):
+    migrate_to(BEFORE)
     # As migration 0003 left Wagtail's group (an earlier transactional test may have
     # flushed the rows that migrations wrote).
     moderators, _ = Group.objects.get_or_create(name="Moderators")
@@ -37,7 +29,7 @@ def test_page_moderators_keep_their_access_in_the_new_group_and_the_group_loses_
     mona.groups.add(moderators)
     assert mona.has_perm("signatures.view_signature")
 
-    migrate(AFTER)
+    migrate_to(AFTER)
 
     mona = get_user_model().objects.get(pk=mona.pk)  # permissions are cached per instance
     assert mona.has_perm("signatures.export_signature")
