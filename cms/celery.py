@@ -4,6 +4,8 @@ from celery import Celery
 from celery.schedules import crontab
 from celery.signals import worker_process_init
 
+from signatures.dispatcher import OutboxDispatcher
+
 # Workers and beat run production settings unless told otherwise (see wsgi.py); manage.py,
 # which `make run` uses, sets the development ones before this module is imported.
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.production")
@@ -11,6 +13,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.production")
 app = Celery("cms")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Every worker hands new actions over from the outbox: requests publish nothing.
+app.steps["worker"].add(OutboxDispatcher)
 
 
 @worker_process_init.connect

@@ -81,18 +81,20 @@ def _network_key(address: str) -> str:
     ).hexdigest()
 
 
-def check_rate(address: str | None) -> None:
+def check_rate(address: str | None, also=None) -> bool:
     """Count one action from this address; refuse with 429 past the limit.
 
     A fixed window in the shared cache (Redis in production): one round trip per action in
-    the common case, no database row.
+    the common case, no database row. `also(pipeline)` may add commands of its own to that
+    round trip (the outbox's wake-up); returns whether they went.
     """
     actions, seconds = rate_limit()
     if not address or actions <= 0:
-        return
+        return False
     now = time.time()
     window = int(now // seconds)
-    count = count_in_window(f"clarion:rate:{_network_key(address)}:{window}", seconds + 1)
+    key = f"clarion:rate:{_network_key(address)}:{window}"
+    count = count_in_window(key, seconds + 1, also)
     if count > actions:
         retry_after = int((window + 1) * seconds - now) + 1
         minutes = max(1, round(retry_after / 60))
@@ -108,25 +110,25 @@ def check_rate(address: str | None) -> None:
             status=429,
             retry_after=retry_after,
         )
+    return also is not None and isinstance(caches["default"], RedisCache)
 
 
-def count_in_window(key: str, timeout: int) -> int:
+def count_in_window(key: str, timeout: int, also=None) -> int:
     """Add one to a counter that expires `timeout` seconds after its first count.
 
     On Redis one pipelined INCR + EXPIRE NX (a single round trip; Django's incr() needs
-    two); elsewhere (tests, development) through the cache API.
+    two), with `also(pipeline)`'s commands in the same round trip; elsewhere (tests,
+    development) through the cache API, without them.
     """
     backend = caches["default"]
     if isinstance(backend, RedisCache):
         redis_key = backend.make_and_validate_key(key)
         client = backend._cache.get_client(redis_key, write=True)
-        count, _ = (
-            client.pipeline(transaction=False)
-            .incr(redis_key)
-            .expire(redis_key, timeout, nx=True)
-            .execute()
-        )
-        return count
+        pipeline = client.pipeline(transaction=False)
+        pipeline.incr(redis_key).expire(redis_key, timeout, nx=True)
+        if also:
+            also(pipeline)
+        return pipeline.execute()[0]
     try:
         return cache.incr(key)
     except ValueError:  # the first count

@@ -4,9 +4,10 @@ The count is always derived from the signature rows (COUNT over the campaign/sta
 never kept in a row that every action would UPDATE: writers never wait on each other, and
 the number cannot drift, whatever crashes, restarts or moderation happen. Readers get it
 from the shared cache; it is recounted when the cached value expires (FRESHNESS_SECONDS),
-when moderation changes a status (`changed`), and at most once a second while actions
-arrive (`signed`), so the displayed value is never more than about 4 seconds old and the
-database sees at most a few COUNTs per campaign per second however busy the page is.
+when moderation changes a status (`changed`), and at most once a second per web process
+while actions arrive (`signed`), so the displayed value is never more than about 4 seconds
+old and the database sees at most a few COUNTs per campaign per second however busy the
+page is.
 """
 
 import time
@@ -54,8 +55,7 @@ def signed(campaign_id: int) -> None:
     if _bumped.get(campaign_id, 0) > now:
         return  # this process bumped it less than a second ago: spare the round trip
     _bumped[campaign_id] = now + BUMP_SECONDS
-    if cache.add(f"clarion:count-bump:{campaign_id}", 1, BUMP_SECONDS):
-        cache.delete(_cache_key(campaign_id))
+    cache.delete(_cache_key(campaign_id))
 
 
 forget = changed  # the skeleton's name, kept for callers

@@ -7,12 +7,24 @@ that fails, the request still succeeds and the periodic
 `sweep` re-enqueues whatever was left behind, less and less often while it stays behind
 (`next_look`). Every task is idempotent (row lock + state check), so enqueueing twice is
 harmless.
+
+With a broker, a request publishes nothing: each Celery worker runs a dispatcher
+(signatures/dispatcher.py) that takes the new rows in batches (`dispatch_waiting`). The
+request wakes it without a round trip of its own: the wake-up rides in the rate limit's
+Redis pipeline (`wake_up`), at most every WAKE_EVERY seconds per process, and the
+dispatcher keeps looking for LINGER seconds after each, so the rows of every request in
+between are found too (the wake-up may even arrive before its row commits). Without a
+wake-up it still looks every POLL seconds, and the sweeper stays the last resort.
 """
 
 import logging
+import time
 from datetime import timedelta
 from functools import partial
 
+from celery import current_app
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Q, Value
 from django.db.models.functions import Greatest, Least
@@ -35,6 +47,89 @@ MAX_WAIT = timedelta(hours=1)
 #: already promised, and a restarted worker goes back to sending at once. (Set here, per
 #: message: Celery deprecates a priority on the task itself.)
 PRIORITIES = {"signatures.tasks.dispatch": 6}
+
+
+#: The Redis list (in the cache's Redis) the dispatcher waits on; it holds one entry at most.
+WAKE_KEY = "clarion:outbox:wake"
+#: A process pushes a wake-up at most this often...
+WAKE_EVERY = 0.2
+#: ...and the dispatcher looks this long after each (every LOOK_EVERY), so no row waits.
+LINGER = 0.5
+LOOK_EVERY = 0.02
+#: Without wake-ups (no Redis cache, or Redis away) the dispatcher looks this often.
+POLL = 1.0
+#: Rows taken by the dispatcher at a time.
+BATCH = 200
+_next_wake = 0.0  # this process need not wake the dispatcher before then (monotonic)
+
+
+def dispatcher_hands_over() -> bool:
+    """Whether the workers' dispatcher hands new actions over (a broker is configured): the
+    request then publishes nothing. Without a broker the work runs in-process instead."""
+    return not current_app.conf.task_always_eager
+
+
+def _wake_redis():
+    """The cache's Redis backend, if the cache is on Redis: the wake-up goes there."""
+    backend = caches["default"]
+    return backend if isinstance(backend, RedisCache) else None
+
+
+def wake_up(pipeline) -> None:
+    """Add the dispatcher's wake-up to a pipeline bound for the cache's Redis, if due."""
+    global _next_wake
+    now = time.monotonic()
+    if now < _next_wake:
+        return
+    _next_wake = now + WAKE_EVERY
+    key = caches["default"].make_and_validate_key(WAKE_KEY)
+    pipeline.lpush(key, 1).ltrim(key, 0, 0)
+
+
+def wake() -> None:
+    """Wake the dispatcher by itself (when no rate-limit pipeline could carry it)."""
+    if (backend := _wake_redis()) is None or time.monotonic() < _next_wake:
+        return
+    key = backend.make_and_validate_key(WAKE_KEY)
+    try:
+        pipeline = backend._cache.get_client(key, write=True).pipeline(transaction=False)
+        wake_up(pipeline)
+        pipeline.execute()
+    except Exception as error:  # Redis away: the dispatcher looks every POLL seconds anyway
+        logger.warning("could not wake the outbox dispatcher: %s", type(error).__name__)
+
+
+def wait_for_wake_up(timeout: float) -> bool:
+    """Block until a wake-up arrives or `timeout` passes; whether one arrived."""
+    if (backend := _wake_redis()) is None:
+        time.sleep(timeout)
+        return False
+    key = backend.make_and_validate_key(WAKE_KEY)
+    client = backend._cache.get_client(key, write=True)
+    return client.blpop([key], timeout=max(1, round(timeout))) is not None
+
+
+def dispatch_waiting(limit: int = BATCH) -> int:
+    """Dispatch the oldest new signatures no worker has been handed yet; how many.
+
+    A row whose dispatch fails waits GRACE before the next try (its `dispatch_due_at`), and
+    the sweeper's after that, so one bad row never holds up the others nor makes the
+    dispatcher spin. A repeat of a pending action is due at once (it owes a fresh link).
+    """
+    now = timezone.now()
+    waiting = Signature.objects.filter(
+        Q(dispatch_due_at__isnull=True) | Q(dispatch_due_at__lte=now),
+        dispatched_at__isnull=True,
+        status__in=[Signature.Status.PENDING, Signature.Status.COUNTED],
+    )
+    ids = list(waiting.order_by("created_at").values_list("pk", flat=True)[:limit])
+    for pk in ids:
+        try:
+            dispatch(pk)
+        except Exception:
+            logger.exception("could not dispatch signature %s; the sweeper will", pk)
+            Signature.objects.filter(pk=pk).update(dispatch_due_at=now + GRACE)
+    return len(ids)
 
 
 def enqueue_on_commit(task, *args) -> None:

@@ -1,10 +1,12 @@
 """Taking a supporter's action: validate, store one row, answer.
 
 The request runs one SQL statement and touches no shared counter row, sends no email and
-calls nothing slow: the row is itself the outbox entry, handed to the workers once the
-response is complete (`outbox.dispatch`), and the sweeper picks it up if the broker was down.
-A new and a repeat action do exactly the same work, so the time an answer takes never tells
-whether an address had signed.
+calls nothing slow: the row is itself the outbox entry. With a broker, the workers'
+dispatcher picks it up, woken by a push that rides in the rate limit's Redis round trip
+(see `outbox`); without one, its follow-up work runs in-process once the response is
+complete (`outbox.dispatch`). The sweeper picks up whatever is left behind. A new and a
+repeat action do exactly the same work, so the time an answer takes never tells whether an
+address had signed.
 """
 
 from django.db import connection
@@ -13,6 +15,7 @@ from .. import counter
 from ..abuse import ActionRefused, check_address, check_rate
 from ..emails import email_key
 from ..models import Signature
+from . import outbox
 from .outbox import enqueue_on_commit
 from .privacy import consent_record
 
@@ -35,7 +38,8 @@ def sign(
 
     if refusal := campaign.refusal_message():  # closed, or not open yet
         raise ActionRefused(refusal, status=403)
-    check_rate(client_ip)
+    handed_over = outbox.dispatcher_hands_over()
+    woken = check_rate(client_ip, also=outbox.wake_up if handed_over else None)
     check_address(details["email"])
     pending = campaign.confirmation_required
     consent = consent_record(campaign, details)
@@ -53,7 +57,10 @@ def sign(
     latest = [*details, *consent, "ip_address"]
     signature.pk, new = _insert_or_update_pending(signature, latest)
     # For a repeat, dispatching finds a fresh link owed, or nothing to do.
-    enqueue_on_commit(dispatch, signature.pk)
+    if not handed_over:
+        enqueue_on_commit(dispatch, signature.pk)
+    elif not woken:
+        outbox.wake()
     if not pending:
         counter.signed(campaign.pk)  # a repeat's recount changes nothing, and costs the same
     return signature, new

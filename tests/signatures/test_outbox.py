@@ -379,3 +379,144 @@ def test_a_new_action_is_queued_behind_the_letters_already_owed(settings):
         assert b"signatures.tasks.dispatch" in broker.lindex(behind, 0)
     finally:
         broker.delete(queue, behind)
+
+
+@pytest.fixture
+def with_broker_and_redis_cache(settings, monkeypatch):
+    """Clarion as in production: a Redis broker (no task runs in-process) and a Redis cache
+    that counts the rate limit; a queue and key prefix of this test's own."""
+    import uuid
+
+    import redis
+
+    from cms.celery import app
+
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "cms.redis_clients.RedisCache",
+            "LOCATION": settings.CELERY_BROKER_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    settings.CLARION_RATE_LIMIT = "1000/300"
+    previous = app.conf.task_always_eager, app.conf.task_default_queue
+    app.conf.task_always_eager, app.conf.task_default_queue = False, prefix
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    try:
+        yield broker, prefix
+    finally:
+        app.conf.task_always_eager, app.conf.task_default_queue = previous
+        for key in broker.scan_iter(f"{prefix}*"):
+            broker.delete(key)
+
+
+def count_redis_round_trips(monkeypatch) -> list:
+    from redis.connection import AbstractConnection
+
+    sent = []
+    send = AbstractConnection.send_packed_command
+
+    def counting(self, *args, **kwargs):
+        sent.append(1)
+        return send(self, *args, **kwargs)
+
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", counting)
+    return sent
+
+
+@pytest.mark.redis
+def test_an_action_publishes_nothing_and_wakes_the_dispatcher_in_the_rate_limits_round_trip(
+    campaign, with_broker_and_redis_cache, monkeypatch, django_capture_on_commit_callbacks
+):
+    broker, prefix = with_broker_and_redis_cache
+    services.sign(campaign, details(0), client_ip="192.0.2.1")  # connects, bumps the counter
+    broker.delete(f"{prefix}:1:{outbox.WAKE_KEY}")
+    monkeypatch.setattr(outbox, "_next_wake", 0.0)
+    round_trips = count_redis_round_trips(monkeypatch)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        signature, new = services.sign(campaign, DETAILS, client_ip="192.0.2.1")
+
+    assert new and signature.dispatched_at is None  # the row is the outbox entry
+    assert len(round_trips) == 1  # the rate limit's INCR, with the wake-up in its pipeline
+    assert broker.llen(prefix) == 0  # nothing published to the workers' queue
+    assert broker.llen(f"{prefix}:1:{outbox.WAKE_KEY}") == 1
+
+
+@pytest.mark.redis
+def test_the_wake_up_goes_at_most_once_in_its_interval_per_process(
+    campaign, with_broker_and_redis_cache, monkeypatch, settings
+):
+    broker, prefix = with_broker_and_redis_cache
+    settings.CLARION_RATE_LIMIT = "0/300"  # no rate limit: the wake-up goes on its own
+    services.sign(campaign, details(0))  # connects, bumps the counter
+    monkeypatch.setattr(outbox, "_next_wake", 0.0)
+    round_trips = count_redis_round_trips(monkeypatch)
+
+    for n in range(1, 6):
+        services.sign(campaign, details(n))
+
+    assert len(round_trips) == 1
+    assert broker.llen(f"{prefix}:1:{outbox.WAKE_KEY}") == 1
+
+
+def test_the_dispatcher_hands_over_every_waiting_action_once(campaign):
+    # Not transactional: the after-commit work never runs, as with a broker.
+    signatures = [services.sign(campaign, details(n))[0] for n in range(3)]
+    assert Delivery.objects.count() == 0
+
+    assert outbox.dispatch_waiting() == 3
+    assert outbox.dispatch_waiting() == 0
+    assert Delivery.objects.filter(signature__in=signatures).count() == 3
+    assert not Signature.objects.filter(dispatched_at=None).exists()
+
+
+def test_a_row_the_dispatcher_cannot_dispatch_is_left_to_the_sweeper(campaign, monkeypatch):
+    bad, good = (services.sign(campaign, details(n))[0] for n in range(2))
+    dispatch = outbox.dispatch
+
+    def failing(pk):
+        if pk == bad.pk:
+            raise RuntimeError("broken row")
+        dispatch(pk)
+
+    monkeypatch.setattr(outbox, "dispatch", failing)
+    assert outbox.dispatch_waiting() == 2
+    assert outbox.dispatch_waiting() == 0  # not taken again and again
+
+    bad.refresh_from_db()
+    good.refresh_from_db()
+    assert good.dispatched_at is not None
+    assert bad.dispatched_at is None and bad.dispatch_due_at is not None
+    monkeypatch.setattr(outbox, "dispatch", dispatch)
+    later = timezone.now() + outbox.GRACE * 3
+    assert services.sweep(now=later)[0] == 1  # the sweeper re-enqueues it
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_workers_dispatcher_thread_hands_over_a_new_action(site):
+    import threading
+    import time
+
+    from signatures.dispatcher import run
+
+    campaign = CampaignPageFactory(parent=site.root_page)
+    signature = Signature.objects.create(
+        campaign=campaign, email="ana@example.org", email_key="ana@example.org"
+    )
+    stopping = threading.Event()
+    thread = threading.Thread(target=run, args=(stopping,))
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            signature.refresh_from_db()
+            if signature.dispatched_at:
+                break
+            time.sleep(0.1)
+    finally:
+        stopping.set()
+        thread.join(10)
+    assert signature.dispatched_at is not None
+    assert not thread.is_alive()
