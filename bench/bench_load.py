@@ -62,6 +62,7 @@ class Load:
         )
         self.results = []  # (kind, status, latency ms, lateness ms)
         self.accepted = 0
+        self.accepted_at = {}  # action number -> time.monotonic() of its 302
         self.lock = threading.Lock()
         self.run_id = uuid.uuid4().hex[:8]
 
@@ -95,7 +96,9 @@ class Load:
                 self.results.append(
                     (self.kinds[i], status, (done - sent) * 1000, (sent - due) * 1000)
                 )
-                self.accepted += self.kinds[i] == "action" and status == 302
+                if self.kinds[i] == "action" and status == 302:
+                    self.accepted += 1
+                    self.accepted_at[i] = done
 
     def run(self):
         self.start = time.monotonic()
@@ -105,6 +108,17 @@ class Load:
         for thread in threads:
             thread.join()
         self.elapsed = time.monotonic() - self.start
+
+
+def promptness(load, arrivals) -> list[float]:
+    """Seconds from each accepted action's answer to its letters' arrival at the mail
+    server (the letters' Reply-To is the supporter, whose address numbers the action)."""
+    delays = []
+    for arrived, message in arrivals:
+        if match := re.search(r"load-\w+-(\d+)@", str(message["Reply-To"])):
+            if (accepted := load.accepted_at.get(int(match.group(1)))) is not None:
+                delays.append(arrived - accepted)
+    return sorted(delays)
 
 
 def counter(port, campaign_id):
@@ -170,6 +184,7 @@ def main():
             )
         )
         emails = len(smtp.wait_for(load.accepted * targets, timeout=120))
+        delays = promptness(load, smtp.arrivals)
         sampler.stop()
     finally:
         for process in (worker, web):
@@ -221,6 +236,9 @@ and a local SMTP server, all on this machine. The load generator shares its core
 - Counter: {before:,} before, {load.accepted:,} actions accepted, {after:,} after (API), {shown:,}
   on the page, {stored:,} counted rows: **{"exact" if counter_exact else "NOT exact"}**.
 - Emails delivered to the targets: {emails:,} of {load.accepted * targets:,}.
+- Letter promptness, from an action's accepted answer to its letter accepted by the mail
+  server ({len(delays):,} letters): p50 **{percentile(delays, 0.5) * 1000:.0f} ms**, p99
+  **{percentile(delays, 0.99) * 1000:.0f} ms**, max {max(delays, default=0) * 1000:.0f} ms.
 
 Latency (ms, from sending the request to the end of the answer):
 
@@ -240,7 +258,8 @@ Verdict: {"all targets met" if verdict else "NOT all targets met (see above)"}.
     )
     print(
         f"sustained {sustained:.1f}/s, 5xx {server_errors}, counter exact {counter_exact}, "
-        f"memory flat {memory_flat}, emails {emails}/{load.accepted * targets}"
+        f"memory flat {memory_flat}, emails {emails}/{load.accepted * targets}, "
+        f"letters p50 {percentile(delays, 0.5) * 1000:.0f} ms p99 {percentile(delays, 0.99) * 1000:.0f} ms"
     )
     return 0 if verdict else 1
 

@@ -25,7 +25,9 @@ peak, from a Python client that measures from each request's scheduled time.
 
 Environment: BENCH_DATABASE_URL (server, default postgres://postgres@127.0.0.1:5432),
 BENCH_DB_PREFIX (default clarion_bench: databases PREFIX_signing, _ceiling, _wagtail,
-dropped and created), BENCH_SECONDS (10, per window), BENCH_ROUNDS (5). Ports 8500-8599.
+dropped and created), BENCH_SECONDS (10, per window), BENCH_ROUNDS (5), BENCH_BEFORE_TREE
+(a checkout of an earlier Clarion, e.g. `git worktree add`: its form and API are measured
+in the same rounds, to show what a change did). Ports 8500-8599.
 About 6 minutes with the defaults. Run it alone on the machine (`flock` with the other
 heavy jobs): bench/profile_signing.py measures CPU per step in-process.
 """
@@ -60,6 +62,7 @@ PROCESSES, THREADS = 2, 8  # the open-loop client: 16 threads too
 QUEUE = "clarion-bench-signing"
 #: Open-loop requests slower than this are located in time: one stall, or a steady cost?
 SLOW_MS = 100
+BEFORE_TREE = os.environ.get("BENCH_BEFORE_TREE", "")
 SECRET_KEY = "bench-signing-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz"
 
 FIELDS = {"first_name": "Ana", "last_name": "Okonjo", "country": "PT", "postal_code": "1000-001"}
@@ -414,6 +417,12 @@ def main():
     wagtail = Gunicorn(wagtail_env, work / "wagtail.log", workers=4, application=wsgi)
     in_project = Gunicorn(signing_env, work / "in-project.log", workers=4)
     servers = [clarion, ceiling, wagtail, in_project]
+    if BEFORE_TREE:
+        before = Gunicorn(
+            clarion_env(redis, smtp_port), work / "before.log", workers=4, cwd=BEFORE_TREE
+        )
+        before.redis = redis
+        servers.append(before)
     try:
         campaign = create_campaign(clarion.port)
         connections.close_all()  # the open-loop clients fork from here
@@ -475,6 +484,29 @@ def main():
                 "ceiling",
             ),
         ]
+        if BEFORE_TREE:
+            commit = subprocess.run(
+                ["git", "-C", BEFORE_TREE, "log", "-1", "--format=%h"],
+                capture_output=True,
+                text=True,
+            ).stdout.strip()
+            for name, path, accepted in (
+                ("form", f"/act/{campaign.pk}/", 302),
+                ("api", f"/api/v3/campaigns/{campaign.pk}/signatures/", 202),
+            ):
+                same = next(e for e in endpoints if e.name == name)
+                endpoints.append(
+                    Endpoint(
+                        f"{name}-before",
+                        f"{same.label}, before this change (at {commit})",
+                        before,
+                        DATABASES["signing"],
+                        "signatures_signature",
+                        path,
+                        accepted,
+                        name,
+                    )
+                )
         for endpoint in endpoints:
             endpoint.prepare(started)
             before = endpoint.rows()
@@ -573,6 +605,13 @@ def write_report(endpoints, results, load_before, load_after):
             f"Wagtail form; p99 {half_p99:.1f} ms at half its peak (target < 50 ms: "
             f"{'met' if half_p99 < 50 else 'MISSED'})."
         )
+        if f"{name}-before" in results:
+            lines.append(
+                f"  - before this change: {ratio(f'{name}-before'):.2f}× the ceiling; now "
+                f"{ratio(name, f'{name}-before'):.2f}× as many actions per second as before "
+                f"(median of the rounds), CPU per action {med(name, 'cpu', 'web'):.2f} ms "
+                f"(before {med(f'{name}-before', 'cpu', 'web'):.2f} ms) in the web processes."
+            )
     for endpoint in endpoints:
         if slow := results[endpoint.name]["half"]["slow"]:
             lines.append(

@@ -116,9 +116,9 @@ class Process:
     def pid(self):
         return self.process.pid
 
-    def spawn(self, command, env):
+    def spawn(self, command, env, cwd=BASE_DIR):
         self.process = subprocess.Popen(
-            command, cwd=BASE_DIR, env=env, stdout=self.log.open("a"), stderr=subprocess.STDOUT
+            command, cwd=cwd, env=env, stdout=self.log.open("a"), stderr=subprocess.STDOUT
         )
 
     def kill(self):
@@ -160,9 +160,11 @@ class PrivateRedis(Process):
 class Gunicorn(Process):
     """A site under gunicorn with sync workers, as in production (Clarion's by default)."""
 
-    def __init__(self, env: dict, log: Path, workers=2, application="cms.wsgi:application"):
+    def __init__(
+        self, env: dict, log: Path, workers=2, application="cms.wsgi:application", cwd=BASE_DIR
+    ):
         super().__init__(log)
-        self.env, self.workers, self.application = env, workers, application
+        self.env, self.workers, self.application, self.cwd = env, workers, application, cwd
         self.port = free_port()
 
     def start(self):
@@ -171,6 +173,7 @@ class Gunicorn(Process):
             + ["--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}"]
             + ["--backlog", "256", "--no-control-socket"],
             self.env,
+            self.cwd,
         )
         wait_for_port(self.port, process=self.process)
 

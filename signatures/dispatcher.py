@@ -32,6 +32,7 @@ class OutboxDispatcher(bootsteps.StartStopStep):
             target=run, args=(self.stopping,), name="clarion-outbox-dispatcher", daemon=True
         )
         self.thread.start()
+        logger.info("outbox dispatcher started")
 
     def stop(self, worker):
         self.stopping.set()
