@@ -372,7 +372,15 @@ def main():
     load_before = os.getloadavg()
     work = Path(tempfile.mkdtemp(prefix="bench-signing-"))
     redis = PrivateRedis(work / "redis.log")
+    redis.start()  # at once: its port is only reserved by listening on it
     smtp_port = free_port()
+    smtp = subprocess.Popen(
+        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{smtp_port}"]
+        + ["-c", "aiosmtpd.handlers.Sink"],
+        cwd=BASE_DIR,
+        stdout=(work / "smtp.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
     signing_env = clarion_env(redis, smtp_port, settings="bench.signing_site.settings")
     ceiling_env = base_env(DATABASES["ceiling"]) | {
         "DJANGO_SETTINGS_MODULE": "bench.ceiling_site.settings"
@@ -402,14 +410,6 @@ def main():
 
     from signatures import abuse
 
-    redis.start()
-    smtp = subprocess.Popen(
-        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{smtp_port}"]
-        + ["-c", "aiosmtpd.handlers.Sink"],
-        cwd=BASE_DIR,
-        stdout=(work / "smtp.log").open("w"),
-        stderr=subprocess.STDOUT,
-    )
     wsgi = "django.core.wsgi:get_wsgi_application()"
     clarion = Gunicorn(clarion_env(redis, smtp_port), work / "clarion.log", workers=4)
     clarion.redis = redis
