@@ -149,8 +149,8 @@ wrapper and through Django's own ({QUERIES} a round).
 | a readiness check, `GET /health/` (database, cache, broker, outbox, beat; answered {status}) | {readiness:.2f} ms (mean of {CHECKS}) |
 | a scrape, `GET /metrics` (answered {scraped}) | {scrape:.2f} ms (mean of {SCRAPES}) |
 
-A load balancer polling readiness every 5 seconds from 3 places costs about
-{readiness * 3 / 5000 * 100:.1f}% of one core; the scrape reads the outbox, deliveries, webhooks and exports from PostgreSQL
+Times are wall-clock: a readiness check mostly waits on its five services (a new broker
+connection each time). The scrape reads the outbox, deliveries, webhooks and exports from PostgreSQL
 each time (indexed counts), so its cost grows with those tables, not with traffic.
 """
 
