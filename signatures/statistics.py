@@ -148,7 +148,9 @@ def supporters_who_returned(campaign) -> int:
 
 
 @dataclass
-class LiveCampaign:
+class CampaignLine:
+    """One live campaign's line in the overview."""
+
     campaign: object
     today: int
     week: int
@@ -173,7 +175,7 @@ class LiveCampaign:
         return min(100, self.shown * 100 // self.goal) if self.goal else 0
 
 
-def live_campaigns(now=None) -> list[LiveCampaign]:
+def live_campaigns(now=None) -> list[CampaignLine]:
     """Every published campaign that has not closed, busiest this week first: one query for
     the actions, one for the views."""
     from campaigns.models import CampaignPage
@@ -212,7 +214,7 @@ def live_campaigns(now=None) -> list[LiveCampaign]:
         if dimension == "source" and day >= week_start:
             views[campaign_id] += n
     rows = [
-        LiveCampaign(
+        CampaignLine(
             campaign,
             today=actions.get(campaign.pk, {}).get("today", 0),
             week=actions.get(campaign.pk, {}).get("week", 0),
