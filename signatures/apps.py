@@ -33,6 +33,12 @@ class SignaturesConfig(AppConfig):
         for model in (OrganisationSettings, Target):
             post_save.connect(page_cache.invalidate_on_change, sender=model)
         post_delete.connect(live_campaigns.forget)
+        # A password, login or group restriction put on a page (or above it): the copies
+        # made while it was public must go with its publicity.
+        from wagtail.models import PageViewRestriction
+
+        post_save.connect(page_cache.invalidate, sender=PageViewRestriction)
+        post_save.connect(live_campaigns.forget, sender=PageViewRestriction)
 
         from anymail.signals import tracking
 

@@ -9,19 +9,26 @@ signatures.views.sign), so one copy serves everyone.
 The counter stays fresh because each cached copy remembers the count it shows: a copy is
 served only while the counter (itself a cache hit, at most ~4 s old) still has that value;
 otherwise the page is rendered again, which under heavy signing happens about once a second
-per page. Publishing, unpublishing, moving or deleting any page, or changing the organisation's
-settings or a target, drops every cached copy; a copy of a campaign that is about to open or
-close is not served past that moment.
+per page. Publishing, unpublishing, moving or deleting any page, putting a password, login or
+group restriction on one, or changing the organisation's settings or a target, drops every
+cached copy; a copy of a campaign that is about to open or close is not served past that
+moment. A restricted page is never kept, so never served from here.
+
+A copy is kept per page and language: its key is the site as Wagtail finds it (host name in
+lower case, the server's port) and the page's address; `//act/x/` or `/act/x` is no new
+entry (such a request passes by the cache to Wagtail, which answers it as it always does).
 
 Off: CLARION_PAGE_CACHE_SECONDS=0.
 """
 
 import math
+import secrets
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.http.request import split_domain_port
 from django.template.response import SimpleTemplateResponse
 from django.utils.cache import patch_cache_control
 
@@ -31,11 +38,12 @@ GENERATION_KEY = "clarion:page-generation"
 
 
 def invalidate(**kwargs) -> None:
-    """Drop every cached page (connected to Wagtail's publish signals)."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 1, None)
+    """Drop every cached page (connected to Wagtail's publish signals).
+
+    A new random generation, not a counter: were the key ever evicted, a counter starting
+    again could match copies made before a restriction; a random value matches none.
+    """
+    cache.set(GENERATION_KEY, secrets.token_hex(8), None)
 
 
 class CampaignPageCacheMiddleware:
@@ -48,7 +56,7 @@ class CampaignPageCacheMiddleware:
             return self.get_response(request)
         key = _page_key(request)
         found = cache.get_many([GENERATION_KEY, key])
-        generation, entry = found.get(GENERATION_KEY, 0), found.get(key)
+        generation, entry = found.get(GENERATION_KEY), found.get(key)
         count = None
         if entry and entry["generation"] == generation and time.time() < entry.get("until", 0):
             count = counter.counted_signatures(entry["campaign_id"])
@@ -85,12 +93,23 @@ def _cacheable_request(request) -> bool:
         request.method in ("GET", "HEAD")
         and not request.GET
         and settings.SESSION_COOKIE_NAME not in request.COOKIES  # editors see live pages
+        # Another spelling of an address (`//act/x/`, `/act/x`) is Wagtail's to answer (a
+        # 404, a redirect) and never kept, so each page has one copy per language.
+        and request.path == _routed_path(request.path)
     )
 
 
+def _routed_path(path: str) -> str:
+    """A page's address as Wagtail routes it: its segments, one slash apart, ending in one."""
+    return "/" + "".join(f"{segment}/" for segment in path.split("/") if segment)
+
+
 def _page_key(request) -> str:
+    """The page and language a request asks for: the host name and port Wagtail finds the
+    site by (not the Host header as sent), and the page's address."""
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
-    return f"clarion:page:{language}:{request.get_host()}:{request.path}"
+    host = split_domain_port(request.get_host())[0]  # in lower case, as Wagtail compares it
+    return f"clarion:page:{language}:{host}:{request.get_port()}:{request.path}"
 
 
 def _shareable_campaign(request, response):

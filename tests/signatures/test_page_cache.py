@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from wagtail.models import PageViewRestriction
 
 from cms.models import OrganisationSettings
 from signatures import counter
@@ -28,8 +29,8 @@ def cached_campaign(site, page_cache):
     return CampaignPageFactory(parent=site.root_page, counter_offset=41)
 
 
-def visit(client, url):
-    response = client.get(url)
+def visit(client, url, **headers):
+    response = client.get(url, **headers)
     assert response.status_code == 200
     return response
 
@@ -150,3 +151,58 @@ def test_the_cache_can_be_switched_off(client, cached_campaign, settings):
 def test_the_thank_you_page_is_cached_too(client, cached_campaign):
     url = cached_campaign.url + "thank-you/"
     assert [visit(client, url)["X-Clarion-Cache"] for _ in range(3)] == ["miss", "miss", "hit"]
+
+
+def warm(client, url):
+    assert [visit(client, url)["X-Clarion-Cache"] for _ in range(3)][-1] == "hit"
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("on", ["campaign", "its index"])
+@pytest.mark.parametrize(
+    "restriction",
+    [{"restriction_type": "password", "password": "open sesame"}, {"restriction_type": "login"}],
+    ids=["password", "login"],
+)
+def test_a_restriction_purges_the_cached_copies_of_the_pages_it_covers(
+    client, admin_client, cached_campaign, restriction, on
+):
+    pages = [cached_campaign.url, cached_campaign.url + "thank-you/"]
+    for url in pages:
+        warm(client, url)
+    restricted = cached_campaign if on == "campaign" else cached_campaign.get_parent()
+
+    # As an admin sets it, in the page's Privacy dialog.
+    admin_client.post(reverse("wagtailadmin_pages:set_privacy", args=[restricted.pk]), restriction)
+
+    assert PageViewRestriction.objects.filter(page=restricted).exists()
+    for url in pages:
+        for _ in range(3):  # nor is the restricted page kept again
+            response = client.get(url)
+            assert "X-Clarion-Cache" not in response
+            assert cached_campaign.ask not in response.content.decode()
+            assert response.status_code in (200, 302)  # the password form, or the login
+
+
+def test_the_page_has_one_copy_whatever_the_host_header_says(client, cached_campaign):
+    warm(client, cached_campaign.url)
+
+    for host in ("TESTSERVER", "testserver:80", "TestServer:8080"):
+        response = visit(client, cached_campaign.url, HTTP_HOST=host)
+        assert response["X-Clarion-Cache"] == "hit", host
+
+
+def test_other_spellings_of_an_address_are_left_to_wagtail_and_kept_nowhere(
+    client, cached_campaign
+):
+    warm(client, cached_campaign.url)
+    for path in (
+        "/" + cached_campaign.url,
+        "//" + cached_campaign.url,
+        cached_campaign.url.replace("/campaign-", "//campaign-"),
+        cached_campaign.url.rstrip("/"),
+    ):
+        for _ in range(3):
+            response = client.request(PATH_INFO=path, REQUEST_METHOD="GET")
+            assert "X-Clarion-Cache" not in response, path
+            assert response.status_code in (301, 404), path  # as Wagtail answers them
