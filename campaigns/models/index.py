@@ -5,7 +5,7 @@ from wagtail.models import Page
 
 
 class CampaignIndexPage(Page):
-    """Lists the campaigns below it: open ones first, each with its counter."""
+    """Lists the public campaigns below it: open ones first, each with its counter."""
 
     intro = models.TextField(_("introduction"), blank=True)
 
@@ -14,10 +14,16 @@ class CampaignIndexPage(Page):
     subpage_types = ["campaigns.CampaignPage"]
 
     def campaigns(self):
+        """The public campaigns: one behind a password, a login or a group is not listed
+        (its title, lead and count are as private as its page)."""
         from .page import CampaignPage
 
         campaigns = (
-            CampaignPage.objects.child_of(self).live().specific().order_by("-first_published_at")
+            CampaignPage.objects.child_of(self)
+            .live()
+            .public()
+            .specific()
+            .order_by("-first_published_at")
         )
         return sorted(campaigns, key=lambda campaign: not campaign.is_open())
 
