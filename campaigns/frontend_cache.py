@@ -3,7 +3,8 @@
 Whatever changes what a campaign's pages show purges them, in every translation, with
 the campaign list above them and the campaign in the API: publishing or unpublishing it,
 its organisation's settings (name, logo, scripts shown on every page), publishing or
-unpublishing a target it writes to (names are on the page; drafts show nowhere). Purging
+unpublishing a target it writes to (names are on the page; drafts show nowhere), a
+password, login or group restriction put on it or above it. Purging
 is a no-op until FRONTEND_CACHE configures a backend (settings.WAGTAILFRONTENDCACHE).
 Wagtail's own app is not installed: these handlers purge the page it would, and the
 rest, once. The counter in a kept page is bounded by
@@ -51,7 +52,14 @@ def target_changed(sender, instance, **kwargs) -> None:
     purge(CampaignPage.objects.live().filter(campaign_targets__target=instance).distinct())
 
 
+def restriction_changed(sender, instance, **kwargs) -> None:
+    """A password, login or group restriction saved: the pages it covers, so that no public
+    copy of them outlives their publicity."""
+    purge(instance.page.get_descendants(inclusive=True).live())
+
+
 def connect() -> None:
+    from wagtail.models import PageViewRestriction
     from wagtail.signals import page_published, page_unpublished, published, unpublished
 
     from cms.models import OrganisationSettings
@@ -63,3 +71,6 @@ def connect() -> None:
     post_save.connect(organisation_changed, sender=OrganisationSettings, dispatch_uid="clarion-cdn")
     published.connect(target_changed, sender=Target, dispatch_uid="clarion-cdn-target")
     unpublished.connect(target_changed, sender=Target, dispatch_uid="clarion-cdn-target-off")
+    post_save.connect(
+        restriction_changed, sender=PageViewRestriction, dispatch_uid="clarion-cdn-restriction"
+    )

@@ -5,7 +5,7 @@ import http.server
 import threading
 
 import pytest
-from wagtail.models import Locale
+from wagtail.models import Locale, PageViewRestriction
 
 from bench.servers import free_port
 from cms.models import OrganisationSettings
@@ -122,6 +122,22 @@ def test_a_target_purges_the_campaigns_writing_to_it_and_no_other(cdn, site):
 
     minister.unpublish()
     assert cdn.take() == pages_of(writes)
+
+
+def test_a_restriction_purges_the_pages_it_covers(cdn, site):
+    campaign = CampaignPageFactory(parent=site.root_page, slug="clean-water")
+    other = CampaignPageFactory(parent=site.root_page, slug="free-press")
+    cdn.take()
+
+    PageViewRestriction.objects.create(
+        page=campaign, restriction_type=PageViewRestriction.PASSWORD, password="open sesame"
+    )
+    assert cdn.take() == pages_of(campaign)
+
+    PageViewRestriction.objects.create(
+        page=campaign.get_parent(), restriction_type=PageViewRestriction.LOGIN
+    )
+    assert pages_of(campaign) | pages_of(other) <= cdn.take()
 
 
 def test_nothing_is_purged_without_a_configured_cache(settings, site):
