@@ -193,29 +193,42 @@ def retention_cutoff(now=None):
 
 
 def anonymise_expired(now=None, batch_size=1000) -> int:
-    """Anonymise the signatures of campaigns that closed more than the retention period ago.
+    """Anonymise the signatures past their retention period: RETENTION_MONTHS after their
+    campaign closed or, on a campaign with no closing date, after the action itself.
 
     Works in batches, each in its own transaction, so a large campaign never holds one long
     lock. Returns how many signatures were anonymised.
     """
     from campaigns.models import CampaignPage
 
-    expired = CampaignPage.objects.filter(closes_at__lt=retention_cutoff(now)).values_list(
-        "pk", flat=True
-    )
+    cutoff = retention_cutoff(now)
+    campaigns = CampaignPage.objects.filter(
+        models.Q(closes_at__lt=cutoff) | models.Q(closes_at__isnull=True)
+    ).values_list("pk", "closes_at")
     total = 0
-    for campaign_id in expired:
-        while True:
-            with transaction.atomic():
-                batch = Signature.objects.filter(
-                    campaign_id=campaign_id, anonymised_at__isnull=True
-                ).order_by("pk")[:batch_size]
-                done, _ = anonymise(
-                    Signature.objects.filter(pk__in=list(batch.values_list("pk", flat=True)))
-                )
-            total += done
-            if done < batch_size:
-                break
+    for campaign_id, closes_at in campaigns:
+        expired = Signature.objects.filter(campaign_id=campaign_id, anonymised_at__isnull=True)
+        if closes_at is None:  # open-ended: each action is kept for the period, no longer
+            expired = expired.filter(created_at__lt=cutoff)
+        total += _anonymise_in_batches(expired, batch_size)
     if total:
         logger.info("retention: %s signatures anonymised", total)
     return total
+
+
+def _anonymise_in_batches(signatures, batch_size) -> int:
+    """Anonymise `signatures` a batch at a time, in order, each batch after the last one's
+    ids (so no batch reads again the rows done before it)."""
+    total, after = 0, 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                signatures.filter(pk__gt=after)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            done, _ = anonymise(Signature.objects.filter(pk__in=ids))
+        total += done
+        if len(ids) < batch_size:
+            return total
+        after = ids[-1]

@@ -245,6 +245,36 @@ def test_retention_anonymises_only_campaigns_closed_long_enough_ago(
     assert privacy.anonymise_expired() == 0  # nothing left to do
 
 
+@pytest.mark.postgres
+def test_retention_anonymises_actions_on_an_open_ended_campaign_the_period_after_each(
+    settings, water
+):
+    settings.CLARION_RETENTION_MONTHS = 6
+    assert water.closes_at is None  # open until someone sets a date
+    now = timezone.now()
+    old = [add_signature(water, status=status) for status in Signature.Status.values]
+    old += [add_signature(water) for _ in range(2)]
+    recent = add_signature(water)
+    Signature.objects.filter(pk__in=[row.pk for row in old]).update(
+        created_at=now - timedelta(days=190)  # more than six months ago
+    )
+    recent.created_at = now - timedelta(days=170)
+    recent.save(update_fields=["created_at"])
+    counted_before = Signature.objects.filter(campaign=water).counted().count()
+    shown_before = water.action_count()
+
+    assert privacy.anonymise_expired(batch_size=2) == len(old)  # in several batches
+
+    for row in old:
+        row.refresh_from_db()
+        assert row.anonymised_at and row.last_name == "" and "@anonymised.invalid" in row.email
+    recent.refresh_from_db()
+    assert recent.anonymised_at is None and recent.email.endswith("@example.org")
+    assert Signature.objects.filter(campaign=water).counted().count() == counted_before
+    counter.changed(water.pk)  # whatever the counter kept, it counts the rows again
+    assert water.action_count() == shown_before
+
+
 def test_erasure_deletes_the_exports_already_written(water, moderator):
     sign(water, "gone@example.org")
     job = export.start_job(moderator, "", 1)
