@@ -53,8 +53,11 @@ class CampaignPageFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *args, parent=None, targets=None, **kwargs):
         index = CampaignIndexPage.objects.child_of(parent).first() if parent else None
         page = model_class(*args, **kwargs)
+        # In the order given, as the editor's form numbers them (unnumbered rows come back
+        # in whatever order PostgreSQL finds them).
         page.campaign_targets = [
-            CampaignTarget(target=target) for target in (targets or [TargetFactory()])
+            CampaignTarget(target=target, sort_order=n)
+            for n, target in enumerate(targets or [TargetFactory()])
         ]
         (index or parent).add_child(instance=page)
         page.save_revision().publish()
