@@ -16,6 +16,8 @@ CARRIED = ("utm_source", "utm_medium", "utm_campaign", "referrer")
 TAG_MAX_LENGTH = 100
 DOMAIN_MAX_LENGTH = 253
 LANGUAGE_MAX_LENGTH = 3
+#: An action's source fields (the model's): shown to moderators, exported, sent to the CRM.
+FIELDS = ("utm_source", "utm_medium", "utm_campaign", "referrer_domain", "partner_site", "language")
 #: The breakdowns the statistics show: a name -> the action's field(s) it reads.
 DIMENSIONS = ("source", "utm_campaign", "partner_site", "language")
 

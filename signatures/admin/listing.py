@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail_modeladmin.options import ModelAdmin
 from wagtail_modeladmin.views import IndexView, InspectView, WMABaseView
 
+from .. import sources
 from ..live_campaigns import MAX_PAGE_ID
 from ..models import Signature
 from . import permissions, search
@@ -234,6 +235,7 @@ class SignatureAdmin(ModelAdmin):
         "consent",
         "consent_text",
         "consent_at",
+        *sources.FIELDS,
         "ip_address",
         "anonymised_at",
     ]

@@ -16,7 +16,8 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import ExportJob
+from .. import sources
+from ..models import ExportJob, Signature
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,11 @@ COLUMNS = [
     # The letter as the supporter edited it (empty: the campaign's own was sent).
     (lambda: _("letter subject"), _safe("letter_subject")),
     (lambda: _("letter body"), _safe("letter_body")),
+    # Where the action came from: visitors' own text in the tags, so neutralised too.
+    *(
+        ((lambda name=name: Signature._meta.get_field(name).verbose_name), _safe(name))
+        for name in sources.FIELDS
+    ),
 ]
 
 

@@ -19,7 +19,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from .. import safe_http
+from .. import safe_http, sources
 from ..models import Signature, WebhookDelivery, WebhookEndpoint
 from ..models.webhooks import ENDPOINTS_CACHE_KEY
 from . import orphans, outbox
@@ -134,6 +134,7 @@ def payload(delivery: WebhookDelivery) -> dict:
         "signature": {"id": signature.pk, "signed_at": signature.created_at.isoformat()},
         "campaign": {"id": campaign.pk, "title": campaign.title, "url": campaign.full_url},
         "supporter": supporter,
+        "source": {name: getattr(signature, name) for name in sources.FIELDS},
     }
 
 
