@@ -35,6 +35,12 @@ def unknown_placeholders(text: str) -> list[str]:
     ]
 
 
+def placeholders_in(*texts: str) -> list[str]:
+    """The placeholders `texts` use, each once, in the order they first appear."""
+    found = (match.group(1) for text in texts for match in _PLACEHOLDER.finditer(text))
+    return list(dict.fromkeys(found))
+
+
 def fill(text: str, values: dict) -> str:
     """`text` with each known placeholder replaced by its value, in one pass."""
     return _PLACEHOLDER.sub(lambda match: str(values.get(match.group(1), "")), text)

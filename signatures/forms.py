@@ -4,9 +4,12 @@ import unicodedata
 
 from django import forms
 from django.core.validators import MaxLengthValidator, RegexValidator
-from django.utils.translation import get_language
+from django.utils.text import format_lazy
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import LazyTypedChoiceField
+
+from campaigns.letters import placeholders_in
 
 from . import widgets
 from .models import Signature
@@ -18,6 +21,9 @@ OPTIONAL_DETAILS = {
     "phone": "phone_field",
 }
 LETTER_FIELDS = ("letter_subject", "letter_body", "personal_note")
+#: Filled in with the campaign's letter: left as it is, that letter is sent, so they are
+#: never marked "(optional)".
+PREFILLED_FIELDS = ("letter_subject", "letter_body")
 LETTER_MAX_LENGTH = 5000
 ONE_LINE_FIELDS = ("first_name", "last_name", "postal_code", "phone", "letter_subject")
 #: Characters that turn the text around them right to left or back: in a name, they can make
@@ -142,9 +148,7 @@ class SignatureForm(forms.ModelForm):
             self.fields["letter_subject"].initial = campaign.message_subject
             self.fields["letter_body"].initial = campaign.message_body
             self._limit("letter_body", LETTER_MAX_LENGTH)
-            self.fields["letter_body"].help_text = _(
-                "Change it as you like. Words in {braces} are filled in with your details."
-            )
+            self.fields["letter_body"].help_text = letter_help(campaign)
         else:
             del self.fields["letter_subject"], self.fields["letter_body"]
         if campaign.personal_note_limit:
@@ -169,6 +173,8 @@ class SignatureForm(forms.ModelForm):
         if "." not in domain or domain.startswith("["):
             raise forms.ValidationError(self.fields["email"].error_messages["invalid"])
         return email
+
+    prefilled_fields = PREFILLED_FIELDS
 
     def letter_fields(self):
         """The letter and note, shown with the message rather than with the details."""
@@ -214,6 +220,21 @@ class SignatureForm(forms.ModelForm):
     def validate_unique(self):
         # Duplicates are not errors: a repeat signature is answered like a first one.
         pass
+
+
+def letter_help(campaign):
+    """What a supporter may do with the campaign's letter, and which of their details it
+    fills in: only the placeholders it has, and none when it has none."""
+    used = placeholders_in(campaign.message_subject, campaign.message_body)
+    if not used:
+        return _("This letter is sent in your name. You may edit it.")
+    names = ", ".join(f"{{{name}}}" for name in used)
+    filled = ngettext(
+        "%(placeholders)s is filled in with your details.",
+        "%(placeholders)s are filled in with your details.",
+        len(used),
+    ) % {"placeholders": names}
+    return format_lazy("{} {}", _("This letter is sent in your name. You may edit it."), filled)
 
 
 class SharedFields(dict):

@@ -1,14 +1,19 @@
-"""The counter's goal, the thank-you page's sharing, social meta and the campaign index."""
+"""The counter's goal, sharing, the thank-you page, social meta and the campaign index."""
 
+import re
 from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
 
 from campaigns.progress import next_goal
+from signatures import services
+from signatures.models import Signature
+from signatures.services.confirmation import token_for
 from tests.factories import CampaignPageFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +133,46 @@ def test_the_index_lists_open_campaigns_first_with_their_counters(client, site):
     assert "<strong>40</strong> people took action" in html
     assert html.count('<p class="card__status">Closed</p>') == 1
     assert opened.is_open() and not closed.is_open()
+
+
+def test_the_campaign_page_offers_the_same_plain_share_links(client, site):
+    campaign = CampaignPageFactory(parent=site.root_page, share_text="Will you write too?")
+    html = client.get(campaign.url).content.decode()
+    url = quote(f"http://testserver{campaign.url}", safe="/")
+    assert '<h2 id="share-heading">Ask your friends to join you</h2>' in html
+    assert f"https://www.facebook.com/sharer/sharer.php?u={url}" in html
+    assert f"https://wa.me/?text={quote('Will you write too? ', safe='/')}{url}" in html
+    # Links only: no service's script or widget is loaded to share.
+    assert re.findall(r"<script[^>]*\bsrc=\"([^\"]+)\"", html) == ["/static/clarion/share.js"]
+    assert "<iframe" not in html
+
+
+def test_an_action_to_confirm_is_told_only_what_happens_next(client, site):
+    campaign = CampaignPageFactory(
+        parent=site.root_page,
+        confirmation_required=True,
+        thank_you_message="Your message is on its way.",
+        next_step_label="Donate now",
+        next_step_url="https://example.org/donate",
+    )
+    html = client.get(campaign.url + "thank-you/").content.decode()
+    assert "One more step: confirm your action" in html
+    assert "We have emailed you a link." in html
+    for said_too_soon in ("Your message is on its way.", "Donate now", "Thank you for taking"):
+        assert said_too_soon not in html
+    assert 'class="counter"' not in html
+
+
+def test_once_confirmed_the_supporter_gets_the_campaigns_thanks_and_next_step(client, site):
+    campaign = CampaignPageFactory(
+        parent=site.root_page,
+        confirmation_required=True,
+        thank_you_message="Your message is on its way.",
+        next_step_label="Donate now",
+        next_step_url="https://example.org/donate",
+    )
+    services.sign(campaign, {"first_name": "Ana", "last_name": "O", "email": "ana@example.org"})
+    token = token_for(Signature.objects.get())
+    html = client.post(reverse("signatures:confirm", args=[token])).content.decode()
+    assert "Your message is on its way." in html
+    assert '<a class="button" href="https://example.org/donate">Donate now</a>' in html

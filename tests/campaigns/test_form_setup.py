@@ -1,5 +1,7 @@
 """Each campaign sets up its own action form: which details are asked, the consent, the button."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -125,3 +127,35 @@ def test_several_targets_are_listed_by_name_never_by_address(client, site):
     assert "Minister of Justice" in html and "Regional Governor" in html
     assert "j@example.org" not in html and "g@example.org" not in html
     assert [target.country.name for target in campaign.targets] == ["", "Portugal"]
+
+
+def label_of(html, name):
+    """The text of the label for the form field `name`."""
+    return re.search(rf'<label for="id_{name}">(.*?)</label>', html, re.S).group(1)
+
+
+def test_the_prefilled_letter_says_the_supporter_may_edit_it_and_is_not_called_optional(
+    client, site
+):
+    campaign = CampaignPageFactory(
+        parent=site.root_page, letter_editable=True, message_body="Dear Minister, free them."
+    )
+    html = client.get(campaign.url).content.decode()
+    assert "This letter is sent in your name. You may edit it." in html
+    form = html.split('class="sign-form"')[1].split("</form>")[0]
+    assert "braces" not in form and "{" not in form
+    for name in ("letter_subject", "letter_body"):
+        assert "(optional)" not in label_of(html, name)
+    assert "(optional)" in label_of(html, "postal_code")  # details still say so
+
+
+def test_the_letters_help_names_only_the_placeholders_it_has(client, site):
+    campaign = CampaignPageFactory(
+        parent=site.root_page,
+        letter_editable=True,
+        message_subject="From {first_name}",
+        message_body="I am {first_name} {last_name}.",
+    )
+    html = client.get(campaign.url).content.decode()
+    assert "You may edit it. {first_name}, {last_name} are filled in with your details." in html
+    assert "{postal_code}" not in html and "{country}" not in html
