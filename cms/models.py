@@ -21,7 +21,15 @@ class HomePage(Page):
 class OrganisationSettings(BaseSiteSetting):
     """Who runs the campaigns: shown in every page's banner and used as the sender."""
 
-    name = models.CharField(_("organisation name"), max_length=120, default="Clarion")
+    name = models.CharField(
+        _("organisation name"),
+        max_length=120,
+        default="Clarion",
+        help_text=_(
+            "Renaming the demo's organisation also removes the demo's logo, privacy policy "
+            "and sender address."
+        ),
+    )
     logo = models.ForeignKey(
         "wagtailimages.Image",
         verbose_name=_("logo"),
@@ -36,10 +44,28 @@ class OrganisationSettings(BaseSiteSetting):
         blank=True,
         help_text=_("Linked from every page and from each action form's privacy note."),
     )
+    favicon = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("browser icon"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "The small icon in browser tabs and bookmarks (/favicon.ico); a square picture "
+            "works best. Empty: Clarion's icon."
+        ),
+    )
     from_email = models.EmailField(
         _("sender address"),
         blank=True,
         help_text=_("Emails to targets come from this address. Empty: the server's default."),
+    )
+
+    demo_branding = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Set by load_demo: the logo, privacy policy and sender are the demo's.",
     )
 
     head_scripts = models.TextField(
@@ -60,9 +86,31 @@ class OrganisationSettings(BaseSiteSetting):
         FieldPanel("name"),
         FieldPanel("logo"),
         FieldPanel("privacy_policy_url"),
+        FieldPanel("favicon"),
         FieldPanel("from_email"),
         scripts_panel("head_scripts", "body_scripts"),
     ]
+
+    def clean(self):
+        super().clean()
+        self._drop_demo_branding_on_rename()
+
+    def _drop_demo_branding_on_rename(self):
+        """Renamed, the demo's organisation becomes another: the logo, privacy policy and
+        sender that load_demo gave it are the demo's, not this one's. What the editor
+        changed in the same save is theirs and stays."""
+        if not self.demo_branding or not self.pk:
+            return
+        demo = type(self).objects.get(pk=self.pk)
+        if self.name == demo.name:
+            return
+        if self.logo_id == demo.logo_id:
+            self.logo = None
+        if self.privacy_policy_url == demo.privacy_policy_url:
+            self.privacy_policy_url = ""
+        if self.from_email == demo.from_email:
+            self.from_email = ""
+        self.demo_branding = False
 
     class Meta:
         verbose_name = _("organisation")

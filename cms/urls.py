@@ -6,6 +6,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import health, metrics
 from cms.api import api
+from cms.views import favicon
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -15,6 +16,7 @@ urlpatterns = [
     path("health/", health.readiness, name="health"),
     path("health/live/", health.liveness, name="health_live"),
     path("metrics", metrics.export, name="metrics"),
+    path("favicon.ico", favicon, name="favicon"),
     path("", include("signatures.urls")),
 ]
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.template.response import TemplateResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -237,7 +238,17 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
     search_fields = Page.search_fields + [index.SearchField("lead"), index.SearchField("body")]
     parent_page_types = ["campaigns.CampaignIndexPage"]
     subpage_types = []
-    preview_modes = [("", _("Campaign page")), ("thank-you", _("Thank-you page"))]
+    #: What supporters and targets receive by email, written for a sample supporter.
+    EMAIL_PREVIEW_MODES = [
+        ("letter", _("Letter to a target")),
+        ("confirmation-email", _("Confirmation email")),
+        ("receipt", _("Receipt email")),
+    ]
+    preview_modes = [
+        ("", _("Campaign page")),
+        ("thank-you", _("Thank-you page")),
+        *EMAIL_PREVIEW_MODES,
+    ]
 
     class Meta:
         verbose_name = _("campaign page")
@@ -355,4 +366,21 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
     def serve_preview(self, request, mode_name):
         if mode_name == "thank-you":
             return self.thank_you(request)
+        if mode_name in dict(self.EMAIL_PREVIEW_MODES):
+            return self.email_preview(request, mode_name)
         return super().serve_preview(request, mode_name)
+
+    def email_preview(self, request, mode_name):
+        """An email as its recipient reads it, for the editor: never sent, nothing saved."""
+        from signatures.services.previews import preview
+
+        self.speak(request)  # the emails are written in the campaign's language
+        email = preview(self, mode_name)
+        context = {
+            "page": self,
+            "email": email,
+            "message": email.message,
+            "mode_label": dict(self.EMAIL_PREVIEW_MODES)[mode_name],
+            "sample": email.supporter,
+        }
+        return TemplateResponse(request, "campaigns/email_preview.html", context)

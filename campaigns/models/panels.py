@@ -28,7 +28,8 @@ action_panels = [
     InlinePanel(
         "campaign_targets",
         heading=_("Targets"),
-        label=_("Target"),
+        # Lower case: Wagtail writes "Add {label}" and capitalises it where it begins a heading.
+        label=_("target"),
         help_text=_(
             "Who each action writes to. Every target receives its own email. Pick targets "
             "from the list or add one under Snippets → Targets."
@@ -76,6 +77,12 @@ action_panels = [
 ]
 
 thank_you_panels = [
+    HelpPanel(
+        _(
+            "Shown once an action counts: right after it, or, when supporters are asked to "
+            "confirm by email, after they confirm (until then they are told only how to)."
+        )
+    ),
     FieldPanel("thank_you_message"),
     FieldPanel("share_text"),
     MultiFieldPanel(

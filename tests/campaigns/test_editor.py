@@ -1,5 +1,7 @@
 """The campaign editor in the Wagtail admin, driven as an editor's browser drives it."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from wagtail.models import Page
@@ -266,3 +268,63 @@ def test_copying_a_campaign_copies_targets_and_settings_but_no_signatures(client
 def test_admins_can_grant_the_scripts_permission_to_a_group(admin_client):
     html = admin_client.get(reverse("wagtailusers_groups:add")).content.decode()
     assert "Can add and edit third-party scripts on any page" in html
+
+
+def test_the_targets_button_says_add_target_in_sentence_case(client, campaign, editor):
+    client.force_login(editor)
+    html = client.get(edit_url(campaign)).content.decode()
+    assert re.search(r">\s*Add target\s*<", html)
+    assert "Add Target" not in html
+
+
+@pytest.fixture
+def previewing(client, site, editor):
+    """An editor's unsaved changes, sent to the preview as the admin's preview panel does."""
+    target = TargetFactory(salutation="The Hon.", name="Minister of Justice")
+    campaign = CampaignPageFactory(
+        parent=site.root_page, targets=[target], country_field="optional"
+    )
+    client.force_login(editor)
+    data = form_data(client, campaign)
+    data.update(
+        message_subject="Free them, from {first_name}",
+        message_body="I am {first_name} {last_name} and I ask you to free them.",
+        thank_you_message="Thanks, only in the preview.",
+        confirmation_required="on",
+    )
+    preview = f"/admin/pages/{campaign.pk}/edit/preview/"
+    assert client.post(preview, data).json()["is_valid"]
+    return lambda mode: client.get(preview, {"mode": mode})
+
+
+def test_the_preview_offers_the_emails_beside_the_pages(client, campaign, editor):
+    client.force_login(editor)
+    html = client.get(edit_url(campaign)).content.decode()
+    for label in ("Thank-you page", "Letter to a target", "Confirmation email", "Receipt email"):
+        assert label in html
+
+
+def test_the_letter_preview_is_the_email_a_target_receives_with_sample_details(previewing):
+    response = previewing("letter")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Free them, from Alex" in html  # the unsaved subject, filled in
+    assert "I am Alex Sample and I ask you to free them." in html
+    assert "The Hon. Minister of Justice" in html and "minister" in html  # To: the target
+    assert "alex.sample@example.org" in html  # Reply-To: the supporter
+    assert "United Kingdom" in html  # the country the form asks, under the signature
+    assert "nothing is sent" in html
+
+
+def test_the_confirmation_and_receipt_previews_are_the_supporters_emails(previewing):
+    confirmation = previewing("confirmation-email").content.decode()
+    assert "Please confirm your action" in confirmation
+    assert "/act/confirm/" in confirmation
+    assert "Not sent" not in confirmation  # the unsaved change asks supporters to confirm
+
+    receipt = previewing("receipt").content.decode()
+    assert "Your action is on its way" in receipt
+    assert "Thanks, only in the preview." in receipt
+    assert "- The Hon. Minister of Justice" in receipt
+    assert "Not sent: this campaign does not email supporters a receipt." in receipt
+    assert not Signature.objects.exists()  # nothing saved, nothing sent

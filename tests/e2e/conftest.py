@@ -62,12 +62,13 @@ def demo_campaign(live_server):
     return CampaignPage.objects.get()
 
 
-def sign_as_a_supporter(page):
-    """Fill in the open campaign page's form as one supporter, send it, see the thanks."""
+def sign_as_a_supporter(page, heading="Thank you for taking action"):
+    """Fill in the open campaign page's form as one supporter, send it, see the thanks (or,
+    when the campaign asks supporters to confirm, the page's `heading`)."""
     page.get_by_label("First name").fill("Ana")
     page.get_by_label("Last name").fill("Okonjo")
     page.get_by_label("Email").fill("ana@example.org")
     page.get_by_label("Country").select_option("PT")
     page.get_by_role("button", name="Send my message").click()
     page.wait_for_url("**/thank-you/")
-    assert page.get_by_role("heading", name="Thank you for taking action").is_visible()
+    assert page.get_by_role("heading", name=heading).is_visible()

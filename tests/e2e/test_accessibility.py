@@ -71,7 +71,7 @@ def test_the_thank_you_page(phone, demo):
 def test_the_thank_you_page_of_an_action_to_confirm(phone, demo, demo_campaign):
     CampaignPage.objects.filter(pk=demo_campaign.pk).update(confirmation_required=True)
     phone.goto(demo)
-    sign_as_a_supporter(phone)
+    sign_as_a_supporter(phone, heading="One more step: confirm your action")
 
     assert wcag_violations(phone) == []
 

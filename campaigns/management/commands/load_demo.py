@@ -196,6 +196,7 @@ class Command(BaseCommand):
             organisation.privacy_policy_url = "https://example.org/privacy"
             organisation.from_email = "campaigns@example.org"
             organisation.logo = _generated_image("Clarion logo", "logo.png", (128, 128), _logo)
+            organisation.demo_branding = True  # renaming the organisation lets these go
             organisation.save()
 
         index = CampaignIndexPage.objects.child_of(home).first()
