@@ -109,3 +109,28 @@ def test_every_model_names_its_plural_for_translators():
     assert [m.__name__ for m in models if "verbose_name_plural" not in m._meta.original_attrs] == []
     with translation.override("es"):
         assert str(ExportJob._meta.verbose_name_plural) == "exportaciones"
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("fr", ["Agir maintenant", "Vous pouvez la modifier.", "{first_name} est remplacé"]),
+        ("es", ["Actúe ahora", "Puede modificarla.", "{first_name} se sustituye"]),
+        ("ar", ["شاركوا الآن", "يمكنكم تعديلها.", "تُستبدل {first_name}"]),
+    ],
+)
+def test_the_way_back_to_the_form_and_the_letters_help_are_translated(
+    client, site, language, words
+):
+    campaign = CampaignPageFactory(
+        parent=site.root_page, language=language, message_body="Je suis {first_name}."
+    )
+    html = client.get(campaign.url).content.decode()
+    for word in words:
+        assert word in html
+
+
+def test_an_action_to_confirm_is_told_what_to_do_in_the_campaigns_language(client, site):
+    campaign = CampaignPageFactory(parent=site.root_page, language="es", confirmation_required=True)
+    html = client.get(campaign.url + "thank-you/").content.decode()
+    assert "Un paso más: confirme su acción" in html
