@@ -32,7 +32,8 @@ action_panels = [
         label=_("target"),
         help_text=_(
             "Who each action writes to. Every target receives its own email. Pick targets "
-            "from the list or add one under Snippets → Targets."
+            "from the list, or create one there: a new target is a draft, which receives "
+            "letters once someone who may publish targets publishes it."
         ),
     ),
     MultiFieldPanel(

@@ -9,7 +9,6 @@ from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 
-@register_snippet
 class Target(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, models.Model):
     """Who an action writes to. The email address is never shown on the page.
 
@@ -67,6 +66,10 @@ class Target(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, model
     def revisions(self):
         # Through the relation, so a target's revisions go when the target is deleted.
         return self._revisions
+
+
+# With the admin's screens for it, whose chooser can create a (draft) target.
+register_snippet(Target, viewset="campaigns.target_admin.TargetViewSet")
 
 
 class CampaignTarget(Orderable):

@@ -1,0 +1,70 @@
+"""Targets in the admin: the snippet's screens, and a chooser in which an editor can also
+create a target without leaving the campaign.
+
+A target created from the chooser is a draft, like any new or changed target: letters reach
+it only once someone who may publish targets publishes it (see models.targets.Target).
+"""
+
+from django import forms
+from django.db import transaction
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from wagtail.log_actions import log
+from wagtail.snippets.views.chooser import SnippetChooserViewSet, SnippetCreateView
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from .models import Target
+
+DRAFT_NOTE = _(
+    "A target created here is a draft: the campaign shows it, but letters reach it only "
+    "once someone who may publish targets publishes it under Snippets → Targets."
+)
+
+
+class TargetCreationForm(forms.ModelForm):
+    class Meta:
+        model = Target
+        fields = ["salutation", "name", "email", "country"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Said where the editor types where letters go.
+        self.fields["email"].help_text = format_lazy(
+            "{} {}", self.fields["email"].help_text, DRAFT_NOTE
+        )
+
+
+class DraftTargetCreateView(SnippetCreateView):
+    """Saves the new target as a draft with its first revision, logged as the snippet's own
+    create screen logs it."""
+
+    def save_form(self, form):
+        with transaction.atomic():
+            target = form.save(commit=False)
+            target.live = False
+            target.has_unpublished_changes = True
+            target.save()
+            revision = target.save_revision(user=self.request.user)
+            log(
+                instance=target,
+                action="wagtail.create",
+                user=self.request.user,
+                revision=revision,
+                content_changed=True,
+            )
+        return target
+
+    def get_display_title(self, instance):
+        return _("%(target)s (draft: not yet published)") % {"target": instance}
+
+
+class TargetChooserViewSet(SnippetChooserViewSet):
+    create_view_class = DraftTargetCreateView
+    creation_form_class = TargetCreationForm
+    creation_tab_label = _("New target")
+    create_action_label = _("Save as a draft")
+
+
+class TargetViewSet(SnippetViewSet):
+    model = Target
+    chooser_viewset_class = TargetChooserViewSet
