@@ -136,25 +136,34 @@ def test_the_index_lists_open_campaigns_first_with_their_counters(client, site):
 
 
 def test_the_campaign_page_offers_the_same_plain_share_links(client, site):
-    campaign = CampaignPageFactory(parent=site.root_page, share_text="Will you write too?")
+    campaign = CampaignPageFactory(
+        parent=site.root_page, lead="Free the four.", share_text="I just wrote. Will you?"
+    )
     html = client.get(campaign.url).content.decode()
     url = quote(f"http://testserver{campaign.url}", safe="/")
-    assert '<h2 id="share-heading">Ask your friends to join you</h2>' in html
+    assert '<h2 id="share-heading">Share this campaign</h2>' in html
     assert f"https://www.facebook.com/sharer/sharer.php?u={url}" in html
-    assert f"https://wa.me/?text={quote('Will you write too? ', safe='/')}{url}" in html
+    # A visitor who has not acted shares the campaign's lead, not "I just wrote…".
+    assert f"https://wa.me/?text={quote('Free the four. ', safe='/')}{url}" in html
+    assert quote("I just wrote", safe="/") not in html
     # Links only: no service's script or widget is loaded to share.
     assert re.findall(r"<script[^>]*\bsrc=\"([^\"]+)\"", html) == ["/static/clarion/share.js"]
     assert "<iframe" not in html
 
 
-def test_an_action_to_confirm_is_told_only_what_happens_next(client, site):
-    campaign = CampaignPageFactory(
+@pytest.fixture
+def opt_in_campaign(site):
+    return CampaignPageFactory(
         parent=site.root_page,
         confirmation_required=True,
         thank_you_message="Your message is on its way.",
         next_step_label="Donate now",
         next_step_url="https://example.org/donate",
     )
+
+
+def test_an_action_to_confirm_is_told_only_what_happens_next(client, opt_in_campaign):
+    campaign = opt_in_campaign
     html = client.get(campaign.url + "thank-you/").content.decode()
     assert "One more step: confirm your action" in html
     assert "We have emailed you a link." in html
@@ -163,14 +172,10 @@ def test_an_action_to_confirm_is_told_only_what_happens_next(client, site):
     assert 'class="counter"' not in html
 
 
-def test_once_confirmed_the_supporter_gets_the_campaigns_thanks_and_next_step(client, site):
-    campaign = CampaignPageFactory(
-        parent=site.root_page,
-        confirmation_required=True,
-        thank_you_message="Your message is on its way.",
-        next_step_label="Donate now",
-        next_step_url="https://example.org/donate",
-    )
+def test_once_confirmed_the_supporter_gets_the_campaigns_thanks_and_next_step(
+    client, opt_in_campaign
+):
+    campaign = opt_in_campaign
     services.sign(campaign, {"first_name": "Ana", "last_name": "O", "email": "ana@example.org"})
     token = token_for(Signature.objects.get())
     html = client.post(reverse("signatures:confirm", args=[token])).content.decode()
