@@ -73,12 +73,11 @@ def preview(campaign, mode: str) -> EmailPreview:
 
 
 def _letter(campaign, signature) -> EmailPreview:
-    targets = campaign.targets
-    target = (
-        targets[0]
-        if targets
-        else Target(salutation=_("The Hon."), name=_("A target"), email="target@example.org")
-    )
+    # An approved target; else one still awaiting approval (as approved so far, if ever);
+    # else a made-up one, for a campaign that has none yet.
+    linked = [link.target for link in campaign.campaign_targets.all()]
+    made_up = Target(salutation=_("The Hon."), name=_("A target"), email="target@example.org")
+    target = (campaign.targets or linked or [made_up])[0]
     delivery = Delivery(signature=signature, target=target, created_at=signature.created_at)
     if campaign.digest_minutes:
         return EmailPreview(compose_digest(campaign, target, [delivery]), signature)
