@@ -4,6 +4,8 @@ Wagtail accepts every oEmbed provider by default: a tweet's address put platform
 script beside the form, which only holders of the scripts permission may add.
 """
 
+import re
+
 import pytest
 from wagtail.embeds.embeds import get_embed_hash
 from wagtail.embeds.finders import get_finders
@@ -20,6 +22,16 @@ pytestmark = pytest.mark.django_db
 TWEET_URL = "https://twitter.com/amnesty/status/1234567890"
 TWITTER_SCRIPT = '<script async src="https://platform.twitter.com/widgets.js"></script>'
 REFUSAL = "Only YouTube and Vimeo videos can be shown"
+
+
+def foreign_scripts(html):
+    """Every script tag in the page but Clarion's own static files (the share button's)."""
+    tags = re.findall(r"<script\b[^>]*>", html)
+    return [
+        tag
+        for tag in tags
+        if not re.fullmatch(r'<script src="/static/clarion/[\w.-]+"( defer)?>', tag)
+    ]
 
 
 def stored_embed(url, html, provider):
@@ -91,7 +103,7 @@ def test_a_youtube_video_is_accepted_in_the_editor(client, campaign, editor, vid
 
 def test_no_script_reaches_the_page_from_a_tweet_saved_before(client, site, tweet):
     html = render(client, site, [("video", {"video": TWEET_URL, "caption": ""})])
-    assert "<script" not in html
+    assert foreign_scripts(html) == []
     assert "platform.twitter.com" not in html
     assert f'<a href="{TWEET_URL}">Watch the video</a>' in html
 
@@ -106,7 +118,8 @@ def test_only_the_players_iframe_is_rendered_from_a_providers_answer(client, sit
     )
     html = render(client, site, [("video", {"video": VIDEO_URL, "caption": "The vigil"})])
     assert 'src="https://www.youtube.com/embed/clarion-demo"' in html
-    for foreign in ("<script", "evil.example", "onload", "tracker.example"):
+    assert foreign_scripts(html) == []
+    for foreign in ("evil.example", "onload", "tracker.example"):
         assert foreign not in html
 
 
