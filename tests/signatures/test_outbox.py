@@ -382,23 +382,14 @@ def test_a_new_action_is_queued_behind_the_letters_already_owed(settings):
 
 
 @pytest.fixture
-def with_broker_and_redis_cache(settings, monkeypatch):
+def with_broker_and_redis_cache(settings, redis_cache):
     """Clarion as in production: a Redis broker (no task runs in-process) and a Redis cache
-    that counts the rate limit; a queue and key prefix of this test's own."""
-    import uuid
-
+    that counts the rate limit; a queue of this test's own, named as its cache's prefix."""
     import redis
 
     from cms.celery import app
 
-    prefix = f"test-{uuid.uuid4().hex[:12]}"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "cms.redis_clients.RedisCache",
-            "LOCATION": settings.CELERY_BROKER_URL,
-            "KEY_PREFIX": prefix,
-        }
-    }
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
     settings.CLARION_RATE_LIMIT = "1000/300"
     previous = app.conf.task_always_eager, app.conf.task_default_queue
     app.conf.task_always_eager, app.conf.task_default_queue = False, prefix
