@@ -30,8 +30,10 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 
-# What CI checks besides the tests: migrations are complete, production settings are sound.
+# What CI checks besides the tests: the layers hold (the import contracts in pyproject.toml,
+# see docs/architecture.md), migrations are complete, production settings are sound.
 check: install lint
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=cms.settings.production SECRET_KEY=check-only-$$(date +%s)-not-a-real-secret-key-0123456789abcdef \
 		ALLOWED_HOSTS=campaigns.example.org CLARION_TRUSTED_PROXIES=1 $(BIN)/python manage.py check --deploy --fail-level WARNING

@@ -4,27 +4,27 @@ Read-only and public: live, unrestricted campaigns only; no session, no personal
 """
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from wagtail.api.v3.errors import ProblemDetail
 from wagtail.api.v3.pagination import WagtailLimitOffsetPagination
 from wagtail.rich_text import expand_db_html
 
-from signatures.live_campaigns import MAX_PAGE_ID
-
 from .api_schemas import (
+    NOT_FOUND,
     BlockSchema,
+    CampaignId,
     CounterSchema,
     FormSetupSchema,
     ImageSchema,
     TargetSchema,
+    describe_counter,
     describe_form,
     describe_image,
     describe_stream,
@@ -33,16 +33,10 @@ from .api_schemas import (
 )
 from .models import CampaignPage
 
-#: The 404 detail of every campaign route: it says no more than that (drafts are not found).
-NOT_FOUND = gettext_lazy("No live campaign has this id.")
-
 router = Router(tags=["campaigns"])
 
 #: Public content may be kept this long by browsers and proxies: as fresh as the counter.
 PUBLIC_CACHE = "public, max-age=5"
-
-#: A page id: anything else is answered 422, never looked up (PostgreSQL's int is 32 bits).
-CampaignId = Annotated[int, Path(ge=1, le=MAX_PAGE_ID)]
 
 
 class MetaSchema(Schema):
@@ -174,11 +168,6 @@ EXPOSED_FIELDS = {
 
 def live_campaigns():
     return CampaignPage.objects.live().public().order_by("-first_published_at", "pk")
-
-
-def describe_counter(campaign) -> CounterSchema:
-    tally = campaign.tally()
-    return CounterSchema(count=tally["count"], goal=tally["goal"])
 
 
 def describe_summary(campaign, request) -> dict:

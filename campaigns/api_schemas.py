@@ -3,15 +3,23 @@
 Everything here is public: no target's email address, nothing about supporters.
 """
 
-from typing import Any
+from typing import Annotated, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from ninja import Schema
+from ninja import Path, Schema
 from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.images.models import SourceImageIOError
 from wagtail.rich_text import RichText, expand_db_html
+
+from .models import MAX_PAGE_ID
+
+#: The 404 detail of every campaign route: it says no more than that (drafts are not found).
+NOT_FOUND = _("No live campaign has this id.")
+
+#: A page id: anything else is answered 422, never looked up (PostgreSQL's int is 32 bits).
+CampaignId = Annotated[int, Path(ge=1, le=MAX_PAGE_ID)]
 
 #: Renditions offered for every image, by name: front ends pick the size they need.
 RENDITIONS = {
@@ -97,6 +105,11 @@ class FormSetupSchema(Schema):
 class CounterSchema(Schema):
     count: int
     goal: int | None = None
+
+
+def describe_counter(campaign) -> CounterSchema:
+    tally = campaign.tally()
+    return CounterSchema(count=tally["count"], goal=tally["goal"])
 
 
 class BlockSchema(Schema):

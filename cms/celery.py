@@ -4,6 +4,7 @@ from celery import Celery
 from celery.schedules import crontab
 from celery.signals import worker_process_init
 
+from signatures import task_names
 from signatures.dispatcher import OutboxDispatcher
 
 # Workers and beat run production settings unless told otherwise (see wsgi.py); manage.py,
@@ -19,9 +20,9 @@ app.steps["worker"].add(OutboxDispatcher)
 
 @worker_process_init.connect
 def finish_sends_in_hand_when_the_worker_dies(**kwargs):
-    from signatures.services import orphans
+    from signatures.services import send_guard
 
-    orphans.exit_with_parent_after_sending()
+    send_guard.exit_with_parent_after_sending()
 
 
 # Run with `celery -A cms beat` (one beat process per site) beside the workers.
@@ -29,16 +30,16 @@ app.conf.beat_schedule = {
     # Readiness (/health/) checks that beat, the broker and a worker keep this fresh.
     "heartbeat": {"task": "cms.tasks.heartbeat", "schedule": 30.0},
     # The outbox: re-enqueue signatures and deliveries a dead broker or worker left behind.
-    "sweep-outbox": {"task": "signatures.tasks.sweep_outbox", "schedule": 60.0},
+    "sweep-outbox": {"task": task_names.SWEEP_OUTBOX, "schedule": 60.0},
     # Webhook POSTs the broker never received, or whose retry it lost, are queued again.
-    "sweep-webhooks": {"task": "signatures.tasks.sweep_webhooks", "schedule": 300.0},
+    "sweep-webhooks": {"task": task_names.SWEEP_WEBHOOKS, "schedule": 300.0},
     # Page views counted in Redis go to the database's daily rows, a minute at a time.
-    "flush-page-views": {"task": "signatures.tasks.flush_page_views", "schedule": 60.0},
+    "flush-page-views": {"task": task_names.FLUSH_PAGE_VIEWS, "schedule": 60.0},
     # Digest campaigns: each target's email goes out when its period has passed.
-    "send-digests": {"task": "signatures.tasks.send_digests", "schedule": 60.0},
+    "send-digests": {"task": task_names.SEND_DIGESTS, "schedule": 60.0},
     # Data protection: once a night, anonymise what is past its retention period.
     "apply-retention": {
-        "task": "signatures.tasks.apply_retention",
+        "task": task_names.APPLY_RETENTION,
         "schedule": crontab(hour=3, minute=17),
     },
 }

@@ -11,7 +11,7 @@ from django.urls import is_valid_path
 from django.utils.translation import gettext as _
 from wagtail.api.v3.errors import problem_response
 
-from signatures.live_campaigns import MAX_PAGE_ID
+from campaigns.models import MAX_PAGE_ID
 
 logger = logging.getLogger(__name__)
 

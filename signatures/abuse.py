@@ -1,9 +1,9 @@
 """Abuse checks on taking action: rate limit, disposable addresses, and the HTML form's guard.
 
-The rate limit and the disposable-address rule run inside `services.sign`, so the campaign
-page and the API apply them alike. The guard (same-origin check, honeypot, minimum fill
-time) belongs to the HTML form only; it needs no per-user token, so the campaign page can be
-served from a shared cache.
+The rate limit and the disposable-address rule run inside `signing.record_signature`, so the
+campaign page and the API apply them alike. The guard (same-origin check, honeypot, minimum
+fill time) belongs to the HTML form only; it needs no per-user token, so the campaign page
+can be served from a shared cache.
 """
 
 import hashlib
@@ -33,7 +33,7 @@ class ActionRefused(Exception):
 
     `status` is the HTTP status to answer with (403 not allowed or closed, 429 too many,
     400 otherwise); `retry_after` is in seconds, for 429; `field` names the form field the
-    message belongs to, if any. Exported as `signatures.services.ActionRefused`.
+    message belongs to, if any.
     """
 
     def __init__(self, message, status=400, retry_after=None, field=None):

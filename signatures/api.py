@@ -1,7 +1,7 @@
 """Taking action through the API: the counter and signing, with the HTML form's rules.
 
 POST /api/v3/campaigns/{id}/signatures/ validates with the same SignatureForm and calls the
-same `services.sign` as the campaign page, so duplicates, opt-in, abuse checks and
+same `signing.record_signature` as the campaign page, so duplicates, opt-in, abuse checks and
 deliveries follow one set of rules. Cross-site forgery is refused without cookies: the body
 must be JSON (so a browser must ask first, and CORS answers only allowed origins) and a
 browser's Origin must be this site or one of CORS_ALLOWED_ORIGINS.
@@ -24,13 +24,14 @@ from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import AfterValidator, ConfigDict, create_model
 from wagtail.api.v3.errors import ProblemDetail, problem_response
 
-from campaigns.api import NOT_FOUND, CampaignId, describe_counter
-from campaigns.api_schemas import CounterSchema
+from campaigns.api_schemas import NOT_FOUND, CampaignId, CounterSchema, describe_counter
 from campaigns.models import CampaignPage
 
-from . import abuse, metrics, services, sources
+from . import abuse, metrics, sources
+from .abuse import ActionRefused
 from .forms import SignatureForm
 from .live_campaigns import live_campaign
+from .services import signing
 
 router = Router(tags=["actions"])
 
@@ -102,7 +103,7 @@ def body_type_errors(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
         return None
     campaign_id = str(match.kwargs.get("campaign_id", ""))
     if campaign_id.isdigit() and (live := live_campaign(int(campaign_id))) is not None:
-        live.page.speak()  # told in the campaign's language, as its other errors are
+        live.page.activate_language()  # told in the campaign's language, as its other errors are
     errors = []
     for error in exc.errors:
         loc = list(error.get("loc", ()))
@@ -212,10 +213,10 @@ def counter(request, response: HttpResponse, campaign_id: CampaignId):
     ),
 )
 @decorate_view(refuse_before_reading)
-def sign(request, response: HttpResponse, campaign_id: CampaignId, data: SignatureIn):
+def sign_by_api(request, response: HttpResponse, campaign_id: CampaignId, data: SignatureIn):
     response["Cache-Control"] = "no-store"
     campaign = _live_campaign(campaign_id)
-    campaign.speak()  # its messages are in the campaign's language, as on its page
+    campaign.activate_language()  # its messages are in the campaign's language, as on its page
     if refusal := campaign.refusal_message():  # closed: whatever was sent, say that first
         metrics.action_refused("forbidden")
         return _problem(403, str(refusal))
@@ -235,13 +236,13 @@ def sign(request, response: HttpResponse, campaign_id: CampaignId, data: Signatu
         ]
         return _problem(422, _("Please correct the details below."), errors=errors)
     try:
-        services.sign(
+        signing.record_signature(
             campaign,
             form.cleaned_data,
             client_ip=abuse.client_ip(request),
             source=sources.of_action(submitted, request),
         )
-    except services.ActionRefused as refusal:
+    except ActionRefused as refusal:
         metrics.action_refused(metrics.refusal_reason(refusal))
         message = str(refusal.message)
         field = getattr(refusal, "field", None)

@@ -14,12 +14,17 @@ class SignaturesConfig(AppConfig):
             post_page_move,
         )
 
-        from . import checks, live_campaigns, page_cache  # noqa: F401  (checks register)
-        from .services import after_response
+        # The checks register themselves; the tasks too, under the names services enqueue.
+        from . import checks, live_campaigns, page_cache, tasks  # noqa: F401
+        from .services import after_response, previews
 
         # Follow-up work waits until the response is complete: timing never tells who signed.
         request_started.connect(after_response.hold)
         request_finished.connect(after_response.release)
+        # The campaign page's email previews are written by the service (no model imports one).
+        from campaigns.models import CampaignPage
+
+        CampaignPage.email_previewer = staticmethod(previews.preview)
 
         # Any change to the page tree may change what a cached page shows: drop them all.
         for signal in (page_published, page_unpublished, page_slug_changed, post_page_move):

@@ -1,7 +1,30 @@
-"""Deployment checks for what guards the signing routes."""
+"""System checks: the task names services enqueue by, and what guards the signing routes."""
 
+from celery import current_app
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
+
+from . import task_names
+
+
+@register()
+def task_names_are_registered(app_configs, **kwargs):
+    """Every name in task_names.py is a registered Celery task.
+
+    Services enqueue by name, so a misspelt or removed task would otherwise only show as
+    work that never starts (and, in-process, as an error after every commit).
+    """
+    registered = current_app.tasks
+    return [
+        Error(
+            f"{name!r} is not the name of a registered Celery task.",
+            hint="Give the task in signatures/tasks.py this name, or correct task_names.py.",
+            obj=task_names.__name__,
+            id="signatures.E001",
+        )
+        for name in task_names.ALL
+        if name not in registered
+    ]
 
 
 @register(Tags.security, deploy=True)

@@ -1,7 +1,7 @@
 """The outbox dispatcher: a thread in every Celery worker that hands new actions over.
 
 Requests publish nothing to the broker: each signature row is its own outbox entry, and
-this thread dispatches the new ones in batches (`services.outbox.dispatch_waiting`), woken
+this thread dispatches the new ones in batches (`services.dispatch.dispatch_waiting`), woken
 through Redis by the requests (see `services.outbox`) or, failing that, every POLL seconds.
 Several workers may run it at once: dispatching locks the row and checks its mark, so a
 row is dispatched once. A worker killed mid-batch leaves its rows undispatched (the
@@ -44,12 +44,12 @@ def run(stopping: threading.Event) -> None:
     """Dispatch what waits; then look again while requests are waking it, else wait."""
     from django.db import close_old_connections, connection
 
-    from signatures.services import outbox
+    from signatures.services import dispatch, outbox
 
     woken_at = 0.0
     while not stopping.is_set():
         try:
-            if outbox.dispatch_waiting():
+            if dispatch.dispatch_waiting():
                 continue  # a full batch may mean more: look again at once
             if time.monotonic() - woken_at < outbox.LINGER:
                 stopping.wait(outbox.LOOK_EVERY)

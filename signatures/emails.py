@@ -1,5 +1,7 @@
 """Normalising supporters' addresses for the one-signature-per-supporter rule."""
 
+import idna
+
 # Providers that ignore dots in the local part and deliver user+tag to user.
 DOTLESS_DOMAINS = {"gmail.com", "googlemail.com"}
 
@@ -28,13 +30,21 @@ def _normalised(address: str, *, drop_tag: bool) -> str:
     local, _, domain = address.strip().lower().rpartition("@")
     if len(local) > 2 and local[0] == local[-1] == '"' and '"' not in local[1:-1]:
         local = local[1:-1]
-    try:
-        domain = domain.encode("idna").decode("ascii")
-    except UnicodeError:
-        pass  # not a valid international name: the form has refused it already
+    domain = ascii_domain(domain)
     if drop_tag or domain in DOTLESS_DOMAINS:
         local = local.split("+", 1)[0]
     if domain in DOTLESS_DOMAINS:
         local = local.replace(".", "")
         domain = "gmail.com"
     return f"{local}@{domain}"
+
+
+def ascii_domain(domain: str) -> str:
+    """An international domain in its ASCII (xn--) form, by IDNA 2008 with the UTS 46
+    mapping, as browsers and mail servers read it: Python's own codec is IDNA 2003, which
+    turns `straße.de` into another domain, `strasse.de`. A name IDNA cannot encode is left
+    as it is (the form's validator refuses it)."""
+    try:
+        return idna.encode(domain, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        return domain

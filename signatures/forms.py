@@ -3,15 +3,16 @@ import re
 import unicodedata
 
 from django import forms
-from django.core.validators import MaxLengthValidator, RegexValidator
-from django.utils.text import format_lazy
+from django.core.validators import MaxLengthValidator
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import LazyTypedChoiceField
+from phonenumber_field.phonenumber import PhoneNumber, to_python
 
 from campaigns.letters import placeholders_in
 
-from . import widgets
+from . import supporter_fields, widgets
 from .models import Signature
 
 # The supporter's details a campaign may ask for; first and last name and email are always asked.
@@ -39,10 +40,7 @@ FORM_SETTINGS = (
     "personal_note_limit",
 )
 
-phone_validator = RegexValidator(
-    r"^\+?[0-9 ()./-]{6,30}$",
-    _("Please enter a phone number with digits only, like +351 21 000 0000."),
-)
+PHONE_INVALID = _("Please enter a phone number with digits only, like +351 21 000 0000.")
 
 
 class CountryChoiceField(LazyTypedChoiceField):
@@ -77,20 +75,20 @@ class SignatureForm(forms.ModelForm):
         widget=widgets.CountrySelect(attrs={"autocomplete": "country"}),
     )
 
+    # Any usual spelling; kept in E.164 (see clean_phone).
+    phone = forms.CharField(
+        label=capfirst(Signature._meta.get_field("phone").verbose_name),
+        max_length=30,
+        required=False,
+        widget=widgets.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    )
+
+    # What the supporter writes comes first, the letter before their note.
+    field_order = ["letter_subject", "letter_body", "personal_note"]
+
     class Meta:
         model = Signature
-        fields = [
-            "letter_subject",
-            "letter_body",
-            "personal_note",
-            "first_name",
-            "last_name",
-            "email",
-            "country",
-            "postal_code",
-            "phone",
-            "consent",
-        ]
+        fields = [*supporter_fields.WRITTEN, *supporter_fields.CONTACT, "consent"]
         labels = {
             "letter_subject": _("Subject"),
             "letter_body": _("Your letter"),
@@ -104,7 +102,6 @@ class SignatureForm(forms.ModelForm):
             "last_name": widgets.TextInput(attrs={"autocomplete": "family-name"}),
             "email": widgets.EmailInput(attrs={"autocomplete": "email"}),
             "postal_code": widgets.TextInput(attrs={"autocomplete": "postal-code"}),
-            "phone": widgets.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
             "consent": widgets.CheckboxInput,
         }
         error_messages = {
@@ -136,8 +133,6 @@ class SignatureForm(forms.ModelForm):
                 del self.fields[name]
             else:
                 self.fields[name].required = choice == "required"
-        if "phone" in self.fields:
-            self.fields["phone"].validators.append(phone_validator)
         if campaign.consent_text:
             self.fields["consent"].label = campaign.consent_text
         else:
@@ -175,6 +170,17 @@ class SignatureForm(forms.ModelForm):
         return email
 
     prefilled_fields = PREFILLED_FIELDS
+
+    def clean_phone(self):
+        """The number in E.164 (+351210000000), by the phonenumbers library; one written
+        without a + is read as a number of the supporter's country, when they gave one."""
+        raw = self.cleaned_data["phone"]
+        if not raw or any(map(is_control, raw)):
+            return raw  # nothing given, or refused by clean() for its control characters
+        number = to_python(raw, region=self.cleaned_data.get("country") or None)
+        if not (isinstance(number, PhoneNumber) and number.is_valid()):
+            raise forms.ValidationError(PHONE_INVALID, code="invalid")
+        return number.as_e164
 
     def letter_fields(self):
         """The letter and note, shown with the message rather than with the details."""

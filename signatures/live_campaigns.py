@@ -15,10 +15,9 @@ from functools import cached_property
 
 from django.conf import settings
 
-_campaigns: dict[int, tuple[float, "LiveCampaign"]] = {}  # id -> (expires at, campaign)
+from campaigns.models import MAX_PAGE_ID
 
-#: Page ids are 32-bit: a larger one names no page (and some databases refuse to look).
-MAX_PAGE_ID = 2**31 - 1
+_campaigns: dict[int, tuple[float, "LiveCampaign"]] = {}  # id -> (expires at, campaign)
 
 
 class LiveCampaign:

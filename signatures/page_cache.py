@@ -4,7 +4,7 @@ Anonymous GETs of a campaign page (and its thank-you page) are kept in the Djang
 (Redis in production) for CLARION_PAGE_CACHE_SECONDS, and answered with
 `Cache-Control: public, s-maxage=CLARION_PAGE_SHARED_MAX_AGE` for proxies and CDNs in
 front. The page carries no per-user data: the sign form has no CSRF token (see
-signatures.views.sign), so one copy serves everyone.
+signatures.views.sign_by_form), so one copy serves everyone.
 
 The counter stays fresh because each cached copy remembers the count it shows: a copy is
 served only while the counter (itself a cache hit, at most ~4 s old) still has that value;

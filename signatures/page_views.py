@@ -8,7 +8,7 @@ there, until `flush` adds them to the day's rows (PageViewDay):
 
 - With the cache on Redis, a thread in each process hands its counts to one Redis hash
   every second (a pipelined round trip, whatever the traffic), shared by every process.
-  The `flush_page_views` beat task flushes the hash each minute; without a broker (no
+  The `flush_page_views_task` beat task flushes the hash each minute; without a broker (no
   beat), the first view after a minute does. A process that dies loses its last second.
 - Otherwise (`make run`, locmem), the counts stay in the process, written out by the first
   view after a minute; a process that stops loses at most its last minute's views.

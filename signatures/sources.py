@@ -11,13 +11,15 @@ a malformed tag is dropped, never a reason to refuse an action.
 import re
 from urllib.parse import parse_qs, urlsplit
 
+from . import supporter_fields
+
 #: The sources a form or an API call carries; the partner site and language come from headers.
 CARRIED = ("utm_source", "utm_medium", "utm_campaign", "referrer")
 TAG_MAX_LENGTH = 100
 DOMAIN_MAX_LENGTH = 253
 LANGUAGE_MAX_LENGTH = 3
-#: An action's source fields (the model's): shown to moderators, exported, sent to the CRM.
-FIELDS = ("utm_source", "utm_medium", "utm_campaign", "referrer_domain", "partner_site", "language")
+#: An action's source fields (the model's) are named once, in supporter_fields.SOURCE.
+FIELDS = supporter_fields.SOURCE
 #: The breakdowns the statistics show: a name -> the action's field(s) it reads.
 DIMENSIONS = ("source", "utm_campaign", "partner_site", "language")
 

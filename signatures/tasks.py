@@ -1,42 +1,40 @@
 """Celery tasks: thin wrappers that take primary keys and call a service.
 
-Every task may run twice (acks_late + reject_on_worker_lost redeliver a message whose
-worker died; the sweeper re-enqueues what looks lost): the services make that harmless.
+Each task object is named `<service>_task` and registered under its name in task_names.py,
+which is how services enqueue it. Every task may run twice (acks_late +
+reject_on_worker_lost redeliver a message whose worker died; the sweeper re-enqueues what
+looks lost): the services make that harmless.
 """
 
 import smtplib
 from functools import partial
 
 from celery import shared_task
+from django.conf import settings
 
-from . import services
+from . import page_views, task_names
+from .services import confirmation, delivery, digest, dispatch, export, privacy, webhooks
 
 MAX_RETRIES = 8
 RELIABLE = {"acks_late": True, "reject_on_worker_lost": True}
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def export_signatures(job_id: int) -> None:
+@shared_task(name=task_names.EXPORT_SIGNATURES, **RELIABLE)
+def export_signatures_task(job_id: int) -> None:
     """Write a background export's file for its owner to download."""
-    from .services import export
-
-    export.run_job(job_id)
+    export.write_export(job_id)
 
 
-@shared_task
-def apply_retention() -> None:
+@shared_task(name=task_names.APPLY_RETENTION)
+def apply_retention_task() -> None:
     """Anonymise signatures past their retention period; drop expired export files."""
-    from .services import export, privacy
-
     privacy.anonymise_expired()
     export.purge_expired()
 
 
-@shared_task
-def flush_page_views() -> None:
+@shared_task(name=task_names.FLUSH_PAGE_VIEWS)
+def flush_page_views_task() -> None:
     """Add the page views counted in Redis since the last flush to the daily rows."""
-    from . import page_views
-
     page_views.flush()
 
 
@@ -64,44 +62,42 @@ def _retry_or_give_up(task, error, *, countdown, note_due, give_up) -> None:
     raise task.retry(exc=error, countdown=countdown) from error
 
 
-@shared_task(**RELIABLE)
-def dispatch(signature_id: int) -> None:
-    services.dispatch(signature_id)
+@shared_task(name=task_names.DISPATCH_SIGNATURE, **RELIABLE)
+def dispatch_signature_task(signature_id: int) -> None:
+    dispatch.dispatch_signature(signature_id)
 
 
-@shared_task(bind=True, max_retries=MAX_RETRIES, **RELIABLE)
-def deliver(self, delivery_id: int) -> None:
+@shared_task(bind=True, name=task_names.DELIVER_LETTER, max_retries=MAX_RETRIES, **RELIABLE)
+def deliver_letter_task(self, delivery_id: int) -> None:
     try:
-        wait = services.deliver(delivery_id)
+        wait = delivery.deliver_letter(delivery_id)
     except OSError as error:  # smtplib's errors and network failures
         if _is_permanent(error):
-            services.fail(delivery_id, f"Refused by the mail server: {error}")
+            delivery.give_up_letter(delivery_id, f"Refused by the mail server: {error}")
         elif not self.request.is_eager:  # in-process (no broker), it stays pending instead
             _retry_or_give_up(
                 self,
                 error,
                 countdown=_backoff(self.request.retries),
-                note_due=partial(services.retry_later, delivery_id),
-                give_up=partial(services.fail, delivery_id),
+                note_due=partial(delivery.retry_letter_later, delivery_id),
+                give_up=partial(delivery.give_up_letter, delivery_id),
             )
         return
     if wait and not self.request.is_eager:
         # The target's throttle is full: try again in the next minute. Not a failure, so a
         # new message rather than a retry that would use up the retry budget.
-        deliver.apply_async((delivery_id,), countdown=wait)
+        deliver_letter_task.apply_async((delivery_id,), countdown=wait)
 
 
-def _supporter_email_task(service):
-    @shared_task(
-        bind=True, max_retries=MAX_RETRIES, name=f"{__name__}.{service.__name__}", **RELIABLE
-    )
+def _supporter_email_task(service, name: str):
+    @shared_task(bind=True, max_retries=MAX_RETRIES, name=name, **RELIABLE)
     def task(self, signature_id: int) -> None:
         try:
             service(signature_id)
         except OSError as error:
             if self.request.is_eager:
                 return  # in-process (no broker): stays owed, for the sweeper
-            give_up = partial(services.give_up_supporter_email, signature_id)
+            give_up = partial(confirmation.give_up_supporter_email, signature_id)
             if _is_permanent(error):
                 give_up(f"Refused by the mail server: {error}")
                 return
@@ -109,36 +105,34 @@ def _supporter_email_task(service):
                 self,
                 error,
                 countdown=_backoff(self.request.retries),
-                note_due=partial(services.supporter_email_later, signature_id),
+                note_due=partial(confirmation.retry_supporter_email_later, signature_id),
                 give_up=give_up,
             )
 
     return task
 
 
-send_confirmation = _supporter_email_task(services.send_confirmation)
-send_receipt = _supporter_email_task(services.send_receipt)
+send_confirmation_task = _supporter_email_task(
+    confirmation.send_confirmation, task_names.SEND_CONFIRMATION
+)
+send_receipt_task = _supporter_email_task(confirmation.send_receipt, task_names.SEND_RECEIPT)
 
 
-@shared_task
-def sweep_outbox() -> None:
-    services.sweep()
+@shared_task(name=task_names.SWEEP_OUTBOX)
+def sweep_outbox_task() -> None:
+    dispatch.sweep_outbox()
 
 
-@shared_task
-def send_digests() -> None:
-    services.send_digests()
+@shared_task(name=task_names.SEND_DIGESTS)
+def send_digests_task() -> None:
+    digest.send_digests()
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
-def deliver_webhook(self, delivery_id: int) -> None:
+@shared_task(bind=True, name=task_names.DELIVER_WEBHOOK, max_retries=MAX_RETRIES, **RELIABLE)
+def deliver_webhook_task(self, delivery_id: int) -> None:
     """POST one counted action to a CRM endpoint; back off and retry while it fails."""
-    from django.conf import settings
-
-    from .services import webhooks
-
     try:
-        webhooks.deliver(delivery_id)
+        webhooks.deliver_webhook(delivery_id)
     except webhooks.WebhookFailed as error:
         if self.request.is_eager:
             return  # in-process (no broker): never hold a request up retrying
@@ -146,13 +140,11 @@ def deliver_webhook(self, delivery_id: int) -> None:
             self,
             error,
             countdown=min(settings.CLARION_WEBHOOK_RETRY_SECONDS * 2**self.request.retries, 3600),
-            note_due=partial(webhooks.retry_later, delivery_id),
-            give_up=partial(webhooks.give_up, delivery_id),
+            note_due=partial(webhooks.retry_webhook_later, delivery_id),
+            give_up=partial(webhooks.give_up_webhook, delivery_id),
         )
 
 
-@shared_task
-def sweep_webhooks() -> int:
-    from .services import webhooks
-
-    return webhooks.sweep()
+@shared_task(name=task_names.SWEEP_WEBHOOKS)
+def sweep_webhooks_task() -> int:
+    return webhooks.sweep_webhooks()

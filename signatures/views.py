@@ -3,9 +3,11 @@ from django.template.response import TemplateResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from . import abuse, landing, metrics, page_views, services, sources
+from . import abuse, landing, metrics, page_views, sources
+from .abuse import ActionRefused
 from .forms import SignatureForm
 from .live_campaigns import live_campaign
+from .services import confirmation, signing
 
 
 # No CSRF token: the campaign page that carries this form is served from a shared cache,
@@ -13,13 +15,13 @@ from .live_campaigns import live_campaign
 # their Sec-Fetch-Site/Origin headers instead; the form uses no cookie that could be abused.
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
-def sign(request, campaign_id: int):
+def sign_by_form(request, campaign_id: int):
     """Take a supporter's action. Kept off Wagtail's page routing: this is the hot path."""
     live = live_campaign(campaign_id)
     if live is None:
         raise Http404
     campaign = live.page
-    campaign.speak(request)  # its form's messages too
+    campaign.activate_language(request)  # its form's messages too
     if request.method == "GET":
         # This address shows in the browser after a refused action: reloading it, or
         # coming back to it, leads to the campaign.
@@ -33,13 +35,13 @@ def sign(request, campaign_id: int):
         if not form.is_valid():
             metrics.action_refused("invalid")
             return _show_form(request, campaign, form, 400)
-        services.sign(
+        signing.record_signature(
             campaign,
             form.cleaned_data,
             client_ip=abuse.client_ip(request),
             source=sources.of_action(request.POST, request),
         )
-    except services.ActionRefused as refusal:
+    except ActionRefused as refusal:
         metrics.action_refused(metrics.refusal_reason(refusal))
         form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
         response = _show_form(request, campaign, form, refusal.status)
@@ -93,12 +95,12 @@ def confirm(request, token: str):
     """Double opt-in. GET only shows a button (mail scanners fetch links); POST confirms."""
     try:
         if request.method == "POST":
-            signature = services.confirm(token)
+            signature = confirmation.confirm_signature(token)
         else:
-            signature = services.confirmation.pending_signature(token)
-    except services.ActionRefused as refusal:
+            signature = confirmation.pending_signature(token)
+    except ActionRefused as refusal:
         return _confirm_page(request, {"error": refusal.message}, refusal.status)
-    signature.campaign.speak(request)
+    signature.campaign.activate_language(request)
     context = {"campaign": signature.campaign, "confirmed": request.method == "POST"}
     return _confirm_page(request, context, 200)
 

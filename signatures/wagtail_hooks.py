@@ -8,16 +8,16 @@ from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.widgets.button import Button, ListingButton
 from wagtail.log_actions import LogFormatter
 
-from . import webhooks_admin  # noqa: F401  (C's webhook screens register themselves)
-from .admin import kept_records  # noqa: F401  (hooks that keep signed campaigns and targets)
+from . import log_actions
+from .admin import (
+    deletion_guards,  # noqa: F401  (hooks that keep signed campaigns and targets)
+    webhooks,  # noqa: F401  (the webhook screens register themselves)
+)
 from .admin import urls as admin_urls
-from .admin.listing import SignatureAdmin
+from .admin.listing import signature_admin
 from .admin.permissions import EXPORT, MODERATE, VIEW
 from .services import tracking
-from .services.redelivery import RETRY
 
-# The registered instance: background exports rebuild its list with the same filters.
-signature_admin = SignatureAdmin()
 signature_admin.register_with_wagtail()
 
 
@@ -141,36 +141,36 @@ class CountFormatter(LogFormatter):
 def register_moderation_log_actions(actions):
     for action, label, template in [
         (
-            "clarion.signatures.approve",
+            log_actions.APPROVE,
             _("Approve signatures"),
             ngettext_lazy("Approved %(count)s signature", "Approved %(count)s signatures", "count"),
         ),
         (
-            "clarion.signatures.reject",
+            log_actions.REJECT,
             _("Reject signatures"),
             ngettext_lazy("Rejected %(count)s signature", "Rejected %(count)s signatures", "count"),
         ),
         (
-            "clarion.signatures.spam",
+            log_actions.MARK_SPAM,
             _("Mark signatures as spam"),
             ngettext_lazy(
                 "Marked %(count)s signature as spam", "Marked %(count)s signatures as spam", "count"
             ),
         ),
         (
-            "clarion.signatures.invalidate",
+            log_actions.INVALIDATE,
             _("Invalidate signatures"),
             ngettext_lazy(
                 "Invalidated %(count)s signature", "Invalidated %(count)s signatures", "count"
             ),
         ),
         (
-            "clarion.signatures.export",
+            log_actions.EXPORT,
             _("Export signatures"),
             ngettext_lazy("Exported %(count)s signature", "Exported %(count)s signatures", "count"),
         ),
         (
-            RETRY,
+            log_actions.RETRY_DELIVERIES,
             _("Retry deliveries"),
             ngettext_lazy(
                 "Sent %(count)s failed delivery again",
@@ -183,10 +183,10 @@ def register_moderation_log_actions(actions):
             type("Formatter", (CountFormatter,), {"label": label, "template": template})
         )
     actions.register_action(
-        "clarion.privacy.erase", _("Erase a supporter"), _("Erased a supporter's personal data")
+        log_actions.ERASE_SUPPORTER, _("Erase a supporter"), _("Erased a supporter's personal data")
     )
     actions.register_action(
-        "clarion.privacy.access",
+        log_actions.SUBJECT_ACCESS,
         _("Subject access request"),
         _("Exported everything held about a supporter"),
     )

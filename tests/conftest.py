@@ -2,8 +2,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from tests.availability import MARKERS, REQUIRE_ALL
 from tests.factories import CampaignPageFactory, SiteFactory
-from tests.services import MARKERS, REQUIRE_ALL
 from tests.smtp import RecordingSMTPServer
 from tests.webhooks import LOCAL_RECEIVER_ENV, Receiver, allow_local_receiver
 

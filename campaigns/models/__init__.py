@@ -1,5 +1,5 @@
 from .index import CampaignIndexPage
-from .page import CampaignPage
+from .page import MAX_PAGE_ID, CampaignPage
 from .targets import CampaignTarget, Target
 
-__all__ = ["CampaignIndexPage", "CampaignPage", "CampaignTarget", "Target"]
+__all__ = ["MAX_PAGE_ID", "CampaignIndexPage", "CampaignPage", "CampaignTarget", "Target"]

@@ -22,6 +22,9 @@ from . import panels
 
 NextStep = namedtuple("NextStep", "label url")
 
+#: Page ids are 32-bit: a larger one names no page (and some databases refuse to look).
+MAX_PAGE_ID = 2**31 - 1
+
 
 def content_languages():
     """The languages a campaign may be written in (settings.LANGUAGES, from the environment)."""
@@ -244,6 +247,9 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
         ("confirmation-email", _("Confirmation email")),
         ("receipt", _("Receipt email")),
     ]
+    #: Writes those emails (signatures.services.previews.preview), set at start-up by
+    #: signatures/apps.py: a model never imports a service (docs/architecture.md).
+    email_previewer = None
     preview_modes = [
         ("", _("Campaign page")),
         ("thank-you", _("Thank-you page")),
@@ -328,7 +334,7 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
     def share_image(self):
         return self.social_image or self.hero_image
 
-    def speak(self, request=None) -> None:
+    def activate_language(self, request=None) -> None:
         """Make the rest of this request (the page, its form's messages) use the campaign's
         language, whatever the visitor's browser prefers: the page must not mix two."""
         translation.activate(self.language)
@@ -339,7 +345,7 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
         """The page's context; `form` is a rejected action's form, shown with its errors."""
         from signatures.forms import SignatureForm
 
-        self.speak(request)  # every way of showing the page comes through here
+        self.activate_language(request)  # every way of showing the page comes through here
         context = super().get_context(request, *args, **kwargs)
         context["form"] = form or SignatureForm(campaign=self)
         tally = self.tally()
@@ -372,10 +378,8 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
 
     def email_preview(self, request, mode_name):
         """An email as its recipient reads it, for the editor: never sent, nothing saved."""
-        from signatures.services.previews import preview
-
         self.speak(request)  # the emails are written in the campaign's language
-        email = preview(self, mode_name)
+        email = type(self).email_previewer(self, mode_name)
         context = {
             "page": self,
             "email": email,

@@ -133,12 +133,12 @@ class RetryForm(forms.Form):
 
 @permission_required(MODERATE)
 @require_POST
-def retry(request):
+def retry_deliveries(request):
     """Send the selected failed deliveries again."""
     form = RetryForm(request.POST)
     if form.is_valid():
         selected = form.cleaned_data["delivery"]
-        count = redelivery.retry(selected, request.user)
+        count = redelivery.retry_letters(selected, request.user)
         messages.success(
             request,
             ngettext(

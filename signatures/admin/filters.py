@@ -1,19 +1,26 @@
-"""The moderation list's filters, each backed by an index so a million rows stay quick."""
+"""The choices beside the moderation list, as modeladmin draws them.
 
-from datetime import date, datetime, time, timedelta
+They filter nothing themselves: the list's rows are the shared listing
+(selectors.SignatureFilterSet), which reads the same parameters.
+"""
 
 from django.contrib import messages
 from django.contrib.admin import SimpleListFilter
 from django.contrib.admin.filters import ListFilter
 from django.db import connection
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from ..models import Signature
+from ..selectors import parse_day
 
 
-class ConfirmedFilter(SimpleListFilter):
+class ChoicesOnly:
+    def queryset(self, request, queryset):
+        return queryset  # the shared listing filters (selectors.SignatureFilterSet)
+
+
+class ConfirmedFilter(ChoicesOnly, SimpleListFilter):
     """Whether the supporter has confirmed their address (double opt-in)."""
 
     title = _("confirmation")
@@ -21,14 +28,6 @@ class ConfirmedFilter(SimpleListFilter):
 
     def lookups(self, request, model_admin):
         return [("yes", _("Confirmed")), ("no", _("Awaiting confirmation"))]
-
-    def queryset(self, request, queryset):
-        pending = Signature.Status.PENDING
-        if self.value() == "yes":
-            return queryset.exclude(status=pending)
-        if self.value() == "no":
-            return queryset.filter(status=pending)
-        return queryset
 
 
 def countries_in_use() -> list[str]:
@@ -50,7 +49,7 @@ def countries_in_use() -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
-class CountryFilter(SimpleListFilter):
+class CountryFilter(ChoicesOnly, SimpleListFilter):
     title = _("country")
     parameter_name = "country"
 
@@ -60,11 +59,8 @@ class CountryFilter(SimpleListFilter):
             key=lambda choice: str(choice[1]),
         )
 
-    def queryset(self, request, queryset):
-        return queryset.filter(country=self.value()) if self.value() else queryset
 
-
-class SignedBetweenFilter(ListFilter):
+class SignedBetweenFilter(ChoicesOnly, ListFilter):
     """A date range (from, until; both days included), entered in a small form."""
 
     title = _("date signed")
@@ -95,13 +91,6 @@ class SignedBetweenFilter(ListFilter):
     def expected_parameters(self):
         return list(self.parameters)
 
-    def queryset(self, request, queryset):
-        if day := self.values["signed_from"]:
-            queryset = queryset.filter(created_at__gte=start_of(day))
-        if day := self.values["signed_until"]:
-            queryset = queryset.filter(created_at__lt=start_of(day + timedelta(days=1)))
-        return queryset
-
     def choices(self, changelist):
         # The form keeps the list's other parameters (as the view cleaned them) as hidden
         # fields.
@@ -119,18 +108,7 @@ def say(request, message) -> None:
     messages.warning(request, message, fail_silently=True)
 
 
-def parse_day(value) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
-class UndeclaredParameters(ListFilter):
+class UndeclaredParameters(ChoicesOnly, ListFilter):
     """Last among the list's filters: claims every parameter no filter before it took.
 
     modeladmin would otherwise apply them as raw lookups: `?email=…` would search by a
@@ -150,6 +128,3 @@ class UndeclaredParameters(ListFilter):
 
     def expected_parameters(self):
         return []
-
-    def queryset(self, request, queryset):
-        return queryset

@@ -1,4 +1,8 @@
-"""The signature list and detail screens (wagtail-modeladmin), kept quick on a million rows."""
+"""The signature list and detail screens (wagtail-modeladmin), kept quick on a million rows.
+
+The list's rows are the shared listing (selectors.SignatureFilterSet): modeladmin's own
+filters only draw the choices beside it and claim the parameters they understand.
+"""
 
 from functools import partial
 
@@ -8,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
@@ -17,8 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail_modeladmin.options import ModelAdmin
 from wagtail_modeladmin.views import IndexView, InspectView, WMABaseView
 
-from .. import sources
-from ..live_campaigns import MAX_PAGE_ID
+from .. import selectors, supporter_fields
 from ..models import Signature
 from . import permissions, search
 from .filters import ConfirmedFilter, CountryFilter, SignedBetweenFilter, UndeclaredParameters
@@ -86,7 +89,7 @@ class SignatureIndexView(IndexView):
         key = request.GET.get(search.KEY_VAR, "")
         term = search.recall(request, key) if key else ""
         try:
-            self.prepare(request, term or "")
+            self.prepare(request, request.GET, term or "")
         except IncorrectLookupParameters:
             messages.error(request, BAD_FILTER_VALUE)
             return redirect(self.index_url)
@@ -103,7 +106,7 @@ class SignatureIndexView(IndexView):
             params[search.KEY_VAR] = search.remember(request, term)
         return redirect(self.url_with(params))
 
-    def prepare(self, request, term: str = ""):
+    def prepare(self, request, params: QueryDict, term: str = ""):
         """Read the list's parameters and build its queryset (modeladmin's dispatch, minus
         its spreadsheet export). The search term is given: it is never read from the URL."""
         admin = self.model_admin
@@ -119,23 +122,37 @@ class SignatureIndexView(IndexView):
         self.select_related = admin.list_select_related
         self.search_handler = admin.get_search_handler(request, self.search_fields)
         try:
-            self.page_num = int(request.GET.get(self.PAGE_VAR, 0))
+            self.page_num = int(params.get(self.PAGE_VAR, 0))
         except ValueError:
             self.page_num = 0
-        self.params = request.GET.copy()
+        self.params = params.copy()
         for name in (self.PAGE_VAR, self.ERROR_FLAG, self.EXPORT_VAR, search.TERM_VAR):
             self.params.pop(name, None)
         if not term:
             self.params.pop(search.KEY_VAR, None)
         self.query = term
-        campaign = self.params.get(CAMPAIGN_VAR)
-        if campaign is not None and not (campaign.isdigit() and int(campaign) <= MAX_PAGE_ID):
-            # The database cannot compare an id that large (SQLite raises an OverflowError).
-            raise IncorrectLookupParameters(CAMPAIGN_VAR)
         self.queryset = self.get_queryset(request)
         # Links (pages, ordering, filters, export) carry only what the list understood.
         for name in self.undeclared:
             self.params.pop(name, None)
+
+    def get_queryset(self, request=None):
+        """The shared listing's rows for the list's parameters and search term."""
+        request = request or self.request
+        self.filter_specs, self.has_filters, _unused, _distinct = self.get_filters(request)
+        params = QueryDict(mutable=True)
+        for name, values in self.params.lists():
+            if name in selectors.SignatureFilterSet.base_filters and name not in self.undeclared:
+                params.setlist(name, values)
+        if self.query:
+            params[search.TERM_VAR] = self.query
+        # modeladmin's ordering: its columns' numbers (`o=-3.2`) read as field names.
+        params["ordering"] = ",".join(self.get_ordering(request, Signature.objects.none()))
+        self.listing_query = params.urlencode()
+        try:
+            return selectors.signature_listing(self.listing_query)
+        except selectors.InvalidFilters as invalid:
+            raise IncorrectLookupParameters(invalid) from None
 
     def stray_parameters(self, request) -> set[str]:
         """What the URL carries that the list does not use (a term, an expired key...)."""
@@ -221,21 +238,12 @@ class SignatureAdmin(ModelAdmin):
     history_view_enabled = False
     inspect_view_fields = [
         "campaign",
-        "first_name",
-        "last_name",
-        "email",
-        "country",
-        "postal_code",
-        "phone",
-        "personal_note",
-        "letter_subject",
-        "letter_body",
+        *supporter_fields.CONTACT,
+        *supporter_fields.WRITTEN,
         "status",
         "created_at",
-        "consent",
-        "consent_text",
-        "consent_at",
-        *sources.FIELDS,
+        *supporter_fields.CONSENT,
+        *supporter_fields.SOURCE,
         "ip_address",
         "anonymised_at",
     ]
@@ -271,37 +279,31 @@ class SignatureAdmin(ModelAdmin):
         return request._signature_columns
 
 
-def listed_signatures(query: str, user, *, strict=False):
-    """The signatures the moderation list shows for these parameters, in its order.
+def listing_query(request, query: str) -> str:
+    """The shared listing's parameters (selectors.signature_listing) for the moderation
+    list's `query`, as this user's list reads them: exports, streamed now or written later
+    by a worker, hold exactly the list's rows.
 
-    Exports (streamed now, or made later by a worker) rebuild the moderator's list with
-    exactly the list's own filters. `query` is as `search.with_term` stores it: the
-    search term itself in `q`, since a worker has no session to look a key up in.
-    `strict`: raise UnknownFilters for parameters the list does not use, which it would
-    drop, widening the selection.
+    `query` is as `search.with_term` gives it: the search term itself in `q`. Raises
+    UnknownFilters for parameters the list does not use (it would drop them, widening the
+    selection), IncorrectLookupParameters for a value it cannot use.
     """
-    from ..wagtail_hooks import signature_admin
-
     params = QueryDict(query, mutable=True)
     term = params.pop(search.TERM_VAR, [""])[-1]
     params.pop(search.KEY_VAR, None)
-    request = HttpRequest()
-    request.method = "GET"
-    request.GET = params
-    request.user = user
     view = SignatureIndexView(signature_admin)
     view.setup(request)
-    view.prepare(request, term)
-    if strict and view.undeclared:
-        raise UnknownFilters(sorted(view.undeclared))
-    return view.queryset
+    view.prepare(request, params, term)
+    if view.undeclared:
+        raise selectors.UnknownFilters(sorted(view.undeclared))
+    return view.listing_query
+
+
+#: The instance wagtail_hooks registers; exports rebuild its list with the same filters.
+signature_admin = SignatureAdmin()
 
 
 #: Said when a filter's value in the address is not one the list can use (?campaign=abc).
 BAD_FILTER_VALUE = _(
     "A filter in the address has a value the list cannot use, so it was shown unfiltered."
 )
-
-
-class UnknownFilters(ValueError):
-    """An export asked with parameters the moderation list does not use."""

@@ -16,5 +16,5 @@ urlpatterns = [
     path("data-requests/", views.data_requests, name="data_requests"),
     path("deliveries/", deliveries.index, name="deliveries"),
     path("deliveries/results/", deliveries.index_results, name="deliveries_results"),
-    path("deliveries/retry/", deliveries.retry, name="deliveries_retry"),
+    path("deliveries/retry/", deliveries.retry_deliveries, name="deliveries_retry"),
 ]

@@ -16,13 +16,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
-from wagtail.log_actions import log
 
 from ..models import DataRequest, ExportJob, Signature
+from ..selectors import UnknownFilters, signature_listing
 from ..services import export, moderation, privacy
 from . import search
 from .forms import AddressForm, BulkStatusForm, InvalidationForm
-from .listing import UnknownFilters, listed_signatures
+from .listing import listing_query
 from .permissions import EXPORT, MODERATE, permission_required, require
 
 LIST_URL = "signatures_signature_modeladmin_index"
@@ -49,7 +49,7 @@ def bulk_status(request):
                 messages.error(request, error)
         return redirect(safe_next(request, _list_url()))
     status, selected = form.cleaned_data["status"], form.cleaned_data["signature"]
-    left = moderation.may_not_count(selected) if status == Signature.Status.COUNTED else 0
+    left = moderation.count_unapprovable(selected) if status == Signature.Status.COUNTED else 0
     count = moderation.set_status(selected, status, request.user)
     if left:
         messages.warning(
@@ -110,8 +110,6 @@ def invalidate(request):
 @require_http_methods(["GET", "POST"])
 def export_list(request):
     """The filtered list as CSV: streamed now when small, otherwise made in the background."""
-    from .. import tasks
-
     # The list's parameters, with its search key: a search term never travels in a URL.
     given = request.POST.get("query", "") if request.method == "POST" else request.GET.urlencode()
     query = search.with_term(request, given)
@@ -119,7 +117,7 @@ def export_list(request):
         messages.warning(request, _("That search has expired. Search again, then export."))
         return redirect(_list_url())
     try:
-        signatures = listed_signatures(query, request.user, strict=True)
+        listing = listing_query(request, query)
     except IncorrectLookupParameters:
         messages.error(
             request,
@@ -139,12 +137,11 @@ def export_list(request):
             % {"names": ", ".join(unknown.args[0])},
         )
         return redirect(_list_url())
+    signatures = signature_listing(listing)
     count = signatures.count()
     if request.method == "POST":
-        # The worker has no session: the job keeps the term, until it expires.
-        job = export.start_job(request.user, query, count)
-        tasks.export_signatures.delay_on_commit(job.pk)
-        log(job, "clarion.signatures.export", user=request.user, data={"count": count})
+        # The worker has no session: the job keeps the term, until it runs.
+        job = export.start_export(request.user, listing, count)
         return redirect("signatures_admin:export_job", job.pk)
     if count > settings.CLARION_EXPORT_SYNC_LIMIT:
         return TemplateResponse(
@@ -152,16 +149,7 @@ def export_list(request):
             "signatures/admin/export_confirm.html",
             {"count": count, "query": given, "title": _("Export signatures")},
         )
-    job = ExportJob.objects.create(
-        owner=request.user,
-        query=given,
-        total=count,
-        written=count,
-        state=ExportJob.State.DONE,
-        finished_at=timezone.now(),
-        expires_at=timezone.now(),
-    )
-    log(job, "clarion.signatures.export", user=request.user, data={"count": count})
+    export.record_streamed_export(request.user, given, count)
     response = StreamingHttpResponse(
         export.csv_chunks(signatures), content_type="text/csv; charset=utf-8"
     )

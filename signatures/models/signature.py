@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from phonenumber_field.modelfields import PhoneNumberField
 
 
 class SignatureQuerySet(models.QuerySet):
@@ -35,7 +36,8 @@ class Signature(models.Model):
     )
     country = CountryField(_("country"), blank=True)
     postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
-    phone = models.CharField(_("phone number"), max_length=30, blank=True)
+    # E.164 (+351210000000): CRMs and diallers take it as it is.
+    phone = PhoneNumberField(_("phone number"), max_length=30, blank=True)
     # The supporter's own words, when the campaign allows them (see campaigns.letters).
     letter_subject = models.CharField(_("edited subject"), max_length=200, blank=True)
     letter_body = models.TextField(

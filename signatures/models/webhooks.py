@@ -1,3 +1,4 @@
+import base64
 import secrets
 
 from django.core.cache import cache
@@ -12,8 +13,12 @@ from .signature import Signature
 ENDPOINTS_CACHE_KEY = "clarion:webhook-endpoints"
 
 
+#: Standard Webhooks' form of a signing secret: this prefix, then the key in base64.
+SECRET_PREFIX = "whsec_"
+
+
 def new_secret() -> str:
-    return secrets.token_urlsafe(32)
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
 class WebhookEndpoint(models.Model):
@@ -31,8 +36,8 @@ class WebhookEndpoint(models.Model):
         max_length=200,
         default=new_secret,
         help_text=_(
-            "The receiver checks the X-Clarion-Signature header with this secret "
-            "(HMAC-SHA256 of the timestamp, a dot and the body)."
+            "The receiver verifies each POST with this secret and any Standard Webhooks "
+            "library (headers webhook-id, webhook-timestamp and webhook-signature)."
         ),
     )
     is_active = models.BooleanField(_("active"), default=True)

@@ -24,10 +24,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from .. import counter
+from .. import counter, task_names
 from ..abuse import ActionRefused
 from ..models import Signature
-from . import mailer, orphans, tracking
+from . import mailer, send_guard, tracking
 from .delivery import commit_without_waiting_for_disk, one_line, resend_headers, sender_for
 from .outbox import enqueue_on_commit
 
@@ -77,10 +77,8 @@ def _refuse_unless_usable(signature, version: int) -> None:
         )
 
 
-def confirm(token: str) -> Signature:
+def confirm_signature(token: str) -> Signature:
     """Count a pending signature (once) and hand its deliveries to the workers."""
-    from ..tasks import dispatch
-
     with transaction.atomic():
         pending = pending_signature(token)
         signature = Signature.objects.select_for_update().get(pk=pending.pk)
@@ -88,7 +86,7 @@ def confirm(token: str) -> Signature:
         signature.status = Signature.Status.COUNTED
         signature.dispatched_at = None  # now its deliveries are due
         signature.save(update_fields=["status", "dispatched_at"])
-        enqueue_on_commit(dispatch, signature.pk)
+        enqueue_on_commit(task_names.DISPATCH_SIGNATURE, signature.pk)
     counter.changed(signature.campaign_id)
     return signature
 
@@ -113,7 +111,7 @@ def send_receipt(signature_id: int) -> None:
     )
 
 
-def supporter_email_later(signature_id: int, seconds: float) -> None:
+def retry_supporter_email_later(signature_id: int, seconds: float) -> None:
     """Note when the task's retry is due, so the sweeper does not send a second one."""
     Signature.objects.filter(pk=signature_id, email_due_at__isnull=False).update(
         email_due_at=timezone.now() + timedelta(seconds=seconds)
@@ -134,7 +132,7 @@ def _send_owed_email(signature_id: int, status, kind: str, context) -> None:
     The row stays locked while the server takes the message; the mark is cleared in the
     same transaction, committed right after the server's 250.
     """
-    with orphans.sending(), transaction.atomic():
+    with send_guard.sending(), transaction.atomic():
         signature = (
             Signature.objects.select_for_update(of=("self",))
             .select_related("campaign")

@@ -5,7 +5,7 @@ Exactly once, as far as SMTP allows: the delivery row is locked and already mark
 as soon as the server replies 250. A worker killed at any moment either sent nothing (the
 transaction rolls back, the row stays pending and is retried) or sent and recorded it, but
 for the instant between the server's acceptance and the commit reaching PostgreSQL. A
-pool process whose worker is killed finishes that instant first (see orphans.py); a
+pool process whose worker is killed finishes that instant first (see send_guard.py); a
 letter sent again after a kill of the process itself carries the same Message-ID, so it
 can be recognised.
 """
@@ -25,13 +25,14 @@ from campaigns.letters import letter_for
 from cms.models import OrganisationSettings
 
 from ..abuse import count_in_window
+from ..emails import ascii_domain
 from ..models import Delivery
-from . import mailer, orphans, tracking
+from . import mailer, send_guard, tracking
 
 logger = logging.getLogger(__name__)
 
 
-def compose(delivery: Delivery) -> EmailMessage:
+def compose_letter(delivery: Delivery) -> EmailMessage:
     """The email a target receives for one action: from the organisation, Reply-To the supporter."""
     signature = delivery.signature
     campaign = signature.campaign.specific
@@ -49,7 +50,7 @@ def compose(delivery: Delivery) -> EmailMessage:
     return message
 
 
-def deliver(delivery_id: int) -> float | None:
+def deliver_letter(delivery_id: int) -> float | None:
     """Send one delivery's email unless it has been sent already.
 
     Returns None when done (or nothing was left to do), or the seconds to wait when the
@@ -57,7 +58,7 @@ def deliver(delivery_id: int) -> float | None:
     task to retry.
     """
     try:
-        with orphans.sending(), transaction.atomic():
+        with send_guard.sending(), transaction.atomic():
             delivery = (
                 Delivery.objects.select_for_update(of=("self",))
                 .select_related("signature__campaign", "target")
@@ -78,7 +79,7 @@ def deliver(delivery_id: int) -> float | None:
                 delivery.due_at = timezone.now() + timedelta(seconds=wait)
                 delivery.save(update_fields=["due_at"])
                 return wait
-            message = compose(delivery)
+            message = compose_letter(delivery)
             # Written now, committed only if the server accepts: after its 250 nothing is
             # left to do but COMMIT. If sending fails, the exception rolls this back.
             delivery.state = Delivery.State.SENT
@@ -121,14 +122,14 @@ def commit_without_waiting_for_disk() -> None:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
-def retry_later(delivery_id: int, seconds: float) -> None:
+def retry_letter_later(delivery_id: int, seconds: float) -> None:
     """Note when the task's retry is due, so the sweeper does not send a second one."""
     Delivery.objects.filter(pk=delivery_id, state=Delivery.State.PENDING).update(
         due_at=timezone.now() + timedelta(seconds=seconds)
     )
 
 
-def fail(delivery_id: int, reason: str) -> None:
+def give_up_letter(delivery_id: int, reason: str) -> None:
     """Give up on a delivery, keeping the reason for admins."""
     Delivery.objects.filter(pk=delivery_id, state=Delivery.State.PENDING).update(
         state=Delivery.State.FAILED, last_error=reason[:1000]
@@ -205,11 +206,7 @@ def mailbox(name: str, address: str) -> str:
     """`Name <address>` for a header. An international domain (exämple.org) goes in its
     ASCII form, which every mail server takes: formataddr refuses it as it is."""
     local, _, domain = address.rpartition("@")
-    try:
-        domain = domain.encode("idna").decode("ascii")
-    except UnicodeError:
-        pass  # not a name IDNA can encode; the form's validator refused it already
-    return formataddr((one_line(name), f"{local}@{domain}"))
+    return formataddr((one_line(name), f"{local}@{ascii_domain(domain)}"))
 
 
 def one_line(text: str) -> str:

@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
 from ..models import Delivery
-from . import orphans, tracking
+from . import send_guard, tracking
 from .delivery import close_quietly, mailbox, message_id, one_line, record_failure, sender_for
 
 logger = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def send_digest(campaign, target, now=None) -> int:
     of_target = Delivery.objects.filter(target=target, signature__campaign=campaign)
     connection, deliveries = None, []
     try:
-        with orphans.sending(), transaction.atomic():
+        with send_guard.sending(), transaction.atomic():
             last = of_target.filter(state=Delivery.State.SENT).aggregate(last=Max("sent_at"))[
                 "last"
             ]

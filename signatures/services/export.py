@@ -10,14 +10,18 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import storages
-from django.db import connections
-from django.db.models import Case, F, TextField, Value, When
+from django.db import connections, transaction
+from django.db.models import Case, DateTimeField, F, TextField, Value, When
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from wagtail.log_actions import log
 
-from .. import sources
+from .. import log_actions, supporter_fields, task_names
 from ..models import ExportJob, Signature
+from ..selectors import signature_listing
+from .outbox import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -45,34 +49,43 @@ def _safe(name: str):
     )
 
 
+#: The export's own words for a column, where they are not the model field's name.
+HEADERS = {
+    "consent": _lazy("consent"),
+    "letter_subject": _lazy("letter subject"),
+    "letter_body": _lazy("letter body"),
+}
+
+
+def _column(name: str):
+    """(column label, expression) for one of the supporter's details."""
+    field = Signature._meta.get_field(name)
+    if name == "consent":
+        expression = Case(
+            When(consent=True, then=Value("yes")), default=Value("no"), output_field=TextField()
+        )
+    elif isinstance(field, DateTimeField):
+        expression = Cast(name, TextField())
+    elif name == "country":
+        expression = F(name)  # a two-letter code, never a formula
+    else:
+        expression = _safe(name)
+    return (lambda: HEADERS.get(name, field.verbose_name), expression)
+
+
 # (column label, expression). Everything is rendered as text by the database: much faster
-# than building Python objects only to format them again.
+# than building Python objects only to format them again. The letter as the supporter
+# edited it is empty when the campaign's own was sent.
 COLUMNS = [
     (lambda: _("id"), F("id")),
     (lambda: _("campaign"), _safe("campaign__title")),
     (lambda: _("status"), F("status")),
-    (lambda: _("first name"), _safe("first_name")),
-    (lambda: _("last name"), _safe("last_name")),
-    (lambda: _("email"), _safe("email")),
-    (lambda: _("country"), F("country")),
-    (lambda: _("postal code"), _safe("postal_code")),
-    (lambda: _("phone number"), _safe("phone")),
-    (
-        lambda: _("consent"),
-        Case(When(consent=True, then=Value("yes")), default=Value("no"), output_field=TextField()),
-    ),
-    (lambda: _("consent wording"), _safe("consent_text")),
-    (lambda: _("consent given at"), Cast("consent_at", TextField())),
+    *(_column(name) for name in supporter_fields.CONTACT),
+    *(_column(name) for name in supporter_fields.CONSENT),
     (lambda: _("signed at"), Cast("created_at", TextField())),
-    (lambda: _("personal note"), _safe("personal_note")),
-    # The letter as the supporter edited it (empty: the campaign's own was sent).
-    (lambda: _("letter subject"), _safe("letter_subject")),
-    (lambda: _("letter body"), _safe("letter_body")),
+    *(_column(name) for name in supporter_fields.WRITTEN),
     # Where the action came from: visitors' own text in the tags, so neutralised too.
-    *(
-        ((lambda name=name: Signature._meta.get_field(name).verbose_name), _safe(name))
-        for name in sources.FIELDS
-    ),
+    *(_column(name) for name in supporter_fields.SOURCE),
 ]
 
 
@@ -142,14 +155,35 @@ def file_name(prefix="signatures") -> str:
 # Background exports -----------------------------------------------------------------
 
 
-def start_job(owner, query: str, total: int) -> ExportJob:
-    """Record an export to be made in the background; the caller enqueues the task."""
-    return ExportJob.objects.create(
-        owner=owner,
-        query=query,
-        total=total,
-        expires_at=timezone.now() + timedelta(hours=settings.CLARION_EXPORT_HOURS),
-    )
+def start_export(owner, query: str, total: int) -> ExportJob:
+    """Record and log an export to be made in the background; enqueue it once committed."""
+    with transaction.atomic():
+        job = ExportJob.objects.create(
+            owner=owner,
+            query=query,
+            total=total,
+            expires_at=timezone.now() + timedelta(hours=settings.CLARION_EXPORT_HOURS),
+        )
+        log(job, log_actions.EXPORT, user=owner, data={"count": total})
+        enqueue_on_commit(task_names.EXPORT_SIGNATURES, job.pk)
+    return job
+
+
+def record_streamed_export(owner, query: str, total: int) -> ExportJob:
+    """Record and log an export streamed to its owner as it is made (no file is kept)."""
+    now = timezone.now()
+    with transaction.atomic():
+        job = ExportJob.objects.create(
+            owner=owner,
+            query=query,
+            total=total,
+            written=total,
+            state=ExportJob.State.DONE,
+            finished_at=now,
+            expires_at=now,
+        )
+        log(job, log_actions.EXPORT, user=owner, data={"count": total})
+    return job
 
 
 class _ProgressFile(io.RawIOBase):
@@ -178,17 +212,15 @@ class _ProgressFile(io.RawIOBase):
         return size
 
 
-def run_job(job_id: int) -> None:
+def write_export(job_id: int) -> None:
     """Write an export job's file to private storage; the owner may then download it.
 
-    The rows are the moderation list's, rebuilt from the filters the owner had chosen.
+    The rows are the moderation list's, from the listing's parameters the job keeps.
     """
-    from ..admin.listing import listed_signatures
-
-    job = ExportJob.objects.select_related("owner").get(pk=job_id)
+    job = ExportJob.objects.get(pk=job_id)
     if job.state != ExportJob.State.QUEUED:
         return
-    signatures = listed_signatures(job.query, job.owner)
+    signatures = signature_listing(job.query)
     # The query may hold a search term (an email, a name): keep it no longer than needed.
     ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.RUNNING, query="")
     storage = storages["exports"]

@@ -7,25 +7,24 @@ counter recount once the change is committed.
 """
 
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.db import transaction
-from django.utils import timezone
 from wagtail.log_actions import log
 
-from .. import counter
+from .. import counter, log_actions
 from ..models import Delivery, Signature
+from ..selectors import start_of
 from . import webhooks
 
 Status = Signature.Status
 
 # The log action recorded for each status a moderator sets.
 ACTIONS = {
-    Status.COUNTED: "clarion.signatures.approve",
-    Status.REJECTED: "clarion.signatures.reject",
-    Status.SPAM: "clarion.signatures.spam",
+    Status.COUNTED: log_actions.APPROVE,
+    Status.REJECTED: log_actions.REJECT,
+    Status.SPAM: log_actions.MARK_SPAM,
 }
-INVALIDATE = "clarion.signatures.invalidate"
 
 
 @dataclass(frozen=True)
@@ -51,9 +50,9 @@ class Rule:
         if self.ip_address:
             rows = rows.filter(ip_address=self.ip_address)
         if self.signed_from:
-            rows = rows.filter(created_at__gte=_start_of(self.signed_from))
+            rows = rows.filter(created_at__gte=start_of(self.signed_from))
         if self.signed_until:
-            rows = rows.filter(created_at__lt=_start_of(self.signed_until + timedelta(days=1)))
+            rows = rows.filter(created_at__lt=start_of(self.signed_until + timedelta(days=1)))
         return rows
 
     def for_log(self) -> dict:
@@ -62,10 +61,6 @@ class Rule:
         if self.ip_address:
             entry["ip_address"] = "given"
         return entry
-
-
-def _start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 #: What an invalidation changes: signatures that count, or would once confirmed. Those
@@ -81,25 +76,25 @@ def preview(rule: Rule, status: str = Status.REJECTED) -> int:
 def set_status(signature_ids, status: str, user) -> int:
     """Give the selected signatures a status (approve, reject, mark spam). Returns how many changed.
 
-    Approving leaves out what may not count (see `may_count`).
+    Approving leaves out what may not count (see `approvable`).
     """
     selected = Signature.objects.filter(pk__in=list(signature_ids))
     if status == Status.COUNTED:
-        selected = may_count(selected)
+        selected = approvable(selected)
     return _change(selected, status, user, ACTIONS[status])
 
 
-def may_count(signatures):
+def approvable(signatures):
     """The signatures a moderator may approve: not erased (their letters would go out with no
     name, Reply-To nobody), and not awaiting their supporter's confirmation (nobody but the
     owner of the address can say they took this action)."""
     return signatures.filter(anonymised_at__isnull=True).exclude(status=Status.PENDING)
 
 
-def may_not_count(signature_ids) -> int:
+def count_unapprovable(signature_ids) -> int:
     """How many of the selected signatures approving leaves as they are."""
     selected = Signature.objects.filter(pk__in=list(signature_ids)).exclude(status=Status.COUNTED)
-    return selected.exclude(pk__in=may_count(selected).values("pk")).count()
+    return selected.exclude(pk__in=approvable(selected).values("pk")).count()
 
 
 def invalidate(rule: Rule, user, status: str = Status.REJECTED) -> int:
@@ -107,7 +102,11 @@ def invalidate(rule: Rule, user, status: str = Status.REJECTED) -> int:
     if rule.is_empty():
         raise ValueError("An invalidation rule needs at least one condition.")
     return _change(
-        rule.signatures().filter(status__in=INVALIDATED), status, user, INVALIDATE, rule=rule
+        rule.signatures().filter(status__in=INVALIDATED),
+        status,
+        user,
+        log_actions.INVALIDATE,
+        rule=rule,
     )
 
 
@@ -128,7 +127,8 @@ def _change(signatures, status: str, user, action: str, rule: Rule | None = None
             else:  # the CRM hears of each signature that now counts (once per signature)
                 webhooks.announce(list(in_campaign.values_list("pk", flat=True)))
             # Counting again (approved after pending or rejected): its deliveries are due,
-            # so the outbox sweeper hands it to the workers again (dispatch is idempotent).
+            # so the outbox sweeper hands it to the workers again (dispatch_signature is
+            # idempotent).
             extra = {"dispatched_at": None} if status == Status.COUNTED else {}
             count = in_campaign.update(status=status, **extra)
             total += count
@@ -144,7 +144,7 @@ def _change(signatures, status: str, user, action: str, rule: Rule | None = None
 
 def _withhold_letters(signatures, status: str) -> None:
     """Letters not yet sent for signatures that no longer count are held back: approving
-    the signature again sends them (outbox.dispatch)."""
+    the signature again sends them (dispatch.dispatch_signature)."""
     Delivery.objects.filter(
         signature__in=signatures.values("pk"), state=Delivery.State.PENDING
     ).update(

@@ -2,14 +2,15 @@
 
 A new signature row is its own outbox entry (`dispatched_at` empty), each delivery row is
 one too (`state` pending), and so is the supporter's own email (`email_due_at` set). Tasks
-are enqueued after commit, and only once the response is complete (after_response.py); if
-that fails, the request still succeeds and the periodic
-`sweep` re-enqueues whatever was left behind, less and less often while it stays behind
+are enqueued after commit, by name (`enqueue_on_commit`: services never import the tasks),
+and only once the response is complete (after_response.py); if that fails, the request
+still succeeds and the periodic sweeps (`dispatch.sweep_outbox`, `webhooks.sweep_webhooks`)
+re-enqueue whatever was left behind (`resend`), less and less often while it stays behind
 (`next_look`). Every task is idempotent (row lock + state check), so enqueueing twice is
 harmless.
 
 With a broker, a request publishes nothing: each Celery worker runs a dispatcher
-(signatures/dispatcher.py) that takes the new rows in batches (`dispatch_waiting`). The
+(signatures/dispatcher.py) that takes the new rows in batches (`dispatch.dispatch_waiting`). The
 request wakes it without a round trip of its own: the wake-up rides in the rate limit's
 Redis pipeline (`wake_up`), at most every WAKE_EVERY seconds per process, and the
 dispatcher keeps looking for LINGER seconds after each, so the rows of every request in
@@ -26,13 +27,11 @@ from celery import current_app
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
-from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Q, Value
+from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Value
 from django.db.models.functions import Greatest, Least
-from django.utils import timezone
 
-from ..models import Delivery, Signature
-from . import after_response, webhooks
-from .delivery import commit_without_waiting_for_disk
+from .. import task_names
+from . import after_response
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +45,7 @@ MAX_WAIT = timedelta(hours=1)
 #: surge of actions, or the sweeper's catch-up after an outage, must not hold up the emails
 #: already promised, and a restarted worker goes back to sending at once. (Set here, per
 #: message: Celery deprecates a priority on the task itself.)
-PRIORITIES = {"signatures.tasks.dispatch": 6}
+PRIORITIES = {task_names.DISPATCH_SIGNATURE: 6}
 
 
 #: The Redis list (in the cache's Redis) the dispatcher waits on; it holds one entry at most.
@@ -109,141 +108,33 @@ def wait_for_wake_up(timeout: float) -> bool:
     return client.blpop([key], timeout=max(1, round(timeout))) is not None
 
 
-def dispatch_waiting(limit: int = BATCH) -> int:
-    """Dispatch the oldest new signatures no worker has been handed yet; how many.
-
-    A row whose dispatch fails waits GRACE before the next try (its `dispatch_due_at`), and
-    the sweeper's after that, so one bad row never holds up the others nor makes the
-    dispatcher spin. A repeat of a pending action is due at once (it owes a fresh link).
-    """
-    now = timezone.now()
-    waiting = Signature.objects.filter(
-        Q(dispatch_due_at__isnull=True) | Q(dispatch_due_at__lte=now),
-        dispatched_at__isnull=True,
-        status__in=[Signature.Status.PENDING, Signature.Status.COUNTED],
-    )
-    ids = list(waiting.order_by("created_at").values_list("pk", flat=True)[:limit])
-    for pk in ids:
-        try:
-            dispatch(pk)
-        except Exception:
-            logger.exception("could not dispatch signature %s; the sweeper will", pk)
-            Signature.objects.filter(pk=pk).update(dispatch_due_at=now + GRACE)
-    return len(ids)
-
-
-def enqueue_on_commit(task, *args) -> None:
-    """Send a task to the broker once the current transaction commits and the response (if
-    any) is complete, never failing it. Without a broker, the task runs in the background."""
-    in_process = task.app.conf.task_always_eager
+def enqueue_on_commit(task_name: str, *args) -> None:
+    """Send the task named `task_name` (one of `task_names`) to the broker once the current
+    transaction commits and the response (if any) is complete, never failing it. Without a
+    broker, the task runs in the background."""
+    in_process = current_app.conf.task_always_eager
     transaction.on_commit(
-        partial(after_response.call, partial(enqueue, task, *args), in_process=in_process)
+        partial(after_response.call, partial(enqueue, task_name, *args), in_process=in_process)
     )
 
 
-def enqueue(task, *args, **options) -> bool:
-    if task.name in PRIORITIES:
-        options.setdefault("priority", PRIORITIES[task.name])
+def enqueue(task_name: str, *args, **options) -> bool:
+    """Send the task named `task_name` now; False if the broker is unreachable."""
+    # The task object, not send_task(): in-process (no broker) only the object runs eagerly.
+    task = current_app.tasks[task_name]
+    if task_name in PRIORITIES:
+        options.setdefault("priority", PRIORITIES[task_name])
     try:
         # No publish retries: a request must not hang while the broker is away.
         task.apply_async(args, retry=False, **options)
     except Exception as error:  # the broker is unreachable: the sweeper will catch up
-        logger.warning("could not enqueue %s%r: %s", task.name, args, type(error).__name__)
+        logger.warning("could not enqueue %s%r: %s", task_name, args, type(error).__name__)
         return False
     return True
 
 
-def dispatch(signature_id: int) -> None:
-    """Hand one signature's follow-up work to the workers, exactly once.
-
-    Pending: the supporter's confirmation email. Counted: one delivery row per target (sent
-    one by one, or gathered in the campaign's digest) and the supporter's receipt.
-    """
-    from ..tasks import deliver, send_confirmation, send_receipt
-
-    with transaction.atomic():
-        signature = (
-            Signature.objects.select_for_update()
-            .select_related("campaign")
-            .filter(pk=signature_id, dispatched_at__isnull=True)
-            .first()
-        )
-        if signature is None:
-            return
-        campaign = signature.campaign
-        now = timezone.now()
-        signature.email_due_at = None
-        if signature.status == Signature.Status.PENDING:
-            signature.email_due_at = now
-            enqueue_on_commit(send_confirmation, signature.pk)
-        elif signature.status == Signature.Status.COUNTED and not signature.anonymised_at:
-            existing = dict(signature.deliveries.values_list("target_id", "state"))
-            deliveries = Delivery.objects.bulk_create(
-                Delivery(signature=signature, target=target)
-                for target in campaign.targets
-                if target.pk not in existing
-            )
-            if Delivery.State.WITHHELD in existing.values():  # approved again
-                deliveries += _send_withheld_letters(signature, now)
-            if not campaign.digest_minutes:
-                for delivery in deliveries:
-                    enqueue_on_commit(deliver, delivery.pk)
-            if campaign.send_receipt and not signature.receipt_sent_at:
-                signature.email_due_at = now
-                enqueue_on_commit(send_receipt, signature.pk)
-            webhooks.announce([signature.pk])  # the CRM hears of each counted action
-        signature.dispatched_at, signature.dispatch_due_at = now, None
-        signature.save(update_fields=["dispatched_at", "dispatch_due_at", "email_due_at"])
-        # Should PostgreSQL crash before flushing this, the row is simply dispatched again.
-        commit_without_waiting_for_disk()
-
-
-def _send_withheld_letters(signature, now) -> list[Delivery]:
-    """The letters a moderator withheld from this signature, made pending again."""
-    withheld = list(signature.deliveries.filter(state=Delivery.State.WITHHELD))
-    Delivery.objects.filter(pk__in=[delivery.pk for delivery in withheld]).update(
-        state=Delivery.State.PENDING, last_error="", due_at=now
-    )
-    return withheld
-
-
-def sweep(now=None) -> tuple[int, int, int]:
-    """Re-enqueue what a dead broker or a killed worker left behind.
-
-    Returns how many signatures, deliveries and supporter emails were re-enqueued.
-    """
-    from ..tasks import deliver, send_confirmation, send_receipt
-    from ..tasks import dispatch as dispatch_task
-
-    now = now or timezone.now()
-    overdue = now - GRACE
-    undispatched = Signature.objects.filter(
-        Q(dispatch_due_at__lt=overdue) | Q(dispatch_due_at__isnull=True, created_at__lt=overdue),
-        dispatched_at__isnull=True,
-        status__in=[Signature.Status.PENDING, Signature.Status.COUNTED],
-    )
-    pending = Delivery.objects.filter(
-        state=Delivery.State.PENDING, due_at__lt=overdue, signature__campaign__digest_minutes=0
-    )
-    # The supporter's email owed: the confirmation link while pending, else the receipt (or,
-    # if the action was rejected meanwhile, nothing: the task then clears the mark).
-    owed = Signature.objects.filter(email_due_at__lt=overdue, dispatched_at__isnull=False)
-    owed_confirmations = owed.filter(status=Signature.Status.PENDING)
-    owed_receipts = owed.exclude(status=Signature.Status.PENDING)
-
-    swept = (
-        resend(undispatched, dispatch_task, "dispatch_due_at", now, order="created_at"),
-        resend(pending, deliver, "due_at", now),
-        resend(owed_confirmations, send_confirmation, "email_due_at", now)
-        + resend(owed_receipts, send_receipt, "email_due_at", now),
-    )
-    if any(swept):
-        logger.info("sweep re-enqueued %s signatures, %s deliveries, %s supporter emails", *swept)
-    return swept
-
-
-def resend(rows, task, mark: str, now, order: str = "") -> int:
-    """Enqueue `task` again for the oldest of `rows` (by `order`, else by `mark`), while the
+def resend(rows, task_name: str, mark: str, now, order: str = "") -> int:
+    """Enqueue the task named `task_name` again for the oldest of `rows` (by `order`, else by `mark`), while the
     broker takes them.
 
     Each row enqueued gets its `mark` moved to `next_look`, unless it was handled meanwhile
@@ -251,7 +142,7 @@ def resend(rows, task, mark: str, now, order: str = "") -> int:
     """
     enqueued = []
     for pk in rows.order_by(order or mark).values_list("pk", flat=True)[:SWEEP_BATCH]:
-        if not enqueue(task, pk):
+        if not enqueue(task_name, pk):
             break
         enqueued.append(pk)
     rows.filter(pk__in=enqueued).update(**{mark: next_look(now)})

@@ -14,7 +14,7 @@ from campaigns.models import Target
 
 from ..models import Delivery, Signature
 from .confirmation import _supporter_email
-from .delivery import compose
+from .delivery import compose_letter
 from .digest import compose_digest
 
 
@@ -81,4 +81,4 @@ def _letter(campaign, signature) -> EmailPreview:
     delivery = Delivery(signature=signature, target=target, created_at=signature.created_at)
     if campaign.digest_minutes:
         return EmailPreview(compose_digest(campaign, target, [delivery]), signature)
-    return EmailPreview(compose(delivery), signature)
+    return EmailPreview(compose_letter(delivery), signature)

@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from .. import log_actions
 from ..emails import email_key, mailbox_key
 from ..models import DataRequest, Delivery, ExportJob, Signature, WebhookDelivery
 from . import export
@@ -132,7 +133,7 @@ def erase_supporter(address: str, user) -> DataRequest:
             signatures=signatures,
             deliveries=deliveries,
         )
-        log(request, "clarion.privacy.erase", user=user, data={"signatures": signatures})
+        log(request, log_actions.ERASE_SUPPORTER, user=user, data={"signatures": signatures})
     logger.info("data request %s: %s signatures anonymised", request.pk, signatures)
     return request
 
@@ -149,6 +150,7 @@ def subject_access(address: str, user) -> dict:
                 "campaign": signature.campaign.title,
                 **{field.name: field.value_from_object(signature) for field in fields},
                 "country": str(signature.country.name) if signature.country else "",
+                "phone": str(signature.phone),
                 "deliveries": [
                     {
                         "target": str(delivery.target),
@@ -180,7 +182,7 @@ def subject_access(address: str, user) -> dict:
             signatures=len(document["signatures"]),
             deliveries=sum(len(entry["deliveries"]) for entry in document["signatures"]),
         )
-        log(request, "clarion.privacy.access", user=user, data={"signatures": request.signatures})
+        log(request, log_actions.SUBJECT_ACCESS, user=user, data={"signatures": request.signatures})
     return document
 
 

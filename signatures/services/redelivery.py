@@ -7,13 +7,12 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from .. import log_actions, task_names
 from ..models import Delivery, Signature
 from .outbox import enqueue_on_commit
 
-RETRY = "clarion.deliveries.retry"
 
-
-def retry(delivery_ids, user) -> int:
+def retry_letters(delivery_ids, user) -> int:
     """Make the selected failed deliveries pending again and hand them to the workers.
 
     Only letters of signatures that still count: a letter withheld because a moderator
@@ -21,8 +20,6 @@ def retry(delivery_ids, user) -> int:
     Logged per campaign, like every moderation action. Returns how many are retried.
     """
     from campaigns.models import CampaignPage
-
-    from ..tasks import deliver
 
     with transaction.atomic():
         retrying = dict(
@@ -41,7 +38,12 @@ def retry(delivery_ids, user) -> int:
         per_campaign = Counter(retrying.values())
         campaigns = CampaignPage.objects.in_bulk(per_campaign)
         for campaign_id, count in sorted(per_campaign.items()):
-            log(campaigns[campaign_id], RETRY, user=user, data={"count": count})
+            log(
+                campaigns[campaign_id],
+                log_actions.RETRY_DELIVERIES,
+                user=user,
+                data={"count": count},
+            )
         for pk in sorted(retrying):
-            enqueue_on_commit(deliver, pk)
+            enqueue_on_commit(task_names.DELIVER_LETTER, pk)
     return len(retrying)

@@ -4,14 +4,14 @@ The request runs one SQL statement and touches no shared counter row, sends no e
 calls nothing slow: the row is itself the outbox entry. With a broker, the workers'
 dispatcher picks it up, woken by a push that rides in the rate limit's Redis round trip
 (see `outbox`); without one, its follow-up work runs in-process once the response is
-complete (`outbox.dispatch`). The sweeper picks up whatever is left behind. A new and a
+complete (`dispatch.dispatch_signature`). The sweeper picks up whatever is left behind. A new and a
 repeat action do exactly the same work, so the time an answer takes never tells whether an
 address had signed.
 """
 
 from django.db import connection
 
-from .. import counter
+from .. import counter, task_names
 from ..abuse import ActionRefused, check_address, check_rate
 from ..emails import email_key
 from ..models import Signature
@@ -19,10 +19,10 @@ from . import outbox
 from .outbox import enqueue_on_commit
 from .privacy import consent_record
 
-__all__ = ["ActionRefused", "sign"]
+__all__ = ["ActionRefused", "record_signature"]
 
 
-def sign(
+def record_signature(
     campaign, details: dict, *, client_ip: str | None = None, source: dict | None = None
 ) -> tuple[Signature, bool]:
     """Record a supporter's action once; enqueue its follow-up work after the response.
@@ -34,8 +34,6 @@ def sign(
     same way. Raises ActionRefused for a closed campaign, too many actions from one
     connection (429) or a disposable address.
     """
-    from ..tasks import dispatch
-
     if refusal := campaign.refusal_message():  # closed, or not open yet
         raise ActionRefused(refusal, status=403)
     handed_over = outbox.dispatcher_hands_over()
@@ -58,7 +56,7 @@ def sign(
     signature.pk, new = _insert_or_update_pending(signature, latest)
     # For a repeat, dispatching finds a fresh link owed, or nothing to do.
     if not handed_over:
-        enqueue_on_commit(dispatch, signature.pk)
+        enqueue_on_commit(task_names.DISPATCH_SIGNATURE, signature.pk)
     elif not woken:
         outbox.wake()
     if not pending:

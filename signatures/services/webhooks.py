@@ -1,36 +1,33 @@
 """Telling the organisation's CRM about each counted action: signed JSON POSTs, logged.
 
 `announce(signature_ids)` runs inside the transaction that makes signatures count and only
-records which endpoints are owed a POST; a Celery task sends each after commit (`deliver`),
-retrying with backoff. Each log row is an outbox entry like a letter's (`due_at`, see
-outbox.py): `sweep` re-queues those the broker never received or lost. Receivers check the
-X-Clarion-Signature header (see `signature_header`) and may use X-Clarion-Delivery to ignore
-a POST they have already processed.
+records which endpoints are owed a POST; a Celery task sends each after commit
+(`deliver_webhook`), retrying with backoff. Each log row is an outbox entry like a letter's
+(`due_at`, see outbox.py): `sweep_webhooks` re-queues those the broker never received or
+lost. Each POST is signed in the Standard Webhooks format (`signed_headers`), so a CRM
+verifies it with a ready-made library, and its webhook-id (the same on every attempt) lets
+the CRM ignore a POST it has already processed.
 """
 
-import hashlib
-import hmac
 import json
 import logging
-import time
 from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from standardwebhooks import Webhook
 
-from .. import safe_http, sources
+from .. import safe_http, supporter_fields, task_names
 from ..models import Signature, WebhookDelivery, WebhookEndpoint
-from ..models.webhooks import ENDPOINTS_CACHE_KEY
-from . import orphans, outbox
+from ..models.webhooks import ENDPOINTS_CACHE_KEY, SECRET_PREFIX
+from . import outbox, send_guard
 
 logger = logging.getLogger(__name__)
 
 EVENT_COUNTED = "signature.counted"
 TIMEOUT_SECONDS = 10
 USER_AGENT = "Clarion-Webhooks/1"
-#: The supporter's details a CRM needs (the letter and personal note are not sent).
-SUPPORTER_FIELDS = ("first_name", "last_name", "email", "country", "postal_code", "phone")
 #: With a cache shared by all processes (Redis) a change shows at once; with per-process
 #: memory, within this many seconds.
 ENDPOINTS_CACHE_SECONDS = 60
@@ -40,10 +37,16 @@ class WebhookFailed(Exception):
     """A POST that did not get a 2xx answer; the task tries again later."""
 
 
-def signature_header(secret: str, timestamp: str, body: bytes) -> str:
-    """`t=<unix time>,v1=<hex HMAC-SHA256 of "<unix time>.<body>" keyed with the secret>`."""
-    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
-    return f"t={timestamp},v1={digest.hexdigest()}"
+def signed_headers(secret: str, message_id: str, body: bytes, now) -> dict:
+    """The Standard Webhooks headers: the message's id, the time, and the signature (HMAC-
+    SHA256 of "<id>.<time>.<body>"). A `whsec_` secret is a base64 key, as the standard has
+    it; a secret without the prefix is used as its own bytes."""
+    key = Webhook(secret if secret.startswith(SECRET_PREFIX) else secret.encode())
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(int(now.timestamp())),
+        "webhook-signature": key.sign(message_id, now, body.decode()),
+    }
 
 
 def _active_endpoints() -> list[tuple[int, str]]:
@@ -86,31 +89,27 @@ def announce(signature_ids, event: str = EVENT_COUNTED) -> None:
         ]
         if not owed:
             return
-        from ..tasks import deliver_webhook
-
         with transaction.atomic():  # a savepoint: a failure here leaves the caller's work intact
             WebhookDelivery.objects.bulk_create(owed, ignore_conflicts=True)
             due = WebhookDelivery.objects.filter(
                 signature_id__in=ids, event=event, state=WebhookDelivery.State.PENDING, attempts=0
             ).values_list("pk", flat=True)
             for delivery_id in due:
-                outbox.enqueue_on_commit(deliver_webhook, delivery_id)
+                outbox.enqueue_on_commit(task_names.DELIVER_WEBHOOK, delivery_id)
     except Exception:
         logger.exception("could not queue webhooks for signatures %s", signature_ids)
 
 
-def sweep(now=None) -> int:
+def sweep_webhooks(now=None) -> int:
     """Queue again the deliveries that a dead broker, or a lost retry, left pending."""
-    from ..tasks import deliver_webhook
-
     now = now or timezone.now()
     overdue = WebhookDelivery.objects.filter(
         state=WebhookDelivery.State.PENDING, due_at__lt=now - outbox.GRACE
     )
-    return outbox.resend(overdue, deliver_webhook, "due_at", now)
+    return outbox.resend(overdue, task_names.DELIVER_WEBHOOK, "due_at", now)
 
 
-def retry_later(delivery_id: int, seconds: float) -> None:
+def retry_webhook_later(delivery_id: int, seconds: float) -> None:
     """Note when the task's retry is due, so the sweeper does not send a second one."""
     WebhookDelivery.objects.filter(pk=delivery_id, state=WebhookDelivery.State.PENDING).update(
         due_at=timezone.now() + timedelta(seconds=seconds)
@@ -120,8 +119,11 @@ def retry_later(delivery_id: int, seconds: float) -> None:
 def payload(delivery: WebhookDelivery) -> dict:
     signature, campaign = delivery.signature, delivery.signature.campaign
     supporter = {
-        name: str(getattr(signature, name)) if name == "country" else getattr(signature, name)
-        for name in SUPPORTER_FIELDS
+        # A country's code and a phone number in E.164, as text.
+        name: str(getattr(signature, name))
+        if name in ("country", "phone")
+        else getattr(signature, name)
+        for name in supporter_fields.CONTACT  # not what they wrote: that is for the targets
     }
     supporter["consent"] = {
         "given": signature.consent,
@@ -134,11 +136,11 @@ def payload(delivery: WebhookDelivery) -> dict:
         "signature": {"id": signature.pk, "signed_at": signature.created_at.isoformat()},
         "campaign": {"id": campaign.pk, "title": campaign.title, "url": campaign.full_url},
         "supporter": supporter,
-        "source": {name: getattr(signature, name) for name in sources.FIELDS},
+        "source": {name: getattr(signature, name) for name in supporter_fields.SOURCE},
     }
 
 
-def deliver(delivery_id: int) -> None:
+def deliver_webhook(delivery_id: int) -> None:
     """POST one delivery unless it is done; record the outcome; raise WebhookFailed to retry."""
     delivery = (
         WebhookDelivery.objects.select_related("endpoint", "signature__campaign")
@@ -148,16 +150,14 @@ def deliver(delivery_id: int) -> None:
     if delivery is None:
         return  # delivered already, given up, or erased with its supporter
     body = json.dumps(payload(delivery), separators=(",", ":")).encode()
-    timestamp = str(int(time.time()))
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
         "X-Clarion-Event": delivery.event,
-        "X-Clarion-Delivery": str(delivery.pk),
-        "X-Clarion-Signature": signature_header(delivery.endpoint.secret, timestamp, body),
+        **signed_headers(delivery.endpoint.secret, str(delivery.pk), body, timezone.now()),
     }
     status, error = None, ""
-    with orphans.sending():  # a POST the CRM took is recorded, even if the worker dies
+    with send_guard.sending():  # a POST the CRM took is recorded, even if the worker dies
         try:  # to a checked public https address only, no redirects (see safe_http)
             status = safe_http.post(delivery.endpoint.url, body, headers, TIMEOUT_SECONDS)
         except safe_http.Failure as failure:  # its category, never the remote's words
@@ -181,7 +181,7 @@ def _record(delivery: WebhookDelivery, status: int | None, error: str) -> None:
     )
 
 
-def give_up(delivery_id: int, reason: str) -> None:
+def give_up_webhook(delivery_id: int, reason: str) -> None:
     WebhookDelivery.objects.filter(pk=delivery_id, state=WebhookDelivery.State.PENDING).update(
         state=WebhookDelivery.State.FAILED, last_error=reason[:1000]
     )

@@ -12,7 +12,7 @@ SUPPORTER = {
     "last_name": "Quillfeather",
     "email": "zephyrine.quill@private.example",
     "postal_code": "9999-777",
-    "phone": "+351 999 888 777",
+    "phone": "+351 912 888 777",
     "personal_note": "secret note 4711",
 }
 SECRETS = [*SUPPORTER.values(), "minister.private@gov.example", "203.0.113.77"]

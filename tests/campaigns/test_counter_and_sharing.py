@@ -11,9 +11,9 @@ from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
 
 from campaigns.progress import next_goal
-from signatures import services
 from signatures.models import Signature
 from signatures.services.confirmation import token_for
+from signatures.services.signing import record_signature
 from tests.factories import CampaignPageFactory
 
 pytestmark = pytest.mark.django_db
@@ -176,7 +176,7 @@ def test_once_confirmed_the_supporter_gets_the_campaigns_thanks_and_next_step(
     client, opt_in_campaign
 ):
     campaign = opt_in_campaign
-    services.sign(campaign, {"first_name": "Ana", "last_name": "O", "email": "ana@example.org"})
+    record_signature(campaign, {"first_name": "Ana", "last_name": "O", "email": "ana@example.org"})
     token = token_for(Signature.objects.get())
     html = client.post(reverse("signatures:confirm", args=[token])).content.decode()
     assert "Your message is on its way." in html

@@ -52,7 +52,47 @@ def test_the_phone_number_is_asked_validated_and_stored(client, site):
     assert 'type="tel"' in html and 'autocomplete="tel"' in html
     assert client.post(url, ALWAYS | {"phone": "call me"}).status_code == 400
     assert client.post(url, ALWAYS | {"phone": "+351 21 000 0000"}).status_code == 302
-    assert Signature.objects.get().phone == "+351 21 000 0000"
+    assert Signature.objects.get().phone == "+351210000000"  # E.164
+
+
+@pytest.mark.parametrize(
+    "phone, country, stored",
+    [
+        ("+351 21 000 0000", "", "+351210000000"),
+        ("(+44) 20-7946-0958", "", "+442079460958"),
+        ("21 000 0000", "PT", "+351210000000"),  # no +: a number of the supporter's country
+        ("020 7946 0958", "GB", "+442079460958"),
+    ],
+)
+def test_a_phone_number_is_kept_in_e164_whatever_its_spelling(client, site, phone, country, stored):
+    campaign = CampaignPageFactory(
+        parent=site.root_page, phone_field="required", country_field="optional"
+    )
+    url = reverse("signatures:sign", args=[campaign.pk])
+
+    assert client.post(url, ALWAYS | {"phone": phone, "country": country}).status_code == 302
+    assert str(Signature.objects.get().phone) == stored
+
+
+@pytest.mark.parametrize(
+    "phone, country",
+    [
+        ("+351 999 888 777", ""),  # digits enough, but no number Portugal gives out
+        ("21 000 0000", ""),  # no + and no country: whose number is it?
+        ("12", "PT"),
+    ],
+)
+def test_a_phone_number_that_is_no_number_is_refused_with_a_message(client, site, phone, country):
+    campaign = CampaignPageFactory(
+        parent=site.root_page, phone_field="required", country_field="optional"
+    )
+    url = reverse("signatures:sign", args=[campaign.pk])
+
+    response = client.post(url, ALWAYS | {"phone": phone, "country": country})
+
+    assert response.status_code == 400
+    assert "Please enter a phone number" in response.content.decode()
+    assert not Signature.objects.exists()
 
 
 def test_consent_text_and_button_label_come_from_the_campaign(client, site):

@@ -8,7 +8,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
-from signatures import services
+from signatures.services import signing
 from tests.factories import CampaignPageFactory
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +62,7 @@ def test_the_supporters_emails_are_in_the_campaigns_language_whoever_sends_them(
 
     # A worker, or a request in another language.
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
-        services.sign(campaign, DETAILS)
+        signing.record_signature(campaign, DETAILS)
 
     [message] = mail.outbox
     assert message.subject == "Confirme su acción: Agua limpia"

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from campaigns.letters import fill, letter_for
 from signatures.models import Delivery, Signature
-from signatures.services import compose
+from signatures.services.delivery import compose_letter
 from tests.factories import CampaignPageFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,7 @@ def email_to_target(signature):
     """The email the first target receives for this action, as the delivery service writes it."""
     target = signature.campaign.specific.targets[0]
     delivery, _ = Delivery.objects.get_or_create(signature=signature, target=target)
-    return compose(delivery)
+    return compose_letter(delivery)
 
 
 def test_placeholders_are_filled_from_the_supporters_details(client, site):

@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from signatures import services
+from signatures.abuse import ActionRefused
 from signatures.models import Signature
+from signatures.services import signing
 from tests.factories import CampaignPageFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,8 +50,8 @@ def test_a_closed_campaign_refuses_actions_with_403_and_its_message(client, clos
 
 
 def test_the_sign_service_refuses_for_every_caller(closed):
-    with pytest.raises(services.ActionRefused) as refused:
-        services.sign(closed, DETAILS)
+    with pytest.raises(ActionRefused) as refused:
+        signing.record_signature(closed, DETAILS)
     assert (refused.value.status, refused.value.message) == (
         403,
         "This campaign closed on 1 May. Thank you!",

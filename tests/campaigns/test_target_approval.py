@@ -14,7 +14,7 @@ from wagtail.models import ModelLogEntry
 
 from campaigns.models import CampaignPage, CampaignTarget, Target
 from signatures.models import Delivery, Signature
-from signatures.services import delivery, outbox
+from signatures.services import delivery, dispatch
 from tests.factories import CampaignPageFactory, TargetFactory
 from tests.moderation.conftest import make_user
 
@@ -170,11 +170,11 @@ def test_a_letter_owed_to_a_target_unpublished_since_is_not_sent(
 ):
     with django_capture_on_commit_callbacks(execute=False):  # the letter's task waits
         client.post(reverse("signatures:sign", args=[campaign.pk]), SUPPORTER)
-        outbox.dispatch(Signature.objects.get().pk)
+        dispatch.dispatch_signature(Signature.objects.get().pk)
     target.unpublish()
     mail.outbox.clear()
 
-    delivery.deliver(Delivery.objects.get().pk)
+    delivery.deliver_letter(Delivery.objects.get().pk)
 
     assert not mail.outbox
     owed = Delivery.objects.get()

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from wagtail.models import Collection, Locale, Page
 
-from tests.services import CHROMIUM
+from tests.availability import CHROMIUM
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PHONE = {"width": 390, "height": 844}

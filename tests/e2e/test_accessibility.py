@@ -7,9 +7,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from campaigns.models import CampaignPage
-from signatures import services
 from signatures.models import Signature
 from signatures.services.confirmation import token_for
+from signatures.services.signing import record_signature
 from tests.e2e.accessibility import wcag_violations
 from tests.e2e.conftest import DESKTOP, PHONE, sign_as_a_supporter
 from tests.e2e.test_embed import HOST_PAGE, PartnerSite
@@ -79,7 +79,7 @@ def test_the_thank_you_page_of_an_action_to_confirm(phone, demo, demo_campaign):
 @pytest.mark.parametrize("state", ["to-confirm", "confirmed", "expired"])
 def test_the_confirmation_page(phone, live_server, demo_campaign, state):
     CampaignPage.objects.filter(pk=demo_campaign.pk).update(confirmation_required=True)
-    services.sign(
+    record_signature(
         CampaignPage.objects.get(pk=demo_campaign.pk),
         {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"},
     )
@@ -134,7 +134,7 @@ ADMIN_PASSWORD = "a long administrator password"
 def admin_page(desktop, live_server, demo_campaign):
     get_user_model().objects.create_superuser("ada", "ada@staff.example", ADMIN_PASSWORD)
     for first, last in (("Ana", "Okonjo"), ("Bruno", "Sousa")):
-        services.sign(
+        record_signature(
             demo_campaign,
             {"first_name": first, "last_name": last, "email": f"{first}@example.org"},
         )

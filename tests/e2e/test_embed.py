@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from campaigns.models import CampaignPage
-from signatures import services
 from signatures.models import Signature
+from signatures.services import signing
 from tests.factories import CampaignPageFactory
 from tests.loopback import LoopbackServer, QuietHandler
 
@@ -131,7 +131,7 @@ def test_a_server_error_is_not_blamed_on_the_supporters_connection(
     def fail(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(services, "sign", fail)  # the live server runs in this process
+    monkeypatch.setattr(signing, "record_signature", fail)  # the live server runs in this process
     act_as_ana(embed, campaign)
 
     expect(embed.locator(".clarion-status")).to_have_text(

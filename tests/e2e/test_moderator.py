@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 
-from signatures import services
 from signatures.models import Signature
+from signatures.services import signing
 
 # PostgreSQL: the admin sends several requests at once (autosave, editing sessions), which
 # lock each other out of SQLite's in-memory test database.
@@ -27,7 +27,7 @@ PASSWORD = "a long moderator password"
 def signed_demo(live_server, settings, demo_campaign):
     campaign = demo_campaign
     for first, last in (("Ana", "Okonjo"), ("Bruno", "Sousa")):
-        services.sign(
+        signing.record_signature(
             campaign, {"first_name": first, "last_name": last, "email": f"{first}@example.org"}
         )
     moderator = get_user_model().objects.create_user("mona", "mona@staff.example", PASSWORD)

@@ -14,9 +14,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
-from signatures import services
 from signatures.emails import email_key
 from signatures.models import PageViewDay, Signature
+from signatures.services.signing import record_signature
 from tests.factories import CampaignPageFactory
 
 from .conftest import DESKTOP
@@ -131,7 +131,7 @@ def test_the_statistics_page_and_the_overview_work_without_javascript(
             visitor.goto(live_server.url + demo_campaign.url + query, referer=referer)
     visitor.context.close()
     for n in range(3):
-        services.sign(
+        record_signature(
             demo_campaign,
             {"first_name": "Ana", "last_name": "Okonjo", "email": f"today{n}@example.org"},
             source={"utm_source": "newsletter", "utm_medium": "email"},

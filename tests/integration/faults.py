@@ -69,8 +69,8 @@ def sweep_outbox(env: dict, grace_seconds=180) -> str:
         "import django; django.setup()\n"
         "from datetime import timedelta\n"
         "from django.utils import timezone\n"
-        "from signatures.services import sweep\n"
-        f"print(sweep(now=timezone.now() + timedelta(seconds={grace_seconds})))\n"
+        "from signatures.services.dispatch import sweep_outbox\n"
+        f"print(sweep_outbox(now=timezone.now() + timedelta(seconds={grace_seconds})))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True

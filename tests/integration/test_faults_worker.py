@@ -9,7 +9,7 @@ outbox sweeper (beat, every minute) re-enqueues it.
 
 The race that used to send a letter twice: the pool process was killed (by the kernel,
 when its worker died) after the mail server's 250 but before our commit of 'sent'. It now
-finishes that send first (signatures/services/orphans.py); the second test makes the race
+finishes that send first (signatures/services/send_guard.py); the second test makes the race
 certain by holding the 250 back while the worker is killed.
 """
 

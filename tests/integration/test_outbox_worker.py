@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cms.celery import app as celery_app
-from signatures import services
 from signatures.models import Delivery, Signature
-from signatures.tasks import deliver
+from signatures.services import dispatch, outbox, signing
+from signatures.tasks import deliver_letter_task
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -69,7 +69,7 @@ def test_the_sweeper_resends_what_a_dead_broker_left_pending(
     time.sleep(1)
     assert smtp_server.messages == []
 
-    services.sweep(now=timezone.now() + timedelta(minutes=3))  # what beat runs every minute
+    dispatch.sweep_outbox(now=timezone.now() + timedelta(minutes=3))  # what beat runs every minute
 
     [message] = smtp_server.wait_for(1, timeout=60)
     assert message["To"].addresses[0].addr_spec == campaign.targets[0].email
@@ -80,16 +80,16 @@ def test_the_sweeper_resends_what_a_dead_broker_left_pending(
 
 def test_a_delivery_run_twice_at_once_is_sent_once(transactional_db, campaign, smtp_server):
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(services.outbox, "enqueue", lambda *args, **kwargs: True)  # run by hand
-        signature, _ = services.sign(campaign, DETAILS)
-        services.dispatch(signature.pk)
+        patch.setattr(outbox, "enqueue", lambda *args, **kwargs: True)  # run by hand
+        signature, _ = signing.record_signature(campaign, DETAILS)
+        dispatch.dispatch_signature(signature.pk)
     delivery = Delivery.objects.get()
     barrier = threading.Barrier(2)
 
     def run():
         barrier.wait(10)
         try:
-            deliver.apply(args=[delivery.pk])
+            deliver_letter_task.apply(args=[delivery.pk])
         finally:
             connections.close_all()
 

@@ -36,4 +36,4 @@ def test_the_worker_retries_a_failing_crm_and_logs_each_attempt(
     assert len(receiver.requests) == 3
     for headers, body in receiver.requests:
         assert verify(endpoint.secret, headers, body)
-        assert headers["X-Clarion-Delivery"] == str(log.pk)  # the same POST, tried again
+        assert {name.lower(): value for name, value in headers.items()}["webhook-id"] == str(log.pk)

@@ -6,8 +6,8 @@ from django.core import mail
 from django.test import Client
 from wagtail.models import PageLogEntry
 
+from signatures.log_actions import RETRY_DELIVERIES
 from signatures.models import Delivery, Signature
-from signatures.services.redelivery import RETRY
 
 from .conftest import add_signature, make_user
 
@@ -109,7 +109,7 @@ def test_retry_sends_a_failed_delivery_again_and_logs_it(
     assert (failed.state, failed.attempts, failed.last_error) == (State.SENT, 2, "")
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [f'"{failed.target}" <{failed.target.email}>']
-    entry = PageLogEntry.objects.get(action=RETRY)
+    entry = PageLogEntry.objects.get(action=RETRY_DELIVERIES)
     assert (entry.page.specific, entry.user, entry.data["count"]) == (water, moderator, 1)
     # In the campaign's history, for those who may see the campaign's pages.
     history = admin_client.get(f"/admin/pages/{water.pk}/history/").content.decode()
@@ -129,7 +129,7 @@ def test_only_failed_deliveries_of_counted_signatures_are_retried(
     assert mail.outbox == []
     withheld.refresh_from_db()
     assert withheld.state == State.FAILED
-    assert not PageLogEntry.objects.filter(action=RETRY).exists()
+    assert not PageLogEntry.objects.filter(action=RETRY_DELIVERIES).exists()
 
 
 def test_retry_without_a_selection_says_so(moderator_client, deliveries):

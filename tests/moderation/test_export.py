@@ -61,7 +61,7 @@ def test_the_phone_number_personal_note_and_edited_letter_are_exported_and_neutr
         letter_body="@once: free the Lakeside Four.",
     )
     header, row = read_csv(streamed(moderator_client.get(URL)))
-    assert row[header.index("phone number")] == "'+351 912 345 678"
+    assert row[header.index("phone number")] == "'+351912345678"  # E.164, neutralised
     assert row[header.index("personal note")] == "'=1+1\nI live by the lake."
     assert row[header.index("letter subject")] == "Free them now"
     assert row[header.index("letter body")] == "'@once: free the Lakeside Four."
@@ -165,8 +165,8 @@ def test_a_large_export_runs_in_the_background_for_its_owner_only(
 
 
 def test_an_expired_export_is_gone_and_purged(moderator, moderator_client, many):
-    job = export.start_job(moderator, "", 4)
-    export.run_job(job.pk)
+    job = export.start_export(moderator, "", 4)
+    export.write_export(job.pk)
     ExportJob.objects.filter(pk=job.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     assert moderator_client.get(f"/admin/signatures/exports/{job.pk}/download/").status_code == 410
     name = ExportJob.objects.get(pk=job.pk).file_name
@@ -182,7 +182,7 @@ def test_progress_is_recorded_while_the_file_is_written(moderator, water, monkey
     monkeypatch.setattr(export, "CHUNK_BYTES", 1)
     for _ in range(25):
         add_signature(water)
-    job = export.start_job(moderator, "", 25)
+    job = export.start_export(moderator, "", 25)
     seen, real = [], export.csv_chunks
 
     def observed(signatures, **options):
@@ -191,7 +191,7 @@ def test_progress_is_recorded_while_the_file_is_written(moderator, water, monkey
             yield chunk
 
     monkeypatch.setattr(export, "csv_chunks", observed)
-    export.run_job(job.pk)
+    export.write_export(job.pk)
     job.refresh_from_db()
     assert (job.state, job.written, job.percent) == (ExportJob.State.DONE, 25, 100)
     assert any(0 < value < 25 for value in seen)
@@ -200,8 +200,8 @@ def test_progress_is_recorded_while_the_file_is_written(moderator, water, monkey
 def test_a_background_export_forgets_its_search_term_once_it_runs(moderator, water):
     wanted = add_signature(water, email="ana.search@example.org")
     add_signature(water, email="someone.else@example.org")
-    job = export.start_job(moderator, "q=ana.search%40example.org", 1)
-    export.run_job(job.pk)
+    job = export.start_export(moderator, "q=ana.search%40example.org", 1)
+    export.write_export(job.pk)
     job.refresh_from_db()
     assert (job.state, job.query) == (ExportJob.State.DONE, "")
     with export.open_download(job) as download:

@@ -170,7 +170,7 @@ def test_the_detail_view_shows_the_letters_and_consent(moderator_client, water):
         "550 no such mailbox",
         "Keep me posted.",
         "192.0.2.1",
-        "+351 912 345 678",
+        "+351912345678",  # kept in E.164
         "I swim in this lake.",
         "My own subject",
     ):

@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 from wagtail.models import PageLogEntry
 
-from signatures import counter, services
+from signatures import counter, log_actions
 from signatures.models import Delivery, Signature
-from signatures.services import moderation
+from signatures.services import moderation, signing
 
 from .conftest import add_signature
 
@@ -27,7 +27,7 @@ def test_rejecting_a_selection_updates_the_counter_and_withholds_their_letters(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         signed = [
-            services.sign(
+            signing.record_signature(
                 water, {"first_name": "A", "last_name": "B", "email": f"s{i}@example.org"}
             )[0]
             for i in range(3)
@@ -182,7 +182,7 @@ def test_invalidation_previews_then_changes_exactly_the_matching_rows(
             counter.displayed_count(campaign)
             == Signature.objects.filter(campaign=campaign, status=Status.COUNTED).count()
         )
-    logged = PageLogEntry.objects.filter(action=moderation.INVALIDATE)
+    logged = PageLogEntry.objects.filter(action=log_actions.INVALIDATE)
     assert sum(entry.data["count"] for entry in logged) == len(expected)
 
 
@@ -232,7 +232,7 @@ def test_the_log_records_who_what_and_how_many_and_the_admin_shows_it(
 
     rule = moderation.Rule(campaign_id=water.pk, email_domain="spam.example")
     moderation.invalidate(rule, moderator)
-    entry = PageLogEntry.objects.get(action=moderation.INVALIDATE, page=water)
+    entry = PageLogEntry.objects.get(action=log_actions.INVALIDATE, page=water)
     assert (entry.user, entry.data["count"], entry.data["rule"]) == (
         moderator,
         1,
@@ -249,5 +249,5 @@ def test_the_log_records_who_what_and_how_many_and_the_admin_shows_it(
 
 def test_the_log_never_shows_an_ip_address(moderator, mixed):
     moderation.invalidate(moderation.Rule(ip_address="203.0.113.9"), moderator)
-    for entry in PageLogEntry.objects.filter(action=moderation.INVALIDATE):
+    for entry in PageLogEntry.objects.filter(action=log_actions.INVALIDATE):
         assert "203.0.113" not in str(entry.data) and "203.0.113" not in entry.message

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from signatures import counter, services
+from signatures import counter
 from signatures.models import (
     DataRequest,
     Delivery,
@@ -19,7 +19,7 @@ from signatures.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from signatures.services import export, moderation, privacy, redelivery
+from signatures.services import dispatch, export, moderation, privacy, redelivery, signing
 
 from .conftest import add_signature
 
@@ -30,7 +30,7 @@ ADDRESS = "Ana.Okonjo+lakeside@Example.org"
 
 def sign(campaign, email, consent=False):
     details = {"first_name": "Ana", "last_name": "Okonjo", "email": email, "consent": consent}
-    return services.sign(campaign, details, client_ip="198.51.100.7")[0]
+    return signing.record_signature(campaign, details, client_ip="198.51.100.7")[0]
 
 
 def test_consent_is_recorded_with_its_wording_and_time(water):
@@ -141,11 +141,11 @@ def test_what_had_not_gone_out_at_erasure_never_goes_out(water, moderator):
     post.refresh_from_db()
     assert (letter.state, letter.last_error) == ("withheld", privacy.WITHHELD)
     assert (post.state, post.last_error) == ("failed", privacy.WITHHELD)
-    assert redelivery.retry([letter.pk], moderator) == 0  # nor can a moderator send it
+    assert redelivery.retry_letters([letter.pk], moderator) == 0  # nor can a moderator send it
     # Nor does approving it: an erased supporter's signature cannot be counted anew.
     Signature.objects.filter(pk=signature.pk).update(status=Signature.Status.REJECTED)
     assert moderation.set_status([signature.pk], Signature.Status.COUNTED, moderator) == 0
-    services.dispatch(signature.pk)
+    dispatch.dispatch_signature(signature.pk)
     letter.refresh_from_db()
     assert letter.state == "withheld"
 
@@ -231,9 +231,9 @@ def test_retention_anonymises_only_campaigns_closed_long_enough_ago(
     recent = add_signature(press)
     counted_before = Signature.objects.filter(campaign=water).counted().count()
 
-    from signatures.tasks import apply_retention
+    from signatures.tasks import apply_retention_task
 
-    apply_retention.delay()
+    apply_retention_task.delay()
 
     for row in old:
         row.refresh_from_db()
@@ -277,8 +277,8 @@ def test_retention_anonymises_actions_on_an_open_ended_campaign_the_period_after
 
 def test_erasure_deletes_the_exports_already_written(water, moderator):
     sign(water, "gone@example.org")
-    job = export.start_job(moderator, "", 1)
-    export.run_job(job.pk)
+    job = export.start_export(moderator, "", 1)
+    export.write_export(job.pk)
     name = ExportJob.objects.get(pk=job.pk).file_name
     assert b"gone@example.org" in storages["exports"].open(name).read()
 

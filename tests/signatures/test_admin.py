@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from signatures import services
+from signatures.services import signing
 from tests.factories import CampaignPageFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,8 +20,12 @@ def admin_client(client, site):
 def two_campaigns(site):
     water = CampaignPageFactory(parent=site.root_page, title="Water")
     press = CampaignPageFactory(parent=site.root_page, title="Press")
-    services.sign(water, {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"})
-    services.sign(press, {"first_name": "Bo", "last_name": "Lind", "email": "bo@example.org"})
+    signing.record_signature(
+        water, {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"}
+    )
+    signing.record_signature(
+        press, {"first_name": "Bo", "last_name": "Lind", "email": "bo@example.org"}
+    )
     return water, press
 
 

@@ -10,8 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from signatures import counter, services
+from signatures import counter
 from signatures.models import Delivery, Signature
+from signatures.services import dispatch
 from signatures.services.confirmation import CONFIRM_MAX_AGE, CONFIRM_SALT, LINK_INTERVAL
 from signatures.services.outbox import GRACE
 from tests.factories import CampaignPageFactory
@@ -224,7 +225,7 @@ def test_repeats_cannot_flood_a_mailbox_and_the_held_back_link_goes_later(client
         email_due_at=F("email_due_at") - LINK_INTERVAL - GRACE,
         links_paced_until=F("links_paced_until") - LINK_INTERVAL - GRACE,
     )
-    services.sweep()
+    dispatch.sweep_outbox()
     assert len(mail.outbox) == 3
     assert mail.outbox[2].body.startswith("Hello Name5")
     assert client.post(confirmation_path(mail.outbox[1])).status_code == 410

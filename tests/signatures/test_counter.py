@@ -7,8 +7,9 @@ import pytest
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
-from signatures import counter, services
+from signatures import counter
 from signatures.models import Signature
+from signatures.services import signing
 from tests.factories import CampaignPageFactory
 
 DETAILS = {"first_name": "Ana", "last_name": "Okonjo"}
@@ -20,7 +21,7 @@ def details(n):
 
 @pytest.mark.django_db
 def test_reading_the_counter_is_a_cache_hit(campaign):
-    services.sign(campaign, details(1))
+    signing.record_signature(campaign, details(1))
     assert counter.displayed_count(campaign) == 1
     with CaptureQueriesContext(connection) as queries:
         for _ in range(10):
@@ -32,7 +33,7 @@ def test_reading_the_counter_is_a_cache_hit(campaign):
 def test_the_count_follows_moderation_exactly(site):
     campaign = CampaignPageFactory(parent=site.root_page, counter_offset=100)
     for n in range(3):
-        services.sign(campaign, details(n))
+        signing.record_signature(campaign, details(n))
     assert counter.displayed_count(campaign) == 103
 
     Signature.objects.filter(email="supporter0@example.org").update(
@@ -45,9 +46,9 @@ def test_the_count_follows_moderation_exactly(site):
 @pytest.mark.django_db
 def test_busy_campaigns_recount_at_most_once_a_second(campaign):
     counter.displayed_count(campaign)
-    services.sign(campaign, details(1))  # the first action of the second: shown at once
+    signing.record_signature(campaign, details(1))  # the first action of the second: shown at once
     assert counter.displayed_count(campaign) == 1
-    services.sign(campaign, details(2))  # within the same second: no recount yet
+    signing.record_signature(campaign, details(2))  # within the same second: no recount yet
     with CaptureQueriesContext(connection) as queries:
         stale = counter.displayed_count(campaign)
     assert (stale, len(queries)) == (1, 0)
@@ -57,9 +58,9 @@ def test_busy_campaigns_recount_at_most_once_a_second(campaign):
 def test_a_stale_count_is_at_most_five_seconds_old(campaign, monkeypatch):
     from django.core.cache.backends import locmem
 
-    services.sign(campaign, details(1))
+    signing.record_signature(campaign, details(1))
     assert counter.displayed_count(campaign) == 1
-    services.sign(campaign, details(2))  # not shown yet: the bump was used by the first
+    signing.record_signature(campaign, details(2))  # not shown yet: the bump was used by the first
     assert counter.displayed_count(campaign) == 1
     later = locmem.time.time() + counter.FRESHNESS_SECONDS + 0.01
     monkeypatch.setattr(locmem.time, "time", lambda: later)
@@ -79,7 +80,7 @@ def test_the_counter_is_exact_after_200_concurrent_signers(site):
         try:
             if n < 24:
                 start.wait(30)  # the first wave hits the database at the same instant
-            _, created = services.sign(campaign, details(n % 200))
+            _, created = signing.record_signature(campaign, details(n % 200))
             counter.displayed_count(campaign)  # readers run among the writers
             return created
         except Exception as error:  # noqa: BLE001 - reported below

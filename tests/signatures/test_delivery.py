@@ -2,9 +2,10 @@ import pytest
 from django.urls import reverse
 
 from cms.models import OrganisationSettings
-from signatures import services
 from signatures.models import Delivery
-from signatures.tasks import deliver
+from signatures.services import delivery as delivery_service
+from signatures.services import signing
+from signatures.tasks import deliver_letter_task
 from tests.factories import CampaignPageFactory, TargetFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -67,12 +68,12 @@ def test_each_target_gets_its_own_email(client, site, organisation, smtp_server)
 
 
 def test_a_delivery_runs_twice_but_sends_once(campaign, organisation, smtp_server):
-    signature, _ = services.sign(campaign, DETAILS)
+    signature, _ = signing.record_signature(campaign, DETAILS)
     smtp_server.wait_for(1)
     delivery = Delivery.objects.get(signature=signature)
 
-    deliver.apply(args=[delivery.pk])
-    deliver.apply(args=[delivery.pk])
+    deliver_letter_task.apply(args=[delivery.pk])
+    deliver_letter_task.apply(args=[delivery.pk])
 
     assert len(smtp_server.messages) == 1
     delivery.refresh_from_db()
@@ -84,11 +85,11 @@ def test_an_unreachable_mail_server_leaves_the_delivery_pending_with_the_reason(
 ):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
-    signature, _ = services.sign(campaign, DETAILS)
+    signature, _ = signing.record_signature(campaign, DETAILS)
     delivery = Delivery.objects.get(signature=signature)
 
     with pytest.raises(OSError):
-        services.deliver(delivery.pk)
+        delivery_service.deliver_letter(delivery.pk)
 
     delivery.refresh_from_db()
     assert delivery.state == Delivery.State.PENDING
@@ -102,11 +103,11 @@ def test_a_mail_server_that_stops_answering_lets_the_worker_go_and_the_letter_wa
     assert 0 < settings.EMAIL_TIMEOUT <= 300  # by default, a minute
     settings.EMAIL_TIMEOUT = 1
     smtp_server.answer_after(30)  # takes the letter in, then says nothing
-    signature, _ = services.sign(campaign, DETAILS)
+    signature, _ = signing.record_signature(campaign, DETAILS)
     delivery = Delivery.objects.get(signature=signature)
 
     with pytest.raises(OSError, match="timed out"):
-        services.deliver(delivery.pk)
+        delivery_service.deliver_letter(delivery.pk)
 
     delivery.refresh_from_db()
     assert delivery.state == Delivery.State.PENDING
@@ -114,7 +115,9 @@ def test_a_mail_server_that_stops_answering_lets_the_worker_go_and_the_letter_wa
 
 
 def test_names_cannot_inject_headers(campaign, organisation, smtp_server):
-    signature, _ = services.sign(campaign, DETAILS | {"first_name": "Ana\nBcc: x@example.org"})
+    signature, _ = signing.record_signature(
+        campaign, DETAILS | {"first_name": "Ana\nBcc: x@example.org"}
+    )
     [message] = smtp_server.wait_for(1)
     assert message["Bcc"] is None
     assert message["Reply-To"].addresses[0].addr_spec == "ana@example.org"
@@ -123,9 +126,16 @@ def test_names_cannot_inject_headers(campaign, organisation, smtp_server):
 def test_a_supporter_at_an_international_domain_gets_their_letter_sent(
     campaign, organisation, smtp_server
 ):
-    signature, _ = services.sign(campaign, DETAILS | {"email": "zoe@exämple.org"})
+    signature, _ = signing.record_signature(campaign, DETAILS | {"email": "zoe@exämple.org"})
 
     [message] = smtp_server.wait_for(1)
 
     assert message["Reply-To"].addresses[0].addr_spec == "zoe@xn--exmple-cua.org"
     assert Delivery.objects.get(signature=signature).state == Delivery.State.SENT
+
+
+def test_a_letter_replies_to_an_international_domain_as_idna_2008_spells_it():
+    from signatures.services.delivery import mailbox
+
+    assert mailbox("Zoe", "zoe@straße.de") == "Zoe <zoe@xn--strae-oqa.de>"
+    assert mailbox("Zoe", "zoe@exämple.org") == "Zoe <zoe@xn--exmple-cua.org>"

@@ -10,11 +10,10 @@ from aiosmtpd.controller import Controller
 from django.core import mail
 from django.utils import timezone
 
-from signatures import services
 from signatures.models import Delivery, Signature
+from signatures.services import confirmation, digest, dispatch, outbox, signing
 from signatures.services import delivery as delivery_service
-from signatures.services import digest, outbox
-from signatures.tasks import deliver
+from signatures.tasks import deliver_letter_task
 from tests.factories import CampaignPageFactory, TargetFactory
 from tests.smtp import _free_port
 
@@ -30,28 +29,28 @@ def details(n, **extra):
 def test_a_lost_enqueue_is_found_and_sent_by_the_sweeper(campaign):
     # In this (non-transactional) test the after-commit enqueue never runs: exactly what a
     # broker outage at signing time leaves behind.
-    signature, _ = services.sign(campaign, DETAILS)
+    signature, _ = signing.record_signature(campaign, DETAILS)
     assert signature.dispatched_at is None and not mail.outbox
 
-    assert services.sweep() == (0, 0, 0)  # too recent: may still be in flight
+    assert dispatch.sweep_outbox() == (0, 0, 0)  # too recent: may still be in flight
     later = timezone.now() + timedelta(minutes=3)
-    assert services.sweep(now=later)[0] == 1
+    assert dispatch.sweep_outbox(now=later)[0] == 1
 
     signature.refresh_from_db()
     assert signature.dispatched_at is not None
     assert Delivery.objects.get().state == Delivery.State.SENT
     assert len(mail.outbox) == 1
-    assert services.sweep(now=later) == (0, 0, 0)  # nothing left behind
+    assert dispatch.sweep_outbox(now=later) == (0, 0, 0)  # nothing left behind
 
 
 def test_the_sweeper_resends_deliveries_left_pending(campaign, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):  # the deliver tasks are lost
-        signature, _ = services.sign(campaign, DETAILS)
-        services.dispatch(signature.pk)
+        signature, _ = signing.record_signature(campaign, DETAILS)
+        dispatch.dispatch_signature(signature.pk)
     delivery = Delivery.objects.get()
     assert delivery.state == Delivery.State.PENDING and not mail.outbox
 
-    swept = services.sweep(now=timezone.now() + timedelta(minutes=3))
+    swept = dispatch.sweep_outbox(now=timezone.now() + timedelta(minutes=3))
 
     assert swept == (0, 1, 0)
     delivery.refresh_from_db()
@@ -61,36 +60,36 @@ def test_the_sweeper_resends_deliveries_left_pending(campaign, django_capture_on
 
 def test_a_confirmation_lost_in_transit_is_sent_by_the_sweeper(site):
     campaign = CampaignPageFactory(parent=site.root_page, confirmation_required=True)
-    signature, _ = services.sign(campaign, DETAILS)
-    services.dispatch(signature.pk)  # its confirmation task is lost (never enqueued here)
+    signature, _ = signing.record_signature(campaign, DETAILS)
+    dispatch.dispatch_signature(signature.pk)  # its confirmation task is lost (never enqueued here)
     signature.refresh_from_db()
     assert signature.email_due_at is not None and not mail.outbox
 
-    assert services.sweep() == (0, 0, 0)  # too recent: may still be in flight
-    assert services.sweep(now=timezone.now() + timedelta(minutes=3)) == (0, 0, 1)
+    assert dispatch.sweep_outbox() == (0, 0, 0)  # too recent: may still be in flight
+    assert dispatch.sweep_outbox(now=timezone.now() + timedelta(minutes=3)) == (0, 0, 1)
 
     [message] = mail.outbox
     assert message.to == ["ana@example.org"] and "/act/confirm/" in message.body
     assert message.extra_headers["Message-ID"].startswith(f"<clarion.confirm.{signature.pk}.")
     signature.refresh_from_db()
     assert signature.email_due_at is None
-    services.send_confirmation(signature.pk)  # a stray second run sends nothing
-    assert services.sweep(now=timezone.now() + timedelta(minutes=6)) == (0, 0, 0)
+    confirmation.send_confirmation(signature.pk)  # a stray second run sends nothing
+    assert dispatch.sweep_outbox(now=timezone.now() + timedelta(minutes=6)) == (0, 0, 0)
     assert len(mail.outbox) == 1
 
 
 def test_a_receipt_lost_in_transit_is_sent_by_the_sweeper(site):
     campaign = CampaignPageFactory(parent=site.root_page, send_receipt=True)
-    signature, _ = services.sign(campaign, DETAILS)
-    services.dispatch(signature.pk)  # the delivery and the receipt tasks are lost
+    signature, _ = signing.record_signature(campaign, DETAILS)
+    dispatch.dispatch_signature(signature.pk)  # the delivery and the receipt tasks are lost
 
-    assert services.sweep(now=timezone.now() + timedelta(minutes=3)) == (0, 1, 1)
+    assert dispatch.sweep_outbox(now=timezone.now() + timedelta(minutes=3)) == (0, 1, 1)
 
     assert sorted(message.extra_headers["Message-ID"].split(".")[1] for message in mail.outbox) == [
         "delivery",
         "receipt",
     ]
-    assert services.sweep(now=timezone.now() + timedelta(minutes=6)) == (0, 0, 0)
+    assert dispatch.sweep_outbox(now=timezone.now() + timedelta(minutes=6)) == (0, 0, 0)
     assert len(mail.outbox) == 2
 
 
@@ -98,11 +97,11 @@ def test_no_receipt_is_owed_once_the_action_is_rejected(site, admin_user):
     from signatures.services import moderation
 
     campaign = CampaignPageFactory(parent=site.root_page, send_receipt=True)
-    signature, _ = services.sign(campaign, DETAILS)
-    services.dispatch(signature.pk)
+    signature, _ = signing.record_signature(campaign, DETAILS)
+    dispatch.dispatch_signature(signature.pk)
     moderation.set_status([signature.pk], Signature.Status.REJECTED, admin_user)
 
-    services.sweep(now=timezone.now() + timedelta(minutes=3))
+    dispatch.sweep_outbox(now=timezone.now() + timedelta(minutes=3))
 
     assert all(message.to != ["ana@example.org"] for message in mail.outbox)
     signature.refresh_from_db()
@@ -115,19 +114,23 @@ def test_while_no_worker_runs_the_sweeper_queues_fewer_and_fewer_copies(site, mo
     start = timezone.now()
     sweeping = start
 
-    def enqueue(task, pk, **options):
-        queued[task.name, pk].append(sweeping)
+    def enqueue(task_name, pk, **options):
+        queued[task_name, pk].append(sweeping)
         return True
 
     monkeypatch.setattr(outbox, "enqueue", enqueue)
-    never_dispatched = services.sign(CampaignPageFactory(parent=site.root_page), details(1))[0]
-    services.dispatch(services.sign(CampaignPageFactory(parent=site.root_page), details(2))[0].pk)
+    never_dispatched = signing.record_signature(
+        CampaignPageFactory(parent=site.root_page), details(1)
+    )[0]
+    dispatch.dispatch_signature(
+        signing.record_signature(CampaignPageFactory(parent=site.root_page), details(2))[0].pk
+    )
     confirming = CampaignPageFactory(parent=site.root_page, confirmation_required=True)
-    services.dispatch(services.sign(confirming, details(3))[0].pk)
+    dispatch.dispatch_signature(signing.record_signature(confirming, details(3))[0].pk)
 
     for minute in range(1, 8 * 60 + 1):  # beat's schedule
         sweeping = start + timedelta(minutes=minute)
-        services.sweep(now=sweeping)
+        dispatch.sweep_outbox(now=sweeping)
 
     assert sorted(queued) == sorted(
         [
@@ -152,17 +155,17 @@ def test_what_the_broker_refused_is_queued_at_the_next_sweep(campaign, monkeypat
         return broker["up"]
 
     monkeypatch.setattr(outbox, "enqueue", enqueue)
-    signature, _ = services.sign(campaign, DETAILS)
+    signature, _ = signing.record_signature(campaign, DETAILS)
     later = timezone.now() + timedelta(minutes=3)
 
-    assert services.sweep(now=later) == (0, 0, 0)  # the broker is down: nothing queued
+    assert dispatch.sweep_outbox(now=later) == (0, 0, 0)  # the broker is down: nothing queued
     broker["up"] = True
-    assert services.sweep(now=later + timedelta(minutes=1)) == (1, 0, 0)  # not postponed
+    assert dispatch.sweep_outbox(now=later + timedelta(minutes=1)) == (1, 0, 0)  # not postponed
 
     assert broker["queued"] == [signature.pk]
     signature.refresh_from_db()
     assert signature.dispatch_due_at > later + timedelta(minutes=1)
-    services.dispatch(signature.pk)  # a worker takes the copy
+    dispatch.dispatch_signature(signature.pk)  # a worker takes the copy
     signature.refresh_from_db()
     assert signature.dispatched_at is not None and signature.dispatch_due_at is None
 
@@ -177,7 +180,7 @@ def test_a_broker_error_after_commit_does_not_fail_the_request(
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks.dispatch, "apply_async", broker_down)
+    monkeypatch.setattr(tasks.dispatch_signature_task, "apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/act/{campaign.pk}/", DETAILS)
 
@@ -189,10 +192,13 @@ def test_a_broker_error_after_commit_does_not_fail_the_request(
 
 
 def test_the_message_id_is_the_same_on_every_attempt(campaign):
-    with_deliveries = services.sign(campaign, DETAILS)[0]
-    services.dispatch(with_deliveries.pk)
+    with_deliveries = signing.record_signature(campaign, DETAILS)[0]
+    dispatch.dispatch_signature(with_deliveries.pk)
     delivery = Delivery.objects.select_related("signature", "target").get()
-    first, second = services.compose(delivery), services.compose(delivery)
+    first, second = (
+        delivery_service.compose_letter(delivery),
+        delivery_service.compose_letter(delivery),
+    )
     assert first.extra_headers["Message-ID"] == second.extra_headers["Message-ID"]
     assert first.extra_headers["Message-ID"].startswith(f"<clarion.delivery.{delivery.pk}.")
 
@@ -205,11 +211,11 @@ def test_a_target_gets_at_most_its_throttle_per_minute(site, monkeypatch):
     )  # 20 s into a minute
     deliveries = []
     for n in range(3):
-        signature, _ = services.sign(campaign, details(n))
-        services.dispatch(signature.pk)
+        signature, _ = signing.record_signature(campaign, details(n))
+        dispatch.dispatch_signature(signature.pk)
     deliveries = list(Delivery.objects.order_by("pk").values_list("pk", flat=True))
 
-    waits = [services.deliver(pk) for pk in deliveries]
+    waits = [delivery_service.deliver_letter(pk) for pk in deliveries]
 
     assert waits[:2] == [None, None]
     assert 40 < waits[2] <= 41  # until the next minute
@@ -219,16 +225,17 @@ def test_a_target_gets_at_most_its_throttle_per_minute(site, monkeypatch):
     assert held.attempts == 0  # waiting is not failing
 
     monkeypatch.setattr(delivery_service.time, "time", lambda: 60 * 16668 + 5.0)  # the next minute
-    assert services.deliver(deliveries[2]) is None
+    assert delivery_service.deliver_letter(deliveries[2]) is None
     assert len(mail.outbox) == 3
 
 
 def test_the_site_default_throttle_applies_without_a_target_setting(campaign, settings):
     settings.CLARION_TARGET_MAX_PER_MINUTE = 1
     for n in range(2):
-        services.dispatch(services.sign(campaign, details(n))[0].pk)
+        dispatch.dispatch_signature(signing.record_signature(campaign, details(n))[0].pk)
     waits = [
-        services.deliver(pk) for pk in Delivery.objects.order_by("pk").values_list("pk", flat=True)
+        delivery_service.deliver_letter(pk)
+        for pk in Delivery.objects.order_by("pk").values_list("pk", flat=True)
     ]
     assert waits[0] is None and waits[1] > 0
     assert len(mail.outbox) == 1
@@ -238,15 +245,17 @@ def test_a_digest_campaign_sends_one_email_per_period(site):
     target = TargetFactory(email="office@example.org")
     campaign = CampaignPageFactory(parent=site.root_page, targets=[target], digest_minutes=60)
     for n in range(3):
-        services.dispatch(services.sign(campaign, details(n, personal_note=f"note {n}"))[0].pk)
+        dispatch.dispatch_signature(
+            signing.record_signature(campaign, details(n, personal_note=f"note {n}"))[0].pk
+        )
     assert Delivery.objects.filter(state=Delivery.State.PENDING).count() == 3
     # Sent one by one, nothing goes out: the digest carries them.
     for pk in Delivery.objects.values_list("pk", flat=True):
-        services.deliver(pk)
+        delivery_service.deliver_letter(pk)
     assert not mail.outbox
 
     now = timezone.now()
-    assert services.send_digests(now=now) == 1
+    assert digest.send_digests(now=now) == 1
 
     [message] = mail.outbox
     assert parseaddr(message.to[0]) == (f"The Hon. {target.name}", "office@example.org")
@@ -255,9 +264,9 @@ def test_a_digest_campaign_sends_one_email_per_period(site):
         assert f"Name{n} Okonjo" in message.body
     assert set(Delivery.objects.values_list("state", flat=True)) == {Delivery.State.SENT}
 
-    services.dispatch(services.sign(campaign, details(9))[0].pk)
-    assert services.send_digests(now=now + timedelta(minutes=30)) == 0  # period not over
-    assert services.send_digests(now=now + timedelta(minutes=61)) == 1
+    dispatch.dispatch_signature(signing.record_signature(campaign, details(9))[0].pk)
+    assert digest.send_digests(now=now + timedelta(minutes=30)) == 0  # period not over
+    assert digest.send_digests(now=now + timedelta(minutes=61)) == 1
     assert len(mail.outbox) == 2
     assert mail.outbox[1].subject.startswith("1 new action:")
     assert "Name9 Okonjo" in mail.outbox[1].body and "Name0" not in mail.outbox[1].body
@@ -265,8 +274,8 @@ def test_a_digest_campaign_sends_one_email_per_period(site):
 
 def test_the_sweeper_leaves_digest_deliveries_to_the_digest(site):
     campaign = CampaignPageFactory(parent=site.root_page, digest_minutes=60)
-    services.dispatch(services.sign(campaign, DETAILS)[0].pk)
-    assert services.sweep(now=timezone.now() + timedelta(minutes=3)) == (0, 0, 0)
+    dispatch.dispatch_signature(signing.record_signature(campaign, DETAILS)[0].pk)
+    assert dispatch.sweep_outbox(now=timezone.now() + timedelta(minutes=3)) == (0, 0, 0)
     assert not mail.outbox
 
 
@@ -287,23 +296,23 @@ def refusing_smtp(settings):
 
 
 def test_a_permanent_failure_is_recorded_and_not_retried(campaign, refusing_smtp):
-    services.dispatch(services.sign(campaign, DETAILS)[0].pk)
+    dispatch.dispatch_signature(signing.record_signature(campaign, DETAILS)[0].pk)
     delivery = Delivery.objects.get()
 
-    deliver.apply(args=[delivery.pk])
+    deliver_letter_task.apply(args=[delivery.pk])
 
     delivery.refresh_from_db()
     assert delivery.state == Delivery.State.FAILED
     assert "Refused by the mail server" in delivery.last_error
     assert "550" in delivery.last_error
-    deliver.apply(args=[delivery.pk])  # a stray second run changes nothing
+    deliver_letter_task.apply(args=[delivery.pk])  # a stray second run changes nothing
     delivery.refresh_from_db()
     assert delivery.attempts == 1
 
 
 def test_the_digest_records_a_failure_and_keeps_the_actions(site, refusing_smtp):
     campaign = CampaignPageFactory(parent=site.root_page, digest_minutes=60)
-    services.dispatch(services.sign(campaign, DETAILS)[0].pk)
+    dispatch.dispatch_signature(signing.record_signature(campaign, DETAILS)[0].pk)
     assert digest.send_digests() == 0
     delivery = Delivery.objects.get()
     assert delivery.state == Delivery.State.PENDING
@@ -314,12 +323,12 @@ def test_an_unconfirmed_signature_cannot_be_approved_in_its_supporters_place(sit
     from signatures.services import moderation
 
     campaign = CampaignPageFactory(parent=site.root_page, confirmation_required=True)
-    signature, _ = services.sign(campaign, DETAILS)
-    services.dispatch(signature.pk)  # the confirmation email; no delivery while pending
+    signature, _ = signing.record_signature(campaign, DETAILS)
+    dispatch.dispatch_signature(signature.pk)  # the confirmation email; no delivery while pending
 
-    assert moderation.may_not_count([signature.pk]) == 1
+    assert moderation.count_unapprovable([signature.pk]) == 1
     assert moderation.set_status([signature.pk], Signature.Status.COUNTED, admin_user) == 0
-    services.sweep(now=timezone.now() + timedelta(minutes=3))
+    dispatch.sweep_outbox(now=timezone.now() + timedelta(minutes=3))
 
     signature.refresh_from_db()
     assert signature.status == Signature.Status.PENDING
@@ -335,13 +344,13 @@ def test_approving_again_sends_the_letters_withheld_and_one_receipt_in_all(site,
         ]
 
     campaign = CampaignPageFactory(parent=site.root_page, send_receipt=True)
-    signature, _ = services.sign(campaign, DETAILS)
-    services.dispatch(signature.pk)  # the delivery and the receipt tasks are lost
+    signature, _ = signing.record_signature(campaign, DETAILS)
+    dispatch.dispatch_signature(signature.pk)  # the delivery and the receipt tasks are lost
     moderation.set_status([signature.pk], Signature.Status.REJECTED, admin_user)
     assert Delivery.objects.get().state == Delivery.State.WITHHELD
 
     moderation.set_status([signature.pk], Signature.Status.COUNTED, admin_user)
-    services.sweep(now=timezone.now() + timedelta(minutes=3))
+    dispatch.sweep_outbox(now=timezone.now() + timedelta(minutes=3))
 
     delivery = Delivery.objects.get()
     assert (delivery.state, delivery.last_error) == (Delivery.State.SENT, "")
@@ -349,27 +358,31 @@ def test_approving_again_sends_the_letters_withheld_and_one_receipt_in_all(site,
     # Rejected and approved once more: the letter went, and so did the receipt.
     moderation.set_status([signature.pk], Signature.Status.REJECTED, admin_user)
     moderation.set_status([signature.pk], Signature.Status.COUNTED, admin_user)
-    services.sweep(now=timezone.now() + timedelta(minutes=6))
+    dispatch.sweep_outbox(now=timezone.now() + timedelta(minutes=6))
     assert len(receipts()) == 1
     assert Delivery.objects.get().state == Delivery.State.SENT
 
 
 @pytest.mark.redis
-def test_a_new_action_is_queued_behind_the_letters_already_owed(settings):
+def test_a_new_action_is_queued_behind_the_letters_already_owed(
+    settings, django_capture_on_commit_callbacks
+):
     """Redis serves priority 0 first: dispatch goes to the lower-priority list."""
     import uuid
 
     import redis
 
     from cms.celery import app
+    from signatures import task_names
     from signatures.services import outbox
-    from signatures.tasks import dispatch
 
     queue = f"clarion-test-{uuid.uuid4().hex[:12]}"
     previous = app.conf.task_always_eager, app.conf.task_default_queue
     app.conf.task_always_eager, app.conf.task_default_queue = False, queue
     try:
-        assert outbox.enqueue(dispatch, 1) and outbox.enqueue(deliver, 2)
+        with django_capture_on_commit_callbacks(execute=True):
+            outbox.enqueue_on_commit(task_names.DISPATCH_SIGNATURE, 1)
+            outbox.enqueue_on_commit(task_names.DELIVER_LETTER, 2)
     finally:
         app.conf.task_always_eager, app.conf.task_default_queue = previous
     broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
@@ -421,13 +434,15 @@ def test_an_action_publishes_nothing_and_wakes_the_dispatcher_in_the_rate_limits
     campaign, with_broker_and_redis_cache, monkeypatch, django_capture_on_commit_callbacks
 ):
     broker, prefix = with_broker_and_redis_cache
-    services.sign(campaign, details(0), client_ip="192.0.2.1")  # connects, bumps the counter
+    signing.record_signature(
+        campaign, details(0), client_ip="192.0.2.1"
+    )  # connects, bumps the counter
     broker.delete(f"{prefix}:1:{outbox.WAKE_KEY}")
     monkeypatch.setattr(outbox, "_next_wake", 0.0)
     round_trips = count_redis_round_trips(monkeypatch)
 
     with django_capture_on_commit_callbacks(execute=True):
-        signature, new = services.sign(campaign, DETAILS, client_ip="192.0.2.1")
+        signature, new = signing.record_signature(campaign, DETAILS, client_ip="192.0.2.1")
 
     assert new and signature.dispatched_at is None  # the row is the outbox entry
     assert len(round_trips) == 1  # the rate limit's INCR, with the wake-up in its pipeline
@@ -441,12 +456,12 @@ def test_the_wake_up_goes_at_most_once_in_its_interval_per_process(
 ):
     broker, prefix = with_broker_and_redis_cache
     settings.CLARION_RATE_LIMIT = "0/300"  # no rate limit: the wake-up goes on its own
-    services.sign(campaign, details(0))  # connects, bumps the counter
+    signing.record_signature(campaign, details(0))  # connects, bumps the counter
     monkeypatch.setattr(outbox, "_next_wake", 0.0)
     round_trips = count_redis_round_trips(monkeypatch)
 
     for n in range(1, 6):
-        services.sign(campaign, details(n))
+        signing.record_signature(campaign, details(n))
 
     assert len(round_trips) == 1
     assert broker.llen(f"{prefix}:1:{outbox.WAKE_KEY}") == 1
@@ -454,35 +469,35 @@ def test_the_wake_up_goes_at_most_once_in_its_interval_per_process(
 
 def test_the_dispatcher_hands_over_every_waiting_action_once(campaign):
     # Not transactional: the after-commit work never runs, as with a broker.
-    signatures = [services.sign(campaign, details(n))[0] for n in range(3)]
+    signatures = [signing.record_signature(campaign, details(n))[0] for n in range(3)]
     assert Delivery.objects.count() == 0
 
-    assert outbox.dispatch_waiting() == 3
-    assert outbox.dispatch_waiting() == 0
+    assert dispatch.dispatch_waiting() == 3
+    assert dispatch.dispatch_waiting() == 0
     assert Delivery.objects.filter(signature__in=signatures).count() == 3
     assert not Signature.objects.filter(dispatched_at=None).exists()
 
 
 def test_a_row_the_dispatcher_cannot_dispatch_is_left_to_the_sweeper(campaign, monkeypatch):
-    bad, good = (services.sign(campaign, details(n))[0] for n in range(2))
-    dispatch = outbox.dispatch
+    bad, good = (signing.record_signature(campaign, details(n))[0] for n in range(2))
+    dispatch_signature = dispatch.dispatch_signature
 
     def failing(pk):
         if pk == bad.pk:
             raise RuntimeError("broken row")
-        dispatch(pk)
+        dispatch_signature(pk)
 
-    monkeypatch.setattr(outbox, "dispatch", failing)
-    assert outbox.dispatch_waiting() == 2
-    assert outbox.dispatch_waiting() == 0  # not taken again and again
+    monkeypatch.setattr(dispatch, "dispatch_signature", failing)
+    assert dispatch.dispatch_waiting() == 2
+    assert dispatch.dispatch_waiting() == 0  # not taken again and again
 
     bad.refresh_from_db()
     good.refresh_from_db()
     assert good.dispatched_at is not None
     assert bad.dispatched_at is None and bad.dispatch_due_at is not None
-    monkeypatch.setattr(outbox, "dispatch", dispatch)
+    monkeypatch.setattr(dispatch, "dispatch_signature", dispatch_signature)
     later = timezone.now() + outbox.GRACE * 3
-    assert services.sweep(now=later)[0] == 1  # the sweeper re-enqueues it
+    assert dispatch.sweep_outbox(now=later)[0] == 1  # the sweeper re-enqueues it
 
 
 @pytest.mark.django_db(transaction=True)

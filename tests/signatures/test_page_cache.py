@@ -67,10 +67,10 @@ def test_the_cached_page_shows_a_fresh_count_and_its_form_works(client, cached_c
 
 
 def test_the_copy_follows_the_counter_after_moderation(client, cached_campaign):
-    from signatures import services
     from signatures.models import Signature
+    from signatures.services import signing
 
-    services.sign(cached_campaign, VALID)
+    signing.record_signature(cached_campaign, VALID)
     for _ in range(3):
         visit(client, cached_campaign.url)
     Signature.objects.update(status=Signature.Status.REJECTED)

@@ -196,7 +196,7 @@ def test_on_redis_views_wait_in_one_hash_until_the_beat_task_flushes_them(
     assert not any(VISITOR_IP.encode() in field or b"unique" in field for field in raw)
     assert views_of(campaign)[("source", "radio")] == 3
 
-    tasks.flush_page_views()
+    tasks.flush_page_views_task()
 
     assert page_views.pending() == {}
     assert PageViewDay.objects.get(campaign=campaign, dimension="source").views == 3

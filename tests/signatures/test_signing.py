@@ -162,6 +162,9 @@ def test_the_forms_address_opened_again_leads_to_the_campaign(client, campaign):
         ('"a b"@example.org', "a b@example.org"),
         ("ana@exämple.org", "ana@xn--exmple-cua.org"),
         ("ana@XN--EXMPLE-CUA.org", "ana@xn--exmple-cua.org"),
+        # IDNA 2008: ß is a letter of its own; IDNA 2003 would fold it into strasse.de.
+        ("ana@straße.de", "ana@xn--strae-oqa.de"),
+        ("ana@STRASSE.de", "ana@strasse.de"),
     ],
 )
 def test_email_key_folds_the_forms_of_one_address(address, key):

@@ -10,10 +10,15 @@ from contextlib import contextmanager
 import pytest
 from django.utils import timezone
 
-from signatures import services
 from signatures.models import Delivery, Signature, WebhookDelivery, WebhookEndpoint
+from signatures.services import confirmation
 from signatures.services.webhooks import WebhookFailed
-from signatures.tasks import MAX_RETRIES, deliver, deliver_webhook, send_confirmation
+from signatures.tasks import (
+    MAX_RETRIES,
+    deliver_letter_task,
+    deliver_webhook_task,
+    send_confirmation_task,
+)
 from tests.factories import CampaignPageFactory, TargetFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,8 +57,8 @@ def delivery(site):
 
 
 def test_a_failed_delivery_is_retried_later_and_the_sweeper_told_when(mail_server_down, delivery):
-    with attempt(deliver, retries=2), pytest.raises(ConnectionRefusedError):
-        deliver(delivery.pk)
+    with attempt(deliver_letter_task, retries=2), pytest.raises(ConnectionRefusedError):
+        deliver_letter_task(delivery.pk)
 
     delivery.refresh_from_db()
     assert delivery.state == Delivery.State.PENDING
@@ -61,8 +66,8 @@ def test_a_failed_delivery_is_retried_later_and_the_sweeper_told_when(mail_serve
 
 
 def test_a_delivery_whose_retries_are_spent_fails_visibly(mail_server_down, delivery):
-    with attempt(deliver, retries=MAX_RETRIES):
-        deliver(delivery.pk)  # no retry: nothing raised
+    with attempt(deliver_letter_task, retries=MAX_RETRIES):
+        deliver_letter_task(delivery.pk)  # no retry: nothing raised
 
     delivery.refresh_from_db()
     assert delivery.state == Delivery.State.FAILED
@@ -79,8 +84,8 @@ def owed_confirmation(site):
 
 
 def test_a_failed_confirmation_email_is_retried_later(mail_server_down, owed_confirmation):
-    with attempt(send_confirmation, retries=0), pytest.raises(ConnectionRefusedError):
-        send_confirmation(owed_confirmation.pk)
+    with attempt(send_confirmation_task, retries=0), pytest.raises(ConnectionRefusedError):
+        send_confirmation_task(owed_confirmation.pk)
 
     owed_confirmation.refresh_from_db()
     assert 0 < due_in(owed_confirmation.email_due_at) <= 5
@@ -89,8 +94,8 @@ def test_a_failed_confirmation_email_is_retried_later(mail_server_down, owed_con
 def test_a_confirmation_email_whose_retries_are_spent_is_no_longer_owed(
     mail_server_down, owed_confirmation
 ):
-    with attempt(send_confirmation, retries=MAX_RETRIES):
-        send_confirmation(owed_confirmation.pk)
+    with attempt(send_confirmation_task, retries=MAX_RETRIES):
+        send_confirmation_task(owed_confirmation.pk)
 
     owed_confirmation.refresh_from_db()
     assert owed_confirmation.email_due_at is None
@@ -108,8 +113,8 @@ def webhook_to_nowhere(campaign, settings):
 
 
 def test_a_failed_webhook_post_is_retried_later(webhook_to_nowhere):
-    with attempt(deliver_webhook, retries=1), pytest.raises(WebhookFailed):
-        deliver_webhook(webhook_to_nowhere.pk)
+    with attempt(deliver_webhook_task, retries=1), pytest.raises(WebhookFailed):
+        deliver_webhook_task(webhook_to_nowhere.pk)
 
     webhook_to_nowhere.refresh_from_db()
     assert webhook_to_nowhere.state == WebhookDelivery.State.PENDING
@@ -117,8 +122,8 @@ def test_a_failed_webhook_post_is_retried_later(webhook_to_nowhere):
 
 
 def test_a_webhook_post_whose_retries_are_spent_fails_visibly(webhook_to_nowhere):
-    with attempt(deliver_webhook, retries=MAX_RETRIES):
-        deliver_webhook(webhook_to_nowhere.pk)
+    with attempt(deliver_webhook_task, retries=MAX_RETRIES):
+        deliver_webhook_task(webhook_to_nowhere.pk)
 
     webhook_to_nowhere.refresh_from_db()
     assert webhook_to_nowhere.state == WebhookDelivery.State.FAILED
@@ -128,7 +133,7 @@ def test_a_webhook_post_whose_retries_are_spent_fails_visibly(webhook_to_nowhere
 def test_giving_up_on_a_supporter_email_logs_no_address(owed_confirmation, caplog):
     refusal = "Refused by the mail server: {'ana@example.org': (550, b'5.1.1 no such user')}"
 
-    services.give_up_supporter_email(owed_confirmation.pk, refusal)
+    confirmation.give_up_supporter_email(owed_confirmation.pk, refusal)
 
     assert "Refused by the mail server" in caplog.text
     assert "ana@example.org" not in caplog.text

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from cms.models import OrganisationSettings
-from signatures import services
 from signatures.models import Signature
+from signatures.services import confirmation
 from tests.factories import CampaignPageFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def confirm_url(scripted_campaign):
     signature = Signature.objects.create(
         campaign=scripted_campaign, email="ana@example.org", status=Signature.Status.PENDING
     )
-    return reverse("signatures:confirm", args=[services.token_for(signature)])
+    return reverse("signatures:confirm", args=[confirmation.token_for(signature)])
 
 
 def html_of(response) -> str:

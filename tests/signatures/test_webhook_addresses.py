@@ -122,7 +122,7 @@ def deliver_to(campaign, url) -> WebhookDelivery:
     signature = Signature.objects.create(campaign=campaign, email=email, email_key=email)
     delivery = WebhookDelivery.objects.create(endpoint=endpoint, signature=signature)
     with pytest.raises(webhooks.WebhookFailed):
-        webhooks.deliver(delivery.pk)
+        webhooks.deliver_webhook(delivery.pk)
     delivery.refresh_from_db()
     assert (delivery.state, delivery.attempts) == ("pending", 1)
     return delivery
@@ -177,7 +177,7 @@ def test_the_connection_goes_to_the_address_that_was_checked(campaign, settings,
         )
         signature = Signature.objects.create(campaign=campaign, email="ana@example.org")
         delivery = WebhookDelivery.objects.create(endpoint=endpoint, signature=signature)
-        webhooks.deliver(delivery.pk)
+        webhooks.deliver_webhook(delivery.pk)
     assert lookups == ["crm.rebind.test"]
     [(headers, _body)] = receiver.requests
     assert headers["Host"] == f"crm.rebind.test:{receiver.server.server_port}"

@@ -12,9 +12,9 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from . import safe_http
-from .admin.permissions import forbidden_not_redirected
-from .models import WebhookDelivery, WebhookEndpoint
+from .. import safe_http
+from ..models import WebhookDelivery, WebhookEndpoint
+from .permissions import forbidden_not_redirected
 
 #: Any one of these on a webhook model opens its screens; a user with none gets 403 on all.
 ANY_PERMISSION = ("add", "change", "delete", "view")

@@ -1,0 +1,12 @@
+"""The names of the audit-log actions Clarion records (Wagtail's log, shown in a campaign's
+history and the site history report). Services log under these names; wagtail_hooks.py
+registers each with its label and wording."""
+
+APPROVE = "clarion.signatures.approve"
+REJECT = "clarion.signatures.reject"
+MARK_SPAM = "clarion.signatures.spam"
+INVALIDATE = "clarion.signatures.invalidate"
+EXPORT = "clarion.signatures.export"
+RETRY_DELIVERIES = "clarion.deliveries.retry"
+ERASE_SUPPORTER = "clarion.privacy.erase"
+SUBJECT_ACCESS = "clarion.privacy.access"

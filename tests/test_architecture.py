@@ -1,0 +1,82 @@
+"""The import contracts in pyproject.toml (run by `make check` as `lint-imports`) hold, and
+each one fails when an import breaks it.
+
+The code's real import graph is checked as it is, then with one import added, as if a
+module had written it (at the top or inside a function: both are edges of the graph).
+"""
+
+import copy
+from pathlib import Path
+
+import pytest
+from importlinter.adapters.building import GraphBuilder
+from importlinter.application import use_cases
+from importlinter.application.app_config import settings as linter_settings
+from importlinter.configuration import configure
+
+PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
+
+
+_real_graphs = {}
+
+
+class _GraphWithOneMoreImport(GraphBuilder):
+    def __init__(self, importer: str | None, imported: str | None):
+        self.importer, self.imported = importer, imported
+
+    def build(self, **arguments):
+        key = repr(sorted(arguments.items()))
+        if key not in _real_graphs:
+            _real_graphs[key] = super().build(**arguments)
+        graph = copy.deepcopy(_real_graphs[key])
+        if self.importer:
+            graph.add_import(
+                importer=self.importer,
+                imported=self.imported,
+                line_number=1,
+                line_contents=f"from {self.imported} import something",
+            )
+        return graph
+
+
+def broken_contracts(importer: str | None = None, imported: str | None = None) -> set[str]:
+    configure()
+    linter_settings.configure(GRAPH_BUILDER=_GraphWithOneMoreImport(importer, imported))
+    options = use_cases.read_user_options(str(PYPROJECT))
+    use_cases._register_contract_types(options)  # as lint-imports does before checking
+    report = use_cases.create_report(options, cache_dir=None)
+    assert not report.could_not_run, report.invalid_contract_options
+    return {
+        contract.contract_options["id"]
+        for contract, check in report.get_contracts_and_checks()
+        if not check.kept
+    }
+
+
+def test_the_code_keeps_every_contract():
+    assert broken_contracts() == set()
+
+
+@pytest.mark.parametrize(
+    ("importer", "imported", "broken"),
+    [
+        # A service importing a task: up a layer, past the outbox, and a cycle (tasks import
+        # the services).
+        (
+            "signatures.services.signing",
+            "signatures.tasks",
+            {"layers", "services-enqueue-by-name", "no-cycles"},
+        ),
+        # A service publishing to Celery itself rather than through the outbox.
+        ("signatures.services.delivery", "celery", {"services-enqueue-by-name"}),
+        # One entry point using another: a shared read belongs in a lower layer.
+        ("signatures.api", "campaigns.api", {"layers"}),
+        ("signatures.tasks", "signatures.admin.listing", {"layers"}),
+        # A model reaching up for a service.
+        ("signatures.models.signature", "signatures.services.moderation", {"layers", "no-cycles"}),
+        # Two services importing each other: same layer, but a cycle.
+        ("signatures.services.mailer", "signatures.services.delivery", {"no-cycles"}),
+    ],
+)
+def test_an_import_against_the_design_breaks_its_contract(importer, imported, broken):
+    assert broken_contracts(importer, imported) == broken
