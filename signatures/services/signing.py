@@ -4,9 +4,9 @@ The request runs one SQL statement and touches no shared counter row, sends no e
 calls nothing slow: the row is itself the outbox entry. With a broker, the workers'
 dispatcher picks it up, woken by a push that rides in the rate limit's Redis round trip
 (see `outbox`); without one, its follow-up work runs in-process once the response is
-complete (`dispatch.dispatch_signature`). The sweeper picks up whatever is left behind. A new and a
-repeat action do exactly the same work, so the time an answer takes never tells whether an
-address had signed.
+complete (`dispatch.dispatch_signature`). The sweeper picks up whatever is left behind. A
+new and a repeat action do exactly the same work, so the time an answer takes never tells
+whether an address had signed.
 """
 
 from django.db import connection
