@@ -147,7 +147,7 @@ def budget_steps():
     return [
         (views, "live_campaign", "the live campaign (kept in the process)"),
         (api, "live_campaign", "the live campaign (kept in the process)"),
-        (CampaignPage, "speak", "the campaign's language"),
+        (CampaignPage, "activate_language", "the campaign's language"),
         (abuse, "check_form", "the HTML form's guard (origin, honeypot, fill time)"),
         (forms.SignatureForm, "__init__", "form: set up"),
         (forms.SignatureForm, "full_clean", "form: validate"),

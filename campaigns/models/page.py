@@ -378,7 +378,7 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
 
     def email_preview(self, request, mode_name):
         """An email as its recipient reads it, for the editor: never sent, nothing saved."""
-        self.speak(request)  # the emails are written in the campaign's language
+        self.activate_language(request)  # the emails are written in the campaign's language
         email = type(self).email_previewer(self, mode_name)
         context = {
             "page": self,
