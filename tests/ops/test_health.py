@@ -2,13 +2,13 @@
 (/health/live/) depends on nothing."""
 
 import json
+import socket
 from datetime import timedelta
 
 import pytest
 from django.db import connections
 from django.utils import timezone
 
-from bench.servers import free_port
 from cms.models import Heartbeat
 from signatures.models import Delivery, Signature
 from tests.factories import TargetFactory
@@ -16,8 +16,15 @@ from tests.factories import TargetFactory
 pytestmark = pytest.mark.postgres
 
 CHECKS = {"database", "cache", "broker", "outbox", "beat"}
-#: Nothing listens here.
-CLOSED_PORT = free_port()
+
+
+@pytest.fixture
+def closed_port():
+    """A port held bound but not listening, so a connection to it is refused for certain
+    (a port that was merely free when the module loaded may since serve another test)."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield held.getsockname()[1]
 
 
 def readiness(client):
@@ -56,8 +63,8 @@ def test_ready_with_a_broker_and_a_fresh_heartbeat(client, broker):
     assert (status, failing(report)) == (200, set())
 
 
-def test_a_broker_that_refuses_connections_makes_it_unready(client, broker):
-    broker.CELERY_BROKER_URL = f"redis://127.0.0.1:{CLOSED_PORT}/0"
+def test_a_broker_that_refuses_connections_makes_it_unready(client, broker, closed_port):
+    broker.CELERY_BROKER_URL = f"redis://127.0.0.1:{closed_port}/0"
 
     status, report = readiness(client)
 
@@ -104,11 +111,11 @@ def test_an_old_outbox_backlog_makes_it_unready(client, campaign, broker):
     assert "ana" not in json.dumps(report).lower()
 
 
-def test_a_database_that_is_down_gives_503_and_json_not_500(client, db):
+def test_a_database_that_is_down_gives_503_and_json_not_500(client, db, closed_port):
     database = connections["default"]
     kept = dict(database.settings_dict)
     database.close()
-    database.settings_dict["PORT"] = CLOSED_PORT
+    database.settings_dict["PORT"] = closed_port
     try:
         status, report = readiness(client)
         live = client.get("/health/live/")
@@ -119,7 +126,7 @@ def test_a_database_that_is_down_gives_503_and_json_not_500(client, db):
     assert status == 503
     assert {"database", "outbox"} <= failing(report)
     # What failed, not where: no host, port or driver message.
-    assert str(CLOSED_PORT) not in json.dumps(report)
+    assert str(closed_port) not in json.dumps(report)
     assert "127.0.0.1" not in json.dumps(report)
     assert live.status_code == 200  # liveness checks nothing but the process
 
