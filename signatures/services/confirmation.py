@@ -160,7 +160,7 @@ def _send_owed_email(signature_id: int, status, kind: str, context) -> None:
         signature.save(update_fields=["email_due_at", "receipt_sent_at", "links_paced_until"])
         if sending:
             with translation.override(signature.campaign.language):
-                message = _supporter_email(signature, kind, context(signature))
+                message = supporter_email(signature, kind, context(signature))
             commit_without_waiting_for_disk()
             mailer.send(message)  # returns after the server's 250
         # Otherwise held back by the pace, rejected meanwhile, or receipts switched off.
@@ -177,7 +177,8 @@ def _next_link_at(signature, now):
     return None
 
 
-def _supporter_email(signature, kind: str, context: dict) -> EmailMessage:
+def supporter_email(signature, kind: str, context: dict) -> EmailMessage:
+    """The email to a supporter (`kind`: confirm or receipt), as sent and as previewed."""
     campaign = signature.campaign
     context = {"signature": signature, "campaign": campaign} | context
     sender = sender_for(campaign)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.models import Target
 
 from ..models import Delivery, Signature
-from .confirmation import _supporter_email
+from .confirmation import supporter_email
 from .delivery import compose_letter
 from .digest import compose_digest
 
@@ -55,7 +55,7 @@ def preview(campaign, mode: str) -> EmailPreview:
     if mode == "confirmation-email":
         link = campaign.get_site().root_url + reverse("signatures:confirm", args=["…"])
         return EmailPreview(
-            _supporter_email(signature, "confirm", {"link": link}),
+            supporter_email(signature, "confirm", {"link": link}),
             signature,
             ""
             if campaign.confirmation_required
@@ -63,7 +63,7 @@ def preview(campaign, mode: str) -> EmailPreview:
         )
     if mode == "receipt":
         return EmailPreview(
-            _supporter_email(signature, "receipt", {"targets": campaign.targets}),
+            supporter_email(signature, "receipt", {"targets": campaign.targets}),
             signature,
             ""
             if campaign.send_receipt
