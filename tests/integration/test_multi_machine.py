@@ -1,6 +1,6 @@
 """More than one machine: two gunicorn instances (separate processes, each with its own
-in-process state), two Celery workers and one beat, sharing only PostgreSQL and Redis (broker
-and cache). Actions are taken through both web servers:
+in-process state), two Celery workers and one beat, sharing only PostgreSQL, the Redis cache
+and the broker: Redis, and again RabbitMQ. Actions are taken through both web servers:
 the counter is exact on both, each letter goes once, the rate limit is one for all, and
 readiness sees beat's heartbeat through either."""
 
@@ -13,9 +13,11 @@ import uuid
 from urllib.parse import urlencode
 
 import pytest
+from kombu import Connection
 
 from bench.servers import CeleryWorker, Gunicorn, Process, app_env
 from signatures.models import Delivery, Signature
+from tests.availability import RABBITMQ_URL
 from tests.factories import CampaignPageFactory, TargetFactory
 
 from .conftest import database_url
@@ -72,10 +74,22 @@ def eventually(check, timeout=90, interval=0.5):
         time.sleep(interval)
 
 
-@pytest.fixture
-def cluster(transactional_db, smtp_server, broker, tmp_path):
-    """Web A and B, workers 1 and 2, one beat, on a Redis of the test's own."""
-    broker_url = broker.url(0)
+def remove_queue(broker_url, queue):
+    """Drop the test's queue (and the exchange of its name) from a broker shared with others."""
+    with Connection(broker_url, connect_timeout=5) as broker:
+        channel = broker.default_channel
+        channel.queue_delete(queue)
+        channel.exchange_delete(queue)
+
+
+@pytest.fixture(
+    params=["redis", pytest.param("rabbitmq", marks=pytest.mark.rabbitmq)],
+)
+def cluster(request, transactional_db, smtp_server, broker, tmp_path):
+    """Web A and B, workers 1 and 2, one beat; the cache on a Redis of the test's own, the
+    broker that Redis too or RabbitMQ (a queue of the test's own there)."""
+    on_rabbitmq = request.param == "rabbitmq"
+    broker_url = RABBITMQ_URL if on_rabbitmq else broker.url(0)
     queue = f"clarion-multi-{uuid.uuid4().hex[:12]}"
     env = app_env(
         database_url(),
@@ -99,6 +113,8 @@ def cluster(transactional_db, smtp_server, broker, tmp_path):
     finally:
         for process in processes:
             process.stop()
+        if on_rabbitmq:
+            remove_queue(broker_url, queue)
 
 
 @pytest.mark.django_db(transaction=True)
