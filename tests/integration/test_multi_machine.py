@@ -1,8 +1,9 @@
 """More than one machine: two gunicorn instances (separate processes, each with its own
 in-process state), two Celery workers and one beat, sharing only PostgreSQL, the Redis cache
 and the broker: Redis, and again RabbitMQ. Actions are taken through both web servers:
-the counter is exact on both, each letter goes once, the rate limit is one for all, and
-readiness sees beat's heartbeat through either."""
+the counter is exact on both, each letter goes once, the rate limit is one for all,
+readiness sees beat's heartbeat through either, and beat's scheduled publishing takes a
+campaign live."""
 
 import collections
 import http.client
@@ -10,9 +11,11 @@ import json
 import sys
 import time
 import uuid
+from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
+from django.utils import timezone
 from kombu import Connection
 
 from bench.servers import CeleryWorker, Gunicorn, Process, app_env
@@ -122,6 +125,13 @@ def test_two_web_servers_two_workers_and_one_beat_share_one_state(cluster, site,
     (web_a, web_b), workers = cluster
     campaign = CampaignPageFactory(parent=site.root_page, targets=[TargetFactory()])
     servers = [web_a.port, web_b.port]
+    # A campaign an editor scheduled to launch in a moment: beat's publish_scheduled must
+    # reach a worker through the broker for it to go live.
+    launch = CampaignPageFactory(parent=site.root_page, title="Launching soon")
+    launch.unpublish()
+    launch.go_live_at = timezone.now() + timedelta(seconds=5)
+    launch.save_revision().publish()
+    assert not type(launch).objects.get(pk=launch.pk).live
 
     answers = [
         act(servers[i % 2], campaign.pk, f"supporter{i}@example.org", f"198.51.100.{i + 1}")
@@ -166,3 +176,6 @@ def test_two_web_servers_two_workers_and_one_beat_share_one_state(cluster, site,
     assert eventually(lambda: all(status == 200 for status, _ in ready()), timeout=60), ready()
     report = json.loads(ready()[0][1])
     assert report["checks"]["broker"] == report["checks"]["beat"] == {"ok": True}
+
+    # Beat runs scheduled publishing every minute.
+    assert eventually(lambda: type(launch).objects.get(pk=launch.pk).live, timeout=120)
