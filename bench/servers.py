@@ -6,6 +6,7 @@ plus a small HTTP load generator and a memory sampler. Standard library only.
 """
 
 import http.client
+import itertools
 import os
 import signal
 import socket
@@ -182,17 +183,25 @@ class Gunicorn(Process):
 
 
 class CeleryWorker(Process):
-    """`celery worker` on one queue; start() returns once it is ready to take tasks."""
+    """`celery worker` on one queue; start() returns once it is ready to take tasks.
+
+    Each worker gets a node name of its own, as workers on separate machines have: Celery's
+    default, celery@<host name>, is the same for every worker on one machine, and RabbitMQ
+    lets only one of them hold that name's remote-control queue (the others fail with
+    RESOURCE_LOCKED; Redis shares it silently)."""
+
+    numbers = itertools.count(1)
 
     def __init__(self, env: dict, log: Path, queue: str, pool="solo", concurrency=1):
         super().__init__(log)
         self.env, self.queue, self.pool, self.concurrency = env, queue, pool, concurrency
+        self.name = f"{queue}-{os.getpid()}-{next(self.numbers)}@%h"
 
     def start(self, timeout=180):
         self.log.write_text("")
         self.spawn(
             [sys.executable, "-m", "celery", "-A", "cms", "worker", "-Q", self.queue]
-            + ["-P", self.pool, "-c", str(self.concurrency)]
+            + ["-n", self.name, "-P", self.pool, "-c", str(self.concurrency)]
             + ["--without-gossip", "--without-mingle", "--without-heartbeat"]
             + ["-l", "INFO"],
             self.env,

@@ -29,6 +29,9 @@ def finish_sends_in_hand_when_the_worker_dies(**kwargs):
 app.conf.beat_schedule = {
     # Readiness (/health/) checks that beat, the broker and a worker keep this fresh.
     "heartbeat": {"task": "cms.tasks.heartbeat", "schedule": 30.0},
+    # Wagtail's scheduled publishing: campaigns (and targets) go live and expire on the
+    # dates their editors set.
+    "publish-scheduled": {"task": "cms.tasks.publish_scheduled", "schedule": 60.0},
     # The outbox: re-enqueue signatures and deliveries a dead broker or worker left behind.
     "sweep-outbox": {"task": task_names.SWEEP_OUTBOX, "schedule": 60.0},
     # Webhook POSTs the broker never received, or whose retry it lost, are queued again.

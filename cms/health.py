@@ -3,7 +3,9 @@
 Readiness runs named checks on django-health-check and answers 200 when all pass, else
 503, in JSON, whatever fails (a check that raises is reported, not turned into a 500).
 The answer names each check and says why one fails, in terms of the service (never a
-supporter, never a host name or a password): details go to the log.
+supporter, never a host name or a password): details go to the log, once per change of
+state in each process (a load balancer probing every few seconds would otherwise write a
+failure, with its traceback, at every probe, and Django an ERROR for every 503).
 
 Liveness checks nothing but that the process answers: restarting a web process because
 the database is down would not bring the database back.
@@ -12,6 +14,8 @@ the database is down would not bring the database back.
 import asyncio
 import dataclasses
 import datetime
+import inspect
+import logging
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -103,22 +107,80 @@ CHECKS = {
 }
 
 
+logger = logging.getLogger(__name__)
+
+#: Whether each check failed at its last run in this process, by name (not yet run:
+#: passing). Only a change is logged: the failure's words may change at every probe (the
+#: outbox's age), the state does not.
+_failing: dict[str, bool] = {}
+
+
 class ReadinessView(HealthCheckView):
     checks = list(CHECKS.values())
 
     async def get(self, request, *args, **kwargs):
         with self.get_executor() as executor:
-            results = await asyncio.gather(
-                *(check.get_result(executor) for check in self.get_checks())
+            errors = await asyncio.gather(
+                *(outcome(check, executor) for check in self.get_checks())
             )
-        report = {
-            name: describe(result.error) for name, result in zip(CHECKS, results, strict=True)
-        }
-        healthy = all(result.error is None for result in results)
-        return JsonResponse(
+        report = {name: describe(error) for name, error in zip(CHECKS, errors, strict=True)}
+        for name, error in zip(CHECKS, errors, strict=True):
+            log_change(name, report[name].get("error"), error)
+        healthy = all(error is None for error in errors)
+        response = JsonResponse(
             {"status": "ok" if healthy else "unavailable", "checks": report},
             status=200 if healthy else 503,
         )
+        # A 503 here is an answer, not a server error: Django would log it at ERROR on
+        # every probe (django.request); log_change has said what changed.
+        response._has_been_logged = True
+        return response
+
+
+async def outcome(check: HealthCheck, executor) -> HealthCheckException | None:
+    """Run one check as django-health-check's `get_result` does (its own time limit, a
+    crash reported as "unknown error"), but without its log record at every failing probe;
+    the original error stays attached as the failure's cause, for `log_change`."""
+    loop = asyncio.get_running_loop()
+    run = (
+        check.run()
+        if inspect.iscoroutinefunction(check.run)
+        else loop.run_in_executor(executor, check.run)
+    )
+    limit = check.timeout.total_seconds()
+    try:
+        await asyncio.wait_for(run, limit + 1)  # the check's own client timeout first
+    except HealthCheckException as error:
+        return error
+    except TimeoutError as error:
+        return caused_by(error, ServiceUnavailable(f"Timed out after {limit:g} seconds"))
+    except Exception as error:
+        return caused_by(error, HealthCheckException("unknown error"))
+    return None
+
+
+def caused_by(error: BaseException, failure: HealthCheckException) -> HealthCheckException:
+    failure.__cause__ = error
+    return failure
+
+
+def log_change(name: str, failure: str | None, error: HealthCheckException | None) -> None:
+    """Log a check that starts failing (WARNING, with the cause's traceback) or passes
+    again (INFO); nothing while it stays as it was."""
+    failing = failure is not None
+    if _failing.get(name, False) == failing:
+        return
+    _failing[name] = failing
+    if not failing:
+        logger.info("readiness: %s passes again", name)
+        return
+    cause = error.__cause__ or error
+    logger.warning(
+        "readiness: %s fails: %s",
+        name,
+        failure,
+        exc_info=(type(cause), cause, cause.__traceback__),
+    )
 
 
 def describe(error: HealthCheckException | None) -> dict:

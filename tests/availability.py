@@ -12,6 +12,8 @@ from django.db import connection
 
 REQUIRE_ALL = os.environ.get("CLARION_REQUIRE_SERVICES") == "1"
 CHROMIUM = "/usr/bin/chromium"
+#: The RabbitMQ the broker tests use (their own queues on it, removed afterwards).
+RABBITMQ_URL = os.environ.get("CLARION_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672//")
 
 
 def _reachable(url: str, default_port: int) -> bool:
@@ -42,6 +44,20 @@ def missing_redis() -> str | None:
 
 
 @cache
+def missing_rabbitmq() -> str | None:
+    from kombu import Connection
+
+    broker = Connection(RABBITMQ_URL, connect_timeout=3)
+    try:
+        with broker:
+            broker.ensure_connection(max_retries=1)
+    except Exception as error:
+        where = broker.as_uri()  # the password masked
+        return f"needs RabbitMQ at {where} (CLARION_RABBITMQ_URL): {type(error).__name__}"
+    return None
+
+
+@cache
 def missing_browser() -> str | None:
     if not shutil.which(CHROMIUM):
         return f"needs Chromium at {CHROMIUM} (apt-get install chromium)"
@@ -52,4 +68,9 @@ def missing_browser() -> str | None:
     return None
 
 
-MARKERS = {"postgres": missing_postgres, "redis": missing_redis, "browser": missing_browser}
+MARKERS = {
+    "postgres": missing_postgres,
+    "redis": missing_redis,
+    "rabbitmq": missing_rabbitmq,
+    "browser": missing_browser,
+}

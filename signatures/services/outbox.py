@@ -44,7 +44,9 @@ MAX_WAIT = timedelta(hours=1)
 #: Dispatching a new action waits while letters are owed (Redis serves priority 0 first): a
 #: surge of actions, or the sweeper's catch-up after an outage, must not hold up the emails
 #: already promised, and a restarted worker goes back to sending at once. (Set here, per
-#: message: Celery deprecates a priority on the task itself.)
+#: message: Celery deprecates a priority on the task itself.) On Redis only: RabbitMQ, on a
+#: queue declared with x-max-priority, serves higher numbers first, which would put this
+#: task before the letters instead of after them.
 PRIORITIES = {task_names.DISPATCH_SIGNATURE: 6}
 
 
@@ -122,7 +124,8 @@ def enqueue(task_name: str, *args, **options) -> bool:
     """Send the task named `task_name` now; False if the broker is unreachable."""
     # The task object, not send_task(): in-process (no broker) only the object runs eagerly.
     task = current_app.tasks[task_name]
-    if task_name in PRIORITIES:
+    on_redis = (current_app.conf.broker_url or "").startswith(("redis://", "rediss://"))
+    if task_name in PRIORITIES and on_redis:
         options.setdefault("priority", PRIORITIES[task_name])
     try:
         # No publish retries: a request must not hang while the broker is away.

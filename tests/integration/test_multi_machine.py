@@ -1,8 +1,9 @@
 """More than one machine: two gunicorn instances (separate processes, each with its own
-in-process state), two Celery workers and one beat, sharing only PostgreSQL and Redis (broker
-and cache). Actions are taken through both web servers:
-the counter is exact on both, each letter goes once, the rate limit is one for all, and
-readiness sees beat's heartbeat through either."""
+in-process state), two Celery workers and one beat, sharing only PostgreSQL, the Redis cache
+and the broker: Redis, and again RabbitMQ. Actions are taken through both web servers:
+the counter is exact on both, each letter goes once, the rate limit is one for all,
+readiness sees beat's heartbeat through either, and beat's scheduled publishing takes a
+campaign live."""
 
 import collections
 import http.client
@@ -10,12 +11,16 @@ import json
 import sys
 import time
 import uuid
+from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
+from django.utils import timezone
+from kombu import Connection
 
 from bench.servers import CeleryWorker, Gunicorn, Process, app_env
 from signatures.models import Delivery, Signature
+from tests.availability import RABBITMQ_URL
 from tests.factories import CampaignPageFactory, TargetFactory
 
 from .conftest import database_url
@@ -72,10 +77,22 @@ def eventually(check, timeout=90, interval=0.5):
         time.sleep(interval)
 
 
-@pytest.fixture
-def cluster(transactional_db, smtp_server, broker, tmp_path):
-    """Web A and B, workers 1 and 2, one beat, on a Redis of the test's own."""
-    broker_url = broker.url(0)
+def remove_queue(broker_url, queue):
+    """Drop the test's queue (and the exchange of its name) from a broker shared with others."""
+    with Connection(broker_url, connect_timeout=5) as broker:
+        channel = broker.default_channel
+        channel.queue_delete(queue)
+        channel.exchange_delete(queue)
+
+
+@pytest.fixture(
+    params=["redis", pytest.param("rabbitmq", marks=pytest.mark.rabbitmq)],
+)
+def cluster(request, transactional_db, smtp_server, broker, tmp_path):
+    """Web A and B, workers 1 and 2, one beat; the cache on a Redis of the test's own, the
+    broker that Redis too or RabbitMQ (a queue of the test's own there)."""
+    on_rabbitmq = request.param == "rabbitmq"
+    broker_url = RABBITMQ_URL if on_rabbitmq else broker.url(0)
     queue = f"clarion-multi-{uuid.uuid4().hex[:12]}"
     env = app_env(
         database_url(),
@@ -99,6 +116,8 @@ def cluster(transactional_db, smtp_server, broker, tmp_path):
     finally:
         for process in processes:
             process.stop()
+        if on_rabbitmq:
+            remove_queue(broker_url, queue)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -106,6 +125,13 @@ def test_two_web_servers_two_workers_and_one_beat_share_one_state(cluster, site,
     (web_a, web_b), workers = cluster
     campaign = CampaignPageFactory(parent=site.root_page, targets=[TargetFactory()])
     servers = [web_a.port, web_b.port]
+    # A campaign an editor scheduled to launch in a moment: beat's publish_scheduled must
+    # reach a worker through the broker for it to go live.
+    launch = CampaignPageFactory(parent=site.root_page, title="Launching soon")
+    launch.unpublish()
+    launch.go_live_at = timezone.now() + timedelta(seconds=5)
+    launch.save_revision().publish()
+    assert not type(launch).objects.get(pk=launch.pk).live
 
     answers = [
         act(servers[i % 2], campaign.pk, f"supporter{i}@example.org", f"198.51.100.{i + 1}")
@@ -150,3 +176,6 @@ def test_two_web_servers_two_workers_and_one_beat_share_one_state(cluster, site,
     assert eventually(lambda: all(status == 200 for status, _ in ready()), timeout=60), ready()
     report = json.loads(ready()[0][1])
     assert report["checks"]["broker"] == report["checks"]["beat"] == {"ok": True}
+
+    # Beat runs scheduled publishing every minute.
+    assert eventually(lambda: type(launch).objects.get(pk=launch.pk).live, timeout=120)

@@ -2,6 +2,7 @@
 (/health/live/) depends on nothing."""
 
 import json
+import logging
 import socket
 from datetime import timedelta
 
@@ -9,6 +10,7 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
+from cms import health
 from cms.models import Heartbeat
 from signatures.models import Delivery, Signature
 from tests.factories import TargetFactory
@@ -36,6 +38,11 @@ def readiness(client):
 
 def failing(report) -> set[str]:
     return {name for name, check in report["checks"].items() if not check["ok"]}
+
+
+@pytest.fixture(autouse=True)
+def _every_check_passing_before(monkeypatch):
+    monkeypatch.setattr(health, "_failing", {})
 
 
 @pytest.fixture
@@ -149,3 +156,55 @@ def test_liveness_answers_without_touching_any_service(client, db, django_assert
 
     assert response.status_code == 200
     assert json.loads(response.content) == {"status": "ok"}
+
+
+def test_a_failure_is_logged_once_when_it_starts_and_once_when_it_ends(
+    client, broker, caplog, closed_port
+):
+    # A load balancer probes every few seconds: one WARNING when the broker goes, one INFO
+    # when it is back, nothing in between; never an ERROR (a 503 here is an answer).
+    working = broker.CELERY_BROKER_URL
+    broker.CELERY_BROKER_URL = f"redis://127.0.0.1:{closed_port}/0"
+    with caplog.at_level(logging.DEBUG):
+        down = [readiness(client) for _ in range(3)]
+        broker.CELERY_BROKER_URL = working
+        back = [readiness(client) for _ in range(2)]
+
+    assert [status for status, _ in down] == [503] * 3
+    assert all(failing(report) == {"broker"} for _, report in down)
+    assert [status for status, _ in back] == [200] * 2
+    said = [
+        (record.levelname, record.getMessage())
+        for record in caplog.records
+        if record.levelno >= logging.WARNING or record.name == "cms.health"
+    ]
+    assert said == [
+        ("WARNING", "readiness: broker fails: the broker does not accept connections"),
+        ("INFO", "readiness: broker passes again"),
+    ]
+    [warning] = [record for record in caplog.records if record.levelname == "WARNING"]
+    assert warning.exc_info[0].__name__ == "OperationalError"  # the cause, for the operator
+
+
+def test_a_database_that_is_down_is_logged_once_and_never_as_an_error(
+    client, db, caplog, closed_port
+):
+    database = connections["default"]
+    kept = dict(database.settings_dict)
+    database.close()
+    database.settings_dict["PORT"] = closed_port
+    try:
+        with caplog.at_level(logging.DEBUG):
+            answers = [readiness(client) for _ in range(3)]
+    finally:
+        database.settings_dict.update(kept)
+        database.close()
+
+    assert [status for status, _ in answers] == [503] * 3
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+    failures = sorted(
+        record.getMessage().split(":")[1].split()[0]
+        for record in caplog.records
+        if record.name == "cms.health"
+    )
+    assert failures == sorted(failing(answers[0][1]))  # each failing check once, not thrice

@@ -2,6 +2,7 @@
 
 import json
 import logging
+from contextlib import contextmanager
 
 import pytest
 from django.core import mail
@@ -67,6 +68,32 @@ def test_each_request_gets_an_id_that_its_log_records_carry(client, caplog, camp
     assert forged["X-Request-ID"] != "x\nFAKE LOG LINE" and len(forged["X-Request-ID"]) == 32
 
 
+@contextmanager
+def every_logger_at_debug(handler):
+    """Every logger at DEBUG, its own level included (django.db.backends, say), and every
+    record reaching `handler`, from loggers that do not propagate too."""
+    loggers = [logging.getLogger()] + [
+        logger
+        for logger in logging.root.manager.loggerDict.values()
+        if isinstance(logger, logging.Logger)
+    ]
+    kept = [(logger, logger.level, logger.disabled) for logger in loggers]
+    deaf = [logger for logger in loggers if not logger.propagate]
+    for logger in loggers:
+        logger.setLevel(logging.DEBUG)
+        logger.disabled = False
+    for logger in deaf:
+        logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        for logger in deaf:
+            logger.removeHandler(handler)
+        for logger, level, disabled in kept:
+            logger.setLevel(level)
+            logger.disabled = disabled
+
+
 @pytest.mark.django_db(transaction=True)
 def test_no_log_record_carries_supporter_data(client, site, settings, caplog):
     """An action, its delivery and receipt, an export (streamed and in the background) and
@@ -80,7 +107,7 @@ def test_no_log_record_carries_supporter_data(client, site, settings, caplog):
     )
     moderator = make_user("mona", superuser=True)
 
-    with caplog.at_level(logging.DEBUG):
+    with every_logger_at_debug(caplog.handler):
         client.post(reverse("signatures:sign", args=[campaign.pk]), SUPPORTER)
         client.force_login(moderator)
         started = client.post("/admin/signatures/export/", {"query": ""})

@@ -394,6 +394,54 @@ def test_a_new_action_is_queued_behind_the_letters_already_owed(
         broker.delete(queue, behind)
 
 
+@pytest.mark.rabbitmq
+def test_on_rabbitmq_a_new_action_is_queued_without_a_priority(monkeypatch):
+    """RabbitMQ serves higher priorities first (on a queue with x-max-priority): the number
+    written for Redis would put dispatch before the letters owed there, so none is sent and
+    the letter owed stays first."""
+    import uuid
+
+    from kombu import Connection, Exchange, Queue
+
+    from cms.celery import app
+    from signatures import task_names
+    from signatures.services import outbox
+    from tests.availability import RABBITMQ_URL
+
+    queue = f"clarion-test-{uuid.uuid4().hex[:12]}"
+    monkeypatch.setenv("CELERY_BROKER_URL", RABBITMQ_URL)  # Celery reads it first
+    changed = {
+        "broker_url": RABBITMQ_URL,
+        "broker_transport": None,  # not the Redis transport the settings chose
+        "task_always_eager": False,
+        "task_default_queue": queue,
+    }
+    previous = {name: app.conf[name] for name in changed}
+    app.conf.update(changed)
+    app._pool = app.amqp._producer_pool = None
+    # The queue is declared with priorities, as CELERY_TASK_QUEUES could have it.
+    app.amqp.queues[queue] = Queue(
+        queue, Exchange(queue), queue, queue_arguments={"x-max-priority": 10}
+    )
+    try:
+        with Connection(RABBITMQ_URL) as broker:
+            assert outbox.enqueue(task_names.DELIVER_LETTER, 1)
+            assert outbox.enqueue(task_names.DISPATCH_SIGNATURE, 2)
+            taken = [broker.default_channel.basic_get(queue, no_ack=True) for _ in range(2)]
+            broker.default_channel.queue_delete(queue)
+            broker.default_channel.exchange_delete(queue)
+    finally:
+        app.amqp.queues.pop(queue, None)
+        app.conf.update(previous)
+        app._pool = app.amqp._producer_pool = None
+
+    assert [message.headers["task"] for message in taken] == [
+        task_names.DELIVER_LETTER,
+        task_names.DISPATCH_SIGNATURE,
+    ]
+    assert taken[1].properties.get("priority") == taken[0].properties.get("priority")
+
+
 @pytest.fixture
 def with_broker_and_redis_cache(settings, redis_cache):
     """Clarion as in production: a Redis broker (no task runs in-process) and a Redis cache

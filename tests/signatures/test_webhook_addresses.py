@@ -6,6 +6,9 @@ neither when the URL is saved nor when it is sent, however its name resolves by 
 log keeps a category, never the remote's words.
 """
 
+import ipaddress
+import socket
+
 import pytest
 from django.contrib.auth.models import Permission
 
@@ -128,18 +131,42 @@ def deliver_to(campaign, url) -> WebhookDelivery:
     return delivery
 
 
+@pytest.fixture
+def connections_tried(monkeypatch):
+    """Every connection this process tries during the test, by (address, port). One to an
+    address outside loopback is refused here, before any packet leaves: should the guard
+    regress, the test fails on what it recorded instead of reaching the real address (the
+    cloud's metadata service, say)."""
+    tried = []
+
+    def fenced(real):
+        def connect(sock, address):
+            if sock.family in (socket.AF_INET, socket.AF_INET6):
+                tried.append(address[:2])
+                if not ipaddress.ip_address(address[0].split("%", 1)[0]).is_loopback:
+                    raise ConnectionRefusedError("this test connects to nothing but loopback")
+            return real(sock, address)
+
+        return connect
+
+    monkeypatch.setattr(socket.socket, "connect", fenced(socket.socket.connect))
+    monkeypatch.setattr(socket.socket, "connect_ex", fenced(socket.socket.connect_ex))
+    return tried
+
+
 @pytest.mark.parametrize(
     "url",
     [
-        "https://127.0.0.1:8443/hook",
-        "https://[::1]:8443/hook",
-        "https://169.254.169.254/latest/meta-data/",
+        pytest.param("https://127.0.0.1:8443/hook", id="loopback"),
+        pytest.param("https://[::1]:8443/hook", id="loopback-ipv6"),
+        pytest.param("https://169.254.169.254/latest/meta-data/", id="metadata"),
     ],
 )
-def test_an_internal_address_is_refused_when_sent(campaign, url):
+def test_an_internal_address_is_refused_when_sent(campaign, url, connections_tried):
     delivery = deliver_to(campaign, url)
     assert delivery.last_error == str(safe_http.NOT_PUBLIC)
     assert delivery.response_status is None
+    assert connections_tried == []  # refused before connecting, not by the fence
 
 
 def test_ftp_is_refused_when_sent(campaign):
