@@ -100,8 +100,8 @@ def confirm(request, token: str):
             signature = confirmation.pending_signature(token)
     except ActionRefused as refusal:
         return _confirm_page(request, {"error": refusal.message}, refusal.status)
-    signature.campaign.activate_language(request)
-    context = {"campaign": signature.campaign, "confirmed": request.method == "POST"}
+    signature.page.activate_language(request)
+    context = {"campaign": signature.page, "confirmed": request.method == "POST"}
     return _confirm_page(request, context, 200)
 
 
