@@ -59,8 +59,10 @@ def sign_by_form(request, campaign_id: int):
 def view(request, campaign_id: int):
     """The beacon: a view of a campaign's page kept by a CDN, or of its form embedded in a
     partner's page (which sends it, so that site is its partner site)."""
-    if live_campaign(campaign_id) is None:
+    live = live_campaign(campaign_id)
+    if live is None:
         raise Http404
+    campaign_id = live.page.counter_source.pk  # a translation's views are its campaign's
     if landing.is_person_viewing(request, beacon=True):
         carried = {name: sources.clean_tag(request.POST.get(name)) for name in sources.CARRIED}
         carried["referrer"] = sources.referrer_domain(request.POST.get("referrer"), request)

@@ -62,7 +62,7 @@ MIDDLEWARE = [
     "cms.middleware.QueryGuardMiddleware",
     "cms.middleware.ApiAddressMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "cms.middleware.LanguageMiddleware",  # Django's LocaleMiddleware, 404s left alone
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
