@@ -36,5 +36,6 @@ urlpatterns += i18n_patterns(
     path("", include(wagtail_urls)),
 )
 # Any other address is one from before languages were in addresses (or `/`): it leads to
-# the page it named, in the visitor's language where that page is translated into it.
-urlpatterns += [re_path(r"^(?P<path>.*)$", unprefixed_page, name="unprefixed_page")]
+# the page it named, in the visitor's language where that page is translated into it. Not
+# under /api/, whose unknown addresses are answered as the API answers (cms.middleware).
+urlpatterns += [re_path(r"^(?!api/)(?P<path>.*)$", unprefixed_page, name="unprefixed_page")]
