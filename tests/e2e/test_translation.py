@@ -43,6 +43,11 @@ def test_an_editor_translates_the_demo_into_spanish_and_a_supporter_signs_it(
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(base + "/admin/")
 
+    # The organisation starts publishing in Spanish: Settings → Locales → Add a locale.
+    page.goto(base + "/admin/locales/new/")
+    page.locator("#id_language_code").select_option("es")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(base + "/admin/locales/")
     # Translate: the page's "Translate" action, Spanish ticked.
     page.goto(f"{base}/admin/localize/submit/page/{demo_campaign.pk}/")
     page.get_by_label("Spanish").check()

@@ -6,6 +6,7 @@ TEXTS: dict[str, str] = {
     # The home page and the campaign index
     "Clarion": "Clarion",
     "home": "accueil",
+    "clarion-home": "accueil",  # the home page's first slug, where no site existed yet
     "Campaigns for human rights. Add your voice.": (
         "Des campagnes pour les droits humains. Joignez votre voix."
     ),
