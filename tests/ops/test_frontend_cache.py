@@ -68,7 +68,7 @@ def pages_of(campaign) -> set[str]:
     from django.conf import settings
 
     paths = {f"/api/v3/campaigns/{campaign.pk}/"}
-    for language, _name in settings.LANGUAGES:
+    for language, _name in settings.WAGTAIL_CONTENT_LANGUAGES:
         paths |= {
             f"/{language}/campaigns/{campaign.slug}/",
             f"/{language}/campaigns/{campaign.slug}/thank-you/",
