@@ -4,7 +4,7 @@ Read-only and public: live, unrestricted campaigns only; no session, no personal
 """
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import Http404, HttpResponse
 from django.urls import reverse
@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
+from pydantic import StringConstraints
 from wagtail.api.v3.errors import ProblemDetail
 from wagtail.api.v3.pagination import WagtailLimitOffsetPagination
 from wagtail.rich_text import expand_db_html
@@ -34,6 +35,11 @@ from .api_schemas import (
 from .models import CampaignPage
 
 router = Router(tags=["campaigns"])
+
+#: A language code as LANGUAGES spells them; anything else is a 422, never looked up.
+LocaleCode = Annotated[
+    str, StringConstraints(max_length=12, pattern=r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
+]
 
 #: Public content may be kept this long by browsers and proxies: as fresh as the counter.
 PUBLIC_CACHE = "public, max-age=5"
@@ -104,15 +110,27 @@ class ScriptsSchema(Schema):
     body: str
 
 
+class TranslationSchema(Schema):
+    """Another language the campaign is published in: the same campaign, the same count."""
+
+    id: int
+    locale: str  # its language code
+    title: str
+    html_url: str | None
+    detail_url: str
+
+
 class CampaignSummarySchema(Schema):
     id: int | None  # null only in the preview of a page never saved
+    locale: str  # the language code this translation of the campaign is written in
     title: str
     lead: str
     html_url: str | None
     detail_url: str | None
     hero: ImageSchema | None
     state: StateSchema
-    counter: CounterSchema
+    counter: CounterSchema  # one count for all the campaign's translations
+    translations: list[TranslationSchema]  # its other live translations
 
 
 class CampaignSchema(CampaignSummarySchema):
@@ -128,7 +146,6 @@ class CampaignSchema(CampaignSummarySchema):
 EXPOSED_FIELDS = {
     "title": "title",
     "slug": "meta.slug",
-    "language": "meta.language",
     "show_in_menus": "meta.show_in_menus",
     "seo_title": "meta.seo_title",
     "search_description": "meta.search_description",
@@ -170,10 +187,26 @@ def live_campaigns():
     return CampaignPage.objects.live().public().order_by("-first_published_at", "pk")
 
 
+def describe_translations(campaign, request) -> list[TranslationSchema]:
+    return [
+        TranslationSchema(
+            id=page.pk,
+            locale=page.language,
+            title=page.title,
+            html_url=page.get_full_url(request),
+            detail_url=request_url(
+                request, reverse("wagtailapi_v3:campaign_detail", args=[page.pk])
+            ),
+        )
+        for page in campaign.live_translations()
+    ]
+
+
 def describe_summary(campaign, request) -> dict:
     detail_path = campaign.pk and reverse("wagtailapi_v3:campaign_detail", args=[campaign.pk])
     return {
         "id": campaign.pk,
+        "locale": campaign.language,
         "title": campaign.title,
         "lead": campaign.lead,
         "html_url": campaign.get_full_url(request) if campaign.pk else None,
@@ -186,6 +219,7 @@ def describe_summary(campaign, request) -> dict:
             closed_message=campaign.closed_message,
         ),
         "counter": describe_counter(campaign),
+        "translations": describe_translations(campaign, request),
     }
 
 
@@ -283,9 +317,18 @@ class _Described:
     summary="List live campaigns, newest first",
 )
 @paginate(CampaignPagination)
-def list_campaigns(request, response: HttpResponse):
+def list_campaigns(
+    request,
+    response: HttpResponse,
+    locale: LocaleCode | None = Query(  # noqa: B008
+        None, description="Only the campaigns (translations) in this language, e.g. `fr`."
+    ),
+):
     response["Cache-Control"] = PUBLIC_CACHE
-    return _Described(live_campaigns().select_related("hero_image"), request)
+    campaigns = live_campaigns().select_related("hero_image", "locale")
+    if locale:
+        campaigns = campaigns.filter(locale__language_code=locale)
+    return _Described(campaigns, request)
 
 
 @router.get(
@@ -325,7 +368,9 @@ def preview_campaign(
 )
 def get_campaign(request, response: HttpResponse, campaign_id: CampaignId):
     response["Cache-Control"] = PUBLIC_CACHE
-    campaign = live_campaigns().select_related("hero_image").filter(pk=campaign_id).first()
+    campaign = (
+        live_campaigns().select_related("hero_image", "locale").filter(pk=campaign_id).first()
+    )
     if campaign is None:
         raise Http404(NOT_FOUND)
     return describe_campaign(campaign, request)

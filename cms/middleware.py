@@ -6,8 +6,11 @@ import logging
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseBadRequest
+from django.middleware.locale import LocaleMiddleware
 from django.template.loader import render_to_string
 from django.urls import is_valid_path
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from wagtail.api.v3.errors import problem_response
 
@@ -120,4 +123,19 @@ class ApiAddressMiddleware:
             if "Allow" in response:
                 answer["Allow"] = response["Allow"]
             return answer
+        return response
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware (the language from the address's prefix, or else from the
+    browser), without its redirect of a 404 to the same address under a prefix.
+
+    That redirect would catch every 404 here, the API's too: Wagtail's pages, under the
+    prefixes, take any address. Addresses without a prefix are cms.views.unprefixed_page's
+    to answer, which sends a visitor to the page they named (or 404)."""
+
+    def process_response(self, request, response):
+        if not translation.get_language_from_path(request.path_info):
+            patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
         return response

@@ -1,12 +1,14 @@
 from django.conf import settings
-from django.urls import include, path
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import health, metrics
 from cms.api import api
-from cms.views import favicon
+from cms.views import favicon, unprefixed_page
+from signatures.urls import unprefixed_urlpatterns
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -17,7 +19,7 @@ urlpatterns = [
     path("health/live/", health.liveness, name="health_live"),
     path("metrics", metrics.export, name="metrics"),
     path("favicon.ico", favicon, name="favicon"),
-    path("", include("signatures.urls")),
+    *unprefixed_urlpatterns,
 ]
 
 if settings.DEBUG:
@@ -27,4 +29,13 @@ if settings.DEBUG:
     urlpatterns += staticfiles_urlpatterns()
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("", include(wagtail_urls))]
+# Pages and the action routes carry their language: /en/…, /fr/… (each translation of a
+# page has its own slug).
+urlpatterns += i18n_patterns(
+    path("", include("signatures.urls")),
+    path("", include(wagtail_urls)),
+)
+# Any other address is one from before languages were in addresses (or `/`): it leads to
+# the page it named, in the visitor's language where that page is translated into it. Not
+# under /api/, whose unknown addresses are answered as the API answers (cms.middleware).
+urlpatterns += [re_path(r"^(?!api/)(?P<path>.*)$", unprefixed_page, name="unprefixed_page")]

@@ -1,7 +1,9 @@
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.templatetags.static import static
-from django.utils.cache import patch_cache_control
+from django.utils import translation
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_safe
+from wagtail.models import Site
 
 from .models import OrganisationSettings
 
@@ -21,3 +23,43 @@ def favicon(request):
     response = HttpResponseRedirect(url)
     patch_cache_control(response, public=True, max_age=60 * 60)
     return response
+
+
+@require_safe
+def unprefixed_page(request, path):
+    """An address without a language, as pages had before campaigns were translated (or
+    `/`): a redirect to that page, or to its translation in the language the visitor's
+    browser prefers where it has one. Tags in the query string are kept."""
+    site = Site.find_for_request(request)
+    if site is None:
+        raise Http404
+    components = [component for component in path.split("/") if component]
+    page = site.root_page.specific.route(request, components)[0]  # Http404 if none
+    within = page.url_path[len(site.root_page.url_path) :]
+    rest = "/".join(components)[len(within.rstrip("/")) :].lstrip("/")  # e.g. thank-you/
+    if rest and not rest.endswith("/"):
+        rest += "/"
+    language = translation.get_language_from_request(request)
+    preferred = page.get_translations().live().filter(locale__language_code=language).first()
+    target = (preferred or page).get_url(request)
+    if target is None:
+        raise Http404
+    query = request.META.get("QUERY_STRING", "")
+    response = HttpResponseRedirect(target + rest + (f"?{query}" if query else ""))
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    return response
+
+
+def served_where_it_belongs(page, request):
+    """A page asked for under another language's prefix (/es/… where Wagtail found no
+    Spanish page and fell back to the default language's) is not offered there: a campaign
+    answers 404; any other page (the home page, an index) redirects to its own address."""
+    from campaigns.models import CampaignPage
+
+    parts = page.get_url_parts(request)
+    own = parts and parts[2]
+    if not own or request.path.startswith(own):
+        return None
+    if isinstance(page, CampaignPage):
+        raise Http404
+    return HttpResponseRedirect(own)

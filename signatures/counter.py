@@ -37,7 +37,10 @@ def counted_signatures(campaign_id: int) -> int:
 
 
 def displayed_count(campaign) -> int:
-    return counted_signatures(campaign.pk) + campaign.counter_offset
+    """What any translation of a campaign shows: the actions recorded against its source
+    page (every translation's, see signing) plus the source's offset."""
+    source = campaign.counter_source
+    return counted_signatures(source.pk) + source.counter_offset
 
 
 def changed(campaign_id: int) -> None:

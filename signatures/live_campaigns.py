@@ -46,10 +46,11 @@ def live_campaign(campaign_id: int) -> LiveCampaign | None:
     found = _campaigns.get(campaign_id)
     if found and found[0] > now:
         return found[1]
-    page = CampaignPage.objects.live().filter(pk=campaign_id).first()
+    page = CampaignPage.objects.live().select_related("locale").filter(pk=campaign_id).first()
     if page is None:
         return None
     campaign = LiveCampaign(page)
+    page.counter_source  # noqa: B018 - worked out once here, kept with the page
     if seconds := settings.CLARION_CAMPAIGN_CACHE_SECONDS:
         _campaigns[campaign_id] = (now + seconds, campaign)
     return campaign

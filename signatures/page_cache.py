@@ -74,7 +74,8 @@ class CampaignPageCacheMiddleware:
                 key,
                 {
                     "generation": generation,
-                    "campaign_id": campaign.pk,
+                    # Whose count it shows: every translation shows its source's.
+                    "campaign_id": campaign.counter_source.pk,
                     "count": count,
                     "until": until,
                     "status": response.status_code,

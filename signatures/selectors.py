@@ -70,7 +70,8 @@ class SignatureFilterSet(django_filters.FilterSet):
     admin says so); a campaign id that is no number is an error (`InvalidFilters`).
     """
 
-    campaign__page_ptr__exact = PageIdFilter(field_name="campaign_id")
+    campaign__page_ptr__exact = PageIdFilter(method="filter_campaign")
+    page_language = django_filters.CharFilter(field_name="page_language")
     status__exact = django_filters.CharFilter(field_name="status")
     confirmed = django_filters.CharFilter(method="filter_confirmed")
     country = django_filters.CharFilter(field_name="country")
@@ -82,6 +83,14 @@ class SignatureFilterSet(django_filters.FilterSet):
     class Meta:
         model = Signature
         fields = []
+
+    def filter_campaign(self, queryset, name, value):
+        """A campaign's actions, whichever of its translations is named: all of them are
+        recorded against its source page."""
+        from campaigns.models import CampaignPage
+
+        page = CampaignPage.objects.filter(pk=value).first()
+        return queryset.filter(campaign_id=page.counter_source.pk if page else value)
 
     def filter_confirmed(self, queryset, name, value):
         if value == "yes":

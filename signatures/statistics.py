@@ -118,6 +118,12 @@ def campaign_figures(campaign, today: date | None = None) -> CampaignFigures:
         rows = [Row(value, views[value], actions[value]) for value in set(views) | set(actions)]
         rows.sort(key=lambda row: (-row.actions, -row.views, str(row.value)))
         breakdowns[dimension] = rows[:MOST_VALUES]
+    # Which of the campaign's translations its actions were taken on (views are counted for
+    # the campaign as a whole: the page's language is not among their dimensions).
+    by_language = _action_values(counted, "page_language")
+    breakdowns["page_language"] = sorted(
+        (Row(code, 0, n) for code, n in by_language.items()), key=lambda row: -row.actions
+    )
 
     returning = supporters_who_returned(campaign)
     total_actions = counted.count()
@@ -184,9 +190,14 @@ def live_campaigns(now=None) -> list[CampaignLine]:
     today = timezone.localdate(now)
     midnight = timezone.make_aware(datetime.combine(today, time.min))
     week_start = today - timedelta(days=6)
+    # One line per campaign: its translations' actions are its source page's.
+    translated_from = CampaignPage.objects.filter(
+        translation_key=OuterRef("translation_key"), pk__lt=OuterRef("pk")
+    )
     campaigns = list(
         CampaignPage.objects.live()
         .filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now))
+        .exclude(Exists(translated_from))
         .order_by("title")
     )
     ids = [campaign.pk for campaign in campaigns]

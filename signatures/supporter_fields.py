@@ -12,6 +12,14 @@ WRITTEN = ("personal_note", "letter_subject", "letter_body")
 CONSENT = ("consent", "consent_text", "consent_at")
 #: Where the action came from (see sources.py), nothing about the person: shown to
 #: moderators, exported and sent to the CRM.
-SOURCE = ("utm_source", "utm_medium", "utm_campaign", "referrer_domain", "partner_site", "language")
+SOURCE = (
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "referrer_domain",
+    "partner_site",
+    "language",
+    "page_language",  # which of the campaign's translations the action was taken on
+)
 
 ALL = (*CONTACT, *WRITTEN, *CONSENT)

@@ -59,8 +59,10 @@ def sign_by_form(request, campaign_id: int):
 def view(request, campaign_id: int):
     """The beacon: a view of a campaign's page kept by a CDN, or of its form embedded in a
     partner's page (which sends it, so that site is its partner site)."""
-    if live_campaign(campaign_id) is None:
+    live = live_campaign(campaign_id)
+    if live is None:
         raise Http404
+    campaign_id = live.page.counter_source.pk  # a translation's views are its campaign's
     if landing.is_person_viewing(request, beacon=True):
         carried = {name: sources.clean_tag(request.POST.get(name)) for name in sources.CARRIED}
         carried["referrer"] = sources.referrer_domain(request.POST.get("referrer"), request)
@@ -100,8 +102,8 @@ def confirm(request, token: str):
             signature = confirmation.pending_signature(token)
     except ActionRefused as refusal:
         return _confirm_page(request, {"error": refusal.message}, refusal.status)
-    signature.campaign.activate_language(request)
-    context = {"campaign": signature.campaign, "confirmed": request.method == "POST"}
+    signature.page.activate_language(request)
+    context = {"campaign": signature.page, "confirmed": request.method == "POST"}
     return _confirm_page(request, context, 200)
 
 

@@ -50,8 +50,11 @@ class CampaignPageFactory(factory.django.DjangoModelFactory):
         model = CampaignPage
 
     @classmethod
-    def _create(cls, model_class, *args, parent=None, targets=None, **kwargs):
+    def _create(cls, model_class, *args, parent=None, targets=None, language=None, **kwargs):
+        """`language`: the campaign's locale (its language), else the parent's."""
         index = CampaignIndexPage.objects.child_of(parent).first() if parent else None
+        if language:
+            kwargs["locale"] = Locale.objects.get_or_create(language_code=language)[0]
         page = model_class(*args, **kwargs)
         # In the order given, as the editor's form numbers them (unnumbered rows come back
         # in whatever order PostgreSQL finds them).
@@ -62,3 +65,15 @@ class CampaignPageFactory(factory.django.DjangoModelFactory):
         (index or parent).add_child(instance=page)
         page.save_revision().publish()
         return page
+
+
+def translate(page, language, **texts):
+    """Publish `page`'s translation into `language` (Wagtail's copy for translation, as
+    wagtail-localize makes it, its parents translated too), with these texts changed."""
+    locale = Locale.objects.get_or_create(language_code=language)[0]
+    translated = page.copy_for_translation(locale, copy_parents=True)
+    for name, value in texts.items():
+        setattr(translated, name, value)
+    translated.save_revision().publish()
+    translated.refresh_from_db()
+    return translated

@@ -13,7 +13,8 @@ def test_load_demo_creates_one_published_campaign_and_is_idempotent(client):
     call_command("load_demo")
     call_command("load_demo")
 
-    campaign = CampaignPage.objects.live().get()
+    campaign = CampaignPage.objects.live().get(locale__language_code="en")
+    assert CampaignPage.objects.count() == 2  # it, and its French translation
     assert [target.email.endswith("@example.org") for target in campaign.targets] == [True, True]
     response = client.get(campaign.url)
     assert response.status_code == 200
@@ -22,13 +23,61 @@ def test_load_demo_creates_one_published_campaign_and_is_idempotent(client):
 
 def test_the_demo_campaign_can_be_signed(client):
     call_command("load_demo")
-    campaign = CampaignPage.objects.get()
+    campaign = CampaignPage.objects.get(locale__language_code="en")
     response = client.post(
         f"/act/{campaign.pk}/",
         {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"},
     )
     assert response.status_code == 302
     assert Signature.objects.filter(campaign=campaign).counted().count() == 1
+
+
+def test_the_demo_campaign_is_in_french_too_as_a_wagtail_localize_translation(client):
+    from wagtail_localize.models import StringSegment, Translation
+
+    from campaigns.management.commands.demo_french import TEXTS
+
+    call_command("load_demo")
+    english = CampaignPage.objects.get(locale__language_code="en")
+    french = CampaignPage.objects.live().get(locale__language_code="fr")
+
+    assert french.translation_key == english.translation_key
+    assert french.url == "/fr/agir/liberez-les-quatre-du-lac-sereno/"
+    # The admin sees it as a translation, every segment translated (nothing left to do).
+    translation = Translation.objects.get(source__object_id=english.translation_key)
+    assert translation.target_locale.language_code == "fr"
+    segments = StringSegment.objects.filter(source=translation.source)
+    assert segments.count() >= 30
+    assert all(segment.string.data in TEXTS for segment in segments)
+    assert translation.get_status_display() == "Up to date"
+    # Every text French, the button and the labels included.
+    html = client.get(french.url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    for english_text in (
+        "Free the Lakeside Four",
+        "Send my message",
+        "Urge the Minister",
+        "Held for speaking up",
+        "Keep me informed",
+        "First name",
+    ):
+        assert english_text not in html
+    for french_text in ("Envoyer mon message", "Détenus pour avoir pris la parole", "Prénom"):
+        assert french_text in html
+    assert "Monsieur le Ministre, Monsieur le Gouverneur,\n\nJe m" in french.message_body
+    # The switcher, at once, both ways; the counter is one.
+    assert f'<a href="{english.url}" hreflang="en" lang="en">English</a>' in html
+    english_html = client.get(english.url).content.decode()
+    assert 'hreflang="fr" lang="fr">français</a>' in english_html
+    assert french.action_count() == english.action_count() == 742
+
+
+def test_a_browser_preferring_english_reaches_the_english_demo_from_the_root(client):
+    call_command("load_demo")
+    home = client.get("/", HTTP_ACCEPT_LANGUAGE="en-CA,en;q=0.9,fr-CA;q=0.8")
+    assert home["Location"] == "/en/"
+    french_home = client.get("/", HTTP_ACCEPT_LANGUAGE="fr-CA,fr;q=0.9")
+    assert french_home["Location"] == "/fr/"
+    assert "Free the Lakeside Four" in client.get("/en/act/").content.decode()
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
 from collections import namedtuple
+from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,13 +22,19 @@ from ..progress import goal_for
 from . import panels
 
 NextStep = namedtuple("NextStep", "label url")
+#: What all translations of a campaign share, read from its source page: the id every
+#: action is recorded against (so one count and one duplicate check), the offset and goal.
+CounterSource = namedtuple("CounterSource", "pk counter_offset counter_goal")
 
 #: Page ids are 32-bit: a larger one names no page (and some databases refuse to look).
 MAX_PAGE_ID = 2**31 - 1
 
 
 def content_languages():
-    """The languages a campaign may be written in (settings.LANGUAGES, from the environment)."""
+    """The languages a campaign may be written in (settings.LANGUAGES, from the environment).
+
+    Kept for migration 0004, which made `language` a field; a campaign's language is now its
+    page's locale (migration campaign_language_becomes_page_locale)."""
     return settings.LANGUAGES
 
 
@@ -209,17 +216,6 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
             "actions are taken. Empty: open until you set a date."
         ),
     )
-    language = models.CharField(
-        _("language"),
-        max_length=12,
-        choices=content_languages,
-        default=default_language,
-        help_text=_(
-            "The language the campaign is written in. The form, the counter, the thank-you "
-            "page and the emails to supporters use it, and the page reads right to left "
-            "where it does."
-        ),
-    )
     closed_message = models.TextField(
         _("closed message"),
         default=_("This campaign has closed. Thank you to everyone who took action."),
@@ -303,15 +299,83 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
             return _("This campaign is not open yet.")
         return None
 
+    @cached_property
+    def counter_source(self) -> CounterSource:
+        """The campaign's source page among its translations: the first created (the one
+        editors translate from). Actions on every translation are recorded against it, and
+        its offset and goal are the ones shown, so all translations show one count.
+
+        One indexed query per page object; the action routes keep page objects for a moment
+        (signatures.live_campaigns), the page cache keeps rendered pages."""
+        if self.pk is None:  # the preview of a page never saved
+            return CounterSource(None, self.counter_offset, self.counter_goal)
+        first = (
+            CampaignPage.objects.filter(translation_key=self.translation_key)
+            .order_by("pk")
+            .values_list("pk", "counter_offset", "counter_goal")
+            .first()
+        )
+        if first is None or first[0] == self.pk:
+            return CounterSource(self.pk, self.counter_offset, self.counter_goal)
+        return CounterSource(*first)
+
+    def in_language(self, language_code: str):
+        """This campaign's translation in that language, or this page if it has none."""
+        if not language_code or language_code == self.language:
+            return self
+        translation = (
+            CampaignPage.objects.filter(
+                translation_key=self.translation_key, locale__language_code=language_code
+            )
+            .select_related("locale")
+            .first()
+        )
+        return translation or self
+
+    def live_translations(self):
+        """The campaign's other live, public translations, in the order of LANGUAGES."""
+        order = [code for code, _name in settings.LANGUAGES]
+        others = (
+            CampaignPage.objects.live()
+            .public()
+            .filter(translation_key=self.translation_key)
+            .exclude(pk=self.pk)
+            .select_related("locale")
+        )
+        return sorted(
+            others,
+            key=lambda page: (
+                order.index(page.language) if page.language in order else len(order),
+                page.pk,
+            ),
+        )
+
+    def translation_links(self, request) -> list[dict]:
+        """The language switcher's links and the page's hreflang alternates."""
+        links = []
+        for page in self.live_translations():
+            url = page.get_url(request)
+            if url:
+                links.append(
+                    {
+                        "language": page.language,
+                        "name": translation.get_language_info(page.language)["name_local"],
+                        "url": url,
+                        "full_url": request.build_absolute_uri(url),
+                    }
+                )
+        return links
+
     def action_count(self):
         from signatures.counter import displayed_count
 
         return displayed_count(self)
 
     def tally(self):
-        """The counter as shown: the count, the goal it works towards, whether open or closed."""
+        """The counter as shown: the count, the goal it works towards, whether open or closed.
+        Every translation shows its source's: one count, one goal."""
         count = self.action_count()
-        goal = goal_for(count, self.counter_goal)
+        goal = goal_for(count, self.counter_source.counter_goal)
         return {
             "count": count,
             "goal": goal,
@@ -334,6 +398,11 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
     def share_image(self):
         return self.social_image or self.hero_image
 
+    @property
+    def language(self) -> str:
+        """The language this translation of the campaign is written in: its locale's."""
+        return self.locale.language_code
+
     def activate_language(self, request=None) -> None:
         """Make the rest of this request (the page, its form's messages) use the campaign's
         language, whatever the visitor's browser prefers: the page must not mix two."""
@@ -355,6 +424,7 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
             # As the supporter reached it, so shared links work whatever the site's settings.
             share_url=request.build_absolute_uri(self.get_url(request) or "/"),
             share_text=self.share_text or self.lead,
+            translations=self.translation_links(request),
         )
         if image := self.share_image():
             rendition = image.get_rendition("fill-1200x630")

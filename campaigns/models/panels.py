@@ -15,7 +15,6 @@ from wagtail.models import Page
 from cms.panels import scripts_panel
 
 story_panels = Page.content_panels + [
-    FieldPanel("language"),
     FieldPanel("lead"),
     MultiFieldPanel(
         [FieldPanel("hero_image"), FieldPanel("hero_credit")], heading=_("Hero picture")

@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "wagtail_headless_preview",
     "wagtail.api.v3",
     "corsheaders",
+    "wagtail_localize",
+    "wagtail_localize.locales",  # wagtail.locales' screens, with wagtail-localize's sync
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.redirects",
@@ -60,7 +62,7 @@ MIDDLEWARE = [
     "cms.middleware.QueryGuardMiddleware",
     "cms.middleware.ApiAddressMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "cms.middleware.LanguageMiddleware",  # Django's LocaleMiddleware, 404s left alone
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -120,6 +122,11 @@ LANGUAGES = [
     for code in env.list("LANGUAGES", default=["en", "fr", "es", "ar"])
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# A campaign is one page tree translated into several of these languages (Wagtail's locales,
+# translated segment by segment with wagtail-localize): each translation's page, form and
+# emails speak its locale's language, and all of them share one counter (signatures.counter).
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

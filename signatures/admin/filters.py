@@ -4,10 +4,12 @@ They filter nothing themselves: the list's rows are the shared listing
 (selectors.SignatureFilterSet), which reads the same parameters.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin import SimpleListFilter
 from django.contrib.admin.filters import ListFilter
 from django.db import connection
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -28,6 +30,16 @@ class ConfirmedFilter(ChoicesOnly, SimpleListFilter):
 
     def lookups(self, request, model_admin):
         return [("yes", _("Confirmed")), ("no", _("Awaiting confirmation"))]
+
+
+class PageLanguageFilter(ChoicesOnly, SimpleListFilter):
+    """Which of a campaign's translations the action was taken on, by its language."""
+
+    title = _("language of the page")
+    parameter_name = "page_language"
+
+    def lookups(self, request, model_admin):
+        return [(code, translation.gettext(name)) for code, name in settings.LANGUAGES]
 
 
 def countries_in_use() -> list[str]:

@@ -24,7 +24,13 @@ from wagtail_modeladmin.views import IndexView, InspectView, WMABaseView
 from .. import selectors, supporter_fields
 from ..models import Signature
 from . import permissions, search
-from .filters import ConfirmedFilter, CountryFilter, SignedBetweenFilter, UndeclaredParameters
+from .filters import (
+    ConfirmedFilter,
+    CountryFilter,
+    PageLanguageFilter,
+    SignedBetweenFilter,
+    UndeclaredParameters,
+)
 from .forms import MAX_ID
 
 TOTAL_CACHE_KEY = "clarion:signatures:total"
@@ -227,7 +233,14 @@ class SignatureAdmin(ModelAdmin):
         "status",
         "created_at",
     )
-    list_filter = ("campaign", "status", ConfirmedFilter, CountryFilter, SignedBetweenFilter)
+    list_filter = (
+        "campaign",
+        "status",
+        ConfirmedFilter,
+        PageLanguageFilter,
+        CountryFilter,
+        SignedBetweenFilter,
+    )
     search_fields = ("first_name", "last_name", "email")
     list_select_related = ("campaign",)
     ordering = ("-created_at",)

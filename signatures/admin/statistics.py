@@ -13,8 +13,8 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_countries import countries as country_names
 
 from .. import statistics as figures_of
@@ -28,14 +28,31 @@ BREAKDOWNS = {
     "partner_site": (gettext_lazy("By partner site"), gettext_lazy("This site")),
     "utm_campaign": (gettext_lazy("By utm_campaign"), gettext_lazy("None")),
     "language": (gettext_lazy("By browser language"), gettext_lazy("Not given")),
+    # Actions only: views are counted for the campaign as a whole.
+    "page_language": (gettext_lazy("By language of the page"), gettext_lazy("Not recorded")),
 }
 CHART_WIDTH, CHART_HEIGHT, CHART_TOP = 720, 200, 16
 
 
 def _campaign(campaign_id):
+    """The campaign, by any of its translations' ids: its figures are its source page's,
+    against which every translation's actions are recorded."""
     from campaigns.models import CampaignPage
 
-    return get_object_or_404(CampaignPage, pk=campaign_id)
+    page = get_object_or_404(CampaignPage, pk=campaign_id)
+    source = page.counter_source.pk
+    return page if source == page.pk else CampaignPage.objects.get(pk=source)
+
+
+def _label(dimension, value, none):
+    if not value:
+        return none
+    if dimension == "page_language":
+        try:
+            return f"{get_language_info(value)['name_translated']} ({value})"
+        except KeyError:  # a locale Django has no name for
+            return value
+    return value
 
 
 def day_chart(days) -> dict:
@@ -74,7 +91,7 @@ def _breakdowns(figures):
         (
             dimension,
             heading,
-            [(row.value or none, row) for row in figures.breakdowns[dimension]],
+            [(_label(dimension, row.value, none), row) for row in figures.breakdowns[dimension]],
         )
         for dimension, (heading, none) in BREAKDOWNS.items()
     ]

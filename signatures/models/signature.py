@@ -1,3 +1,5 @@
+from functools import cached_property
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -63,6 +65,16 @@ class Signature(models.Model):
         help_text=_("The site whose page embedded the form."),
     )
     language = models.CharField(_("browser language"), max_length=3, blank=True, editable=False)
+    # `campaign` is the campaign's source page, whichever translation the supporter acted
+    # on (one count, one duplicate check); this is the translation's language, so that
+    # emails and letters speak it and moderators can tell translations apart.
+    page_language = models.CharField(
+        _("page language"),
+        max_length=12,
+        blank=True,
+        editable=False,
+        help_text=_("The language of the campaign's page the action was taken on."),
+    )
     ip_address = models.GenericIPAddressField(
         _("IP address"), null=True, blank=True, editable=False
     )
@@ -130,6 +142,12 @@ class Signature(models.Model):
 
     def __str__(self):
         return f"{self.first_name} {self.last_name}"
+
+    @cached_property
+    def page(self):
+        """The translation of the campaign the supporter acted on (its source if that
+        translation is gone): the texts of their emails and of their letter."""
+        return self.campaign.in_language(self.page_language)
 
     @property
     def full_name(self):

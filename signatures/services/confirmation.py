@@ -96,7 +96,7 @@ def send_confirmation(signature_id: int) -> None:
 
     def link(signature):
         path = reverse("signatures:confirm", args=[token_for(signature)])
-        return {"link": signature.campaign.get_site().root_url + path}
+        return {"link": signature.page.get_site().root_url + path}
 
     _send_owed_email(signature_id, Signature.Status.PENDING, "confirm", link)
 
@@ -159,7 +159,7 @@ def _send_owed_email(signature_id: int, status, kind: str, context) -> None:
             sending = signature.email_due_at is None
         signature.save(update_fields=["email_due_at", "receipt_sent_at", "links_paced_until"])
         if sending:
-            with translation.override(signature.campaign.language):
+            with translation.override(signature.page.language):
                 message = supporter_email(signature, kind, context(signature))
             commit_without_waiting_for_disk()
             mailer.send(message)  # returns after the server's 250
@@ -179,7 +179,7 @@ def _next_link_at(signature, now):
 
 def supporter_email(signature, kind: str, context: dict) -> EmailMessage:
     """The email to a supporter (`kind`: confirm or receipt), as sent and as previewed."""
-    campaign = signature.campaign
+    campaign = signature.page  # the translation acted on: its title, texts and language
     context = {"signature": signature, "campaign": campaign} | context
     sender = sender_for(campaign)
     message = EmailMessage(

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db import connection, models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from campaigns.letters import letter_for
 from cms.models import OrganisationSettings
@@ -35,12 +35,14 @@ logger = logging.getLogger(__name__)
 def compose_letter(delivery: Delivery) -> EmailMessage:
     """The email a target receives for one action: from the organisation, Reply-To the supporter."""
     signature = delivery.signature
-    campaign = signature.campaign.specific
+    campaign = signature.page  # the letter as written in the translation acted on
     sender = sender_for(campaign)
-    subject, body = letter_for(signature, campaign)
+    with translation.override(campaign.language):  # the supporter's country, named in it
+        subject, body = letter_for(signature, campaign)
+        body = f"{body}\n\n{signed_by(signature)}\n"
     message = EmailMessage(
         subject=one_line(subject),
-        body=f"{body}\n\n{signed_by(signature)}\n",
+        body=body,
         from_email=sender,
         to=[mailbox(str(delivery.target), delivery.target.email)],
         reply_to=[mailbox(signature.full_name, signature.email)],

@@ -27,7 +27,7 @@ def record_signature(
 ) -> tuple[Signature, bool]:
     """Record a supporter's action once; enqueue its follow-up work after the response.
 
-    `details` are a SignatureForm's cleaned data, `source` where the action came from
+    `campaign` is the translation acted on. `details` are a SignatureForm's cleaned data, `source` where the action came from
     (sources.of_action). Returns the signature (its id set, its other fields as submitted)
     and whether it is new. A repeat of a pending action replaces its details and owes a
     fresh confirmation link; a repeat of any other changes nothing. Callers answer both the
@@ -41,8 +41,13 @@ def record_signature(
     check_address(details["email"])
     pending = campaign.confirmation_required
     consent = consent_record(campaign, details)
+    # Recorded against the campaign's source page whatever the translation: the unique
+    # (campaign, email_key) key then checks duplicates across translations, and the one
+    # count covers them all, with no per-translation query on this path.
+    source_id = campaign.counter_source.pk
     signature = Signature(
-        campaign=campaign,
+        campaign_id=source_id,
+        page_language=campaign.language,
         email_key=email_key(details["email"]),
         status=Signature.Status.PENDING if pending else Signature.Status.COUNTED,
         ip_address=client_ip,
@@ -52,7 +57,8 @@ def record_signature(
     )
     # While pending, the latest details win: the address's owner confirms them by a fresh
     # link, rather than whoever used the address first.
-    latest = [*details, *consent, "ip_address"]
+    # So does the language: the fresh link is written in the translation last acted on.
+    latest = [*details, *consent, "ip_address", "page_language"]
     signature.pk, new = _insert_or_update_pending(signature, latest)
     # For a repeat, dispatching finds a fresh link owed, or nothing to do.
     if not handed_over:
@@ -60,7 +66,7 @@ def record_signature(
     elif not woken:
         outbox.wake()
     if not pending:
-        counter.signed(campaign.pk)  # a repeat's recount changes nothing, and costs the same
+        counter.signed(source_id)  # a repeat's recount changes nothing, and costs the same
     return signature, new
 
 

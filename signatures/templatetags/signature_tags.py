@@ -33,5 +33,6 @@ def form_guard(context):
         guard["sources"] = landing.hidden_inputs(dict.fromkeys(sources.CARRIED, ""))
         guard["beacon"] = page.pk if page is not None and page.pk else None
     elif page is not None and page.pk:
-        guard["sources"] = landing.marker(page.pk)
+        # Counted for the whole campaign, as its actions are: the source page's id.
+        guard["sources"] = landing.marker(page.counter_source.pk)
     return guard

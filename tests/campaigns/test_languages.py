@@ -84,14 +84,18 @@ def test_the_api_gives_the_campaigns_language_direction_and_wording(client, site
     assert refused.json()["errors"][0]["msg"] == "يُرجى إرسال هذا الحقل نصًّا."
 
 
-def test_a_new_campaign_is_in_the_sites_language_and_only_configured_ones_are_offered(
+def test_a_new_campaign_is_in_its_sections_language_and_only_configured_ones_are_offered(
     settings, site
 ):
-    campaign = CampaignPageFactory(parent=site.root_page)
-    field = campaign._meta.get_field("language")
+    """A campaign's language is its page's locale, which Wagtail takes from the section it
+    is created in; the locales editors may create are the configured languages."""
+    from wagtail.coreutils import get_content_languages
 
-    assert campaign.language == settings.LANGUAGE_CODE == "en"
-    assert [code for code, _name in field.choices] == [code for code, _ in settings.LANGUAGES]
+    campaign = CampaignPageFactory(parent=site.root_page)
+
+    assert campaign.language == campaign.locale.language_code == settings.LANGUAGE_CODE == "en"
+    assert campaign.locale == site.root_page.locale
+    assert list(get_content_languages()) == [code for code, _ in settings.LANGUAGES]
 
 
 def test_every_model_names_its_plural_for_translators():

@@ -18,6 +18,7 @@ SOURCE = {
     "referrer_domain": "news.example.org",
     "partner_site": "partner.example.org",
     "language": "fr",
+    "page_language": "fr",  # the campaign's French translation
 }
 LIST_URL = "/admin/signatures/signature/"
 
@@ -29,7 +30,13 @@ def sourced(water):
 
 def test_a_moderator_sees_where_an_action_came_from(moderator_client, sourced):
     html = moderator_client.get(f"{LIST_URL}inspect/{sourced.pk}/").content.decode()
-    for label in ("utm_source", "Referring site", "Partner site", "Browser language"):
+    for label in (
+        "utm_source",
+        "Referring site",
+        "Partner site",
+        "Browser language",
+        "Page language",
+    ):
         assert label.lower() in html.lower()
     for value in SOURCE.values():
         assert value in html
@@ -43,6 +50,7 @@ def test_the_export_has_a_column_for_each_source(moderator_client, sourced):
     assert exported["referring site"] == "news.example.org"
     assert exported["partner site"] == "partner.example.org"
     assert exported["browser language"] == "fr"
+    assert exported["page language"] == "fr"
 
 
 def test_the_webhook_and_subject_access_carry_the_sources(site, sourced, moderator):

@@ -62,12 +62,19 @@ def cdn(settings):
 
 
 def pages_of(campaign) -> set[str]:
-    return {
-        f"/campaigns/{campaign.slug}/",
-        f"/campaigns/{campaign.slug}/thank-you/",
-        f"/api/v3/campaigns/{campaign.pk}/",
-        "/campaigns/",  # the list, with each campaign's counter
-    }
+    """What a change to the campaign purges. Addresses carry the language, and Wagtail
+    purges a page's address under every language's prefix (a proxy may keep any of them:
+    /es/… of a page with no Spanish translation answers 404, which proxies keep too)."""
+    from django.conf import settings
+
+    paths = {f"/api/v3/campaigns/{campaign.pk}/"}
+    for language, _name in settings.WAGTAIL_CONTENT_LANGUAGES:
+        paths |= {
+            f"/{language}/campaigns/{campaign.slug}/",
+            f"/{language}/campaigns/{campaign.slug}/thank-you/",
+            f"/{language}/campaigns/",  # the list, with each campaign's counter
+        }
+    return paths
 
 
 def test_publishing_and_unpublishing_purge_the_campaigns_pages(cdn, site):

@@ -12,10 +12,18 @@ from django.db import transaction
 from PIL import Image as PILImage
 from PIL import ImageDraw
 from wagtail.images.models import Image
-from wagtail.models import Page, Site
+from wagtail.models import Locale, Page, Revision, Site
+from wagtail_localize.models import (
+    StringSegment,
+    StringTranslation,
+    Translation,
+    TranslationSource,
+)
 
 from campaigns.models import CampaignIndexPage, CampaignPage, CampaignTarget, Target
 from cms.models import HomePage, OrganisationSettings
+
+from . import demo_french
 
 
 def _story(vigil: Image, well: Image) -> list:
@@ -209,10 +217,26 @@ class Command(BaseCommand):
                 )
             )
 
-        if CampaignPage.objects.filter(slug="free-the-lakeside-four").exists():
+        campaign = CampaignPage.objects.filter(slug="free-the-lakeside-four").first()
+        if campaign is None:
+            campaign = self.create_campaign(index)
+        else:
             self.stdout.write("Demo campaign already present.")
-            return
+        self.translate_into_french(home, index, campaign)
 
+    def translate_into_french(self, home, index, campaign):
+        """The demo in French too, as a bilingual organisation publishes every action:
+        translated with wagtail-localize, so the admin shows it as the campaign's
+        translation (and offers to sync it when the English page changes)."""
+        french = Locale.objects.get_or_create(language_code="fr")[0]
+        if campaign.get_translations().filter(locale=french).exists():
+            return
+        for page in (home, index, campaign):  # each page's parent first
+            translate(page, french, demo_french.TEXTS)
+        translation = campaign.get_translation(french)
+        self.stdout.write(self.style.SUCCESS(f"French translation created at {translation.url}"))
+
+    def create_campaign(self, index):
         minister, _ = Target.objects.get_or_create(
             email="minister.justice@example.org",
             defaults={"salutation": "The Hon.", "name": "Minister of Justice"},
@@ -257,3 +281,28 @@ class Command(BaseCommand):
         index.add_child(instance=campaign)
         campaign.save_revision().publish()
         self.stdout.write(self.style.SUCCESS(f"Demo campaign created at {campaign.url}"))
+        return campaign
+
+
+def translate(page, locale, texts: dict[str, str]):
+    """Translate `page` into `locale` as an editor does in wagtail-localize's editor, every
+    segment from `texts` (source text -> translation), and publish the translation."""
+    source, _created = TranslationSource.get_or_create_from_instance(page)
+    translation, _created = Translation.objects.get_or_create(source=source, target_locale=locale)
+    segments = StringSegment.objects.filter(source=source).select_related("string", "context")
+    missing = [segment.string.data for segment in segments if segment.string.data not in texts]
+    if missing:
+        raise CommandError(f"The demo's French lacks: {missing!r}")
+    for segment in segments:
+        StringTranslation.objects.update_or_create(
+            translation_of=segment.string,
+            locale=locale,
+            context=segment.context,
+            defaults={"data": texts[segment.string.data], "translation_type": "manual"},
+        )
+    # Saved as a draft, then published here and now: wagtail-localize would publish after
+    # the commit from the revision's copy of the page, whose count of children (the pages
+    # translated after it, in this same transaction) would then be stale, hiding them.
+    translation.save_target(publish=False)
+    translated = page.get_translation(locale)
+    Revision.objects.get(pk=translated.latest_revision_id).publish()

@@ -5,7 +5,9 @@
  *
  * It renders the campaign's form (as set up by its editors) and counter where the tag
  * stands, and submits through the JSON API. Optional attributes: data-api (the API's base
- * URL, when the script is served from elsewhere), data-target (a CSS selector of the
+ * URL, when the script is served from elsewhere), data-language (one of the campaign's
+ * translations, by language code, e.g. "fr"; data-campaign may also be a translation's id),
+ * data-target (a CSS selector of the
  * element to render into), data-unavailable (what to say, in the page's language, if the
  * campaign cannot be loaded: the API's translated wording comes with the campaign). No
  * framework, no cookies; the page's own fonts and colours apply. The campaign's statistics
@@ -87,6 +89,9 @@
   function Embed(script, index) {
     this.script = script;
     this.campaign = script.getAttribute("data-campaign");
+    // Which translation: data-campaign may be any translation's id, data-language picks one
+    // of its translations by language code (the campaign's own if it has none in it).
+    this.wanted = script.getAttribute("data-language");
     var base = script.getAttribute("data-api") || new URL("/api/v3/", script.src).href;
     this.unavailable = script.getAttribute("data-unavailable") || "This campaign could not be loaded.";
     this.api = base.replace(/\/?$/, "/");
@@ -101,6 +106,15 @@
   Embed.prototype.load = function () {
     var self = this;
     return requestJSON(this.api + "campaigns/" + encodeURIComponent(this.campaign) + "/")
+      .then(function (result) {
+        if (result.status !== 200) throw new Error("campaign " + result.status);
+        var other = (result.body.translations || []).filter(function (translation) {
+          return self.wanted && translation.locale === self.wanted && result.body.locale !== self.wanted;
+        })[0];
+        if (!other) return result;
+        self.campaign = String(other.id); // its form, counter route and actions from here on
+        return requestJSON(self.api + "campaigns/" + encodeURIComponent(self.campaign) + "/");
+      })
       .then(function (result) {
         if (result.status !== 200) throw new Error("campaign " + result.status);
         self.render(result.body);
