@@ -192,6 +192,35 @@ def register_moderation_log_actions(actions):
     )
 
 
+class DirectoryImportFormatter(LogFormatter):
+    label = _("Import a directory of representatives")
+
+    def format_message(self, log_entry):
+        data = {key: 0 for key in ("created", "updated", "addresses_changed", "removed")}
+        data.update(log_entry.data or {})
+        how = _("replaced") if data.get("replace") else _("updated")
+        return _(
+            "Directory %(how)s from a file: %(created)s representatives added, %(updated)s "
+            "changed (%(addresses_changed)s addresses), %(removed)s removed"
+        ) % {**data, "how": how}
+
+
+class RepresentativeFoundFormatter(LogFormatter):
+    label = _("Add a representative found by the lookup service")
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        return _("Added %(representative)s, found by the lookup service") % {
+            "representative": data.get("representative", "")
+        }
+
+
+@hooks.register("register_log_actions")
+def register_directory_log_actions(actions):
+    actions.register_action(log_actions.IMPORT_DIRECTORY)(DirectoryImportFormatter)
+    actions.register_action(log_actions.KEEP_REPRESENTATIVE)(RepresentativeFoundFormatter)
+
+
 @hooks.register("before_edit_page")
 def warn_of_bouncing_targets(request, page):
     """Letters to a target whose address hard-bounced are lost: tell the editor to check it.

@@ -37,7 +37,7 @@ def compose_letter(delivery: Delivery) -> EmailMessage:
     signature = delivery.signature
     campaign = signature.campaign.specific
     sender = sender_for(campaign)
-    subject, body = letter_for(signature, campaign)
+    subject, body = letter_for(signature, campaign, delivery.target)
     message = EmailMessage(
         subject=one_line(subject),
         body=f"{body}\n\n{signed_by(signature)}\n",
