@@ -9,11 +9,12 @@ from signatures.models import Signature
 pytestmark = pytest.mark.django_db
 
 
-def test_load_demo_creates_one_published_campaign_and_is_idempotent(client):
+def test_load_demo_creates_its_published_campaigns_and_is_idempotent(client):
     call_command("load_demo")
     call_command("load_demo")
 
-    campaign = CampaignPage.objects.live().get()
+    assert CampaignPage.objects.live().count() == 2
+    campaign = CampaignPage.objects.live().get(slug="free-the-lakeside-four")
     assert [target.email.endswith("@example.org") for target in campaign.targets] == [True, True]
     response = client.get(campaign.url)
     assert response.status_code == 200
@@ -22,13 +23,45 @@ def test_load_demo_creates_one_published_campaign_and_is_idempotent(client):
 
 def test_the_demo_campaign_can_be_signed(client):
     call_command("load_demo")
-    campaign = CampaignPage.objects.get()
+    campaign = CampaignPage.objects.get(slug="free-the-lakeside-four")
     response = client.post(
         f"/act/{campaign.pk}/",
         {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"},
     )
     assert response.status_code == 302
     assert Signature.objects.filter(campaign=campaign).counted().count() == 1
+
+
+def test_the_second_demo_campaign_writes_to_the_supporter_s_representative(client):
+    from campaigns.models import Directory
+    from campaigns.representatives import find
+
+    call_command("load_demo")
+    campaign = CampaignPage.objects.live().get(slug="write-to-your-representative")
+    directory = Directory.objects.get(name="Demo representatives")
+    assert (campaign.targeting, campaign.directory) == ("representative", directory)
+    # The prefixes the README lists, the longest winning.
+    for code, name in [
+        ("K1A 0A6", "Margaret Lowell"),
+        ("K2P 1L4", "Daniel Okafor"),
+        ("K7L 3N6", "Ruth Abernathy"),
+        ("M5V 2T6", "Sofia Marchetti"),
+        ("H2X 1Y4", "Julien Tremblay"),
+        ("V6B 4Y8", "Priya Nair"),
+        ("SW1A 1AA", "Eleanor Pryce"),
+    ]:
+        assert [person.name for person in find(directory, code)] == [name]
+    response = client.post(
+        f"/act/{campaign.pk}/",
+        {
+            "first_name": "Ana",
+            "last_name": "O",
+            "email": "ana@example.org",
+            "postal_code": "k1a0a6",
+        },
+    )
+    assert response.status_code == 200
+    assert "Margaret Lowell" in response.content.decode()
 
 
 @pytest.mark.parametrize(
