@@ -61,6 +61,14 @@ def signatures_menu():
                 permission=VIEW,
             ),
             PermittedMenuItem(
+                _("Import representatives"),
+                reverse_lazy("signatures_admin:directory_import"),
+                name="import-representatives",
+                icon_name="group",
+                order=250,
+                permission="campaigns.publish_target",
+            ),
+            PermittedMenuItem(
                 _("My exports"),
                 reverse_lazy("signatures_admin:exports"),
                 name="exports",
