@@ -14,7 +14,10 @@ pytestmark = pytest.mark.django_db
 
 URL = "/admin/signatures/directories/import/"
 HEADER = "postal_code,name,salutation,email,district,party,language\n"
-GOOD = HEADER + "K1A,Ann Ottawa,Ms,ann@parl.example.org,Ottawa Centre,,\nK2P,Bob West,Mr,bob@parl.example.org,,,\n"
+GOOD = (
+    HEADER
+    + "K1A,Ann Ottawa,Ms,ann@parl.example.org,Ottawa Centre,,\nK2P,Bob West,Mr,bob@parl.example.org,,,\n"
+)
 
 
 def upload(client, text, replace=""):
