@@ -184,3 +184,46 @@ def test_the_command_prints_each_error_with_its_line_and_fails(tmp_path, capsys)
         call_command("import_directory", str(path), directory="House")
     assert "line 3: “bob@” is not an email address." in capsys.readouterr().err
     assert not Directory.objects.exists()
+
+
+# In the admin ---------------------------------------------------------------------------
+
+
+def test_the_target_chooser_offers_campaign_targets_not_representatives(admin_client):
+    from django.urls import reverse
+
+    from tests.factories import TargetFactory
+
+    TargetFactory(name="Minister of Water")
+    representative(DirectoryFactory(), "Bea Ottawa", ["K1A"])
+    url = reverse(f"{Target.snippet_viewset.chooser_viewset.name}:choose_results")
+    html = admin_client.get(url).content.decode()
+    assert "Minister of Water" in html and "Bea Ottawa" not in html
+
+
+def test_representatives_are_listed_with_targets_and_filtered_by_directory(admin_client):
+    from django.urls import reverse
+
+    from tests.factories import TargetFactory
+
+    TargetFactory(name="Minister of Water")
+    directory = DirectoryFactory(name="House")
+    representative(directory, "Bea Ottawa", ["K1A"], district="Ottawa Centre")
+    url = reverse(Target.snippet_viewset.get_url_name("list"))
+    html = admin_client.get(url, {"directory": directory.pk}).content.decode()
+    assert "Bea Ottawa" in html and "Ottawa Centre" in html and "Minister of Water" not in html
+
+
+def test_a_campaign_to_representatives_needs_a_directory_and_asks_the_postal_code(site):
+    from django.core.exceptions import ValidationError
+
+    from tests.factories import CampaignPageFactory
+
+    campaign = CampaignPageFactory(parent=site.root_page, postal_code_field="hidden")
+    campaign.targeting = "representative"
+    with pytest.raises(ValidationError) as refused:
+        campaign.full_clean()
+    assert "directory" in refused.value.message_dict
+    campaign.directory = DirectoryFactory()
+    campaign.full_clean()
+    assert campaign.postal_code_field == "required"
