@@ -4,9 +4,10 @@ typed, the thank-you page names them again, and the letter arrives at their addr
 import pytest
 from django.core.management import call_command
 
-from tests.e2e.conftest import DESKTOP
+from tests.e2e.accessibility import wcag_violations
+from tests.e2e.conftest import DESKTOP, PHONE
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
@@ -63,4 +64,23 @@ def test_without_javascript_the_thank_you_page_names_the_representative(
     assert "Sofia Marchetti" in page.locator(".thanks__recipients").inner_text()
     [letter] = smtp_server.wait_for(1, timeout=30)
     assert letter["To"].addresses[0].addr_spec == "sofia.marchetti@demo-parliament.example.org"
+    context.close()
+
+
+def test_the_representative_campaign_and_its_thank_you_are_accessible(
+    live_server, chromium, representative_campaign, smtp_server
+):
+    context = chromium.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(live_server.url + representative_campaign.url)
+    page.get_by_label("Postal code").fill("K2P 1L4")
+    page.get_by_text("Your representative: Mr Daniel Okafor").wait_for()
+    assert wcag_violations(page) == []
+
+    page.get_by_label("First name").fill("Ana")
+    page.get_by_label("Last name").fill("Okonjo")
+    page.get_by_label("Email").fill("ana@example.org")
+    page.get_by_role("button", name="Send my letter").click()
+    page.get_by_role("heading", name="Thank you for taking action").wait_for()
+    assert wcag_violations(page) == []
     context.close()

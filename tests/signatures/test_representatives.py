@@ -266,3 +266,13 @@ def test_the_receipt_names_the_supporter_s_representative(site, directory):
     confirmation.send_receipt(signature.pk)
     [receipt] = [m for m in mail.outbox if m.to == ["ana@example.org"]]
     assert "Bea Ottawa" in receipt.body and "Cy Toronto" not in receipt.body
+
+
+def test_the_letter_preview_is_addressed_to_one_of_the_directory_s_representatives(
+    to_representative,
+):
+    from signatures.services.previews import preview
+
+    email = preview(to_representative, "letter")
+    assert email.message.to[0].endswith("@parliament.example.org>")
+    assert email.message.body.startswith("Dear M")  # Ms Bea Ottawa or Mr Cy Toronto
