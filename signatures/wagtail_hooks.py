@@ -11,6 +11,7 @@ from wagtail.log_actions import LogFormatter
 from . import log_actions
 from .admin import (
     deletion_guards,  # noqa: F401  (hooks that keep signed campaigns and targets)
+    directories,
     webhooks,  # noqa: F401  (the webhook screens register themselves)
 )
 from .admin import urls as admin_urls
@@ -24,6 +25,24 @@ signature_admin.register_with_wagtail()
 @hooks.register("register_admin_urls")
 def register_signature_admin_urls():
     return [path("signatures/", include(admin_urls, namespace="signatures_admin"))]
+
+
+@hooks.register("register_admin_urls")
+def register_directory_admin_urls():
+    return [path("directories/", include(directories))]
+
+
+@hooks.register("register_settings_menu_item")
+def import_representatives_menu_item():
+    """Beside the site's other settings: for those who may publish targets only."""
+    return PermittedMenuItem(
+        _("Import representatives"),
+        reverse_lazy("directory_admin:import"),
+        name="import-representatives",
+        icon_name="group",
+        order=900,
+        permission="campaigns.publish_target",
+    )
 
 
 class PermittedMenuItem(MenuItem):
@@ -59,14 +78,6 @@ def signatures_menu():
                 icon_name="mail",
                 order=200,
                 permission=VIEW,
-            ),
-            PermittedMenuItem(
-                _("Import representatives"),
-                reverse_lazy("signatures_admin:directory_import"),
-                name="import-representatives",
-                icon_name="group",
-                order=250,
-                permission="campaigns.publish_target",
             ),
             PermittedMenuItem(
                 _("My exports"),

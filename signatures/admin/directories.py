@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -88,7 +89,7 @@ def _confirm(request, token: str):
     pending = cache.get(_key(request, token))
     if pending is None:
         messages.warning(request, _("That preview has expired: upload the file again."))
-        return redirect("signatures_admin:directory_import")
+        return redirect("directory_admin:import")
     cache.delete(_key(request, token))
     name, replace, data = pending
     report = import_directory(name, read_csv(data), replace=replace, user=request.user)
@@ -109,8 +110,14 @@ def _confirm(request, token: str):
                 "removed": report.removed,
             },
         )
-    return redirect("signatures_admin:directory_import")
+    return redirect("directory_admin:import")
 
 
 def _key(request, token: str) -> str:
     return f"clarion:directory-import:{request.user.pk}:{token}"
+
+
+# Its own namespace, not the signatures screens': it shows no supporter's data, and is for
+# those who may publish targets (Wagtail's "Moderators"), who see no signatures.
+app_name = "directory_admin"
+urlpatterns = [path("import/", import_representatives, name="import")]

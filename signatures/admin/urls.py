@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import deliveries, directories, statistics, views
+from . import deliveries, statistics, views
 
 app_name = "signatures_admin"
 urlpatterns = [
@@ -16,6 +16,5 @@ urlpatterns = [
     path("data-requests/", views.data_requests, name="data_requests"),
     path("deliveries/", deliveries.index, name="deliveries"),
     path("deliveries/results/", deliveries.index_results, name="deliveries_results"),
-    path("directories/import/", directories.import_representatives, name="directory_import"),
     path("deliveries/retry/", deliveries.retry_deliveries, name="deliveries_retry"),
 ]

@@ -12,7 +12,7 @@ from tests.moderation.conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
-URL = "/admin/signatures/directories/import/"
+URL = "/admin/directories/import/"
 HEADER = "postal_code,name,salutation,email,district,party,language\n"
 GOOD = (
     HEADER
@@ -32,7 +32,7 @@ def publisher_client(client, site):
 
 
 def test_the_screen_is_at_its_address():
-    assert reverse("signatures_admin:directory_import") == URL
+    assert reverse("directory_admin:import") == URL
 
 
 def test_a_dry_run_previews_then_the_confirmation_imports_and_logs(publisher_client):
