@@ -57,17 +57,17 @@ class TableLookup:
     def find(self, directory: Directory, postal_code: str) -> list[Found]:
         return [
             Found(
-                name=row.representative.name,
-                salutation=row.representative.salutation,
-                email=row.representative.email,
-                district=row.representative.district,
-                party=row.representative.party,
-                language=row.representative.language,
-                target_id=row.representative_id,
+                name=person["name"],
+                salutation=person["salutation"],
+                email=person["email"],
+                district=person["district"],
+                party=person["party"],
+                language=person["language"],
+                target_id=person["id"],
             )
-            for row in PostalPrefix.objects.longest_match(directory.pk, postal_code)
+            for person in PostalPrefix.objects.longest_match(directory.pk, postal_code)
             # A representative unpublished, or without an address, receives nothing.
-            if row.representative.live and row.representative.email
+            if person["live"] and person["email"]
         ]
 
 
