@@ -84,6 +84,12 @@ class FollowUpSchema(Schema):
 
 class ActionSchema(Schema):
     ask: str
+    # "fixed": every letter goes to `targets`; "representative": to the supporter's
+    # representatives, found from their postal code (ask `targets_url`); "both".
+    targeting: Literal["fixed", "representative", "both"]
+    # The directory the representatives are found in, by name; null for "fixed".
+    directory: str | None = None
+    targets_url: str
     targets: list[TargetSchema]
     letter: LetterSchema
     form: FormSetupSchema
@@ -155,6 +161,8 @@ EXPOSED_FIELDS = {
     "body": "story",
     "ask": "action.ask",
     "campaign_targets": "action.targets",
+    "targeting": "action.targeting",
+    "directory": "action.directory",
     "message_subject": "action.letter.subject",
     "message_body": "action.letter.body",
     "letter_editable": "action.letter.editable",
@@ -248,6 +256,15 @@ def _describe_campaign(campaign, request) -> dict:
         "story": describe_stream(campaign.body, request),
         "action": ActionSchema(
             ask=campaign.ask,
+            targeting=campaign.targeting,
+            directory=campaign.directory.name
+            if campaign.writes_to_representatives and campaign.directory_id
+            else None,
+            targets_url=request_url(
+                request, reverse("wagtailapi_v3:campaign_targets", args=[campaign.pk])
+            )
+            if campaign.pk
+            else "",
             targets=[
                 TargetSchema(salutation=target.salutation, name=target.name)
                 for target in campaign.targets

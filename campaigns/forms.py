@@ -56,6 +56,8 @@ class CampaignPageForm(WagtailAdminPageForm):
             for form in formset.forms
             if form.cleaned_data.get("target") and not form.cleaned_data.get("DELETE")
         ]
+        if not targets and self.cleaned_data.get("targeting") == "representative":
+            return  # each supporter's representatives are found at the time
         if not targets:
             raise ValidationError(
                 _(

@@ -1,6 +1,7 @@
 """The letter one action sends: the campaign's or the supporter's, with their details filled in.
 
-Only the four named placeholders are replaced, by plain substitution. Letters may be
+Only the named placeholders are replaced (the supporter's four, and the target's two: each
+target, a supporter's representative included, receives its own letter), by plain substitution. Letters may be
 written by supporters, so `str.format` is not used: it would evaluate `{first_name.__class__}`
 and raise on a stray brace. Anything else in braces is left as written.
 """
@@ -9,13 +10,17 @@ import re
 
 from django.utils.translation import gettext_lazy as _
 
-PLACEHOLDERS = ("first_name", "last_name", "country", "postal_code")
+SUPPORTER_PLACEHOLDERS = ("first_name", "last_name", "country", "postal_code")
+TARGET_PLACEHOLDERS = ("target_salutation", "target_name")
+PLACEHOLDERS = SUPPORTER_PLACEHOLDERS + TARGET_PLACEHOLDERS
 _PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
 PREVIEW_LABELS = {
     "first_name": _("your first name"),
     "last_name": _("your last name"),
     "country": _("your country"),
     "postal_code": _("your postal code"),
+    "target_salutation": _("their salutation"),
+    "target_name": _("the recipient's name"),
 }
 
 
@@ -60,8 +65,15 @@ def supporter_values(signature) -> dict:
     }
 
 
-def letter_for(signature, campaign=None) -> tuple[str, str]:
-    """The (subject, body) that `signature` sends to each target.
+def target_values(target) -> dict:
+    return {
+        "target_salutation": target.salutation if target else "",
+        "target_name": target.name if target else "",
+    }
+
+
+def letter_for(signature, campaign=None, target=None) -> tuple[str, str]:
+    """The (subject, body) that `signature` sends to `target`.
 
     The supporter's edited letter when the campaign lets supporters edit it, else the
     campaign's; the personal note, if the campaign asks for one, follows the letter.
@@ -71,7 +83,7 @@ def letter_for(signature, campaign=None) -> tuple[str, str]:
     if campaign.letter_editable:
         subject = signature.letter_subject or subject
         body = signature.letter_body or body
-    values = supporter_values(signature)
+    values = supporter_values(signature) | target_values(target)
     subject, body = fill(subject, values), fill(body, values).strip()
     note = signature.personal_note.strip() if campaign.personal_note_limit else ""
     if note:

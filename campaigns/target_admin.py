@@ -9,6 +9,7 @@ from django import forms
 from django.db import transaction
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.ui.tables import UpdatedAtColumn
 from wagtail.log_actions import log
 from wagtail.snippets.views.chooser import SnippetChooserViewSet, SnippetCreateView
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -64,7 +65,16 @@ class TargetChooserViewSet(SnippetChooserViewSet):
     creation_tab_label = _("New target")
     create_action_label = _("Save as a draft")
 
+    def get_object_list(self):
+        # A campaign's own targets only: a directory's representatives are found for each
+        # supporter from their postal code, never picked for everyone.
+        return Target.objects.filter(directory__isnull=True)
+
 
 class TargetViewSet(SnippetViewSet):
     model = Target
     chooser_viewset_class = TargetChooserViewSet
+    # Representatives are targets too (models.directories): listed with their directory,
+    # and edited, drafted and published like any target.
+    list_display = ["__str__", "district", "directory", UpdatedAtColumn()]
+    list_filter = ["directory", "live"]

@@ -18,7 +18,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import AfterValidator, ConfigDict, create_model
@@ -31,7 +31,7 @@ from . import abuse, metrics, sources
 from .abuse import ActionRefused
 from .forms import SignatureForm
 from .live_campaigns import live_campaign
-from .services import signing
+from .services import representatives, signing
 
 router = Router(tags=["actions"])
 
@@ -73,6 +73,29 @@ class ReceivedSchema(Schema):
     status: str  # "received"
     message: str  # the campaign's thank-you message
     confirmation_required: bool  # the supporter must confirm from the link emailed to them
+
+
+class RecipientSchema(Schema):
+    """Someone an action writes to, as the page names them (never their email address)."""
+
+    salutation: str
+    name: str
+    district: str = ""
+    party: str = ""
+
+
+class TargetsSchema(Schema):
+    targeting: str  # "fixed", "representative" or "both"
+    targets: list[RecipientSchema]  # the campaign's own targets
+    representatives: list[RecipientSchema]  # those the postal code leads to
+    # False when the lookup cannot tell now: an action is still taken, and its letter goes
+    # to the representatives as soon as they are found.
+    found: bool
+    message: str
+
+
+#: A postal code as typed: the longest in use is 10 characters, with spaces and a dash.
+PostalCode = Annotated[str, Query(max_length=20)]
 
 
 def _problem(status: int, detail: str, errors=None, retry_after=None) -> HttpResponse:
@@ -186,6 +209,42 @@ def _live_campaign(campaign_id: int) -> CampaignPage:
 def counter(request, response: HttpResponse, campaign_id: CampaignId):
     response["Cache-Control"] = f"public, max-age={COUNTER_MAX_AGE}"
     return describe_counter(_live_campaign(campaign_id))
+
+
+@router.get(
+    "/{campaign_id}/targets/",
+    response={200: TargetsSchema, 404: ProblemDetail, 422: ProblemDetail},
+    url_name="campaign_targets",
+    operation_id="campaigns_targets",
+    summary="Who an action would write to, for a postal code",
+    description=(
+        "The campaign's own targets and, on a campaign that writes to the supporter's "
+        'representatives (`targeting` "representative" or "both"), those the '
+        "`postal_code` leads to: names, salutations, districts and parties, never email "
+        "addresses. A postal code that leads to nobody, or none given where one is needed: "
+        '422 with `errors[].loc` ["query", "postal_code"].'
+    ),
+)
+def targets(request, response: HttpResponse, campaign_id: CampaignId, postal_code: PostalCode = ""):
+    # Never cached: a directory replaced takes effect at once, and the address carries the
+    # supporter's postal code, which no shared cache should keep.
+    response["Cache-Control"] = "no-store"
+    campaign = _live_campaign(campaign_id)
+    campaign.activate_language()
+    fixed = [RecipientSchema(salutation=t.salutation, name=t.name) for t in campaign.targets]
+    answer = {"targeting": campaign.targeting, "targets": fixed, "representatives": []}
+    if not campaign.writes_to_representatives:
+        return answer | {"found": True, "message": ""}
+    try:
+        found = representatives.found_for_signing(campaign, _text(postal_code))
+    except (ActionRefused, ValueError) as refusal:
+        message = str(getattr(refusal, "message", refusal))
+        errors = [{"loc": ["query", "postal_code"], "msg": message, "type": "not_found"}]
+        return _problem(422, message, errors=errors)
+    if found is None:
+        return answer | {"found": False, "message": str(representatives.NOT_KNOWN_YET)}
+    names = [RecipientSchema(**person.public()) for person in found]
+    return answer | {"representatives": names, "found": True, "message": ""}
 
 
 @router.post(

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import LazyTypedChoiceField
 from phonenumber_field.phonenumber import PhoneNumber, to_python
 
-from campaigns.letters import placeholders_in
+from campaigns.letters import SUPPORTER_PLACEHOLDERS, placeholders_in
 
 from . import supporter_fields, widgets
 from .models import Signature
@@ -33,6 +33,7 @@ BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
 #: What a campaign's editors choose about its form: the form's fields follow from these alone.
 FORM_SETTINGS = (
     *OPTIONAL_DETAILS.values(),
+    "targeting",
     "consent_text",
     "letter_editable",
     "message_subject",
@@ -127,8 +128,13 @@ class SignatureForm(forms.ModelForm):
             _shared_fields[key] = SharedFields(self.fields)
 
     def _set_up_details(self, campaign):
+        # Representatives are found from the postal code: asked, and required, whatever
+        # the setting says.
+        to_representatives = campaign.targeting != "fixed"
         for name, setting in OPTIONAL_DETAILS.items():
             choice = getattr(campaign, setting)
+            if name == "postal_code" and to_representatives:
+                choice = "required"
             if choice == "hidden":
                 del self.fields[name]
             else:
@@ -231,7 +237,11 @@ class SignatureForm(forms.ModelForm):
 def letter_help(campaign):
     """What a supporter may do with the campaign's letter, and which of their details it
     fills in: only the placeholders it has, and none when it has none."""
-    used = placeholders_in(campaign.message_subject, campaign.message_body)
+    used = [
+        name
+        for name in placeholders_in(campaign.message_subject, campaign.message_body)
+        if name in SUPPORTER_PLACEHOLDERS
+    ]
     if not used:
         return _("This letter is sent in your name. You may edit it.")
     names = ", ".join(f"{{{name}}}" for name in used)

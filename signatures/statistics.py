@@ -19,7 +19,7 @@ from django.utils import timezone
 from campaigns.progress import goal_for
 
 from . import page_views, sources
-from .models import PageViewDay, Signature
+from .models import Delivery, PageViewDay, Signature
 
 #: Per-day figures cover the latest this many days.
 MOST_DAYS = 60
@@ -236,3 +236,27 @@ def live_campaigns(now=None) -> list[CampaignLine]:
     ]
     rows.sort(key=lambda row: (-row.week, -row.total))
     return rows
+
+
+def actions_by_representative(campaign) -> tuple[list[tuple], list[tuple]]:
+    """Counted actions per representative (name, district, count) and per district
+    (district, count), most first: from the letters each action owed its representatives."""
+    letters = Delivery.objects.filter(
+        signature__campaign=campaign,
+        signature__status=Signature.Status.COUNTED,
+        target__directory__isnull=False,
+    ).exclude(state=Delivery.State.WITHHELD)
+    people = (
+        letters.values_list("target__salutation", "target__name", "target__district")
+        .annotate(n=Count("signature", distinct=True))
+        .order_by("-n", "target__name")[: MOST_VALUES * 4]
+    )
+    districts = (
+        letters.values_list("target__district")
+        .annotate(n=Count("signature", distinct=True))
+        .order_by("-n", "target__district")[: MOST_VALUES * 4]
+    )
+    return (
+        [(f"{salutation} {name}".strip(), district, n) for salutation, name, district, n in people],
+        list(districts),
+    )

@@ -35,7 +35,7 @@ def sign_by_form(request, campaign_id: int):
         if not form.is_valid():
             metrics.action_refused("invalid")
             return _show_form(request, campaign, form, 400)
-        signing.record_signature(
+        signature, _new = signing.record_signature(
             campaign,
             form.cleaned_data,
             client_ip=abuse.client_ip(request),
@@ -50,7 +50,20 @@ def sign_by_form(request, campaign_id: int):
         return response
     # New or repeat, the answer is the same: the page never tells who has signed.
     metrics.action_accepted()
+    if campaign.writes_to_representatives:
+        return _thank_you_naming(request, campaign, signature.representatives)
     return HttpResponseRedirect(live.thank_you_url)
+
+
+def _thank_you_naming(request, campaign, representatives):
+    """The thank-you page, naming the supporter's representatives. Shown in answer to the
+    POST rather than after a redirect: who they are follows from the supporter's postal
+    code, which must not travel in an address nor sit in a shared cache."""
+    context = campaign.get_context(request)
+    context.update(representatives=representatives, representatives_unknown=representatives is None)
+    response = TemplateResponse(request, "campaigns/thank_you.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # No CSRF token: a view counted is all it does, as a GET of the page would.

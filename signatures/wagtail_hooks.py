@@ -11,6 +11,7 @@ from wagtail.log_actions import LogFormatter
 from . import log_actions
 from .admin import (
     deletion_guards,  # noqa: F401  (hooks that keep signed campaigns and targets)
+    directories,
     webhooks,  # noqa: F401  (the webhook screens register themselves)
 )
 from .admin import urls as admin_urls
@@ -24,6 +25,24 @@ signature_admin.register_with_wagtail()
 @hooks.register("register_admin_urls")
 def register_signature_admin_urls():
     return [path("signatures/", include(admin_urls, namespace="signatures_admin"))]
+
+
+@hooks.register("register_admin_urls")
+def register_directory_admin_urls():
+    return [path("directories/", include(directories))]
+
+
+@hooks.register("register_settings_menu_item")
+def import_representatives_menu_item():
+    """Beside the site's other settings: for those who may publish targets only."""
+    return PermittedMenuItem(
+        _("Import representatives"),
+        reverse_lazy("directory_admin:import"),
+        name="import-representatives",
+        icon_name="group",
+        order=900,
+        permission="campaigns.publish_target",
+    )
 
 
 class PermittedMenuItem(MenuItem):
@@ -190,6 +209,35 @@ def register_moderation_log_actions(actions):
         _("Subject access request"),
         _("Exported everything held about a supporter"),
     )
+
+
+class DirectoryImportFormatter(LogFormatter):
+    label = _("Import a directory of representatives")
+
+    def format_message(self, log_entry):
+        data = {key: 0 for key in ("created", "updated", "addresses_changed", "removed")}
+        data.update(log_entry.data or {})
+        how = _("replaced") if data.get("replace") else _("updated")
+        return _(
+            "Directory %(how)s from a file: %(created)s representatives added, %(updated)s "
+            "changed (%(addresses_changed)s addresses), %(removed)s removed"
+        ) % {**data, "how": how}
+
+
+class RepresentativeFoundFormatter(LogFormatter):
+    label = _("Add a representative found by the lookup service")
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        return _("Added %(representative)s, found by the lookup service") % {
+            "representative": data.get("representative", "")
+        }
+
+
+@hooks.register("register_log_actions")
+def register_directory_log_actions(actions):
+    actions.register_action(log_actions.IMPORT_DIRECTORY)(DirectoryImportFormatter)
+    actions.register_action(log_actions.KEEP_REPRESENTATIVE)(RepresentativeFoundFormatter)
 
 
 @hooks.register("before_edit_page")

@@ -77,3 +77,43 @@ def translate(page, language, **texts):
     translated.save_revision().publish()
     translated.refresh_from_db()
     return translated
+
+
+class DirectoryFactory(factory.django.DjangoModelFactory):
+    name = factory.Sequence(lambda n: f"Directory {n}")
+
+    class Meta:
+        model = "campaigns.Directory"
+
+
+def representative(directory, name, prefixes, *, email=None, district="", **details):
+    """A published representative of `directory` whom `prefixes` lead to."""
+    from campaigns.models import PostalPrefix, normalise_postal_code
+
+    slug = name.lower().replace(" ", ".")
+    target = Target.objects.create(
+        directory=directory,
+        name=name,
+        district=district,
+        email=email or f"{slug}@parliament.example.org",
+        live=True,
+        **details,
+    )
+    for prefix in prefixes:
+        PostalPrefix.objects.create(
+            directory=directory, prefix=normalise_postal_code(prefix), representative=target
+        )
+    return target
+
+
+def representative_campaign(parent, directory, *, targeting="representative", **kwargs):
+    """A published campaign writing to each supporter's representatives in `directory`."""
+    return CampaignPageFactory(
+        parent=parent,
+        targeting=targeting,
+        directory=directory,
+        postal_code_field="required",
+        message_body="Dear {target_salutation} {target_name},\n\nPlease act.\n\n{first_name}",
+        targets=kwargs.pop("targets", None) if targeting == "both" else [],
+        **kwargs,
+    )

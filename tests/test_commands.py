@@ -9,12 +9,15 @@ from signatures.models import Signature
 pytestmark = pytest.mark.django_db
 
 
-def test_load_demo_creates_one_published_campaign_and_is_idempotent(client):
+def test_load_demo_creates_its_published_campaigns_and_is_idempotent(client):
     call_command("load_demo")
     call_command("load_demo")
 
-    campaign = CampaignPage.objects.live().get(locale__language_code="en")
-    assert CampaignPage.objects.count() == 2  # it, and its French translation
+    campaign = CampaignPage.objects.live().get(
+        slug="free-the-lakeside-four", locale__language_code="en"
+    )
+    # It, its French translation, and the campaign to the supporter's representative.
+    assert CampaignPage.objects.live().count() == 3
     assert [target.email.endswith("@example.org") for target in campaign.targets] == [True, True]
     response = client.get(campaign.url)
     assert response.status_code == 200
@@ -23,7 +26,7 @@ def test_load_demo_creates_one_published_campaign_and_is_idempotent(client):
 
 def test_the_demo_campaign_can_be_signed(client):
     call_command("load_demo")
-    campaign = CampaignPage.objects.get(locale__language_code="en")
+    campaign = CampaignPage.objects.get(slug="free-the-lakeside-four", locale__language_code="en")
     response = client.post(
         f"/act/{campaign.pk}/",
         {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"},
@@ -38,7 +41,7 @@ def test_the_demo_campaign_is_in_french_too_as_a_wagtail_localize_translation(cl
     from campaigns.management.commands.demo_french import TEXTS
 
     call_command("load_demo")
-    english = CampaignPage.objects.get(locale__language_code="en")
+    english = CampaignPage.objects.get(slug="free-the-lakeside-four", locale__language_code="en")
     french = CampaignPage.objects.live().get(locale__language_code="fr")
 
     assert french.translation_key == english.translation_key
@@ -78,6 +81,38 @@ def test_a_browser_preferring_english_reaches_the_english_demo_from_the_root(cli
     french_home = client.get("/", HTTP_ACCEPT_LANGUAGE="fr-CA,fr;q=0.9")
     assert french_home["Location"] == "/fr/"
     assert "Free the Lakeside Four" in client.get("/en/act/").content.decode()
+
+
+def test_the_second_demo_campaign_writes_to_the_supporter_s_representative(client):
+    from campaigns.models import Directory
+    from campaigns.representatives import find
+
+    call_command("load_demo")
+    campaign = CampaignPage.objects.live().get(slug="write-to-your-representative")
+    directory = Directory.objects.get(name="Demo representatives")
+    assert (campaign.targeting, campaign.directory) == ("representative", directory)
+    # The prefixes the README lists, the longest winning.
+    for code, name in [
+        ("K1A 0A6", "Margaret Lowell"),
+        ("K2P 1L4", "Daniel Okafor"),
+        ("K7L 3N6", "Ruth Abernathy"),
+        ("M5V 2T6", "Sofia Marchetti"),
+        ("H2X 1Y4", "Julien Tremblay"),
+        ("V6B 4Y8", "Priya Nair"),
+        ("SW1A 1AA", "Eleanor Pryce"),
+    ]:
+        assert [person.name for person in find(directory, code)] == [name]
+    response = client.post(
+        f"/act/{campaign.pk}/",
+        {
+            "first_name": "Ana",
+            "last_name": "O",
+            "email": "ana@example.org",
+            "postal_code": "k1a0a6",
+        },
+    )
+    assert response.status_code == 200
+    assert "Margaret Lowell" in response.content.decode()
 
 
 @pytest.mark.parametrize(

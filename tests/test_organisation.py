@@ -28,7 +28,9 @@ def save_settings(client, **changes):
 
 
 def banner(client):
-    html = client.get(CampaignPage.objects.get(locale__language_code="en").url).content.decode()
+    html = client.get(
+        CampaignPage.objects.get(slug="free-the-lakeside-four", locale__language_code="en").url
+    ).content.decode()
     return html.split('<header class="banner">')[1].split("</header>")[0]
 
 

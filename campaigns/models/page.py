@@ -50,6 +50,14 @@ class SupporterField(models.TextChoices):
     REQUIRED = "required", _("Asked, required")
 
 
+class Targeting(models.TextChoices):
+    """Who a campaign's letters go to."""
+
+    FIXED = "fixed", _("Its own targets")
+    REPRESENTATIVE = "representative", _("The supporter's representatives, from their postal code")
+    BOTH = "both", _("Both: its own targets and the supporter's representatives")
+
+
 class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
     # Story
     lead = models.CharField(_("lead"), max_length=300, help_text=_("One line under the title."))
@@ -76,14 +84,18 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
     message_subject = models.CharField(
         _("message subject"),
         max_length=200,
-        help_text=_("{first_name}, {last_name}, {country} and {postal_code} are filled in."),
+        help_text=_(
+            "{first_name}, {last_name}, {country}, {postal_code}, {target_salutation} and "
+            "{target_name} are filled in."
+        ),
     )
     message_body = models.TextField(
         _("message body"),
         help_text=_(
             "The letter each target receives. {first_name}, {last_name}, {country} and "
-            "{postal_code} are replaced with the supporter's details; their name and place "
-            "are added below the letter."
+            "{postal_code} are replaced with the supporter's details, {target_salutation} "
+            "and {target_name} with the recipient's (each target or representative receives "
+            "its own letter); the supporter's name and place are added below the letter."
         ),
     )
     letter_editable = models.BooleanField(
@@ -98,6 +110,23 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
         help_text=_(
             "Supporters may add a personal note of up to this many characters, sent with the "
             "letter. 0 hides the personal note."
+        ),
+    )
+
+    # Action: who the letters go to
+    targeting = models.CharField(
+        _("letters go to"), max_length=16, choices=Targeting.choices, default=Targeting.FIXED
+    )
+    directory = models.ForeignKey(
+        "campaigns.Directory",
+        verbose_name=_("directory of representatives"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "Where each supporter's representatives are found from their postal code, which "
+            "the form then asks for."
         ),
     )
 
@@ -265,10 +294,28 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
             raise ValidationError(
                 {"slug": _("Add a word to this address: one made of digits only is taken.")}
             )
+        if self.writes_to_representatives:
+            if not self.directory_id:
+                raise ValidationError(
+                    {"directory": _("Choose the directory the representatives are found in.")}
+                )
+            # Representatives are found from it: the form must ask for it.
+            self.postal_code_field = SupporterField.REQUIRED
+
+    @property
+    def writes_to_representatives(self) -> bool:
+        return self.targeting != Targeting.FIXED
+
+    @property
+    def writes_to_fixed_targets(self) -> bool:
+        return self.targeting != Targeting.REPRESENTATIVE
 
     @property
     def targets(self):
-        """Where this campaign's letters go: its approved targets, as approved."""
+        """Where this campaign's letters go: its approved targets, as approved (for each
+        supporter's representatives, see campaigns.representatives)."""
+        if not self.writes_to_fixed_targets:
+            return []
         return [
             link.target
             for link in self.campaign_targets.select_related("target")

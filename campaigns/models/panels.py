@@ -24,6 +24,14 @@ story_panels = Page.content_panels + [
 
 action_panels = [
     FieldPanel("ask"),
+    MultiFieldPanel(
+        [FieldPanel("targeting"), FieldPanel("directory")],
+        heading=_("Who the letters go to"),
+        help_text=_(
+            "A campaign writes to its own targets (below), to each supporter's "
+            "representatives found from their postal code in a directory, or to both."
+        ),
+    ),
     InlinePanel(
         "campaign_targets",
         heading=_("Targets"),

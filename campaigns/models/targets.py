@@ -43,6 +43,23 @@ class Target(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, model
         ),
     )
 
+    # A representative (models.directories): a target of a directory, found for each
+    # supporter from their postal code rather than chosen by the campaign.
+    directory = models.ForeignKey(
+        "campaigns.Directory",
+        verbose_name=_("directory"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="representatives",
+        help_text=_("Empty for a campaign's own targets; set for a directory's representatives."),
+    )
+    district = models.CharField(_("district"), max_length=200, blank=True)
+    party = models.CharField(_("party"), max_length=200, blank=True)
+    language = models.CharField(
+        _("language"), max_length=12, blank=True, help_text=_("e.g. en, fr: optional.")
+    )
+
     _revisions = GenericRelation("wagtailcore.Revision", related_query_name="target")
 
     panels = [
@@ -51,6 +68,10 @@ class Target(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, model
         FieldPanel("email"),
         FieldPanel("country"),
         FieldPanel("max_per_minute"),
+        FieldPanel("directory"),
+        FieldPanel("district"),
+        FieldPanel("party"),
+        FieldPanel("language"),
     ]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
 
@@ -58,6 +79,14 @@ class Target(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, model
         ordering = ["name"]
         verbose_name = _("target")
         verbose_name_plural = _("targets")
+        constraints = [
+            # How an import recognises a representative it already has.
+            models.UniqueConstraint(
+                fields=["directory", "name", "district"],
+                condition=models.Q(directory__isnull=False),
+                name="one_representative_per_district",
+            )
+        ]
 
     def __str__(self):
         return f"{self.salutation} {self.name}".strip()

@@ -234,6 +234,14 @@ CLARION_TARGET_MAX_PER_MINUTE = env.int("CLARION_TARGET_MAX_PER_MINUTE", default
 CLARION_PAGE_CACHE_SECONDS = env.int("CLARION_PAGE_CACHE_SECONDS", default=60)
 CLARION_PAGE_SHARED_MAX_AGE = env.int("CLARION_PAGE_SHARED_MAX_AGE", default=1)
 # Each process keeps the live campaigns it takes actions on for this long (0: off).
+# Finding supporters' representatives (campaigns/representatives.py): the imported table,
+# or "campaigns.represent.RepresentLookup" for Open North's Represent API.
+CLARION_REPRESENTATIVE_LOOKUP = env.str(
+    "CLARION_REPRESENTATIVE_LOOKUP", default="campaigns.representatives.TableLookup"
+)
+CLARION_REPRESENT_URL = env.str("CLARION_REPRESENT_URL", default="https://represent.opennorth.ca")
+CLARION_REPRESENT_TIMEOUT = env.float("CLARION_REPRESENT_TIMEOUT", default=3.0)
+CLARION_REPRESENT_CACHE_SECONDS = env.int("CLARION_REPRESENT_CACHE_SECONDS", default=24 * 3600)
 CLARION_CAMPAIGN_CACHE_SECONDS = env.int("CLARION_CAMPAIGN_CACHE_SECONDS", default=2)
 
 # Logs never carry supporters' data: only ids and states are logged by our code.

@@ -32,6 +32,18 @@ def _campaigns(request):
     return CampaignPage.objects.order_by("title")
 
 
+def _representatives(request):
+    from campaigns.models import Representative
+
+    return Representative.objects.order_by("name", "district")
+
+
+def _directories(request):
+    from campaigns.models import Directory
+
+    return Directory.objects.all()
+
+
 class DeliveryFilterSet(WagtailFilterSet):
     state = django_filters.ChoiceFilter(
         label=_("State"),
@@ -52,6 +64,13 @@ class DeliveryFilterSet(WagtailFilterSet):
     )
     campaign = django_filters.ModelChoiceFilter(
         label=_("Campaign"), field_name="signature__campaign", queryset=_campaigns
+    )
+    # The letters to one supporter's representative, or to any of a directory's.
+    representative = django_filters.ModelChoiceFilter(
+        label=_("Representative"), field_name="target", queryset=_representatives
+    )
+    directory = django_filters.ModelChoiceFilter(
+        label=_("Directory"), field_name="target__directory", queryset=_directories
     )
 
     class Meta:

@@ -126,6 +126,9 @@ def statistics(request, campaign_id):
         "breakdowns": _breakdowns(figures),
         "countries": [(country_names.name(code) or code, n) for code, n in countries],
     }
+    if campaign.writes_to_representatives:
+        people, districts = figures_of.actions_by_representative(campaign)
+        context |= {"representatives": people, "districts": districts}
     return TemplateResponse(request, "signatures/admin/statistics.html", context)
 
 

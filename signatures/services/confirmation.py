@@ -107,8 +107,17 @@ def send_receipt(signature_id: int) -> None:
         signature_id,
         Signature.Status.COUNTED,
         "receipt",
-        lambda signature: {"targets": signature.campaign.targets},
+        lambda signature: {"targets": receipt_targets(signature)},
     )
+
+
+def receipt_targets(signature) -> list:
+    """Who the supporter's letter went to: the campaign's targets, and their own
+    representatives where the campaign writes to them (the delivery rows say which)."""
+    campaign = signature.campaign
+    if not campaign.writes_to_representatives:
+        return campaign.targets
+    return [delivery.target for delivery in signature.deliveries.select_related("target")]
 
 
 def retry_supporter_email_later(signature_id: int, seconds: float) -> None:

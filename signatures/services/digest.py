@@ -16,6 +16,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
+from campaigns.letters import fill, target_values
+
 from ..models import Delivery
 from . import send_guard, tracking
 from .delivery import close_quietly, mailbox, message_id, one_line, record_failure, sender_for
@@ -33,7 +35,7 @@ def send_digests(now=None) -> int:
     now = now or timezone.now()
     sent = 0
     for campaign in CampaignPage.objects.live().filter(digest_minutes__gt=0):
-        for target in campaign.targets:
+        for target in _digest_targets(campaign):
             try:
                 sent += send_digest(campaign, target, now)
             except (OSError, smtplib.SMTPException) as error:
@@ -44,6 +46,20 @@ def send_digests(now=None) -> int:
                     type(error).__name__,
                 )
     return sent
+
+
+def _digest_targets(campaign) -> list:
+    """The campaign's targets, and the representatives its supporters wrote to that have
+    letters waiting (each supporter's own: found when their action was dispatched)."""
+    targets = campaign.targets
+    if campaign.writes_to_representatives:
+        from campaigns.models import Target
+
+        waiting = Delivery.objects.filter(
+            signature__campaign=campaign, state=Delivery.State.PENDING
+        ).values("target_id")
+        targets += Target.objects.filter(pk__in=waiting, directory__isnull=False, live=True)
+    return list(dict.fromkeys(targets))
 
 
 def send_digest(campaign, target, now=None) -> int:
@@ -91,7 +107,14 @@ def compose_digest(campaign, target, deliveries) -> EmailMessage:
     ) % {"count": len(signatures), "title": campaign.title}
     body = render_to_string(
         "signatures/email/digest.txt",
-        {"campaign": campaign, "target": target, "signatures": signatures},
+        {
+            "campaign": campaign,
+            "target": target,
+            "signatures": signatures,
+            # Addressed to this target; the supporters' own details are in the list below.
+            "subject": fill(campaign.message_subject, target_values(target)),
+            "body": fill(campaign.message_body, target_values(target)),
+        },
     )
     first = deliveries[0]
     message = EmailMessage(

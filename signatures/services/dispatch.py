@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from .. import task_names
 from ..models import Delivery, Signature
-from . import webhooks
+from . import representatives, webhooks
 from .delivery import commit_without_waiting_for_disk
 from .outbox import BATCH, GRACE, enqueue_on_commit, resend
 
@@ -25,7 +25,9 @@ def dispatch_signature(signature_id: int) -> None:
     """Hand one signature's follow-up work to the workers, exactly once.
 
     Pending: the supporter's confirmation email. Counted: one delivery row per target (sent
-    one by one, or gathered in the campaign's digest) and the supporter's receipt.
+    one by one, or gathered in the campaign's digest) and the supporter's receipt. The
+    targets are the campaign's own and, when it writes to them, the supporter's
+    representatives found from their postal code now.
     """
     with transaction.atomic():
         signature = (
@@ -44,9 +46,14 @@ def dispatch_signature(signature_id: int) -> None:
             enqueue_on_commit(task_names.SEND_CONFIRMATION, signature.pk)
         elif signature.status == Signature.Status.COUNTED and not signature.anonymised_at:
             existing = dict(signature.deliveries.values_list("target_id", "state"))
+            targets = campaign.targets
+            if campaign.writes_to_representatives:
+                # Raises LookupUnavailable while the provider is down: this rolls back and
+                # the row is dispatched again later (dispatch_waiting, sweep_outbox).
+                targets += representatives.targets_for(campaign, signature.postal_code)
             deliveries = Delivery.objects.bulk_create(
                 Delivery(signature=signature, target=target)
-                for target in campaign.targets
+                for target in dict.fromkeys(targets)  # a fixed target may also represent
                 if target.pk not in existing
             )
             if Delivery.State.WITHHELD in existing.values():  # approved again

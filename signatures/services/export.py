@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import storages
 from django.db import connections, transaction
-from django.db.models import Case, DateTimeField, F, TextField, Value, When
+from django.db.models import Case, DateTimeField, F, OuterRef, Subquery, TextField, Value, When
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from wagtail.log_actions import log
 
 from .. import log_actions, supporter_fields, task_names
-from ..models import ExportJob, Signature
+from ..models import Delivery, ExportJob, Signature
 from ..selectors import signature_listing
 from .outbox import enqueue_on_commit
 
@@ -86,13 +86,41 @@ COLUMNS = [
     *(_column(name) for name in supporter_fields.WRITTEN),
     # Where the action came from: visitors' own text in the tags, so neutralised too.
     *(_column(name) for name in supporter_fields.SOURCE),
+    # Who its letters went to (or are owed to): a campaign's targets, or the supporter's
+    # representatives, with their districts.
+    (lambda: _("sent to"), _safe("sent_to_names")),
 ]
+
+
+def _sent_to(connection_vendor: str):
+    """Each action's targets as "Name (district); Name", by the database (PostgreSQL's
+    string_agg; elsewhere left empty)."""
+    if connection_vendor != "postgresql":
+        return Value("", output_field=TextField())
+    from django.contrib.postgres.aggregates import StringAgg
+
+    named = Case(
+        When(target__district="", then=F("target__name")),
+        default=Concat(F("target__name"), Value(" ("), F("target__district"), Value(")")),
+        output_field=TextField(),
+    )
+    letters = (
+        Delivery.objects.filter(signature=OuterRef("pk"))
+        .exclude(state=Delivery.State.WITHHELD)
+        .values("signature")
+        .annotate(names=StringAgg(named, delimiter="; ", ordering="target__name"))
+        .values("names")
+    )
+    return Subquery(letters, output_field=TextField())
 
 
 def export_queryset(signatures):
     """The export's columns, as a queryset of tuples in the list's order."""
     expressions = {f"c{index}": expression for index, (_label, expression) in enumerate(COLUMNS)}
-    return signatures.annotate(**expressions).values_list(*expressions)
+    sent_to = _sent_to(connections[signatures.db].vendor)
+    return (
+        signatures.annotate(sent_to_names=sent_to).annotate(**expressions).values_list(*expressions)
+    )
 
 
 def csv_chunks(signatures, *, use_copy=True) -> Iterator[bytes]:

@@ -73,11 +73,15 @@ def preview(campaign, mode: str) -> EmailPreview:
 
 
 def _letter(campaign, signature) -> EmailPreview:
-    # An approved target; else one still awaiting approval (as approved so far, if ever);
-    # else a made-up one, for a campaign that has none yet.
+    # An approved target; else one of the directory's representatives, for a campaign that
+    # writes to them; else one still awaiting approval (as approved so far, if ever); else
+    # a made-up one, for a campaign that has none yet.
     linked = [link.target for link in campaign.campaign_targets.all()]
+    representatives = []
+    if campaign.writes_to_representatives and campaign.directory_id:
+        representatives = list(campaign.directory.representatives.filter(live=True)[:1])
     made_up = Target(salutation=_("The Hon."), name=_("A target"), email="target@example.org")
-    target = (campaign.targets or linked or [made_up])[0]
+    target = (campaign.targets or representatives or linked or [made_up])[0]
     delivery = Delivery(signature=signature, target=target, created_at=signature.created_at)
     if campaign.digest_minutes:
         return EmailPreview(compose_digest(campaign, target, [delivery]), signature)

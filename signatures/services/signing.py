@@ -15,7 +15,7 @@ from .. import counter, task_names
 from ..abuse import ActionRefused, check_address, check_rate
 from ..emails import email_key
 from ..models import Signature
-from . import outbox
+from . import outbox, representatives
 from .outbox import enqueue_on_commit
 from .privacy import consent_record
 
@@ -32,13 +32,19 @@ def record_signature(
     and whether it is new. A repeat of a pending action replaces its details and owes a
     fresh confirmation link; a repeat of any other changes nothing. Callers answer both the
     same way. Raises ActionRefused for a closed campaign, too many actions from one
-    connection (429) or a disposable address.
+    connection (429), a disposable address, or a postal code that leads to no
+    representative on a campaign that writes to them.
     """
     if refusal := campaign.refusal_message():  # closed, or not open yet
         raise ActionRefused(refusal, status=403)
     handed_over = outbox.dispatcher_hands_over()
     woken = check_rate(client_ip, also=outbox.wake_up if handed_over else None)
     check_address(details["email"])
+    # Only a campaign that writes to representatives pays for the lookup (one indexed
+    # query with the imported table).
+    found = None
+    if campaign.writes_to_representatives:
+        found = representatives.found_for_signing(campaign, details.get("postal_code", ""))
     pending = campaign.confirmation_required
     consent = consent_record(campaign, details)
     # Recorded against the campaign's source page whatever the translation: the unique
@@ -60,6 +66,8 @@ def record_signature(
     # So does the language: the fresh link is written in the translation last acted on.
     latest = [*details, *consent, "ip_address", "page_language"]
     signature.pk, new = _insert_or_update_pending(signature, latest)
+    # Who the letters will go to, for the thank-you page (None: not known yet).
+    signature.representatives = found
     # For a repeat, dispatching finds a fresh link owed, or nothing to do.
     if not handed_over:
         enqueue_on_commit(task_names.DISPATCH_SIGNATURE, signature.pk)

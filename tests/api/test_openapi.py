@@ -16,7 +16,12 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from cms.wsgi import application
-from tests.factories import CampaignPageFactory
+from tests.factories import (
+    CampaignPageFactory,
+    DirectoryFactory,
+    representative,
+    representative_campaign,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +41,7 @@ OUR_ROUTES = {
     ("get", "/api/v3/campaigns/{campaign_id}/"),
     ("get", "/api/v3/campaigns/{campaign_id}/counter/"),
     ("post", "/api/v3/campaigns/{campaign_id}/signatures/"),
+    ("get", "/api/v3/campaigns/{campaign_id}/targets/"),
 }
 
 
@@ -50,6 +56,9 @@ def test_the_document_describes_every_route_request_and_response(client):
     fields = document["components"]["schemas"]["SignatureIn"]["properties"]
     assert {"first_name", "last_name", "email", "consent"} <= set(fields)
     assert set(sign["responses"]) == {"202", "400", "403", "404", "413", "415", "422", "429"}
+    lookup = document["paths"]["/api/v3/campaigns/{campaign_id}/targets/"]["get"]
+    assert [p["name"] for p in lookup["parameters"] if p["in"] == "query"] == ["postal_code"]
+    assert set(lookup["responses"]) == {"200", "404", "422"}
     for method, path in OUR_ROUTES:
         responses = document["paths"][path][method]["responses"]
         assert all("content" in answer for answer in responses.values()), (method, path)
@@ -78,6 +87,11 @@ def test_generated_requests_get_no_server_error_and_answers_that_match_the_docum
     """Schemathesis generates valid and invalid requests for every operation in the document
     (Wagtail's page routes included) and checks each answer against it."""
     campaign = CampaignPageFactory(parent=site.root_page)
+    # The targets route asks a campaign that writes to representatives, whose lookup is the
+    # input worth fuzzing.
+    directory = DirectoryFactory()
+    representative(directory, "Bea Ottawa", ["K1A"])
+    to_representative = representative_campaign(site.root_page, directory)
     schema = schemathesis.openapi.from_wsgi("/api/v3/openapi.json", application)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert {(op.method, op.path) for op in operations} >= OUR_ROUTES
@@ -89,7 +103,8 @@ def test_generated_requests_get_no_server_error_and_answers_that_match_the_docum
 
         strategy = operation.as_strategy()
         if "{campaign_id}" in operation.path:  # half the cases address the real campaign
-            strategy = strategy | strategy.map(partial(_address, campaign.pk))
+            real = to_representative if operation.path.endswith("/targets/") else campaign
+            strategy = strategy | strategy.map(partial(_address, real.pk))
 
         @given(case=strategy)
         @hypothesis_settings(

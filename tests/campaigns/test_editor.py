@@ -328,3 +328,30 @@ def test_the_confirmation_and_receipt_previews_are_the_supporters_emails(preview
     assert "- The Hon. Minister of Justice" in receipt
     assert "Not sent: this campaign does not email supporters a receipt." in receipt
     assert not Signature.objects.exists()  # nothing saved, nothing sent
+
+
+def test_an_editor_publishes_a_campaign_to_representatives_without_targets_of_its_own(
+    client, campaign, editor
+):
+    from tests.factories import DirectoryFactory
+
+    directory = DirectoryFactory(name="House of Commons")
+    client.force_login(editor)
+    data = form_data(client, campaign)
+    data["campaign_targets-0-DELETE"] = "1"
+    data["targeting"] = "representative"
+    data["action-publish"] = "action-publish"
+
+    response = client.post(edit_url(campaign), data)
+    assert response.status_code == 200
+    assert "Choose the directory the representatives are found in." in response.content.decode()
+
+    data["directory"] = str(directory.pk)
+    assert client.post(edit_url(campaign), data).status_code == 302
+    live = CampaignPage.objects.get(pk=campaign.pk)
+    assert (live.targeting, live.directory, live.postal_code_field) == (
+        "representative",
+        directory,
+        "required",
+    )
+    assert live.targets == []

@@ -59,7 +59,9 @@ def demo_campaign(live_server):
     if not Page.get_first_root_node():
         Page.add_root(instance=Page(title="Root", slug="root"))
     call_command("load_demo")
-    return CampaignPage.objects.get(locale__language_code="en")  # its French translation too
+    return CampaignPage.objects.get(
+        slug="free-the-lakeside-four", locale__language_code="en"
+    )  # its French translation too
 
 
 def sign_as_a_supporter(page, heading="Thank you for taking action"):

@@ -43,12 +43,13 @@ def test_the_admin_detail_view_and_the_export_show_every_detail():
     for name in shown:
         field = Signature._meta.get_field(name)
         assert str(export.HEADERS.get(name, field.verbose_name)) in labels
-    assert len(export.COLUMNS) == 4 + len(shown)  # id, campaign, status, date
+    # id, campaign, status, date, and who the letters went to
+    assert len(export.COLUMNS) == 5 + len(shown)
 
 
 def test_every_audit_log_action_is_registered_with_its_wording():
     names = [value for key, value in vars(log_actions).items() if key.isupper()]
-    assert len(names) == 8
+    assert len(names) == 10
     for name in names:
         assert registry.action_exists(name), name
         assert registry.get_action_label(name) != name

@@ -1,4 +1,7 @@
-"""Create the demo site: a home page, a campaign index and one realistic campaign.
+"""Create the demo site: a home page, a campaign index, one realistic campaign to fixed
+targets, and one that writes to the supporter's representative, found from their postal
+code in the directory "Demo representatives" (fictional people; see DEMO_REPRESENTATIVES
+and the README).
 
 Running it again changes nothing that already exists.
 """
@@ -20,10 +23,33 @@ from wagtail_localize.models import (
     TranslationSource,
 )
 
-from campaigns.models import CampaignIndexPage, CampaignPage, CampaignTarget, Target
+from campaigns.models import CampaignIndexPage, CampaignPage, CampaignTarget, Directory, Target
 from cms.models import HomePage, OrganisationSettings
+from signatures.services.directories import import_directory, read_csv
 
 from . import demo_french
+
+DEMO_DIRECTORY = "Demo representatives"
+#: Fictional representatives, in the import's CSV format (README: "Writing to representatives").
+DEMO_REPRESENTATIVES = """postal_code,name,salutation,email,district,party,language
+K1A,Margaret Lowell,Hon.,margaret.lowell@demo-parliament.example.org,Parliament Hill (demo),Demo Party,en
+K2P,Daniel Okafor,Mr,daniel.okafor@demo-parliament.example.org,Ottawa Centre (demo),Demo Party,en
+K,Ruth Abernathy,Ms,ruth.abernathy@demo-parliament.example.org,Eastern Ontario (demo),Other Demo Party,en
+M5V,Sofia Marchetti,Ms,sofia.marchetti@demo-parliament.example.org,Toronto Harbourfront (demo),Demo Party,en
+H2X,Julien Tremblay,M.,julien.tremblay@demo-parliament.example.org,Montréal-Centre (demo),Parti démo,fr
+V6B,Priya Nair,Dr,priya.nair@demo-parliament.example.org,Vancouver Downtown (demo),Other Demo Party,en
+SW1A,Eleanor Pryce,Rt Hon.,eleanor.pryce@demo-parliament.example.org,Westminster (demo),Demo Party,en
+"""
+REPRESENTATIVE_LETTER = """Dear {target_salutation} {target_name},
+
+As your constituent, I ask you to support the Clean Water for Every Community bill when it comes
+before the House, and to say so publicly.
+
+Too many communities still live under boil-water advisories. Safe drinking water is a human
+right, and it is within our means to guarantee it.
+
+Yours sincerely,
+{first_name} {last_name}"""
 
 
 def _story(vigil: Image, well: Image) -> list:
@@ -217,6 +243,7 @@ class Command(BaseCommand):
                 )
             )
 
+        self._write_to_your_representative(index)
         campaign = CampaignPage.objects.filter(slug="free-the-lakeside-four").first()
         if campaign is None:
             campaign = self.create_campaign(index)
@@ -282,6 +309,36 @@ class Command(BaseCommand):
         campaign.save_revision().publish()
         self.stdout.write(self.style.SUCCESS(f"Demo campaign created at {campaign.url}"))
         return campaign
+
+    def _write_to_your_representative(self, index):
+        """The second demo campaign: each letter goes to the supporter's representative."""
+        if not Directory.objects.filter(name=DEMO_DIRECTORY).exists():
+            report = read_csv(DEMO_REPRESENTATIVES)
+            import_directory(DEMO_DIRECTORY, report, replace=True)
+        if CampaignPage.objects.filter(slug="write-to-your-representative").exists():
+            return
+        campaign = CampaignPage(
+            title="Clean water for every community",
+            slug="write-to-your-representative",
+            lead="Ask your own representative to back the Clean Water for Every Community bill.",
+            ask="Write to your representative",
+            targeting="representative",
+            directory=Directory.objects.get(name=DEMO_DIRECTORY),
+            message_subject="Please back the Clean Water for Every Community bill",
+            message_body=REPRESENTATIVE_LETTER,
+            letter_editable=True,
+            personal_note_limit=500,
+            country_field="hidden",
+            postal_code_field="required",
+            phone_field="hidden",
+            button_label="Send my letter",
+            counter_offset=128,
+            thank_you_message="Thank you! Your letter is on its way to your representative.",
+            search_description="Write to your own representative about clean water.",
+        )
+        index.add_child(instance=campaign)
+        campaign.save_revision().publish()
+        self.stdout.write(self.style.SUCCESS(f"Demo campaign created at {campaign.url}"))
 
 
 def translate(page, locale, texts: dict[str, str]):

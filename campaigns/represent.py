@@ -1,0 +1,106 @@
+"""Open North's Represent API (represent.opennorth.ca): Canadian postal code → elected officials.
+
+`GET {CLARION_REPRESENT_URL}/postcodes/{CODE}/` answers the representatives of the code's
+districts; those whose `representative_set_name` is the directory's name (e.g. "House of
+Commons") are the ones found. The base URL is the deployer's setting, never typed by an
+editor, and the path carries only the normalised code (letters and digits), so no request
+can be steered elsewhere; redirects are not followed.
+
+An answer is kept in the cache for CLARION_REPRESENT_CACHE_SECONDS. When the API is down,
+slow (CLARION_REPRESENT_TIMEOUT) or answers nonsense, the directory's own table answers if
+it knows the code; otherwise the lookup is unavailable, and the caller lets the action
+wait for a later try.
+"""
+
+import http.client
+import json
+import logging
+import ssl
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.cache import cache
+
+from .models import Directory, normalise_postal_code
+from .representatives import Found, LookupUnavailable, TableLookup
+
+logger = logging.getLogger(__name__)
+
+#: The most of an answer read: a postcode's answer is a few kilobytes.
+MAX_ANSWER = 1_000_000
+
+
+class RepresentLookup:
+    def __init__(self):
+        self.table = TableLookup()
+
+    def find(self, directory: Directory, postal_code: str) -> list[Found]:
+        code = normalise_postal_code(postal_code)
+        key = f"clarion:represent:{directory.pk}:{code}"
+        found = cache.get(key)
+        if found is not None:
+            return found
+        try:
+            found = self.officials(directory, code)
+        except LookupUnavailable as error:
+            logger.warning("Represent lookup failed: %s", error)
+            if kept := self.table.find(directory, code):
+                return kept
+            raise
+        cache.set(key, found, settings.CLARION_REPRESENT_CACHE_SECONDS)
+        return found
+
+    def officials(self, directory: Directory, code: str) -> list[Found]:
+        status, body = get(f"/postcodes/{code}/")
+        if status == 404:
+            return []  # no such postal code: nobody
+        if status != 200:
+            raise LookupUnavailable(f"HTTP {status}")
+        try:
+            answer = json.loads(body)
+            people = answer.get("representatives_centroid", []) + answer.get(
+                "representatives_concordance", []
+            )
+            found = [
+                Found(
+                    name=str(person["name"])[:200],
+                    salutation=str(person.get("honorific_prefix") or "")[:80],
+                    email=str(person.get("email") or "")[:254],
+                    district=str(person.get("district_name") or "")[:200],
+                    party=str(person.get("party_name") or "")[:200],
+                )
+                for person in people
+                if person.get("representative_set_name") == directory.name
+            ]
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            raise LookupUnavailable(f"unreadable answer: {type(error).__name__}") from None
+        # The same person may be in both lists.
+        return [person for person in dict.fromkeys(found) if person.email]
+
+
+def get(path: str) -> tuple[int, bytes]:
+    """GET `path` under the configured base URL: (status, body), or LookupUnavailable."""
+    base = urlsplit(settings.CLARION_REPRESENT_URL)
+    timeout = settings.CLARION_REPRESENT_TIMEOUT
+    if base.scheme == "https":
+        connection = http.client.HTTPSConnection(
+            base.hostname, base.port, timeout=timeout, context=ssl.create_default_context()
+        )
+    elif base.scheme == "http":
+        connection = http.client.HTTPConnection(base.hostname, base.port, timeout=timeout)
+    else:
+        raise LookupUnavailable("CLARION_REPRESENT_URL is not an http(s) address")
+    try:
+        connection.request(
+            "GET",
+            base.path.rstrip("/") + path,
+            headers={"Accept": "application/json", "User-Agent": "Clarion"},
+        )
+        response = connection.getresponse()
+        return response.status, response.read(MAX_ANSWER)
+    except TimeoutError:
+        raise LookupUnavailable("timed out") from None
+    except (OSError, http.client.HTTPException) as error:
+        raise LookupUnavailable(type(error).__name__) from None
+    finally:
+        connection.close()

@@ -1,0 +1,123 @@
+"""Importing a directory of representatives in the admin: upload, a dry run that previews
+the rows and lists each error with its line number, then the import itself.
+
+Where letters go is guarded: only someone who may publish targets ("Moderators") may import,
+and the import is logged on the directory (services/directories.py). The uploaded file waits
+in the cache between the preview and the confirmation, under a key only this user's
+confirmation names.
+"""
+
+import secrets
+
+from django import forms
+from django.contrib import messages
+from django.core.cache import cache
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from ..services.directories import import_directory, read_csv
+from .permissions import permission_required
+
+PUBLISH_TARGET = "campaigns.publish_target"
+#: The largest file taken: 50,000 rows of a national directory are about 5 MB.
+MAX_FILE = 20 * 1024 * 1024
+#: How long an uploaded file waits for its confirmation.
+PENDING_SECONDS = 30 * 60
+PREVIEW_ROWS = 20
+
+
+class DirectoryImportForm(forms.Form):
+    directory = forms.CharField(
+        label=gettext_lazy("Directory"),
+        max_length=120,
+        help_text=gettext_lazy('Its name, e.g. "House of Commons"; a new name makes a new one.'),
+    )
+    file = forms.FileField(
+        label=gettext_lazy("CSV file"),
+        help_text=gettext_lazy(
+            "Columns postal_code, name, salutation, email, and optionally district, party, "
+            "language; one row per postal code (or its beginning) and representative."
+        ),
+    )
+    replace = forms.TypedChoiceField(
+        label=gettext_lazy("What the file does"),
+        choices=[
+            ("", gettext_lazy("Update: add and change the file's representatives and codes")),
+            ("1", gettext_lazy("Replace: the directory becomes exactly the file")),
+        ],
+        coerce=bool,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_FILE:
+            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        return upload
+
+
+@permission_required(PUBLISH_TARGET)
+@require_http_methods(["GET", "POST"])
+def import_representatives(request):
+    context = {"title": _("Import representatives"), "preview_rows": PREVIEW_ROWS}
+    if token := request.POST.get("confirm"):
+        return _confirm(request, token)
+    form = DirectoryImportForm(request.POST or None, request.FILES or None)
+    context["form"] = form
+    if request.method == "POST" and form.is_valid():
+        name = form.cleaned_data["directory"].strip()
+        replace = form.cleaned_data["replace"]
+        data = form.cleaned_data["file"].read()
+        report = import_directory(name, read_csv(data), replace=replace, dry_run=True)
+        context |= {"report": report, "directory": name, "replace": replace}
+        if not report.errors:
+            token = secrets.token_urlsafe(16)
+            cache.set(_key(request, token), (name, replace, data), PENDING_SECONDS)
+            context["token"] = token
+    status = 400 if request.method == "POST" and not form.is_valid() else 200
+    return TemplateResponse(
+        request, "signatures/admin/directory_import.html", context, status=status
+    )
+
+
+def _confirm(request, token: str):
+    pending = cache.get(_key(request, token))
+    if pending is None:
+        messages.warning(request, _("That preview has expired: upload the file again."))
+        return redirect("directory_admin:import")
+    cache.delete(_key(request, token))
+    name, replace, data = pending
+    report = import_directory(name, read_csv(data), replace=replace, user=request.user)
+    if report.errors:  # cannot happen for a checked file; said plainly all the same
+        messages.error(request, _("Nothing was imported: the file has errors."))
+    else:
+        messages.success(
+            request,
+            _(
+                "Imported %(prefixes)s postal codes into “%(directory)s”: %(created)s "
+                "representatives added, %(updated)s changed, %(removed)s removed."
+            )
+            % {
+                "prefixes": report.prefixes,
+                "directory": name,
+                "created": report.created,
+                "updated": report.updated,
+                "removed": report.removed,
+            },
+        )
+    return redirect("directory_admin:import")
+
+
+def _key(request, token: str) -> str:
+    return f"clarion:directory-import:{request.user.pk}:{token}"
+
+
+# Its own namespace, not the signatures screens': it shows no supporter's data, and is for
+# those who may publish targets (Wagtail's "Moderators"), who see no signatures.
+app_name = "directory_admin"
+urlpatterns = [path("import/", import_representatives, name="import")]

@@ -1,0 +1,180 @@
+"""The Represent provider (Open North's API) against a fake Represent on loopback: answers,
+caching, and what happens when it is slow, failing or answering nonsense."""
+
+import json
+import time
+
+import pytest
+from wagtail.models import ModelLogEntry
+
+from campaigns.models import Target
+from campaigns.representatives import LookupUnavailable, find
+from signatures.models import Delivery
+from signatures.services import dispatch, signing
+from tests.factories import DirectoryFactory, representative, representative_campaign
+from tests.loopback import LoopbackServer, QuietHandler
+
+pytestmark = pytest.mark.django_db
+
+MP = {
+    "name": "Bea Ottawa",
+    "honorific_prefix": "Hon.",
+    "email": "bea.ottawa@parl.example.ca",
+    "district_name": "Ottawa Centre",
+    "party_name": "Green",
+    "elected_office": "MP",
+    "representative_set_name": "House of Commons",
+}
+MPP = MP | {
+    "name": "Cy Queens Park",
+    "email": "cy@ola.example.ca",
+    "elected_office": "MPP",
+    "representative_set_name": "Legislative Assembly of Ontario",
+}
+
+
+class FakeRepresent(LoopbackServer):
+    """Answers GET /represent/postcodes/<code>/ as `mode` says: "ok", "slow", a status."""
+
+    def __init__(self):
+        self.mode = "ok"
+        self.paths = []
+        fake = self
+
+        class Handler(QuietHandler):
+            def do_GET(self):
+                fake.paths.append(self.path)
+                if fake.mode == "slow":
+                    time.sleep(1.5)
+                    status, body = 200, b"{}"
+                elif fake.mode == "garbage":
+                    status, body = 200, b"<html>maintenance</html>"
+                elif fake.mode == "redirect":
+                    status, body = 302, b""
+                elif isinstance(fake.mode, int):
+                    status, body = fake.mode, b"{}"
+                else:
+                    answer = {
+                        "code": self.path.rstrip("/").rpartition("/")[2],
+                        "representatives_centroid": [MP, MPP],
+                        "representatives_concordance": [MP],
+                    }
+                    status, body = 200, json.dumps(answer).encode()
+                self.send_response(status)
+                if status == 302:
+                    self.send_header("Location", "http://169.254.169.254/latest/")
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        super().__init__(Handler)
+
+
+@pytest.fixture
+def represent(settings):
+    with FakeRepresent() as server:
+        settings.CLARION_REPRESENTATIVE_LOOKUP = "campaigns.represent.RepresentLookup"
+        settings.CLARION_REPRESENT_URL = f"{server.origin}/represent"
+        settings.CLARION_REPRESENT_TIMEOUT = 0.3
+        yield server
+
+
+@pytest.fixture
+def commons(db):
+    return DirectoryFactory(name="House of Commons")
+
+
+def test_the_directory_s_members_are_found_and_never_asked_twice(represent, commons):
+    [found] = find(commons, "k1a 0a6")
+
+    assert (found.name, found.salutation, found.district, found.party) == (
+        "Bea Ottawa",
+        "Hon.",
+        "Ottawa Centre",
+        "Green",
+    )
+    assert found.email == "bea.ottawa@parl.example.ca" and found.target_id is None
+    assert represent.paths == ["/represent/postcodes/K1A0A6/"]  # normalised, nothing else
+    assert find(commons, "K1A 0A6") == [found]
+    assert len(represent.paths) == 1  # cached
+
+
+def test_an_unknown_postal_code_is_nobody(represent, commons):
+    represent.mode = 404
+    assert find(commons, "X0X0X0") == []
+
+
+@pytest.mark.parametrize("mode", [500, 503, "garbage", "redirect"])
+def test_a_failing_represent_makes_the_lookup_unavailable(represent, commons, mode):
+    represent.mode = mode
+    with pytest.raises(LookupUnavailable):
+        find(commons, "K1A 0A6")
+    represent.mode = "ok"
+    assert find(commons, "K1A 0A6")[0].name == "Bea Ottawa"  # failures are not cached
+
+
+def test_a_slow_represent_times_out(represent, commons):
+    represent.mode = "slow"
+    started = time.monotonic()
+    with pytest.raises(LookupUnavailable, match="timed out"):
+        find(commons, "K1A 0A6")
+    assert time.monotonic() - started < 1.2
+
+
+def test_when_represent_is_down_the_directory_s_own_table_answers(represent, commons):
+    representative(commons, "Dee Table", ["K1A"])
+    represent.mode = 500
+    assert [p.name for p in find(commons, "K1A 0A6")] == ["Dee Table"]
+
+
+def test_nothing_is_asked_of_a_base_url_that_is_no_web_address(represent, commons, settings):
+    settings.CLARION_REPRESENT_URL = "file:///etc/passwd"
+    with pytest.raises(LookupUnavailable):
+        find(commons, "K1A 0A6")
+
+
+def test_a_letter_goes_to_the_representative_represent_finds(represent, commons, site):
+    campaign = representative_campaign(site.root_page, commons)
+    details = {"first_name": "Ana", "last_name": "O", "email": "ana@example.org"}
+
+    signature, _new = signing.record_signature(campaign, details | {"postal_code": "K1A 0A6"})
+    assert [p.name for p in signature.representatives] == ["Bea Ottawa"]
+    dispatch.dispatch_signature(signature.pk)
+
+    [delivery] = Delivery.objects.select_related("target")
+    assert delivery.target.email == "bea.ottawa@parl.example.ca"
+    assert delivery.target.directory == commons and delivery.target.live
+    entry = ModelLogEntry.objects.get(action="clarion.directory.found")
+    assert entry.data["representative"] == "Hon. Bea Ottawa"
+
+    # The next supporter in the district writes to the same representative's row.
+    other, _new = signing.record_signature(
+        campaign, details | {"email": "bo@example.org", "postal_code": "K1A 0B1"}
+    )
+    dispatch.dispatch_signature(other.pk)
+    assert Target.objects.filter(directory=commons).count() == 1
+
+
+def test_an_address_approved_in_the_directory_wins_over_represent_s(represent, commons, site):
+    kept = representative(commons, "Bea Ottawa", [], district="Ottawa Centre", email="ok@x.ca")
+    campaign = representative_campaign(site.root_page, commons)
+    details = {"first_name": "Ana", "last_name": "O", "email": "ana@example.org"}
+    signature, _new = signing.record_signature(campaign, details | {"postal_code": "K1A0A6"})
+    dispatch.dispatch_signature(signature.pk)
+    assert Delivery.objects.get().target_id == kept.pk
+
+
+def test_while_represent_is_down_an_action_waits_for_it(represent, commons, site):
+    campaign = representative_campaign(site.root_page, commons)
+    represent.mode = 503
+    details = {"first_name": "A", "last_name": "O", "email": "a@example.org", "postal_code": "K1A"}
+    signature, _new = signing.record_signature(campaign, details)
+    assert signature.representatives is None  # taken, its representative not known yet
+    with pytest.raises(LookupUnavailable):
+        dispatch.dispatch_signature(signature.pk)
+    assert not Delivery.objects.exists()
+
+    represent.mode = "ok"
+    dispatch.dispatch_signature(signature.pk)
+    assert Delivery.objects.get().target.name == "Bea Ottawa"

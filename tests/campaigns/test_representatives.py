@@ -1,0 +1,229 @@
+"""Directories of representatives: the longest-prefix lookup, and importing them from CSV."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from wagtail.models import ModelLogEntry
+
+from campaigns.models import Directory, PostalPrefix, Target, normalise_postal_code
+from campaigns.representatives import find
+from signatures.services.directories import import_directory, read_csv
+from tests.factories import DirectoryFactory, representative
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "postal_code,name,salutation,email,district,party,language\n"
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [("k1a 0a6", "K1A0A6"), ("K1A-0A6", "K1A0A6"), ("  sw1a\t1aa ", "SW1A1AA"), ("", "")],
+)
+def test_postal_codes_are_kept_upper_case_letters_and_digits_only(typed, kept):
+    assert normalise_postal_code(typed) == kept
+
+
+def test_the_longest_matching_prefix_wins_whatever_the_case_and_spaces():
+    directory = DirectoryFactory()
+    province = representative(directory, "Anne Province", ["K"])
+    ottawa = representative(directory, "Bea Ottawa", ["K1A"])
+    street = representative(directory, "Cy Street", ["K1A 0B1"])
+
+    assert [p.name for p in find(directory, "k1a 0a6")] == [ottawa.name]
+    assert [p.name for p in find(directory, "K1A0B1")] == [street.name]
+    assert [p.name for p in find(directory, " k1a-0b1 ")] == [street.name]
+    assert [p.name for p in find(directory, "K2P 1L4")] == [province.name]
+    assert find(directory, "M5V 2T6") == []
+    assert find(directory, "") == []
+
+
+def test_a_prefix_may_lead_to_several_representatives_and_only_its_own_directory_counts():
+    directory, other = DirectoryFactory(), DirectoryFactory()
+    representative(directory, "Dee One", ["SW1A"])
+    representative(directory, "Eve Two", ["SW1A"])
+    representative(other, "Fay Elsewhere", ["SW1A 1AA"])
+
+    assert sorted(p.name for p in find(directory, "sw1a 1aa")) == ["Dee One", "Eve Two"]
+
+
+def test_an_unpublished_representative_receives_nothing_and_a_shorter_prefix_does_not_stand_in():
+    directory = DirectoryFactory()
+    representative(directory, "Gil Wide", ["H"])
+    narrow = representative(directory, "Hal Narrow", ["H2X"])
+    Target.objects.filter(pk=narrow.pk).update(live=False)
+
+    assert find(directory, "H2X 1Y4") == []
+
+
+def test_the_lookup_is_one_query(django_assert_num_queries):
+    directory = DirectoryFactory()
+    representative(directory, "Ida Query", ["V6B"])
+    with django_assert_num_queries(1):
+        assert find(directory, "V6B 4Y8")[0].name == "Ida Query"
+
+
+def test_the_lookup_uses_the_index():
+    from django.db import connection
+
+    directory = DirectoryFactory()
+    representative(directory, "Jo Index", ["T2P"])
+    query = PostalPrefix.objects.filter(directory=directory, prefix__in=["T", "T2", "T2P"])
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = query.explain()
+    assert "Index" in plan and "one_prefix_per_representative" in plan
+
+
+# Importing ------------------------------------------------------------------------------
+
+
+def test_import_creates_published_representatives_and_their_prefixes(admin_user):
+    csv = HEADER + (
+        "K1A,Ann Ottawa,Ms,ann@parl.example.org,Ottawa Centre,Green,en\n"
+        "K1B,Ann Ottawa,Ms,ann@parl.example.org,Ottawa Centre,Green,en\n"
+        "k2p 1l4,Bob West,Mr,bob@parl.example.org,,,\n"
+    )
+    report = import_directory("House", read_csv(csv), replace=False, user=admin_user)
+
+    assert report.written and not report.errors
+    assert (report.created, report.prefixes) == (2, 3)
+    directory = Directory.objects.get(name="House")
+    ann = Target.objects.get(directory=directory, name="Ann Ottawa")
+    assert ann.live and ann.email == "ann@parl.example.org" and ann.party == "Green"
+    assert [p.name for p in find(directory, "K1B 2C3")] == ["Ann Ottawa"]
+    assert [p.name for p in find(directory, "K2P1L4")] == ["Bob West"]
+    entry = ModelLogEntry.objects.get(action="clarion.directory.import")
+    assert entry.user == admin_user and entry.data["created"] == 2
+
+
+def test_import_reports_each_bad_row_with_its_line_number_and_writes_nothing():
+    csv = HEADER + (
+        "K1A,Ann Ottawa,Ms,ann@parl.example.org,,,\n"
+        ",No Code,Mr,nocode@parl.example.org,,,\n"
+        "K1C,,Mr,noname@parl.example.org,,,\n"
+        "K1D,Bad Address,Mr,not-an-address,,,\n"
+        "K1E,Ann Ottawa,Ms,other@parl.example.org,,,\n"
+        "K1A,Ann Ottawa,Ms,ann@parl.example.org,,,\n"
+    )
+    report = import_directory("House", read_csv(csv), replace=True)
+
+    lines = [line for line, _message in report.errors]
+    assert lines == [3, 4, 5, 6, 7]
+    messages = dict(report.errors)
+    assert "postal code is empty" in messages[3]
+    assert "name is empty" in messages[4]
+    assert "not-an-address" in messages[5]
+    assert "line 2" in messages[6]  # the same person with another address
+    assert "twice" in messages[7]
+    assert not report.written
+    assert not Directory.objects.filter(name="House").exists()
+
+
+def test_missing_columns_are_an_error_on_line_one():
+    report = read_csv("postal_code,name\nK1A,Ann\n")
+    assert report.errors == [(1, "Missing columns: salutation, email.")]
+
+
+def test_update_keeps_other_codes_and_changes_an_address_in_place():
+    directory = DirectoryFactory(name="House")
+    ann = representative(directory, "Ann Ottawa", ["K1A"], email="old@parl.example.org")
+    representative(directory, "Bob West", ["K2P"])
+    csv = HEADER + "K1A,Ann Ottawa,Ms,new@parl.example.org,,,\n"
+
+    report = import_directory("House", read_csv(csv), replace=False)
+
+    assert (report.created, report.updated, report.addresses_changed) == (0, 1, 1)
+    ann.refresh_from_db()
+    assert ann.email == "new@parl.example.org"
+    assert [p.name for p in find(directory, "K2P")] == ["Bob West"]
+
+
+def test_replace_makes_the_directory_exactly_the_file_and_takes_effect_at_once(campaign):
+    from signatures.models import Delivery, Signature
+
+    directory = DirectoryFactory(name="House")
+    representative(directory, "Ann Ottawa", ["K1A"])
+    written_to = representative(directory, "Bob West", ["K2P"])
+    signature = Signature.objects.create(
+        campaign=campaign, first_name="S", last_name="T", email="s@example.org", email_key="s"
+    )
+    Delivery.objects.create(signature=signature, target=written_to)
+    assert [p.name for p in find(directory, "K1A 0A6")] == ["Ann Ottawa"]
+
+    csv = HEADER + "K1A,Cy New,Mr,cy@parl.example.org,,,\n"
+    report = import_directory("House", read_csv(csv), replace=True)
+
+    assert report.removed == 1  # Ann; Bob stays on record for his delivery
+    assert [p.name for p in find(directory, "K1A 0A6")] == ["Cy New"]
+    assert find(directory, "K2P") == []
+    assert Target.objects.filter(pk=written_to.pk).exists()
+
+
+def test_a_dry_run_counts_and_writes_nothing():
+    csv = HEADER + "K1A,Ann Ottawa,Ms,ann@parl.example.org,,,\n"
+    report = import_directory("House", read_csv(csv), replace=True, dry_run=True)
+    assert report.created == 1 and not report.written
+    assert not Directory.objects.exists() and not Target.objects.exists()
+
+
+def test_the_command_imports_and_replaces(tmp_path, capsys):
+    path = tmp_path / "reps.csv"
+    path.write_text(HEADER + "K1A,Ann Ottawa,Ms,ann@parl.example.org,,,\n")
+    call_command("import_directory", str(path), directory="House")
+    assert "1 representatives added" in capsys.readouterr().out
+
+    path.write_text(HEADER + "K1A,Bob West,Mr,bob@parl.example.org,,,\n")
+    call_command("import_directory", str(path), directory="House", replace=True)
+    directory = Directory.objects.get(name="House")
+    assert [p.name for p in find(directory, "k1a")] == ["Bob West"]
+
+
+def test_the_command_prints_each_error_with_its_line_and_fails(tmp_path, capsys):
+    path = tmp_path / "reps.csv"
+    path.write_text(HEADER + "K1A,Ann Ottawa,Ms,ann@parl.example.org,,,\nK1B,Bob,Mr,bob@,,,\n")
+    with pytest.raises(CommandError, match="1 errors"):
+        call_command("import_directory", str(path), directory="House")
+    assert "line 3: “bob@” is not an email address." in capsys.readouterr().err
+    assert not Directory.objects.exists()
+
+
+# In the admin ---------------------------------------------------------------------------
+
+
+def test_the_target_chooser_offers_campaign_targets_not_representatives(admin_client):
+    from django.urls import reverse
+
+    from tests.factories import TargetFactory
+
+    TargetFactory(name="Minister of Water")
+    representative(DirectoryFactory(), "Bea Ottawa", ["K1A"])
+    url = reverse(f"{Target.snippet_viewset.chooser_viewset.name}:choose_results")
+    html = admin_client.get(url).content.decode()
+    assert "Minister of Water" in html and "Bea Ottawa" not in html
+
+
+def test_representatives_are_listed_with_targets_and_filtered_by_directory(admin_client):
+    from django.urls import reverse
+
+    from tests.factories import TargetFactory
+
+    TargetFactory(name="Minister of Water")
+    directory = DirectoryFactory(name="House")
+    representative(directory, "Bea Ottawa", ["K1A"], district="Ottawa Centre")
+    url = reverse(Target.snippet_viewset.get_url_name("list"))
+    html = admin_client.get(url, {"directory": directory.pk}).content.decode()
+    assert "Bea Ottawa" in html and "Ottawa Centre" in html and "Minister of Water" not in html
+
+
+def test_a_campaign_to_representatives_needs_a_directory_and_asks_the_postal_code(site):
+    from django.core.exceptions import ValidationError
+
+    from tests.factories import CampaignPageFactory
+
+    campaign = CampaignPageFactory(parent=site.root_page, postal_code_field="hidden")
+    campaign.targeting = "representative"
+    with pytest.raises(ValidationError) as refused:
+        campaign.full_clean()
+    assert "directory" in refused.value.message_dict
+    campaign.directory = DirectoryFactory()
+    campaign.full_clean()
+    assert campaign.postal_code_field == "required"

@@ -1,0 +1,86 @@
+"""A supporter writes to their own representative: the page names them as the postal code is
+typed, the thank-you page names them again, and the letter arrives at their address."""
+
+import pytest
+from django.core.management import call_command
+
+from tests.e2e.accessibility import wcag_violations
+from tests.e2e.conftest import DESKTOP, PHONE
+
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def representative_campaign(demo_campaign):
+    """The demo's second campaign (load_demo, run by demo_campaign), to the supporter's MP."""
+    from campaigns.models import CampaignPage
+
+    call_command("load_demo")  # idempotent
+    return CampaignPage.objects.get(slug="write-to-your-representative")
+
+
+def test_a_supporter_sees_their_representative_sends_and_the_letter_arrives(
+    live_server, chromium, representative_campaign, smtp_server
+):
+    context = chromium.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(live_server.url + representative_campaign.url)
+
+    status = page.get_by_role("status").filter(has_text="representative")
+    page.get_by_label("Postal code").fill("x9x 9x9")
+    page.get_by_text("We could not find a representative for this postal code.").wait_for()
+    page.get_by_label("Postal code").fill("k1a 0a6")
+    page.get_by_text(
+        "Your representative: Hon. Margaret Lowell (Parliament Hill (demo))"
+    ).wait_for()
+    assert status.get_attribute("aria-live") == "polite"
+
+    page.get_by_label("First name").fill("Ana")
+    page.get_by_label("Last name").fill("Okonjo")
+    page.get_by_label("Email").fill("ana@example.org")
+    page.get_by_role("button", name="Send my letter").click()
+    page.get_by_role("heading", name="Thank you for taking action").wait_for()
+    assert "Your letter goes to your representative:" in page.content()
+    assert page.locator(".thanks__recipients").inner_text().count("Margaret Lowell") == 1
+
+    [letter] = smtp_server.wait_for(1, timeout=30)
+    assert letter["To"].addresses[0].addr_spec == "margaret.lowell@demo-parliament.example.org"
+    assert letter.get_content().startswith("Dear Hon. Margaret Lowell,")
+    context.close()
+
+
+def test_without_javascript_the_thank_you_page_names_the_representative(
+    live_server, chromium, representative_campaign, smtp_server
+):
+    context = chromium.new_context(viewport=DESKTOP, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + representative_campaign.url)
+    page.get_by_label("Postal code").fill("M5V 2T6")
+    page.get_by_label("First name").fill("Bo")
+    page.get_by_label("Last name").fill("Lee")
+    page.get_by_label("Email").fill("bo@example.org")
+    page.get_by_role("button", name="Send my letter").click()
+    page.get_by_role("heading", name="Thank you for taking action").wait_for()
+    assert "Sofia Marchetti" in page.locator(".thanks__recipients").inner_text()
+    [letter] = smtp_server.wait_for(1, timeout=30)
+    assert letter["To"].addresses[0].addr_spec == "sofia.marchetti@demo-parliament.example.org"
+    context.close()
+
+
+def test_the_representative_campaign_and_its_thank_you_are_accessible(
+    live_server, chromium, representative_campaign, smtp_server
+):
+    context = chromium.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(live_server.url + representative_campaign.url)
+    page.get_by_label("Postal code").fill("K2P 1L4")
+    page.get_by_text("Your representative: Mr Daniel Okafor").wait_for()
+    assert wcag_violations(page) == []
+
+    page.get_by_label("First name").fill("Ana")
+    page.get_by_label("Last name").fill("Okonjo")
+    page.get_by_label("Email").fill("ana@example.org")
+    page.get_by_role("button", name="Send my letter").click()
+    page.get_by_role("heading", name="Thank you for taking action").wait_for()
+    assert wcag_violations(page) == []
+    context.close()

@@ -1,0 +1,89 @@
+"""Importing representatives in the admin: a dry run with each error's line, then the import,
+only for those who may publish targets (where letters go), logged."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from wagtail.models import ModelLogEntry
+
+from campaigns.models import Directory, Target
+from campaigns.representatives import find
+from tests.moderation.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+URL = "/admin/directories/import/"
+HEADER = "postal_code,name,salutation,email,district,party,language\n"
+GOOD = (
+    HEADER
+    + "K1A,Ann Ottawa,Ms,ann@parl.example.org,Ottawa Centre,,\nK2P,Bob West,Mr,bob@parl.example.org,,,\n"
+)
+
+
+def upload(client, text, replace=""):
+    csv = SimpleUploadedFile("reps.csv", text.encode(), content_type="text/csv")
+    return client.post(URL, {"directory": "House", "file": csv, "replace": replace})
+
+
+@pytest.fixture
+def publisher_client(client, site):
+    client.force_login(make_user("pat", "Moderators"))
+    return client
+
+
+def test_the_screen_is_at_its_address():
+    assert reverse("directory_admin:import") == URL
+
+
+def test_a_dry_run_previews_then_the_confirmation_imports_and_logs(publisher_client):
+    response = upload(publisher_client, GOOD)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "2 representatives to add" in html and "Ann Ottawa" in html
+    assert not Directory.objects.exists()  # a dry run writes nothing
+
+    token = response.context["token"]
+    response = publisher_client.post(URL, {"confirm": token})
+    assert response.status_code == 302
+    directory = Directory.objects.get(name="House")
+    assert [p.name for p in find(directory, "k1a 0a6")] == ["Ann Ottawa"]
+    entry = ModelLogEntry.objects.get(action="clarion.directory.import")
+    assert entry.user.username == "pat" and entry.data["created"] == 2
+
+    # The same confirmation again does nothing: it was used.
+    publisher_client.post(URL, {"confirm": token})
+    assert ModelLogEntry.objects.filter(action="clarion.directory.import").count() == 1
+
+
+def test_errors_are_listed_with_their_line_numbers_and_nothing_is_offered_to_import(
+    publisher_client,
+):
+    response = upload(publisher_client, GOOD + "K3A,,Mr,x@parl.example.org,,,\nK4A,Cy,Mr,nope,,,\n")
+
+    html = response.content.decode()
+    assert "The file has 2 errors" in html
+    assert "<td>4</td><td>The name is empty.</td>" in html
+    assert "<td>5</td><td>“nope” is not an email address.</td>" in html
+    assert "token" not in response.context
+    assert not Directory.objects.exists()
+
+
+def test_replace_makes_the_directory_the_file(publisher_client):
+    upload(publisher_client, GOOD)
+    publisher_client.post(URL, {"confirm": upload(publisher_client, GOOD).context["token"]})
+    response = upload(publisher_client, HEADER + "K1A,Cy New,Mr,cy@parl.example.org,,,\n", "1")
+    assert "1 to remove" not in response.content.decode()  # Ann and Bob: 2 to remove
+    publisher_client.post(URL, {"confirm": response.context["token"]})
+    directory = Directory.objects.get()
+    assert sorted(Target.objects.filter(directory=directory).values_list("name", flat=True)) == [
+        "Cy New"
+    ]
+
+
+def test_who_may_not_publish_targets_may_not_import(client, site):
+    for group in ("Editors", "Signature moderators"):
+        client.force_login(make_user(f"user-{group}", group))
+        assert client.get(URL).status_code == 403
+        assert upload(client, GOOD).status_code == 403
+    assert not Directory.objects.exists()

@@ -1,0 +1,64 @@
+"""Moderating a campaign that writes to representatives: its deliveries by representative,
+its actions per representative and district, and who each exported action wrote to."""
+
+import csv
+import io
+
+import pytest
+
+from signatures.models import Delivery
+from signatures.services import dispatch, export, signing
+from signatures.statistics import actions_by_representative
+from tests.factories import DirectoryFactory, representative, representative_campaign
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def directory(db):
+    directory = DirectoryFactory(name="House of Commons")
+    representative(directory, "Bea Ottawa", ["K1A"], salutation="Ms", district="Ottawa Centre")
+    representative(directory, "Cy Toronto", ["M5V"], salutation="Mr", district="Spadina")
+    return directory
+
+
+@pytest.fixture
+def signed(site, directory):
+    """Three actions: two from Ottawa, one from Toronto, each dispatched."""
+    campaign = representative_campaign(site.root_page, directory)
+    for n, code in enumerate(["K1A 0A6", "K1A 0B1", "M5V 2T6"]):
+        details = {"first_name": f"S{n}", "last_name": "T", "email": f"s{n}@example.org"}
+        signature, _new = signing.record_signature(campaign, details | {"postal_code": code})
+        dispatch.dispatch_signature(signature.pk)
+    return campaign
+
+
+def test_deliveries_filter_by_representative_and_directory(moderator_client, signed, directory):
+    bea = directory.representatives.get(name="Bea Ottawa")
+    response = moderator_client.get("/admin/signatures/deliveries/", {"representative": bea.pk})
+    assert response.status_code == 200
+    listed = list(response.context["object_list"])
+    assert len(listed) == 2 and {d.target_id for d in listed} == {bea.pk}
+    response = moderator_client.get("/admin/signatures/deliveries/", {"directory": directory.pk})
+    assert len(response.context["object_list"]) == 3
+
+
+def test_statistics_count_actions_per_representative_and_district(moderator_client, signed):
+    people, districts = actions_by_representative(signed)
+    assert people == [("Ms Bea Ottawa", "Ottawa Centre", 2), ("Mr Cy Toronto", "Spadina", 1)]
+    assert districts == [("Ottawa Centre", 2), ("Spadina", 1)]
+
+    html = moderator_client.get(f"/admin/signatures/statistics/{signed.pk}/").content.decode()
+    assert "Actions per representative" in html and "Actions per district" in html
+    assert "<td>Ms Bea Ottawa</td><td>Ottawa Centre</td><td>2</td>" in html
+
+
+def test_the_export_says_who_each_action_wrote_to(signed):
+    Delivery.objects.filter(target__name="Cy Toronto").update(state=Delivery.State.SENT)
+    text = b"".join(export.csv_chunks(signed.signatures.order_by("email"))).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [(row["email"], row["sent to"]) for row in rows] == [
+        ("s0@example.org", "Bea Ottawa (Ottawa Centre)"),
+        ("s1@example.org", "Bea Ottawa (Ottawa Centre)"),
+        ("s2@example.org", "Cy Toronto (Spadina)"),
+    ]

@@ -1,0 +1,278 @@
+"""Writing to the supporter's own representative: found from their postal code when they
+take action, written to once per action through the same delivery rows as fixed targets."""
+
+import json
+from email.utils import parseaddr
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from campaigns.representatives import LookupUnavailable
+from signatures.models import Delivery, Signature
+from signatures.services import delivery as delivery_service
+from signatures.services import digest, dispatch, signing
+from tests.factories import DirectoryFactory, TargetFactory, representative, representative_campaign
+
+pytestmark = pytest.mark.django_db
+
+DETAILS = {
+    "first_name": "Ana",
+    "last_name": "Okonjo",
+    "email": "ana@example.org",
+    "postal_code": "k1a 0a6",
+}
+
+
+class DownLookup:
+    """A provider that cannot answer: Represent down, or slow."""
+
+    def find(self, directory, postal_code):
+        raise LookupUnavailable("down")
+
+
+class NeverAskedLookup:
+    def find(self, directory, postal_code):
+        raise AssertionError("a fixed-target campaign asked for a lookup")
+
+
+@pytest.fixture
+def directory(db):
+    directory = DirectoryFactory(name="House of Commons")
+    representative(directory, "Bea Ottawa", ["K1A"], salutation="Ms", district="Ottawa Centre")
+    representative(directory, "Cy Toronto", ["M5V"], salutation="Mr", district="Spadina")
+    return directory
+
+
+@pytest.fixture
+def to_representative(site, directory):
+    return representative_campaign(site.root_page, directory)
+
+
+def sign_url(campaign):
+    return reverse("signatures:sign", args=[campaign.pk])
+
+
+def api_sign(client, campaign, body):
+    return client.post(
+        f"/api/v3/campaigns/{campaign.pk}/signatures/",
+        json.dumps(body),
+        content_type="application/json",
+    )
+
+
+def targets(client, campaign, **query):
+    return client.get(f"/api/v3/campaigns/{campaign.pk}/targets/", query)
+
+
+# Taking action ----------------------------------------------------------------------------
+
+
+def test_the_thank_you_names_the_representative_the_letter_goes_to(client, to_representative):
+    response = client.post(sign_url(to_representative), DETAILS)
+
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+    html = response.content.decode()
+    assert "Thank you for taking action" in html
+    assert "Your letter goes to your representative:" in html
+    assert "Ms <strong>Bea Ottawa</strong> (Ottawa Centre)" in html
+    assert "parliament.example.org" not in html  # never the address
+    assert Signature.objects.get().postal_code == "k1a 0a6"
+
+
+def test_the_postal_code_is_required_on_a_representative_campaign(client, site, directory):
+    campaign = representative_campaign(site.root_page, directory)
+    campaign.postal_code_field = "hidden"  # as an older page might say: asked all the same
+    campaign.save()
+
+    response = client.post(sign_url(campaign), DETAILS | {"postal_code": ""})
+
+    assert response.status_code == 400
+    assert 'id="id_postal_code_error"' in response.content.decode()
+    assert not Signature.objects.exists()
+
+
+def test_a_postal_code_that_leads_nobody_is_refused_on_its_field_with_the_form_kept(
+    client, to_representative
+):
+    response = client.post(
+        sign_url(to_representative), DETAILS | {"postal_code": "X0X 0X0", "personal_note": "Hi"}
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="id_postal_code_error"' in html
+    assert "We could not find a representative for this postal code." in html
+    assert 'value="X0X 0X0"' in html and 'value="ana@example.org"' in html
+    assert not Signature.objects.exists()
+
+
+def test_the_api_refuses_a_postal_code_that_leads_nobody_as_a_field_error(
+    client, to_representative
+):
+    response = api_sign(client, to_representative, DETAILS | {"postal_code": "X0X"})
+
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error["loc"] == ["body", "postal_code"]
+    assert api_sign(client, to_representative, DETAILS).status_code == 202
+
+
+def test_a_fixed_target_campaign_never_asks_for_a_lookup(client, campaign, settings):
+    settings.CLARION_REPRESENTATIVE_LOOKUP = f"{__name__}.NeverAskedLookup"
+    response = client.post(sign_url(campaign), DETAILS)
+    assert response.status_code == 302
+
+
+# The lookup route ----------------------------------------------------------------------------
+
+
+def test_the_targets_route_names_the_representatives_without_their_addresses(
+    client, to_representative
+):
+    response = targets(client, to_representative, postal_code="K1A 0A6")
+
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    assert response.json() == {
+        "targeting": "representative",
+        "targets": [],
+        "representatives": [
+            {"salutation": "Ms", "name": "Bea Ottawa", "district": "Ottawa Centre", "party": ""}
+        ],
+        "found": True,
+        "message": "",
+    }
+    assert "@" not in response.content.decode()
+
+
+@pytest.mark.parametrize("postal_code", ["", "X0X 0X0", "   "])
+def test_the_targets_route_says_which_codes_lead_nobody(client, to_representative, postal_code):
+    response = targets(client, to_representative, postal_code=postal_code)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["query", "postal_code"]
+
+
+def test_the_targets_route_refuses_an_overlong_code_and_unknown_campaigns(
+    client, to_representative
+):
+    assert targets(client, to_representative, postal_code="K" * 21).status_code == 422
+    assert client.get("/api/v3/campaigns/999999/targets/").status_code == 404
+
+
+def test_the_targets_route_lists_a_fixed_campaign_s_own_targets(client, site):
+    from tests.factories import CampaignPageFactory
+
+    campaign = CampaignPageFactory(
+        parent=site.root_page, targets=[TargetFactory(salutation="The Hon.", name="Minister")]
+    )
+    answer = targets(client, campaign).json()
+    assert answer["targeting"] == "fixed"
+    assert answer["targets"] == [
+        {"salutation": "The Hon.", "name": "Minister", "district": "", "party": ""}
+    ]
+
+
+def test_the_campaign_detail_says_how_it_targets(client, to_representative):
+    detail = client.get(f"/api/v3/campaigns/{to_representative.pk}/")
+    assert detail.status_code == 200
+    action = detail.json()["action"]
+    assert (action["targeting"], action["directory"]) == ("representative", "House of Commons")
+    assert action["targets_url"].endswith(f"/api/v3/campaigns/{to_representative.pk}/targets/")
+
+
+# Delivering ---------------------------------------------------------------------------------
+
+
+def test_each_representative_gets_one_letter_per_action_addressed_to_them(site, directory):
+    minister = TargetFactory(salutation="The Hon.", name="Minister of Water")
+    campaign = representative_campaign(
+        site.root_page, directory, targeting="both", targets=[minister]
+    )
+    signature, _new = signing.record_signature(campaign, DETAILS)
+    dispatch.dispatch_signature(signature.pk)
+    dispatch.dispatch_signature(signature.pk)  # dispatched twice: still one row each
+
+    deliveries = Delivery.objects.filter(signature=signature).select_related("target")
+    assert sorted(d.target.name for d in deliveries) == ["Bea Ottawa", "Minister of Water"]
+    for pk in deliveries.values_list("pk", flat=True):
+        delivery_service.deliver_letter(pk)
+        delivery_service.deliver_letter(pk)  # run twice, sent once
+    letters = {parseaddr(message.to[0])[1]: message for message in mail.outbox}
+    assert len(mail.outbox) == 2
+    assert letters["bea.ottawa@parliament.example.org"].body.startswith("Dear Ms Bea Ottawa,")
+    assert letters[minister.email].body.startswith("Dear The Hon. Minister of Water,")
+
+
+def test_while_the_lookup_is_down_the_action_is_taken_and_its_letter_waits(
+    client, to_representative, settings
+):
+    settings.CLARION_REPRESENTATIVE_LOOKUP = f"{__name__}.DownLookup"
+
+    response = client.post(sign_url(to_representative), DETAILS)
+
+    assert response.status_code == 200
+    assert "as soon as we have found them" in response.content.decode()
+    signature = Signature.objects.get()
+    assert dispatch.dispatch_waiting() == 1
+    signature.refresh_from_db()
+    assert signature.dispatched_at is None and signature.dispatch_due_at is not None
+    assert not Delivery.objects.exists()
+
+    # The provider is back: the sweeper's next round sends the letter.
+    settings.CLARION_REPRESENTATIVE_LOOKUP = "campaigns.representatives.TableLookup"
+    dispatch.dispatch_signature(signature.pk)
+    [delivery] = Delivery.objects.all()
+    delivery_service.deliver_letter(delivery.pk)
+    assert parseaddr(mail.outbox[0].to[0])[1] == "bea.ottawa@parliament.example.org"
+
+
+def test_the_sweeper_finds_an_action_whose_lookup_failed(to_representative, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.CLARION_REPRESENTATIVE_LOOKUP = f"{__name__}.DownLookup"
+    signature, _new = signing.record_signature(to_representative, DETAILS)
+    assert signature.representatives is None
+    dispatch.dispatch_waiting()
+    swept = dispatch.sweep_outbox(now=timezone.now() + timedelta(hours=1))
+    assert swept[0] == 1  # re-enqueued, not lost
+
+
+def test_a_digest_campaign_sends_each_representative_one_digest(site, directory):
+    campaign = representative_campaign(site.root_page, directory, digest_minutes=60)
+    for n, code in enumerate(["K1A 0A6", "K1A 0B1", "M5V 2T6"]):
+        details = DETAILS | {"email": f"s{n}@example.org", "postal_code": code}
+        dispatch.dispatch_signature(signing.record_signature(campaign, details)[0].pk)
+
+    assert digest.send_digests() == 2
+
+    by_address = {parseaddr(message.to[0])[1]: message for message in mail.outbox}
+    bea = by_address["bea.ottawa@parliament.example.org"]
+    assert bea.subject.startswith("2 new actions")
+    assert "Dear Ms Bea Ottawa," in bea.body
+    assert by_address["cy.toronto@parliament.example.org"].subject.startswith("1 new action")
+    assert digest.send_digests() == 0
+
+
+def test_the_receipt_names_the_supporter_s_representative(site, directory):
+    campaign = representative_campaign(site.root_page, directory, send_receipt=True)
+    from signatures.services import confirmation
+
+    signature, _new = signing.record_signature(campaign, DETAILS)
+    dispatch.dispatch_signature(signature.pk)
+    confirmation.send_receipt(signature.pk)
+    [receipt] = [m for m in mail.outbox if m.to == ["ana@example.org"]]
+    assert "Bea Ottawa" in receipt.body and "Cy Toronto" not in receipt.body
+
+
+def test_the_letter_preview_is_addressed_to_one_of_the_directory_s_representatives(
+    to_representative,
+):
+    from signatures.services.previews import preview
+
+    email = preview(to_representative, "letter")
+    assert email.message.to[0].endswith("@parliament.example.org>")
+    assert email.message.body.startswith("Dear M")  # Ms Bea Ottawa or Mr Cy Toronto
