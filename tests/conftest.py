@@ -104,12 +104,13 @@ def smtp_server(settings):
 
 @pytest.fixture
 def migrate_to():
-    """Moves the test database to the given migrations and returns the models as they were
-    there; afterwards back to the latest, or every later test in this process would meet
-    the columns those migrations add missing."""
+    """Moves the test database to the given migrations (by default the latest) and returns
+    the models as they were there; afterwards back to the latest, or every later test in
+    this process would meet the columns those migrations add missing."""
 
-    def migrate(targets):
+    def migrate(targets=None):
         executor = MigrationExecutor(connection)
+        targets = targets or executor.loader.graph.leaf_nodes()
         executor.migrate(targets)
         return executor.loader.project_state(targets).apps
 

@@ -28,6 +28,7 @@ def test_each_campaigns_language_becomes_its_locale_and_its_actions_keep_it(site
     )
 
     migrate_to(AFTER)
+    migrate_to()  # then the later ones too, for today's models to read the rows
 
     assert CampaignPage.objects.get(pk=english.pk).language == "en"
     assert CampaignPage.objects.get(pk=french.pk).language == "fr"
