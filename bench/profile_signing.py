@@ -137,6 +137,21 @@ class Steps:
         setattr(owner, attribute, self.timed(name, getattr(owner, attribute)))
 
 
+def middleware_steps():
+    """Each middleware's own time (its __call__ without the layers inside it), by class:
+    what every request pays before and after the view."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    steps = []
+    for path in settings.MIDDLEWARE:
+        cls = import_string(path)
+        if "__call__" not in vars(cls):  # MiddlewareMixin's: wrap it on this class alone
+            cls.__call__ = lambda self, request, _call=cls.__call__: _call(self, request)
+        steps.append((cls, "__call__", f"middleware: {path.rsplit('.', 1)[-1]}"))
+    return steps
+
+
 #: The steps of an action timed on their own: (module or class, attribute, step name).
 def budget_steps():
     from campaigns.models import CampaignPage
@@ -145,6 +160,7 @@ def budget_steps():
     from signatures.services import outbox, signing
 
     return [
+        *middleware_steps(),
         (views, "live_campaign", "the live campaign (kept in the process)"),
         (api, "live_campaign", "the live campaign (kept in the process)"),
         (CampaignPage, "activate_language", "the campaign's language"),
