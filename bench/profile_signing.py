@@ -154,13 +154,15 @@ def middleware_steps():
 
 #: The steps of an action timed on their own: (module or class, attribute, step name).
 def budget_steps():
+    from django.core.handlers.base import BaseHandler
+
     from campaigns.models import CampaignPage
     from signatures import abuse, api, counter, forms, views
-    from signatures.models import Signature
     from signatures.services import outbox, signing
 
     return [
         *middleware_steps(),
+        (BaseHandler, "_get_response", "URL routing and the view's own code"),
         (views, "live_campaign", "the live campaign (kept in the process)"),
         (api, "live_campaign", "the live campaign (kept in the process)"),
         (CampaignPage, "activate_language", "the campaign's language"),
@@ -170,7 +172,7 @@ def budget_steps():
         (signing, "check_rate", "rate limit (Redis round trip)"),
         (signing, "check_address", "disposable address check"),
         (signing, "consent_record", "consent record"),
-        (Signature, "save", "INSERT (PostgreSQL round trip)"),
+        (signing, "_insert_or_update_pending", "INSERT (PostgreSQL round trip)"),
         (outbox, "enqueue", "hand-over to the workers (broker publish)"),
         (counter, "signed", "counter bump"),
     ]
@@ -311,7 +313,7 @@ def budget_table(budgets) -> str:
         return ""
     order = ["request"] + [name for _o, _a, name in budget_steps()]
     order = list(dict.fromkeys(order))
-    label = {"request": "Django, middleware and the view's own code (the rest)"}
+    label = {"request": "Django's handler and WSGI (the rest)"}
     lines = [
         "## Latency budget of one action (`bench/profile_signing.py`)",
         "",
