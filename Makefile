@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: install run test lint check messages bench profile soak faults clean
+.PHONY: install run test lint check messages bench bench-signing profile soak faults clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,14 @@ messages: install
 # the database server. Run them with the machine otherwise idle.
 bench: install
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# The action path against the independent ceiling, and what metrics and a readiness check
+# cost, with the latency budget: rewrites their sections of docs/benchmarks.md in about
+# ten minutes. Waits for the other heavy jobs (tests with servers, benchmarks) to finish.
+bench-signing: install
+	flock /tmp/clarion-heavy.lock env BENCH_ROUNDS=3 BENCH_SECONDS=8 $(BIN)/python bench/bench_signing.py
+	flock /tmp/clarion-heavy.lock $(BIN)/python -m bench.bench_ops
+	flock /tmp/clarion-heavy.lock env PROFILE_BUDGET=1 PROFILE_REQUESTS=200 $(BIN)/python bench/profile_signing.py
 
 # The latency budget of one action: CPU per step, in-process (a busy machine disturbs it
 # less than the wall-clock benchmarks); writes its table to docs/benchmarks.md.

@@ -137,14 +137,32 @@ class Steps:
         setattr(owner, attribute, self.timed(name, getattr(owner, attribute)))
 
 
+def middleware_steps():
+    """Each middleware's own time (its __call__ without the layers inside it), by class:
+    what every request pays before and after the view."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    steps = []
+    for path in settings.MIDDLEWARE:
+        cls = import_string(path)
+        if "__call__" not in vars(cls):  # MiddlewareMixin's: wrap it on this class alone
+            cls.__call__ = lambda self, request, _call=cls.__call__: _call(self, request)
+        steps.append((cls, "__call__", f"middleware: {path.rsplit('.', 1)[-1]}"))
+    return steps
+
+
 #: The steps of an action timed on their own: (module or class, attribute, step name).
 def budget_steps():
+    from django.core.handlers.base import BaseHandler
+
     from campaigns.models import CampaignPage
     from signatures import abuse, api, counter, forms, views
-    from signatures.models import Signature
     from signatures.services import outbox, signing
 
     return [
+        *middleware_steps(),
+        (BaseHandler, "_get_response", "URL routing and the view's own code"),
         (views, "live_campaign", "the live campaign (kept in the process)"),
         (api, "live_campaign", "the live campaign (kept in the process)"),
         (CampaignPage, "activate_language", "the campaign's language"),
@@ -154,7 +172,7 @@ def budget_steps():
         (signing, "check_rate", "rate limit (Redis round trip)"),
         (signing, "check_address", "disposable address check"),
         (signing, "consent_record", "consent record"),
-        (Signature, "save", "INSERT (PostgreSQL round trip)"),
+        (signing, "_insert_or_update_pending", "INSERT (PostgreSQL round trip)"),
         (outbox, "enqueue", "hand-over to the workers (broker publish)"),
         (counter, "signed", "counter bump"),
     ]
@@ -295,7 +313,7 @@ def budget_table(budgets) -> str:
         return ""
     order = ["request"] + [name for _o, _a, name in budget_steps()]
     order = list(dict.fromkeys(order))
-    label = {"request": "Django, middleware and the view's own code (the rest)"}
+    label = {"request": "Django's handler and WSGI (the rest)"}
     lines = [
         "## Latency budget of one action (`bench/profile_signing.py`)",
         "",

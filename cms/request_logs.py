@@ -26,7 +26,8 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        given = request.headers.get("X-Request-ID", "")
+        # META, not request.headers: building the headers' mapping costs more than the rest.
+        given = request.META.get("HTTP_X_REQUEST_ID", "")
         # Kept until request_finished (`forget`): Django logs a 4xx or 5xx response after
         # every middleware has returned.
         request_id.set(given if PLAUSIBLE_ID.fullmatch(given) else uuid.uuid4().hex)

@@ -30,8 +30,11 @@ TRACKING_FAILURES = Counter(
 )
 
 
+_ACCEPTED = ACTIONS.labels("accepted", "")  # looked up once: labels() takes a lock
+
+
 def action_accepted() -> None:
-    ACTIONS.labels("accepted", "").inc()
+    _ACCEPTED.inc()
 
 
 def action_refused(reason: str) -> None:

@@ -1,3 +1,4 @@
+from .counts import CampaignCount
 from .delivery import Delivery
 from .page_views import PageViewDay
 from .privacy import DataRequest, ExportJob
@@ -6,6 +7,7 @@ from .suppression import Suppression
 from .webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "CampaignCount",
     "DataRequest",
     "Delivery",
     "ExportJob",

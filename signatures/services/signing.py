@@ -9,6 +9,8 @@ new and a repeat action do exactly the same work, so the time an answer takes ne
 whether an address had signed.
 """
 
+from functools import lru_cache
+
 from django.db import connection
 
 from .. import counter, task_names
@@ -88,11 +90,26 @@ def _insert_or_update_pending(signature, latest: list[str]) -> tuple[int, bool]:
     commits by itself, sparing BEGIN and COMMIT round trips on the hot path. A repeat of a
     row that is not pending rewrites it unchanged: the same work as any other action.
     """
-    meta, quote = Signature._meta, connection.ops.quote_name
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    fields, sql, updates = _upsert_statement(tuple(latest))
     values = [
         field.get_db_prep_save(field.pre_save(signature, True), connection) for field in fields
     ]
+    created_at = Signature._meta.get_field("created_at")
+    this_action = created_at.get_db_prep_save(signature.created_at, connection)
+    params = [*values, *[Signature.Status.PENDING.value] * updates, this_action]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        pk, new = cursor.fetchone()
+    return pk, bool(new)
+
+
+@lru_cache(maxsize=64)
+def _upsert_statement(latest: tuple[str, ...]) -> tuple[list, str, int]:
+    """(the fields inserted, the statement, how many updates it has) for the fields a repeat
+    replaces: the same for every action of a campaign, so built once per process (quoting
+    some sixty names cost a fifth of the action's CPU)."""
+    meta, quote = Signature._meta, connection.ops.quote_name
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
     table = quote(meta.db_table)
 
     def while_pending(column: str, value: str) -> str:
@@ -114,9 +131,4 @@ def _insert_or_update_pending(signature, latest: list[str]) -> tuple[int, bool]:
         f"ON CONFLICT (campaign_id, email_key) DO UPDATE SET {', '.join(updates)} "
         "RETURNING id, created_at = %s"  # only a new row has this action's time
     )
-    this_action = meta.get_field("created_at").get_db_prep_save(signature.created_at, connection)
-    params = [*values, *[Signature.Status.PENDING.value] * len(updates), this_action]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        pk, new = cursor.fetchone()
-    return pk, bool(new)
+    return fields, sql, len(updates)

@@ -72,6 +72,37 @@ def test_requests_and_queries_are_measured_by_django_prometheus(client, token, c
     assert total(after, "django_db_execute_total") > total(before, "django_db_execute_total")
 
 
+def test_responses_are_counted_by_status_and_timed_by_view(client, token, campaign):
+    before = scrape(client, **token)
+    client.get(campaign.url)
+    client.get("/no-such-page/")
+    after = scrape(client, **token)
+
+    # A scrape's own response is counted once it is complete: the first is in `after`.
+    name = "django_http_responses_total_by_status_total"
+    assert sample(after, name, status="200") == sample(before, name, status="200") + 2
+    assert sample(after, name, status="404") == sample(before, name, status="404") + 1
+    timed = "django_http_requests_latency_seconds_by_view_method_count"
+    views = {dict(labels)["view"] for (name, labels) in after if name == timed}
+    assert "wagtail_serve" in views
+    # Each query is timed too, by the database wrapper.
+    assert sum(v for (n, _), v in after.items() if n == "django_db_query_duration_seconds_count")
+
+
+def test_made_up_methods_are_counted_as_one_series(client, token):
+    for method in ("BREW", "WHEN", "PROPFIND"):
+        client.generic(method, "/health/live/")
+    samples = scrape(client, **token)
+
+    methods = {
+        dict(labels)["method"]
+        for (name, labels) in samples
+        if name == "django_http_requests_total_by_method_total"
+    }
+    assert "other" in methods
+    assert not methods & {"BREW", "WHEN", "PROPFIND"}
+
+
 def test_actions_are_counted_by_outcome_and_reason(client, token, site, settings):
     settings.CLARION_RATE_LIMIT = "1/300"
     campaign = CampaignPageFactory(parent=site.root_page, targets=[TargetFactory()])

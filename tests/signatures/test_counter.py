@@ -96,3 +96,67 @@ def test_the_counter_is_exact_after_200_concurrent_signers(site):
     assert Signature.objects.filter(campaign=campaign).count() == 200
     counter.changed(campaign.pk)
     assert counter.displayed_count(campaign) == 207
+
+
+def rows_counted(campaign) -> int:
+    return Signature.objects.filter(campaign=campaign).counted().count()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_kept_count_follows_every_change_of_a_signature(site, django_user_model):
+    """The trigger's count equals a COUNT of the rows after each way a row can change."""
+    from signatures.services import confirmation, moderation, privacy
+
+    moderator = django_user_model.objects.create_user("moderator", "m@example.org", "x")
+    campaign = CampaignPageFactory(parent=site.root_page)
+    other = CampaignPageFactory(parent=site.root_page)
+    for n in range(5):
+        signing.record_signature(campaign, details(n))
+    signing.record_signature(campaign, details(0))  # a repeat changes nothing
+
+    def agrees():
+        return counter.read_count(campaign.pk) == rows_counted(campaign) and counter.read_count(
+            other.pk
+        ) == rows_counted(other)
+
+    assert counter.read_count(campaign.pk) == 5 and agrees()
+    first, second, third = Signature.objects.filter(campaign=campaign).order_by("pk")[:3]
+
+    moderation.set_status([first.pk, second.pk], Signature.Status.REJECTED, moderator)
+    assert counter.read_count(campaign.pk) == 3 and agrees()
+    moderation.set_status([second.pk], Signature.Status.SPAM, moderator)  # not counted either
+    assert counter.read_count(campaign.pk) == 3 and agrees()
+    moderation.set_status([first.pk, second.pk], Signature.Status.COUNTED, moderator)
+    assert counter.read_count(campaign.pk) == 5 and agrees()
+    moderation.invalidate(
+        moderation.Rule(campaign_id=campaign.pk, email_domain="example.org"), moderator
+    )
+    assert counter.read_count(campaign.pk) == 0 and agrees()
+    Signature.objects.filter(pk=third.pk).update(status=Signature.Status.COUNTED)  # a bulk update
+    assert counter.read_count(campaign.pk) == 1 and agrees()
+    privacy.erase_supporter(third.email, moderator)  # erased, still counted
+    assert counter.read_count(campaign.pk) == 1 and agrees()
+    Signature.objects.filter(pk=third.pk).update(campaign=other)  # moved to another campaign
+    assert (counter.read_count(campaign.pk), counter.read_count(other.pk)) == (0, 1) and agrees()
+    Signature.objects.filter(pk=third.pk).delete()
+    assert counter.read_count(other.pk) == 0 and agrees()
+
+    other.confirmation_required = True
+    other.save()
+    pending, _ = signing.record_signature(other, details(9))
+    assert counter.read_count(other.pk) == 0 and agrees()
+    confirmation.confirm_signature(confirmation.token_for(Signature.objects.get(pk=pending.pk)))
+    assert counter.read_count(other.pk) == 1 and agrees()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_reading_the_count_does_not_scan_the_signatures(campaign):
+    for n in range(3):
+        signing.record_signature(campaign, details(n))
+    with CaptureQueriesContext(connection) as queries:
+        assert counter.read_count(campaign.pk) == 3
+    assert len(queries) == 1
+    assert "signatures_signature" not in queries[0]["sql"]
+    assert "signatures_campaigncount" in queries[0]["sql"]
