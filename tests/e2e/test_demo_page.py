@@ -8,6 +8,7 @@ as it was; to regenerate the README's:
 
 import pytest
 from playwright.sync_api import expect
+from wagtail.models import Locale
 
 from campaigns.models import CampaignPage
 from signatures.models import Signature
@@ -83,7 +84,9 @@ def test_on_a_desktop_the_story_is_left_and_the_form_right(chromium, demo, scree
 
 
 def test_in_a_right_to_left_language_the_page_is_mirrored(chromium, demo, demo_campaign):
-    CampaignPage.objects.filter(pk=demo_campaign.pk).update(language="ar")
+    CampaignPage.objects.filter(pk=demo_campaign.pk).update(
+        locale=Locale.objects.get_or_create(language_code="ar")[0]
+    )
     context = chromium.new_context(viewport=DESKTOP)
     page = context.new_page()
     page.goto(demo)

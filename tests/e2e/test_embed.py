@@ -4,6 +4,7 @@ import json
 
 import pytest
 from playwright.sync_api import expect
+from wagtail.models import Locale
 
 from campaigns.models import CampaignPage
 from signatures.models import Signature
@@ -87,7 +88,9 @@ def test_the_embedded_form_renders_submits_and_the_counter_grows(partner_page, b
 
 def test_an_arabic_campaign_is_embedded_right_to_left_in_arabic(partner_page, browser_page):
     campaign, partner = partner_page
-    CampaignPage.objects.filter(pk=campaign.pk).update(language="ar")
+    CampaignPage.objects.filter(pk=campaign.pk).update(
+        locale=Locale.objects.get_or_create(language_code="ar")[0]
+    )
     page = browser_page
     page.goto(partner.origin + "/")
 
