@@ -89,7 +89,8 @@ def test_the_switcher_leads_from_the_french_demo_to_the_english_one(
     page = browser_page
     page.goto(live_server.url + french.url)
 
-    switcher = page.get_by_role("navigation", name="This campaign in other languages")
+    # The French page names its switcher in French.
+    switcher = page.get_by_role("navigation", name="Cette campagne dans d'autres langues")
     expect(switcher).to_be_visible()
     # The banner of the French page, with the link to the English one.
     page.locator("header.banner").screenshot(path=screenshots / "language-switcher.png")
