@@ -70,6 +70,3 @@ def signed(campaign_id: int) -> None:
         return  # this process bumped it less than a second ago: spare the round trip
     _bumped[campaign_id] = now + BUMP_SECONDS
     cache.delete(_cache_key(campaign_id))
-
-
-forget = changed  # the skeleton's name, kept for callers

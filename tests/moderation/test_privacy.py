@@ -100,7 +100,7 @@ def test_erasure_anonymises_the_supporter_everywhere_and_keeps_the_counts(
     ]
     other.refresh_from_db()
     assert other.email == "bo@example.org"
-    counter.forget(water.pk), counter.forget(press.pk)
+    counter.changed(water.pk), counter.changed(press.pk)
     assert (counter.displayed_count(water), counter.displayed_count(press)) == counts
 
     record = DataRequest.objects.get()
