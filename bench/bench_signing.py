@@ -454,11 +454,11 @@ def main():
             ),
             Endpoint(
                 "form",
-                "Clarion campaign form (`/act/<id>/`)",
+                "Clarion campaign form (`/en/act/<id>/`, the page's own form address)",
                 clarion,
                 DATABASES[signatures[0]],
                 signatures[1],
-                f"/act/{campaign.pk}/",
+                f"/en/act/{campaign.pk}/",
                 302,
                 "form",
             ),
@@ -500,7 +500,7 @@ def main():
                 text=True,
             ).stdout.strip()
             for name, path, accepted in (
-                ("form", f"/act/{campaign.pk}/", 302),
+                ("form", f"/en/act/{campaign.pk}/", 302),
                 ("api", f"/api/v3/campaigns/{campaign.pk}/signatures/", 202),
             ):
                 same = next(e for e in endpoints if e.name == name)

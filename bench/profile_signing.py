@@ -16,7 +16,8 @@ application directly, as a gunicorn worker would, and reports per request:
 Environment: PROFILE_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/clarion_profile,
 dropped and created), PROFILE_REDIS_URL (default redis://127.0.0.1:6379/4: cache and broker
 share it), PROFILE_REQUESTS (300), PROFILE_TOP (0), PROFILE_SORT (cumulative), PROFILE_ONLY
-(comma-separated names: form, api, in-project).
+(comma-separated names: form, api, in-project), PROFILE_CALLERS and PROFILE_CALLEES (a
+function's name: who calls it, what it calls).
 """
 
 import cProfile
@@ -40,6 +41,7 @@ QUEUE = "clarion-profile-signing"
 REQUESTS = int(os.environ.get("PROFILE_REQUESTS", "300"))
 TOP = int(os.environ.get("PROFILE_TOP", "0"))
 CALLERS = os.environ.get("PROFILE_CALLERS", "")
+CALLEES = os.environ.get("PROFILE_CALLEES", "")
 SORT = os.environ.get("PROFILE_SORT", "cumulative")
 ONLY = [name for name in os.environ.get("PROFILE_ONLY", "").split(",") if name]
 
@@ -144,7 +146,8 @@ def middleware_steps():
     from django.utils.module_loading import import_string
 
     steps = []
-    for path in settings.MIDDLEWARE:
+    # The action routes' own chain (cms/action_routes.py) is a part of the site's.
+    for path in dict.fromkeys([*settings.MIDDLEWARE, *settings.ACTION_MIDDLEWARE]):
         cls = import_string(path)
         if "__call__" not in vars(cls):  # MiddlewareMixin's: wrap it on this class alone
             cls.__call__ = lambda self, request, _call=cls.__call__: _call(self, request)
@@ -155,14 +158,19 @@ def middleware_steps():
 #: The steps of an action timed on their own: (module or class, attribute, step name).
 def budget_steps():
     from django.core.handlers.base import BaseHandler
+    from django.http import HttpRequest
 
     from campaigns.models import CampaignPage
+    from cms.action_routes import ActionHandler
     from signatures import abuse, api, counter, forms, views
     from signatures.services import outbox, signing
 
     return [
         *middleware_steps(),
-        (BaseHandler, "_get_response", "URL routing and the view's own code"),
+        (BaseHandler, "_get_response", "the view's own code"),
+        (BaseHandler, "resolve_request", "URL routing"),
+        (ActionHandler, "resolve_request", "URL routing"),
+        (HttpRequest, "_load_post_and_files", "reading the POST body"),
         (views, "live_campaign", "the live campaign (kept in the process)"),
         (api, "live_campaign", "the live campaign (kept in the process)"),
         (CampaignPage, "activate_language", "the campaign's language"),
@@ -191,13 +199,14 @@ def main():
     from django.test.utils import CaptureQueriesContext
 
     from bench.bench_signing import Endpoint, create_campaign
+    from cms.action_routes import Application
     from signatures import abuse
 
     server = SimpleNamespace(port=8000)
     campaign = create_campaign(server.port)
     started = signing.dumps(int(time.time()) - 60, salt=abuse.STARTED_SALT)
     endpoints = [
-        Endpoint("form", "campaign form", server, "", "", f"/act/{campaign.pk}/", 302, "form"),
+        Endpoint("form", "campaign form", server, "", "", f"/en/act/{campaign.pk}/", 302, "form"),
         Endpoint(
             "api",
             "API",
@@ -213,7 +222,7 @@ def main():
     steps = Steps()
     for owner, attribute, name in budget_steps():
         steps.wrap(owner, attribute, name)
-    application = steps.timed("request", WSGIHandler())
+    application = steps.timed("request", Application(WSGIHandler()))
 
     def post(endpoint, number):
         endpoint.state = {"started": started}
@@ -295,6 +304,8 @@ def main():
             stats.sort_stats(SORT).print_stats(TOP)
         if CALLERS:
             stats.print_callers(CALLERS)
+        if CALLEES:
+            stats.print_callees(CALLEES)
     import redis
 
     redis.Redis.from_url(REDIS).delete(QUEUE)

@@ -9,15 +9,17 @@ can be served from a shared cache.
 import hashlib
 import ipaddress
 import time
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from disposable_email_domains import blocklist as DISPOSABLE_DOMAINS
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from cms import redis_clients
 
 #: Name of the honeypot input: invisible to people, tempting to form-filling robots.
 HONEYPOT_FIELD = "website"
@@ -60,7 +62,9 @@ def client_ip(request) -> str | None:
     """
     proxies = settings.CLARION_TRUSTED_PROXIES
     if proxies:
-        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",")]
+        forwarded = [
+            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        ]
         if len(forwarded) >= proxies and forwarded[-proxies]:
             return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR")
@@ -85,8 +89,8 @@ def check_rate(address: str | None, also=None) -> bool:
     """Count one action from this address; refuse with 429 past the limit.
 
     A fixed window in the shared cache (Redis in production): one round trip per action in
-    the common case, no database row. `also(pipeline)` may add commands of its own to that
-    round trip (the outbox's wake-up); returns whether they went.
+    the common case, no database row. `also()` may give commands of its own for that round
+    trip (the outbox's wake-up); returns whether they could go.
     """
     actions, seconds = rate_limit()
     if not address or actions <= 0:
@@ -110,25 +114,23 @@ def check_rate(address: str | None, also=None) -> bool:
             status=429,
             retry_after=retry_after,
         )
-    return also is not None and isinstance(caches["default"], RedisCache)
+    return also is not None and isinstance(caches["default"], redis_clients.RedisCache)
 
 
 def count_in_window(key: str, timeout: int, also=None) -> int:
     """Add one to a counter that expires `timeout` seconds after its first count.
 
-    On Redis one pipelined INCR + EXPIRE NX (a single round trip; Django's incr() needs
-    two), with `also(pipeline)`'s commands in the same round trip; elsewhere (tests,
-    development) through the cache API, without them.
+    On Redis one INCR + EXPIRE NX in a single round trip (Django's incr() needs two), with
+    the commands `also()` returns in the same round trip; elsewhere (tests, development)
+    through the cache API, without them.
     """
     backend = caches["default"]
-    if isinstance(backend, RedisCache):
+    if isinstance(backend, redis_clients.RedisCache):
         redis_key = backend.make_and_validate_key(key)
-        client = backend._cache.get_client(redis_key, write=True)
-        pipeline = client.pipeline(transaction=False)
-        pipeline.incr(redis_key).expire(redis_key, timeout, nx=True)
-        if also:
-            also(pipeline)
-        return pipeline.execute()[0]
+        extra = also() if also else ()
+        return backend.pipelined(("INCR", redis_key), ("EXPIRE", redis_key, timeout, "NX"), *extra)[
+            0
+        ]
     try:
         return cache.incr(key)
     except ValueError:  # the first count
@@ -195,13 +197,21 @@ def check_form(request) -> None:
 def started_at(token: str) -> int | None:
     """When the form that carried this "started" token was first shown, if the token is
     ours and not too old."""
+    started = _signed_time(token)
+    if started is None or time.time() - started > STARTED_MAX_AGE:
+        return None
+    return started
+
+
+# A cached page hands every visitor the same token for as long as it is cached: its
+# signature is checked once per process, not on every action.
+@lru_cache(maxsize=1024)
+def _signed_time(token: str) -> int | None:
     try:
         started = signing.loads(token, salt=STARTED_SALT)
     except signing.BadSignature:
         return None
-    if not isinstance(started, int) or time.time() - started > STARTED_MAX_AGE:
-        return None
-    return started
+    return started if isinstance(started, int) else None
 
 
 def same_origin(request) -> bool:
@@ -212,8 +222,8 @@ def same_origin(request) -> bool:
     comes from a program, not from a victim's browser, and has no cookies to abuse (this
     form uses none), so it is judged by the other checks.
     """
-    fetch_site = request.headers.get("Sec-Fetch-Site")
-    origin = request.headers.get("Origin")
+    fetch_site = request.META.get("HTTP_SEC_FETCH_SITE")  # META: request.headers copies all
+    origin = request.META.get("HTTP_ORIGIN")
     if fetch_site in ("same-origin", "none"):
         return True
     if origin is None:

@@ -145,7 +145,7 @@ def body_type_errors(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
 
 def origin_allowed(request: HttpRequest) -> bool:
     """Whether a browser's request comes from a page of an origin that is allowed."""
-    origin = request.headers.get("Origin")
+    origin = request.META.get("HTTP_ORIGIN")
     if origin is None:
         return True  # not sent by a browser across origins: servers, apps, same-origin GETs
     own = f"{request.scheme}://{request.get_host()}"

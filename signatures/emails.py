@@ -1,5 +1,7 @@
 """Normalising supporters' addresses for the one-signature-per-supporter rule."""
 
+from functools import lru_cache
+
 import idna
 
 # Providers that ignore dots in the local part and deliver user+tag to user.
@@ -39,6 +41,9 @@ def _normalised(address: str, *, drop_tag: bool) -> str:
     return f"{local}@{domain}"
 
 
+# Supporters' addresses share a few thousand domains: IDNA's checks of each label run once
+# per domain and process, not on every action.
+@lru_cache(maxsize=4096)
 def ascii_domain(domain: str) -> str:
     """An international domain in its ASCII (xn--) form, by IDNA 2008 with the UTS 46
     mapping, as browsers and mail servers read it: Python's own codec is IDNA 2003, which

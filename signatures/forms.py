@@ -4,6 +4,7 @@ import unicodedata
 
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.forms.models import fields_for_model
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -62,7 +63,35 @@ class CountryChoiceField(LazyTypedChoiceField):
         return str(value) in self._codes
 
 
-class SignatureForm(forms.ModelForm):
+#: The model's fields for a supporter's details, made as a ModelForm makes them (labels,
+#: lengths, widgets), but for a plain Form: taking an action builds no model instance and
+#: runs no model validation, whose checks these fields already make.
+_MODEL_FIELDS = fields_for_model(
+    Signature,
+    fields=[*supporter_fields.WRITTEN, *supporter_fields.CONTACT, "consent"],
+    labels={
+        "letter_subject": _("Subject"),
+        "letter_body": _("Your letter"),
+        "personal_note": _("Your personal note"),
+    },
+    widgets={
+        "letter_subject": widgets.TextInput,
+        "letter_body": widgets.Textarea(attrs={"rows": 12}),
+        "personal_note": widgets.Textarea(attrs={"rows": 3}),
+        "first_name": widgets.TextInput(attrs={"autocomplete": "given-name"}),
+        "last_name": widgets.TextInput(attrs={"autocomplete": "family-name"}),
+        "email": widgets.EmailInput(attrs={"autocomplete": "email"}),
+        "postal_code": widgets.TextInput(attrs={"autocomplete": "postal-code"}),
+        "consent": widgets.CheckboxInput,
+    },
+    error_messages={
+        "email": {"invalid": _("Please enter a valid email address, like name@example.org.")},
+    },
+)
+SupporterDetailsForm = type("SupporterDetailsForm", (forms.Form,), _MODEL_FIELDS)
+
+
+class SignatureForm(SupporterDetailsForm):
     """A supporter's details for one campaign, set up as the campaign's editors chose.
 
     The single validator of an action: the HTML view and the API both use it.
@@ -86,28 +115,6 @@ class SignatureForm(forms.ModelForm):
 
     # What the supporter writes comes first, the letter before their note.
     field_order = ["letter_subject", "letter_body", "personal_note"]
-
-    class Meta:
-        model = Signature
-        fields = [*supporter_fields.WRITTEN, *supporter_fields.CONTACT, "consent"]
-        labels = {
-            "letter_subject": _("Subject"),
-            "letter_body": _("Your letter"),
-            "personal_note": _("Your personal note"),
-        }
-        widgets = {
-            "letter_subject": widgets.TextInput,
-            "letter_body": widgets.Textarea(attrs={"rows": 12}),
-            "personal_note": widgets.Textarea(attrs={"rows": 3}),
-            "first_name": widgets.TextInput(attrs={"autocomplete": "given-name"}),
-            "last_name": widgets.TextInput(attrs={"autocomplete": "family-name"}),
-            "email": widgets.EmailInput(attrs={"autocomplete": "email"}),
-            "postal_code": widgets.TextInput(attrs={"autocomplete": "postal-code"}),
-            "consent": widgets.CheckboxInput,
-        }
-        error_messages = {
-            "email": {"invalid": _("Please enter a valid email address, like name@example.org.")},
-        }
 
     def __init__(self, *args, campaign, **kwargs):
         key = (get_language(), kwargs.get("auto_id"), kwargs.get("prefix"))
@@ -212,11 +219,6 @@ class SignatureForm(forms.ModelForm):
                 cleaned[name] = ""
         return cleaned
 
-    def _get_validation_exclusions(self):
-        # The form field has checked the country against the same list; the model would
-        # walk all 250 choices again.
-        return super()._get_validation_exclusions() | {"country"}
-
     def full_clean(self):
         super().full_clean()
         # Tie each error message to its field for screen readers.
@@ -228,10 +230,6 @@ class SignatureForm(forms.ModelForm):
                 self._bound_fields_cache.pop(name, None)
                 described_by = [error_id, field.widget.attrs.get("aria-describedby")]
                 field.widget.attrs["aria-describedby"] = " ".join(filter(None, described_by))
-
-    def validate_unique(self):
-        # Duplicates are not errors: a repeat signature is answered like a first one.
-        pass
 
 
 def letter_help(campaign):

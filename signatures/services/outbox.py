@@ -12,7 +12,7 @@ harmless.
 With a broker, a request publishes nothing: each Celery worker runs a dispatcher
 (signatures/dispatcher.py) that takes the new rows in batches (`dispatch.dispatch_waiting`). The
 request wakes it without a round trip of its own: the wake-up rides in the rate limit's
-Redis pipeline (`wake_up`), at most every WAKE_EVERY seconds per process, and the
+Redis round trip (`wake_up`), at most every WAKE_EVERY seconds per process, and the
 dispatcher keeps looking for LINGER seconds after each, so the rows of every request in
 between are found too (the wake-up may even arrive before its row commits). Without a
 wake-up it still looks every POLL seconds, and the sweeper stays the last resort.
@@ -25,10 +25,11 @@ from functools import partial
 
 from celery import current_app
 from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Value
 from django.db.models.functions import Greatest, Least
+
+from cms.redis_clients import RedisCache
 
 from .. import task_names
 from . import after_response
@@ -76,26 +77,25 @@ def _wake_redis():
     return backend if isinstance(backend, RedisCache) else None
 
 
-def wake_up(pipeline) -> None:
-    """Add the dispatcher's wake-up to a pipeline bound for the cache's Redis, if due."""
+def wake_up() -> tuple:
+    """The dispatcher's wake-up as Redis commands, if one is due from this process, for
+    the cache's Redis: (), or the commands to send in a round trip already being made."""
     global _next_wake
     now = time.monotonic()
     if now < _next_wake:
-        return
+        return ()
     _next_wake = now + WAKE_EVERY
     key = caches["default"].make_and_validate_key(WAKE_KEY)
-    pipeline.lpush(key, 1).ltrim(key, 0, 0)
+    return ("LPUSH", key, 1), ("LTRIM", key, 0, 0)
 
 
 def wake() -> None:
-    """Wake the dispatcher by itself (when no rate-limit pipeline could carry it)."""
+    """Wake the dispatcher by itself (when no rate-limit round trip could carry it)."""
     if (backend := _wake_redis()) is None or time.monotonic() < _next_wake:
         return
-    key = backend.make_and_validate_key(WAKE_KEY)
     try:
-        pipeline = backend._cache.get_client(key, write=True).pipeline(transaction=False)
-        wake_up(pipeline)
-        pipeline.execute()
+        if commands := wake_up():
+            backend.pipelined(*commands)
     except Exception as error:  # Redis away: the dispatcher looks every POLL seconds anyway
         logger.warning("could not wake the outbox dispatcher: %s", type(error).__name__)
 

@@ -11,7 +11,8 @@ whether an address had signed.
 
 from functools import lru_cache
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.utils import timezone
 
 from .. import counter, task_names
 from ..abuse import ActionRefused, check_address, check_rate
@@ -53,21 +54,21 @@ def record_signature(
     # (campaign, email_key) key then checks duplicates across translations, and the one
     # count covers them all, with no per-translation query on this path.
     source_id = campaign.counter_source.pk
-    signature = Signature(
-        campaign_id=source_id,
-        page_language=campaign.language,
-        email_key=email_key(details["email"]),
-        status=Signature.Status.PENDING if pending else Signature.Status.COUNTED,
-        ip_address=client_ip,
+    row = {
+        "campaign_id": source_id,
+        "page_language": campaign.language,
+        "email_key": email_key(details["email"]),
+        "status": (Signature.Status.PENDING if pending else Signature.Status.COUNTED).value,
+        "ip_address": client_ip,
         **details,
         **(source or {}),
         **consent,
-    )
+    }
     # While pending, the latest details win: the address's owner confirms them by a fresh
     # link, rather than whoever used the address first.
     # So does the language: the fresh link is written in the translation last acted on.
     latest = [*details, *consent, "ip_address", "page_language"]
-    signature.pk, new = _insert_or_update_pending(signature, latest)
+    signature, new = _insert_or_update_pending(row, latest)
     # Who the letters will go to, for the thank-you page (None: not known yet).
     signature.representatives = found
     # For a repeat, dispatching finds a fresh link owed, or nothing to do.
@@ -80,8 +81,9 @@ def record_signature(
     return signature, new
 
 
-def _insert_or_update_pending(signature, latest: list[str]) -> tuple[int, bool]:
-    """One INSERT ... ON CONFLICT DO UPDATE, returning the row's id and whether it is new.
+def _insert_or_update_pending(row: dict, latest: list[str]) -> tuple[Signature, bool]:
+    """One INSERT ... ON CONFLICT DO UPDATE of `row` (attribute names to values; the model's
+    defaults fill in the rest): the signature, its id set, and whether it is new.
 
     A repeat of a pending row replaces the fields named in `latest` and owes a fresh link.
 
@@ -91,25 +93,59 @@ def _insert_or_update_pending(signature, latest: list[str]) -> tuple[int, bool]:
     row that is not pending rewrites it unchanged: the same work as any other action.
     """
     fields, sql, updates = _upsert_statement(tuple(latest))
-    values = [
-        field.get_db_prep_save(field.pre_save(signature, True), connection) for field in fields
+    db = connections[DEFAULT_DB_ALIAS]  # not the proxy: one lookup, not one per field
+    row["created_at"] = timezone.now()
+    values = [row[name] if name in row else default() for name, default, *_prep in fields]
+    params = [
+        value if value is None or (plain and type(value) in _PLAIN_VALUES) else prep(value, db)
+        for value, (_name, _default, prep, plain) in zip(values, fields, strict=True)
     ]
-    created_at = Signature._meta.get_field("created_at")
-    this_action = created_at.get_db_prep_save(signature.created_at, connection)
-    params = [*values, *[Signature.Status.PENDING.value] * updates, this_action]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    this_action = params[_CREATED_AT]
+    with _cursor(db) as cursor:
+        cursor.execute(sql, [*params, *[Signature.Status.PENDING.value] * updates, this_action])
         pk, new = cursor.fetchone()
-    return pk, bool(new)
+    # As if read back: the positional constructor, far cheaper than one by keywords.
+    return Signature.from_db(db.alias, None, [pk, *values]), bool(new)
+
+
+def _cursor(db):
+    """On PostgreSQL, one that has the statement prepared: parsed and planned once per
+    connection, not on every action (cms/database/postgresql)."""
+    prepared_cursor = getattr(db, "prepared_cursor", None)
+    return prepared_cursor() if prepared_cursor else db.cursor()
+
+
+#: Django's own fields that store a value of these types as it is: no preparing needed.
+_PLAIN_FIELDS = (
+    models.CharField,
+    models.TextField,
+    models.EmailField,
+    models.BooleanField,
+    models.PositiveIntegerField,
+    models.ForeignKey,
+)
+_PLAIN_VALUES = (str, int, bool)
+
+
+def _insert_columns() -> list[tuple]:
+    """Each column inserted, in the model's order: (attribute name, a function giving its
+    default, one preparing a value for the database, whether a plain value needs none)."""
+    return [
+        (field.attname, field.get_default, field.get_db_prep_save, type(field) in _PLAIN_FIELDS)
+        for field in Signature._meta.concrete_fields[1:]  # all but the id
+    ]
+
+
+_CREATED_AT = [field.attname for field in Signature._meta.concrete_fields[1:]].index("created_at")
 
 
 @lru_cache(maxsize=64)
 def _upsert_statement(latest: tuple[str, ...]) -> tuple[list, str, int]:
-    """(the fields inserted, the statement, how many updates it has) for the fields a repeat
-    replaces: the same for every action of a campaign, so built once per process (quoting
-    some sixty names cost a fifth of the action's CPU)."""
+    """(the columns inserted (`_insert_columns`), the statement, how many updates it has) for
+    the fields a repeat replaces: the same for every action of a campaign, so built once per
+    process (quoting some sixty names cost a fifth of the action's CPU)."""
     meta, quote = Signature._meta, connection.ops.quote_name
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    fields = meta.concrete_fields[1:]
     table = quote(meta.db_table)
 
     def while_pending(column: str, value: str) -> str:
@@ -131,4 +167,4 @@ def _upsert_statement(latest: tuple[str, ...]) -> tuple[list, str, int]:
         f"ON CONFLICT (campaign_id, email_key) DO UPDATE SET {', '.join(updates)} "
         "RETURNING id, created_at = %s"  # only a new row has this action's time
     )
-    return fields, sql, len(updates)
+    return _insert_columns(), sql, len(updates)
