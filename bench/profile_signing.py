@@ -245,7 +245,9 @@ def main():
             key = name.upper().replace("-", "_")
             environ[key if key == "CONTENT_TYPE" else f"HTTP_{key}"] = value
         status = []
-        b"".join(application(environ, lambda s, h, *a: status.append(s)))
+        answer = application(environ, lambda s, h, *a: status.append(s))
+        b"".join(answer)
+        answer.close()  # as a WSGI server does: Django's request_finished work runs here
         code = int(status[0].split()[0])
         if code != endpoint.accepted:
             raise RuntimeError(f"{endpoint.name}: {status[0]}")

@@ -62,6 +62,8 @@ class QueryGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if not request.META.get("QUERY_STRING"):  # most requests: spare parsing nothing
+            return self.get_response(request)
         if request.path.startswith("/api/"):
             if error := self.api_error(request.GET):
                 return problem_response(status=422, detail=error["msg"], errors=[error])
