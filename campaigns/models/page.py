@@ -381,6 +381,8 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
 
     def live_translations(self):
         """The campaign's other live, public translations, in the order of LANGUAGES."""
+        if self._kept is not None:
+            return self._kept["translations"]
         order = [code for code, _name in settings.LANGUAGES]
         others = (
             CampaignPage.objects.live()
@@ -396,6 +398,39 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
                 page.pk,
             ),
         )
+
+    #: What keep_for_serving worked out, on a published page kept between requests; None on
+    #: every other page object, which reads all of it afresh.
+    _kept = None
+
+    def keep_for_serving(self) -> None:
+        """Work out once what showing this page reads besides its own row: its view
+        restrictions, its live translations, the source of its counter, its locale, its
+        pictures and its story's blocks (with their images).
+
+        For a published page that one process keeps and serves to many requests
+        (signatures.published_pages), which drops it whenever any of these may have
+        changed. What depends on the request or the clock (whether a visitor passes a
+        restriction, the count, whether the campaign is open) is still worked out on each.
+        """
+        kept = {
+            "view_restrictions": list(super().get_view_restrictions()),
+            "translations": self.live_translations(),
+        }
+        self.counter_source  # noqa: B018 - cached on the object
+        self.locale  # noqa: B018
+        self.hero_image, self.social_image  # noqa: B018
+        for _block in self.body:  # loads each block's value (images in bulk) once
+            pass
+        self._kept = kept
+
+    def get_view_restrictions(self):
+        """Wagtail's (this page's and its ancestors' restrictions), or the list kept by
+        keep_for_serving. Each request's right to see the page is still checked against
+        them (wagtail_hooks.check_view_restrictions)."""
+        if self._kept is not None:
+            return self._kept["view_restrictions"]
+        return super().get_view_restrictions()
 
     def translation_links(self, request) -> list[dict]:
         """The language switcher's links and the page's hreflang alternates."""
