@@ -7,9 +7,10 @@ translations, its counter's source and its pictures. None of that changes until 
 publishes, unpublishes, moves, deletes or saves a page, changes a view restriction, a site,
 a locale, an image, a target or the organisation's settings: each of those draws a new
 page-cache generation (signatures.page_cache.invalidate, shared by every process through the
-cache). So each process keeps, per site, language and address, the site and the routed
-page with those facts worked out once (CampaignPage.keep_for_serving), for as long as the
-generation it read before loading them is current, and at most KEEP_SECONDS.
+cache). So each process keeps, per site, language and address, the site, the routed page
+with those facts worked out once (CampaignPage.keep_for_serving) and the organisation's
+settings shown in the banner, for as long as the generation it read before loading them is
+current, and at most KEEP_SECONDS.
 
 What depends on the visitor or the moment is still worked out on each request: whether the
 visitor passes the page's view restrictions (Wagtail's on_serve_page hook), the count,
@@ -18,11 +19,15 @@ through Wagtail's routing as before, so a draft, a 404 or another page type is f
 exactly as Wagtail finds it.
 """
 
+import copy
 import time
 
 from django.conf import settings
+from django.db.models import prefetch_related_objects
 from django.http.request import split_domain_port
 from django.utils import translation
+
+from cms.models import OrganisationSettings
 
 from . import page_cache
 
@@ -32,7 +37,8 @@ KEEP_SECONDS = 60
 #: Host names come from requests: a process keeps at most this many addresses.
 MAX_KEPT = 1000
 
-_kept: dict[tuple, tuple[str, float, object, tuple]] = {}  # key -> (generation, until, site, route)
+#: (host, port, language, path) -> (generation, until, site, route, organisation's settings)
+_kept: dict[tuple, tuple] = {}
 
 
 def route(request, path: str):
@@ -51,14 +57,23 @@ def route(request, path: str):
     now = time.monotonic()
     found = _kept.get(key)
     if found and found[0] == generation and found[1] > now:
-        request._wagtail_site, request._wagtail_route_for_request = found[2], found[3]
-        return found[3]
+        _, _, site, result, organisation = found
+        request._wagtail_site, request._wagtail_route_for_request = site, result
+        # As OrganisationSettings.for_request leaves it on the request, for this request.
+        organisation = copy.copy(organisation)
+        organisation._request = request
+        setattr(request, OrganisationSettings.get_cache_attr_name(), organisation)
+        return result
     result = Page.route_for_request(request, path)
     if result is not None and _keepable(result[0]):
         result[0].keep_for_serving()
+        organisation = OrganisationSettings.for_request(request)
+        if organisation.logo:
+            prefetch_related_objects([organisation.logo], "renditions")
         if len(_kept) >= MAX_KEPT:
             _kept.clear()
-        _kept[key] = (generation, now + KEEP_SECONDS, Site.find_for_request(request), result)
+        site = Site.find_for_request(request)
+        _kept[key] = (generation, now + KEEP_SECONDS, site, result, organisation)
     return result
 
 

@@ -5,11 +5,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.db.models import prefetch_related_objects
 from django.template.response import TemplateResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from wagtail.blocks import StreamValue, StructValue
+from wagtail.blocks.list_block import ListValue
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
+from wagtail.images.models import AbstractImage
 from wagtail.models import Page
 from wagtail.search import index
 
@@ -40,6 +44,19 @@ def content_languages():
 
 def default_language():
     return settings.LANGUAGE_CODE
+
+
+def images_in(value) -> list:
+    """The images in a block's value: a stream, a struct, a list, or an image itself."""
+    if isinstance(value, AbstractImage):
+        return [value]
+    if isinstance(value, StreamValue):
+        return [image for block in value for image in images_in(block.value)]
+    if isinstance(value, StructValue):
+        return [image for child in value.values() for image in images_in(child)]
+    if isinstance(value, ListValue):
+        return [image for child in value for image in images_in(child)]
+    return []
 
 
 class SupporterField(models.TextChoices):
@@ -314,6 +331,8 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
     def targets(self):
         """Where this campaign's letters go: its approved targets, as approved (for each
         supporter's representatives, see campaigns.representatives)."""
+        if self._kept is not None:
+            return self._kept["targets"]
         if not self.writes_to_fixed_targets:
             return []
         return [
@@ -416,12 +435,15 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
         kept = {
             "view_restrictions": list(super().get_view_restrictions()),
             "translations": self.live_translations(),
+            "targets": self.targets,
         }
         self.counter_source  # noqa: B018 - cached on the object
         self.locale  # noqa: B018
-        self.hero_image, self.social_image  # noqa: B018
-        for _block in self.body:  # loads each block's value (images in bulk) once
-            pass
+        # The pictures with their renditions: the image tags then find them on the image
+        # (a rendition not made yet is made and added, as Wagtail does), not in the cache.
+        images = [image for image in (self.hero_image, self.social_image) if image]
+        images += images_in(self.body)  # loads each block's value (images in bulk) once
+        prefetch_related_objects(images, "renditions")
         self._kept = kept
 
     def get_view_restrictions(self):

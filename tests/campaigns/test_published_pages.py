@@ -8,14 +8,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.models import PageViewRestriction
 
+from cms.models import OrganisationSettings
 from signatures import page_cache
-from tests.factories import CampaignPageFactory, translate
+from tests.factories import CampaignPageFactory, TargetFactory, translate
 
 pytestmark = pytest.mark.django_db
 
-#: Queries for a rendered (uncached) visit of a kept campaign page: the organisation's
-#: settings and the campaign's targets. Wagtail's routing and the rest took 18 on the demo.
-MAX_QUERIES = 2
+#: Queries for a rendered (uncached) visit of a kept campaign page whose count is in the
+#: cache: none. Wagtail's routing and the rest took 18 on the demo's page.
+MAX_QUERIES = 0
 
 
 @pytest.fixture
@@ -28,7 +29,7 @@ def visit(client, page_or_url):
     return client.get(url)
 
 
-def test_a_kept_campaign_page_renders_with_at_most_two_queries(client, campaign):
+def test_a_kept_campaign_page_renders_without_a_query(client, campaign):
     first = visit(client, campaign)  # routes it through Wagtail and keeps it
     with CaptureQueriesContext(connection) as queries:
         again = visit(client, campaign)
@@ -138,3 +139,22 @@ def test_a_change_in_another_process_shows_once_it_draws_a_new_generation(client
     page_cache.invalidate()
 
     assert "Changed elsewhere." in visit(client, campaign).content.decode()
+
+
+def test_the_organisation_and_the_targets_changed_show_on_the_next_visit(client, site):
+    target = TargetFactory(name="Minister of Water")
+    campaign = CampaignPageFactory(parent=site.root_page, targets=[target])
+    organisation = OrganisationSettings.for_site(site)
+    organisation.name = "Friends of the Lake"
+    organisation.save()
+    html = visit(client, campaign).content.decode()
+    assert "Friends of the Lake" in html and "Minister of Water" in html
+
+    organisation.name = "Lakeside Collective"
+    organisation.save()
+    target.name = "Minister of the Environment"
+    target.save()
+
+    html = visit(client, campaign).content.decode()
+    assert "Lakeside Collective" in html and "Friends of the Lake" not in html
+    assert "Minister of the Environment" in html and "Minister of Water" not in html
