@@ -47,7 +47,7 @@ class SignaturesConfig(AppConfig):
         post_save.connect(live_campaigns.forget, sender=PageViewRestriction)
         # What each process keeps of published pages (signatures.published_pages) goes with
         # the generation too: a restriction lifted, a site or a locale changed, an image
-        # edited or deleted, a target deleted.
+        # edited or deleted, a target or the organisation's settings deleted.
         from wagtail.images import get_image_model
         from wagtail.models import Locale, Site
 
@@ -55,7 +55,8 @@ class SignaturesConfig(AppConfig):
         for model in (Site, Locale, get_image_model()):
             post_save.connect(page_cache.invalidate, sender=model)
             post_delete.connect(page_cache.invalidate, sender=model)
-        post_delete.connect(page_cache.invalidate, sender=Target)
+        for model in (OrganisationSettings, Target):
+            post_delete.connect(page_cache.invalidate, sender=model)
 
         from anymail.signals import tracking
 

@@ -2,10 +2,14 @@
 queries, and nothing a visitor sees changes: restrictions still hold, drafts stay hidden,
 and every publish, unpublish, restriction or translation shows on the next visit."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from wagtail.images.models import Image
+from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import PageViewRestriction
 
 from cms.models import OrganisationSettings
@@ -158,3 +162,28 @@ def test_the_organisation_and_the_targets_changed_show_on_the_next_visit(client,
     html = visit(client, campaign).content.decode()
     assert "Lakeside Collective" in html and "Friends of the Lake" not in html
     assert "Minister of the Environment" in html and "Minister of Water" not in html
+
+
+def hero_source(html: str) -> str:
+    return re.search(r'<img[^>]*class="hero__image"[^>]*>', html)[0]
+
+
+def test_pictures_render_from_the_kept_page_and_follow_an_edited_image(client, site):
+    picture = Image.objects.create(title="Vigil", file=get_test_image_file(), width=640)
+    campaign = CampaignPageFactory(
+        parent=site.root_page,
+        hero_image=picture,
+        body=[("image", {"image": picture, "alt_text": "Candles", "caption": "", "credit": ""})],
+    )
+    first = visit(client, campaign).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        again = visit(client, campaign).content.decode()
+    assert again == first and len(queries) <= MAX_QUERIES  # the renditions were kept too
+
+    picture.focal_point_x, picture.focal_point_y = 10, 10
+    picture.focal_point_width = picture.focal_point_height = 20
+    picture.save()
+
+    moved = visit(client, campaign).content.decode()
+    assert hero_source(moved) != hero_source(first)  # the crop around the new focal point
+    assert 'alt="Candles"' in moved
