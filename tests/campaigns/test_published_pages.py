@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from wagtail.images.models import Image
+from wagtail.images.models import Image, Rendition
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import PageViewRestriction
 
@@ -168,7 +168,7 @@ def hero_source(html: str) -> str:
     return re.search(r'<img[^>]*class="hero__image"[^>]*>', html)[0]
 
 
-def test_pictures_render_from_the_kept_page_and_follow_an_edited_image(client, site):
+def test_pictures_render_from_the_kept_page_and_follow_an_edited_image(client, site, monkeypatch):
     picture = Image.objects.create(title="Vigil", file=get_test_image_file(), width=640)
     campaign = CampaignPageFactory(
         parent=site.root_page,
@@ -176,9 +176,16 @@ def test_pictures_render_from_the_kept_page_and_follow_an_edited_image(client, s
         body=[("image", {"image": picture, "alt_text": "Candles", "caption": "", "credit": ""})],
     )
     first = visit(client, campaign).content.decode()
+    backend, written = Rendition.cache_backend, []
+    write = backend.set
+    monkeypatch.setattr(
+        backend, "set", lambda key, *a, **kw: written.append(key) or write(key, *a, **kw)
+    )
     with CaptureQueriesContext(connection) as queries:
         again = visit(client, campaign).content.decode()
     assert again == first and len(queries) <= MAX_QUERIES  # the renditions were kept too
+    # ... and not written to the cache again on each visit (cms.renditions)
+    assert [key for key in written if key.startswith("wagtail-rendition")] == []
 
     picture.focal_point_x, picture.focal_point_y = 10, 10
     picture.focal_point_width = picture.focal_point_height = 20
