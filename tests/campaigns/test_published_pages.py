@@ -33,23 +33,28 @@ def visit(client, page_or_url):
     return client.get(url)
 
 
+def shown(response) -> str:
+    """The page as rendered, but for the form's signed start time (it changes each second)."""
+    return re.sub(r'name="started" value="[^"]*"', 'name="started"', response.content.decode())
+
+
 def test_a_kept_campaign_page_renders_without_a_query(client, campaign):
     first = visit(client, campaign)  # routes it through Wagtail and keeps it
     with CaptureQueriesContext(connection) as queries:
         again = visit(client, campaign)
 
     assert again.status_code == 200
-    assert again.content == first.content
+    assert shown(again) == shown(first)
     assert len(queries) <= MAX_QUERIES, [query["sql"][:80] for query in queries]
 
 
 def test_with_the_copies_off_the_page_is_the_same_but_routed_by_wagtail(client, campaign, settings):
-    kept = [visit(client, campaign).content for _ in range(2)]
+    kept = [shown(visit(client, campaign)) for _ in range(2)]
     settings.CLARION_PUBLISHED_PAGES = False
     with CaptureQueriesContext(connection) as queries:
-        routed = visit(client, campaign)
+        routed = shown(visit(client, campaign))
 
-    assert routed.content == kept[0] == kept[1]
+    assert routed == kept[0] == kept[1]
     assert len(queries) > MAX_QUERIES
 
 
@@ -175,14 +180,14 @@ def test_pictures_render_from_the_kept_page_and_follow_an_edited_image(client, s
         hero_image=picture,
         body=[("image", {"image": picture, "alt_text": "Candles", "caption": "", "credit": ""})],
     )
-    first = visit(client, campaign).content.decode()
+    first = shown(visit(client, campaign))
     backend, written = Rendition.cache_backend, []
     write = backend.set
     monkeypatch.setattr(
         backend, "set", lambda key, *a, **kw: written.append(key) or write(key, *a, **kw)
     )
     with CaptureQueriesContext(connection) as queries:
-        again = visit(client, campaign).content.decode()
+        again = shown(visit(client, campaign))
     assert again == first and len(queries) <= MAX_QUERIES  # the renditions were kept too
     # ... and not written to the cache again on each visit (cms.renditions)
     assert [key for key in written if key.startswith("wagtail-rendition")] == []
