@@ -9,8 +9,9 @@ class CmsConfig(AppConfig):
         from celery.signals import task_postrun, task_prerun
         from django.core.signals import request_finished
 
-        from . import request_logs
+        from . import renditions, request_logs
 
+        renditions.skip_rewriting_prefetched_renditions()
         request_finished.connect(request_logs.forget, dispatch_uid="clarion-request-id")
         task_prerun.connect(request_logs.set_task_id, dispatch_uid="clarion-task-id")
         task_postrun.connect(request_logs.forget, dispatch_uid="clarion-task-id")

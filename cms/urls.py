@@ -7,7 +7,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import health, metrics
 from cms.api import api
-from cms.views import favicon, unprefixed_page
+from cms.views import favicon, serve_page, unprefixed_page
 from signatures.urls import unprefixed_urlpatterns
 
 urlpatterns = [
@@ -31,9 +31,17 @@ if settings.DEBUG:
 
 # Pages and the action routes carry their language: /en/…, /fr/… (each translation of a
 # page has its own slug).
+# Wagtail's routes (its password and login forms, then pages), with its page view's route
+# found faster for published campaign pages (cms.views.serve_page, same address and name).
+wagtail_routes = [
+    re_path(wagtail_urls.serve_pattern, serve_page, name="wagtail_serve")
+    if getattr(route, "name", None) == "wagtail_serve"
+    else route
+    for route in wagtail_urls.urlpatterns
+]
 urlpatterns += i18n_patterns(
     path("", include("signatures.urls")),
-    path("", include(wagtail_urls)),
+    path("", include(wagtail_routes)),
 )
 # Any other address is one from before languages were in addresses (or `/`): it leads to
 # the page it named, in the visitor's language where that page is translated into it. Not

@@ -3,7 +3,10 @@ from django.templatetags.static import static
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_safe
+from wagtail import views as wagtail_views
 from wagtail.models import Site
+
+from signatures import published_pages
 
 from .models import OrganisationSettings
 
@@ -63,3 +66,11 @@ def served_where_it_belongs(page, request):
     if isinstance(page, CampaignPage):
         raise Http404
     return HttpResponseRedirect(own)
+
+
+def serve_page(request, path):
+    """Wagtail's page view, with a published campaign page routed from the process's copy
+    (signatures.published_pages); the restrictions, hooks and the page's own serve run as
+    in Wagtail's."""
+    published_pages.route(request, path)
+    return wagtail_views.serve(request, path)

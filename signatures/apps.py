@@ -30,7 +30,8 @@ class SignaturesConfig(AppConfig):
         for signal in (page_published, page_unpublished, page_slug_changed, post_page_move):
             signal.connect(page_cache.invalidate)
             signal.connect(live_campaigns.forget)
-        post_delete.connect(page_cache.invalidate_on_delete)
+        post_delete.connect(page_cache.invalidate_on_page_change)
+        post_save.connect(page_cache.invalidate_on_page_change)
         # Every campaign page shows its organisation's settings and its targets' names.
         from campaigns.models import Target
         from cms.models import OrganisationSettings
@@ -44,6 +45,18 @@ class SignaturesConfig(AppConfig):
 
         post_save.connect(page_cache.invalidate, sender=PageViewRestriction)
         post_save.connect(live_campaigns.forget, sender=PageViewRestriction)
+        # What each process keeps of published pages (signatures.published_pages) goes with
+        # the generation too: a restriction lifted, a site or a locale changed, an image
+        # edited or deleted, a target or the organisation's settings deleted.
+        from wagtail.images import get_image_model
+        from wagtail.models import Locale, Site
+
+        post_delete.connect(page_cache.invalidate, sender=PageViewRestriction)
+        for model in (Site, Locale, get_image_model()):
+            post_save.connect(page_cache.invalidate, sender=model)
+            post_delete.connect(page_cache.invalidate, sender=model)
+        for model in (OrganisationSettings, Target):
+            post_delete.connect(page_cache.invalidate, sender=model)
 
         from anymail.signals import tracking
 

@@ -46,6 +46,16 @@ def invalidate(**kwargs) -> None:
     cache.set(GENERATION_KEY, secrets.token_hex(8), None)
 
 
+def current_generation() -> str:
+    """The generation now, drawing one if the cache has none (a fresh or flushed cache):
+    every process then reads the same one until the next change."""
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, secrets.token_hex(8), None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
 class CampaignPageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -124,7 +134,7 @@ def _shareable_campaign(request, response):
     page = response.context_data.get("page")
     if not isinstance(page, CampaignPage) or not page.live or request.method != "GET":
         return None
-    if page.get_view_restrictions().exists():  # private pages are never shared
+    if page.get_view_restrictions():  # private pages are never shared (a query, or a list)
         return None
     if "no-store" in response.get("Cache-Control", "") or "private" in response.get(
         "Cache-Control", ""
@@ -148,7 +158,9 @@ def _mark_public(response, until: float) -> None:
     patch_cache_control(response, public=True, max_age=0, s_maxage=shared)
 
 
-def invalidate_on_delete(sender, **kwargs) -> None:
+def invalidate_on_page_change(sender, **kwargs) -> None:
+    """A page saved or deleted (a direct save, not only a publish, may change what a live
+    page shows, e.g. a script or a management command)."""
     from wagtail.models import Page
 
     if issubclass(sender, Page):

@@ -5,11 +5,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.db.models import prefetch_related_objects
 from django.template.response import TemplateResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from wagtail.blocks import StreamValue, StructValue
+from wagtail.blocks.list_block import ListValue
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
+from wagtail.images.models import AbstractImage
 from wagtail.models import Page
 from wagtail.search import index
 
@@ -40,6 +44,19 @@ def content_languages():
 
 def default_language():
     return settings.LANGUAGE_CODE
+
+
+def images_in(value) -> list:
+    """The images in a block's value: a stream, a struct, a list, or an image itself."""
+    if isinstance(value, AbstractImage):
+        return [value]
+    if isinstance(value, StreamValue):
+        return [image for block in value for image in images_in(block.value)]
+    if isinstance(value, StructValue):
+        return [image for child in value.values() for image in images_in(child)]
+    if isinstance(value, ListValue):
+        return [image for child in value for image in images_in(child)]
+    return []
 
 
 class SupporterField(models.TextChoices):
@@ -314,6 +331,8 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
     def targets(self):
         """Where this campaign's letters go: its approved targets, as approved (for each
         supporter's representatives, see campaigns.representatives)."""
+        if self._kept is not None:
+            return self._kept["targets"]
         if not self.writes_to_fixed_targets:
             return []
         return [
@@ -381,6 +400,8 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
 
     def live_translations(self):
         """The campaign's other live, public translations, in the order of LANGUAGES."""
+        if self._kept is not None:
+            return self._kept["translations"]
         order = [code for code, _name in settings.LANGUAGES]
         others = (
             CampaignPage.objects.live()
@@ -396,6 +417,42 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
                 page.pk,
             ),
         )
+
+    #: What keep_for_serving worked out, on a published page kept between requests; None on
+    #: every other page object, which reads all of it afresh.
+    _kept = None
+
+    def keep_for_serving(self) -> None:
+        """Work out once what showing this page reads besides its own row: its view
+        restrictions, its live translations, the source of its counter, its locale, its
+        pictures and its story's blocks (with their images).
+
+        For a published page that one process keeps and serves to many requests
+        (signatures.published_pages), which drops it whenever any of these may have
+        changed. What depends on the request or the clock (whether a visitor passes a
+        restriction, the count, whether the campaign is open) is still worked out on each.
+        """
+        kept = {
+            "view_restrictions": list(super().get_view_restrictions()),
+            "translations": self.live_translations(),
+            "targets": self.targets,
+        }
+        self.counter_source  # noqa: B018 - cached on the object
+        self.locale  # noqa: B018
+        # The pictures with their renditions: the image tags then find them on the image
+        # (a rendition not made yet is made and added, as Wagtail does), not in the cache.
+        images = [image for image in (self.hero_image, self.social_image) if image]
+        images += images_in(self.body)  # loads each block's value (images in bulk) once
+        prefetch_related_objects(images, "renditions")
+        self._kept = kept
+
+    def get_view_restrictions(self):
+        """Wagtail's (this page's and its ancestors' restrictions), or the list kept by
+        keep_for_serving. Each request's right to see the page is still checked against
+        them (wagtail_hooks.check_view_restrictions)."""
+        if self._kept is not None:
+            return self._kept["view_restrictions"]
+        return super().get_view_restrictions()
 
     def translation_links(self, request) -> list[dict]:
         """The language switcher's links and the page's hreflang alternates."""

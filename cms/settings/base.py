@@ -233,6 +233,9 @@ CLARION_TARGET_MAX_PER_MINUTE = env.int("CLARION_TARGET_MAX_PER_MINUTE", default
 # CLARION_PAGE_SHARED_MAX_AGE, which bounds how stale their counter can be.
 CLARION_PAGE_CACHE_SECONDS = env.int("CLARION_PAGE_CACHE_SECONDS", default=60)
 CLARION_PAGE_SHARED_MAX_AGE = env.int("CLARION_PAGE_SHARED_MAX_AGE", default=1)
+# Each process keeps the published campaign pages it serves, routed and with what they show
+# besides the count, until anything is published (signatures.published_pages; false: off).
+CLARION_PUBLISHED_PAGES = env.bool("CLARION_PUBLISHED_PAGES", default=True)
 # Each process keeps the live campaigns it takes actions on for this long (0: off).
 # Finding supporters' representatives (campaigns/representatives.py): the imported table,
 # or "campaigns.represent.RepresentLookup" for Open North's Represent API.
