@@ -214,3 +214,59 @@ def test_the_rate_limit_counts_in_one_redis_key_that_expires(settings):
         assert 0 < client.ttl(cache.make_and_validate_key("window")) <= 60
     finally:
         cache.delete("window")
+
+
+# The started token's signature is checked once per process (abuse._signed_time): what is
+# kept must never let a token through that the check itself would refuse.
+
+
+def _with_signature_of(token, other):
+    """`token`'s value and time under `other`'s signature."""
+    return token.rsplit(":", 1)[0] + ":" + other.rsplit(":", 1)[1]
+
+
+def test_a_started_token_known_to_be_good_does_not_vouch_for_forged_ones():
+    shown = int(time.time()) - 5
+    good = signing.dumps(shown, salt=abuse.STARTED_SALT)
+    assert abuse.started_at(good) == abuse.started_at(good) == shown  # kept from here on
+
+    other_key = signing.dumps(shown, salt=abuse.STARTED_SALT, key="not-this-sites-key")
+    other_salt = signing.dumps(shown, salt="another-form")
+    earlier = signing.dumps(shown - 60, salt=abuse.STARTED_SALT)
+    forged = [
+        other_key,
+        other_salt,
+        _with_signature_of(earlier, good),  # another time under a good token's signature
+        good[:-1] + ("A" if good[-1] != "A" else "B"),  # a good token, one character changed
+        good + "x",
+    ]
+    for token in forged:
+        assert token != good
+        assert abuse.started_at(token) is None, token
+        assert abuse.started_at(token) is None, token  # nor once its answer is kept
+    assert abuse.started_at(good) == shown
+
+
+def test_a_form_carrying_a_token_of_another_key_is_refused(client, campaign, fill_time):
+    good = started(5)
+    assert client.post(sign_url(campaign), VALID | {"started": good}).status_code == 302
+    forged = signing.dumps(int(time.time()) - 5, salt=abuse.STARTED_SALT, key="not-ours")
+
+    response = client.post(
+        sign_url(campaign), VALID | {"email": "bo@example.org", "started": forged}
+    )
+
+    assert response.status_code == 400
+    assert "open for too long" in response.content.decode()
+    assert Signature.objects.count() == 1
+
+
+def test_a_kept_token_still_expires(monkeypatch):
+    now = time.time()
+    token = signing.dumps(int(now) - 5, salt=abuse.STARTED_SALT)
+    assert abuse.started_at(token) == int(now) - 5  # its signature checked, and kept
+
+    monkeypatch.setattr(time, "time", lambda: now + abuse.STARTED_MAX_AGE)
+    assert abuse.started_at(token) is None
+    monkeypatch.setattr(time, "time", lambda: now + abuse.STARTED_MAX_AGE - 10)
+    assert abuse.started_at(token) == int(now) - 5  # still within its age: kept, not refused
