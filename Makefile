@@ -47,7 +47,7 @@ messages: install
 # docs/benchmarks.md. Needs PostgreSQL, redis-server and wrk; BENCH_DATABASE_URL overrides
 # the database server. Run them with the machine otherwise idle.
 bench: install
-	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@status=0; for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || status=1; done; exit $$status
 
 # The action path against the independent ceiling, and what metrics and a readiness check
 # cost, with the latency budget: rewrites their sections of docs/benchmarks.md in about
