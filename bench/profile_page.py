@@ -88,31 +88,6 @@ def prepare_database():
         )
 
 
-class Steps:
-    """Wall time per step: each step's own time, without the steps it calls, summed."""
-
-    def __init__(self):
-        self.wall, self.stack = {}, []
-
-    def timed(self, name, function):
-        def step(*args, **kwargs):
-            began = [time.perf_counter(), 0.0]
-            self.stack.append(began)
-            try:
-                return function(*args, **kwargs)
-            finally:
-                self.stack.pop()
-                wall = time.perf_counter() - began[0]
-                self.wall[name] = self.wall.get(name, 0.0) + wall - began[1]
-                if self.stack:
-                    self.stack[-1][1] += wall
-
-        return step
-
-    def wrap(self, owner, attribute, name):
-        setattr(owner, attribute, self.timed(name, getattr(owner, attribute)))
-
-
 def page_steps():
     """(owner, attribute, step name): the parts of rendering a campaign page timed alone."""
     from django.core.handlers.base import BaseHandler
@@ -159,6 +134,8 @@ def main():
     django.setup()
     from django.core.handlers.wsgi import WSGIHandler
     from django.db import connection
+
+    from bench.steps import Steps
 
     path = demo_page_path()
     steps = Steps()
@@ -220,7 +197,7 @@ def measure(get, steps, connection) -> dict:
         get()
     best = None
     for _run in range(3):  # best of three: the machine is shared
-        steps.wall.clear()
+        steps.clear()
         began, began_wall = time.process_time(), time.perf_counter()
         latencies = []
         for _ in range(REQUESTS):

@@ -9,11 +9,11 @@ from bench.servers import BASE_DIR
 SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 
 
-def fresh_database(name: str) -> str:
-    """Drop and create `name`, migrate it and load the demo; returns its URL."""
+def fresh_database(name: str, server: str = SERVER) -> str:
+    """Drop and create `name` on `server`, migrate it and load the demo; returns its URL."""
     for sql in (f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}"):
-        subprocess.run(["psql", f"{SERVER}/postgres", "-qc", sql], check=True)
-    url = f"{SERVER}/{name}"
+        subprocess.run(["psql", f"{server}/postgres", "-qc", sql], check=True)
+    url = f"{server}/{name}"
     env = os.environ | {
         "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
         "DATABASE_URL": url,
