@@ -272,8 +272,8 @@ def targets(request, response: HttpResponse, campaign_id: CampaignId, postal_cod
     ),
 )
 @decorate_view(refuse_before_reading)
-def sign_by_api(request, response: HttpResponse, campaign_id: CampaignId, data: SignatureIn):
-    response["Cache-Control"] = "no-store"
+def sign_by_api(request, campaign_id: CampaignId, data: SignatureIn):
+    # Every answer is an HttpResponse of its own, marked no-store (_problem, the 202 below).
     campaign = _live_campaign(campaign_id)
     campaign.activate_language()  # its messages are in the campaign's language, as on its page
     if refusal := campaign.refusal_message():  # closed: whatever was sent, say that first
