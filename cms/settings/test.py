@@ -21,3 +21,8 @@ CLARION_FOLLOW_UP_THREAD = False
 CLARION_MIN_FILL_SECONDS = 0
 CLARION_PAGE_CACHE_SECONDS = 0
 CLARION_CAMPAIGN_CACHE_SECONDS = 0
+# SQLite tests run in memory, as Django makes them; said outright because pytest-django
+# recognises SQLite by Django's engine name, not the metrics wrapper's, and would otherwise
+# give each xdist worker a database file named after the path ("test_/…/db.sqlite3_gw0").
+if DATABASES["default"]["ENGINE"].endswith(".sqlite3"):  # noqa: F405
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = ":memory:"  # noqa: F405
