@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from ninja import Query, Router, Schema
 from ninja.decorators import decorate_view
 from ninja.errors import ValidationError as NinjaValidationError
-from pydantic import AfterValidator, ConfigDict, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, create_model
 from wagtail.api.v3.errors import ProblemDetail, problem_response
 
 from campaigns.api_schemas import NOT_FOUND, CampaignId, CounterSchema, describe_counter
@@ -39,7 +39,9 @@ router = Router(tags=["actions"])
 COUNTER_MAX_AGE = 5
 
 
-class SignatureInBase(Schema):
+class SignatureInBase(BaseModel):
+    # A plain pydantic model: ninja's Schema reads a Django object's attributes through a
+    # getter on every validation, which a JSON body never needs.
     # Fields a campaign adds to its form arrive as extra keys and are validated by the form.
     model_config = ConfigDict(extra="allow")
 
