@@ -53,6 +53,7 @@ def test_statistics_count_actions_per_representative_and_district(moderator_clie
     assert "<td>Ms Bea Ottawa</td><td>Ottawa Centre</td><td>2</td>" in html
 
 
+@pytest.mark.postgres  # the names are joined by PostgreSQL's string_agg (empty elsewhere)
 def test_the_export_says_who_each_action_wrote_to(signed):
     Delivery.objects.filter(target__name="Cy Toronto").update(state=Delivery.State.SENT)
     text = b"".join(export.csv_chunks(signed.signatures.order_by("email"))).decode("utf-8-sig")
