@@ -20,7 +20,7 @@ endpoint once, starting with a different one), so a change in the machine's load
 all alike; each endpoint's ratio to the ceiling is taken per round, then the median. For
 each window: accepted per second, wrk's p50/p99, and the CPU milliseconds per accepted
 request of the server's process tree (gunicorn's master and workers), of the PostgreSQL
-backends serving it, and of its Redis. Right after each peak window, the same endpoint
+backends serving it (with those that closed in the window), and of its Redis. Right after each peak window, the same endpoint
 open-loop at half that window's peak, from a Python client that measures from each
 request's scheduled time (and records its own lateness in sending).
 
@@ -44,6 +44,7 @@ import sys
 import tempfile
 import threading
 import time
+from functools import lru_cache
 from pathlib import Path
 from statistics import median
 from urllib.parse import urlencode
@@ -51,7 +52,14 @@ from urllib.parse import urlencode
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from bench.servers import Gunicorn, PrivateRedis, children, cpu_seconds, free_port  # noqa: E402
+from bench.servers import (  # noqa: E402
+    Gunicorn,
+    PrivateRedis,
+    children,
+    cpu_seconds,
+    free_port,
+    reaped_cpu_seconds,
+)
 
 PG_SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 PREFIX = os.environ.get("BENCH_DB_PREFIX", "clarion_bench")
@@ -106,6 +114,13 @@ def psql(sql: str, database="postgres") -> str:
         capture_output=True,
         text=True,
     ).stdout.strip()
+
+
+@lru_cache(maxsize=1)
+def postmaster() -> int:
+    """The pid of PostgreSQL's postmaster (the server runs on this machine: /proc is read)."""
+    data_directory = psql("SHOW data_directory")
+    return int((Path(data_directory) / "postmaster.pid").read_text().split()[0])
 
 
 def fresh_database(name: str, env: dict):
@@ -260,7 +275,10 @@ class Endpoint:
             "AND pid <> pg_backend_pid()",
             self.database,
         ).split()
-        used = {"web": cpu_seconds(web), "postgres": cpu_seconds(int(pid) for pid in backends)}
+        # A backend that closes in a window (CONN_MAX_AGE) leaves the list; its CPU, all of
+        # it, joins the postmaster's children's time. Only this endpoint's server is driven.
+        postgres = cpu_seconds(int(pid) for pid in backends) + reaped_cpu_seconds(postmaster())
+        used = {"web": cpu_seconds(web), "postgres": postgres}
         if redis := getattr(self.server, "redis", None):
             used["redis"] = cpu_seconds([redis.pid])
         return used
@@ -599,7 +617,8 @@ def write_report(endpoints, results, load_before, load_after):
         "Redis (a private redis-server) as broker and cache, and the rate limit counting every "
         "action (set out of reach: one address sends them all). CPU: milliseconds per stored "
         "row of the server's process tree (gunicorn master and workers), of the PostgreSQL "
-        "backends serving it and of Clarion's Redis, from /proc, median of the rounds.",
+        "backends serving it (those that closed in the window included, from the postmaster's "
+        "time of its exited children) and of Clarion's Redis, from /proc, median of the rounds.",
         "",
         "| endpoint | peak accepted/s: median (rounds) | × ceiling: median (rounds) | "
         "p50 / p99 at peak (ms) | CPU ms/action: web + PostgreSQL (+ Redis) | "
