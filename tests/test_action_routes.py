@@ -17,7 +17,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import Resolver404, get_resolver
 from django.utils import translation
 from wagtail.models import PageViewRestriction
@@ -353,6 +353,26 @@ def test_a_supporter_let_in_by_the_password_may_act(application, campaign):
     assert application.actions.paths == [f"/en/act/{campaign.pk}/"]
     assert (answer.status, answer["Location"]) == (302, campaign.url + "thank-you/")
     assert Signature.objects.count() == 1
+
+
+def test_a_campaign_for_signed_in_users_takes_their_action_and_no_one_elses(
+    application, campaign, django_user_model
+):
+    # The action routes run without the session and user middleware: the restriction loads
+    # them itself.
+    PageViewRestriction.objects.create(page=campaign, restriction_type=PageViewRestriction.LOGIN)
+    member = Client()
+    member.force_login(django_user_model.objects.create_user("member", password="x"))
+    cookie = f"{settings.SESSION_COOKIE_NAME}={member.cookies[settings.SESSION_COOKIE_NAME].value}"
+    path = f"/en/act/{campaign.pk}/"
+
+    stranger = Answer(application, post(path, VALID | {"email": "stranger@example.org"}))
+    signed_in = Answer(application, post(path, VALID, headers={"Cookie": cookie}))
+
+    assert application.actions.paths == [path, path]
+    assert (stranger.status, stranger["Location"]) == (303, campaign.url)
+    assert (signed_in.status, signed_in["Location"]) == (302, campaign.url + "thank-you/")
+    assert list(Signature.objects.values_list("email", flat=True)) == [VALID["email"]]
 
 
 @pytest.mark.parametrize("prefix", ["/fr", "", "/en"])

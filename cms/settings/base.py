@@ -292,12 +292,15 @@ MIDDLEWARE = [
     *MIDDLEWARE,
 ]
 # What a POSTed action (the campaign form's or the API's) goes through: the site's middleware
-# but for what those routes never use or do themselves (cms/action_routes.py).
+# but for what those routes never use or do themselves (cms/action_routes.py). Sessions and
+# users matter only to a campaign behind a password or login, whose action loads them.
 ACTION_MIDDLEWARE = [
     name
     for name in MIDDLEWARE
     if name
     not in (
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
         "cms.middleware.LanguageMiddleware",
         "django.middleware.csrf.CsrfViewMiddleware",
         "django.contrib.messages.middleware.MessageMiddleware",
