@@ -65,6 +65,15 @@ def redis_cache(settings):
         client.delete(key)
 
 
+@pytest.fixture(params=["in-process", pytest.param("redis", marks=pytest.mark.redis)])
+def either_cache(request):
+    """The test runs twice: on the in-process cache, and on Redis as in production, where
+    the rate limit counts in a round trip of its own (abuse.count_in_window)."""
+    if request.param == "redis":
+        request.getfixturevalue("redis_cache")
+    return request.param
+
+
 @pytest.fixture
 def site(db):
     return SiteFactory()

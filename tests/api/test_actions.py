@@ -115,13 +115,9 @@ def test_too_many_actions_get_429_with_retry_after(client, site, settings):
     assert Signature.objects.count() == 2
 
 
-@pytest.mark.parametrize("cache", ["in-process", pytest.param("redis", marks=pytest.mark.redis)])
 def test_details_the_form_refuses_are_not_held_against_the_limit(
-    client, site, settings, request, cache
+    client, site, settings, either_cache
 ):
-    # Counted in Redis's own round trip in production, in the cache API elsewhere.
-    if cache == "redis":
-        request.getfixturevalue("redis_cache")
     settings.CLARION_RATE_LIMIT = "2/300"
     campaign = CampaignPageFactory(parent=site.root_page)
     for _attempt in range(3):

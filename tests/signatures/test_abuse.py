@@ -139,14 +139,11 @@ def test_the_rate_limit_answers_429_with_retry_after(client, site, settings):
     assert other.status_code == 302
 
 
-@pytest.mark.parametrize("cache", ["in-process", pytest.param("redis", marks=pytest.mark.redis)])
 def test_a_post_refused_before_the_limit_is_judged_is_not_held_against_it(
-    client, campaign, settings, request, cache
+    client, campaign, settings, either_cache
 ):
     # Only an action the form and its guard let through counts: a supporter who mistypes
     # is not locked out.
-    if cache == "redis":
-        request.getfixturevalue("redis_cache")
     settings.CLARION_RATE_LIMIT = "2/300"
     for _attempt in range(3):
         mistyped = client.post(sign_url(campaign), VALID | {"email": "not an address"})
