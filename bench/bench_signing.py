@@ -20,9 +20,10 @@ endpoint once, starting with a different one), so a change in the machine's load
 all alike; each endpoint's ratio to the ceiling is taken per round, then the median. For
 each window: accepted per second, wrk's p50/p99, and the CPU milliseconds per accepted
 request of the server's process tree (gunicorn's master and workers), of the PostgreSQL
-backends serving it (with those that closed in the window), and of its Redis. Right after each peak window, the same endpoint
-open-loop at half that window's peak, from a Python client that measures from each
-request's scheduled time (and records its own lateness in sending).
+backends serving it (with those that closed in the window), and of its Redis. Right after
+each peak window, the same endpoint open-loop at half that window's peak, from a Python
+client that measures from each request's scheduled time (and records its own lateness in
+sending).
 
 Environment: BENCH_DATABASE_URL (server, default postgres://postgres@127.0.0.1:5432),
 BENCH_DB_PREFIX (default clarion_bench: databases PREFIX_signing, _ceiling, _wagtail,

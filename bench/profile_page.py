@@ -37,6 +37,8 @@ from urllib.parse import urlsplit
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
+from bench.setup_db import fresh_database  # noqa: E402
+
 DATABASE_URL = os.environ.get(
     "PROFILE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/clarion_profile_page"
 )
@@ -73,19 +75,8 @@ def prepare_database():
         text=True,
         check=True,
     ).stdout.strip()
-    if KEEP and exists:
-        return
-    for sql in (f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}"):
-        subprocess.run(["psql", f"{server}/postgres", "-qc", sql], check=True)
-    env = os.environ | ENVIRONMENT | {"DJANGO_SETTINGS_MODULE": "cms.settings.dev"}
-    for command in (["migrate", "--noinput", "-v0"], ["load_demo"]):
-        subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=BASE_DIR,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+    if not (KEEP and exists):
+        fresh_database(name, server, environment=ENVIRONMENT)
 
 
 def page_steps():

@@ -9,17 +9,25 @@ from bench.servers import BASE_DIR
 SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 
 
-def fresh_database(name: str, server: str = SERVER) -> str:
-    """Drop and create `name` on `server`, migrate it and load the demo; returns its URL."""
+def fresh_database(name: str, server: str = SERVER, environment: dict | None = None) -> str:
+    """Drop and create `name` on `server`, migrate it and load the demo; returns its URL.
+
+    `environment` is the benchmark's own (its cache, above all: Wagtail keeps the sites' root
+    paths there, and a stale entry from an earlier database would leave the demo without a
+    URL); the set-up runs with the development settings and no broker whatever it says."""
     for sql in (f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}"):
         subprocess.run(["psql", f"{server}/postgres", "-qc", sql], check=True)
     url = f"{server}/{name}"
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
-        "DATABASE_URL": url,
-        "CELERY_BROKER_URL": "",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = (
+        os.environ
+        | (environment or {})
+        | {
+            "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
+            "DATABASE_URL": url,
+            "CELERY_BROKER_URL": "",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
     for command in (["migrate", "--noinput", "-v0"], ["load_demo"]):
         subprocess.run(
             [sys.executable, "manage.py", *command],
