@@ -5,10 +5,15 @@ PostgreSQL a trigger keeps it in the same transaction as each signature's change
 over a few rows per campaign so that concurrent actions seldom wait on one another
 (`models.counts`); reading it sums those few rows, O(1) however many actions there are.
 Elsewhere (development on SQLite) it is a COUNT over the campaign/status index. Readers get
-it from the shared cache; it is read again when the cached value expires
-(FRESHNESS_SECONDS), when moderation changes a status (`changed`), and at most once a second
-per web process while actions arrive (`signed`), so the displayed value is never more than
-about 4 seconds old.
+it from the shared cache; it is read again when it is no longer fresh (FRESHNESS_SECONDS),
+when moderation changes a status (`changed`), and at most once a second per web process
+while actions arrive (`signed`), so the displayed value is never more than about 4 seconds
+old.
+
+However many readers poll a campaign, one of them recounts when the count goes stale: the
+count is kept longer than it is fresh, and while one reader recounts (holding a short lock
+in the cache) the others are answered with the count it replaces, seconds old. So a surge of
+pollers costs the database one recount per interval, not one per web process or request.
 """
 
 import time
@@ -23,6 +28,10 @@ from .models import CampaignCount, Signature
 FRESHNESS_SECONDS = 4
 #: While actions arrive, the count is refreshed at most this often.
 BUMP_SECONDS = 1
+#: How long a count may stand in while another reader recounts (or after a recount failed).
+KEPT_SECONDS = 60
+#: How long one reader may take to recount before another may try.
+RECOUNT_LOCK_SECONDS = 5
 _bumped: dict[int, float] = {}  # campaign id -> until when this process need not bump
 
 
@@ -30,12 +39,27 @@ def _cache_key(campaign_id: int) -> str:
     return f"clarion:count:{campaign_id}"
 
 
+def _fresh_key(campaign_id: int) -> str:
+    """Present while the kept count is fresh; gone when it expires or the count changed."""
+    return f"clarion:count-fresh:{campaign_id}"
+
+
+def _recount_key(campaign_id: int) -> str:
+    return f"clarion:count-recount:{campaign_id}"
+
+
 def counted_signatures(campaign_id: int) -> int:
-    key = _cache_key(campaign_id)
-    count = cache.get(key)
-    if count is None:
-        count = read_count(campaign_id)
-        cache.set(key, count, FRESHNESS_SECONDS)
+    key, fresh = _cache_key(campaign_id), _fresh_key(campaign_id)
+    found = cache.get_many([key, fresh])
+    count = found.get(key)
+    if count is not None and fresh in found:
+        return count
+    if count is not None and not cache.add(_recount_key(campaign_id), 1, RECOUNT_LOCK_SECONDS):
+        return count  # another reader is recounting: this one is seconds old
+    count = read_count(campaign_id)
+    cache.set(key, count, KEPT_SECONDS)
+    cache.set(fresh, True, FRESHNESS_SECONDS)
+    cache.delete(_recount_key(campaign_id))
     return count
 
 
@@ -56,7 +80,7 @@ def displayed_count(campaign) -> int:
 
 def changed(campaign_id: int) -> None:
     """A signature's status changed (moderation, confirmation): recount on the next read."""
-    cache.delete(_cache_key(campaign_id))
+    cache.delete_many([_fresh_key(campaign_id), _recount_key(campaign_id)])
 
 
 def signed(campaign_id: int) -> None:
@@ -69,4 +93,4 @@ def signed(campaign_id: int) -> None:
     if _bumped.get(campaign_id, 0) > now:
         return  # this process bumped it less than a second ago: spare the round trip
     _bumped[campaign_id] = now + BUMP_SECONDS
-    cache.delete(_cache_key(campaign_id))
+    cache.delete(_fresh_key(campaign_id))

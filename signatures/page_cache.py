@@ -17,6 +17,11 @@ moment. A restricted page is never kept, so never served from here.
 A copy is kept per page and language: its key is the site as Wagtail finds it (host name in
 lower case, the server's port) and the page's address; `//act/x/` or `/act/x` is no new
 entry (such a request passes by the cache to Wagtail, which answers it as it always does).
+A visit through a shared link (`?utm_source=…&fbclid=…`, as nearly every visit from a social
+network arrives) is served the same copy: its query holds only tracking parameters
+(`sources.TRACKING_PARAMETERS`), which never change the page, and the landing middleware,
+outside this cache, still counts the visit by its tags and puts them in the form. Any other
+query string is rendered by Wagtail.
 
 Off: CLARION_PAGE_CACHE_SECONDS=0.
 """
@@ -32,7 +37,7 @@ from django.http.request import split_domain_port
 from django.template.response import SimpleTemplateResponse
 from django.utils.cache import patch_cache_control
 
-from . import counter
+from . import counter, sources
 
 GENERATION_KEY = "clarion:page-generation"
 
@@ -102,7 +107,7 @@ class CampaignPageCacheMiddleware:
 def _cacheable_request(request) -> bool:
     return (
         request.method in ("GET", "HEAD")
-        and not request.GET
+        and (not request.GET or sources.only_tracking(request.GET))
         and settings.SESSION_COOKIE_NAME not in request.COOKIES  # editors see live pages
         # Another spelling of an address (`//act/x/`, `/act/x`) is Wagtail's to answer (a
         # 404, a redirect) and never kept, so each page has one copy per language.

@@ -15,6 +15,16 @@ from . import supporter_fields
 
 #: The sources a form or an API call carries; the partner site and language come from headers.
 CARRIED = ("utm_source", "utm_medium", "utm_campaign", "referrer")
+#: Query parameters that say where a visit came from and never change what the page shows:
+#: the utm tags of a shared link and the click ids that social networks, ad platforms and
+#: newsletter tools add to it. A page reached with only these is the page without them.
+TRACKING_PARAMETERS = frozenset(
+    (
+        *("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "utm_id"),
+        *("fbclid", "gclid", "gbraid", "wbraid", "dclid", "msclkid", "yclid", "twclid"),
+        *("ttclid", "li_fat_id", "igshid", "mc_cid", "mc_eid", "_hsenc", "_hsmi"),
+    )
+)
 TAG_MAX_LENGTH = 100
 DOMAIN_MAX_LENGTH = 253
 LANGUAGE_MAX_LENGTH = 3
@@ -89,6 +99,11 @@ def partner_site(request) -> str:
         return ""
     domain = clean_domain(origin)
     return "" if domain == _own_domain(request) else domain
+
+
+def only_tracking(query) -> bool:
+    """Whether a query string (a QueryDict) holds nothing but TRACKING_PARAMETERS."""
+    return all(name in TRACKING_PARAMETERS for name in query)
 
 
 def landing(request) -> dict:

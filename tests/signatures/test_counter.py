@@ -68,6 +68,38 @@ def test_a_stale_count_is_at_most_five_seconds_old(campaign, monkeypatch):
     assert counter.FRESHNESS_SECONDS < 5
 
 
+@pytest.mark.django_db
+def test_pollers_wait_for_no_recount_while_one_reader_recounts(campaign, either_cache):
+    """However many pollers find the count stale at once, one recounts; the others are
+    answered with the count it replaces, without a query."""
+    from django.core.cache import cache
+
+    signing.record_signature(campaign, details(1))
+    assert counter.displayed_count(campaign) == 1
+    signing.record_signature(campaign, details(2))
+    cache.delete(counter._fresh_key(campaign.pk))  # the count's freshness ran out
+    assert cache.add(counter._recount_key(campaign.pk), "another reader", 5)  # mid-recount
+
+    with CaptureQueriesContext(connection) as queries:
+        answers = {counter.displayed_count(campaign) for _ in range(50)}
+    assert (answers, len(queries)) == ({1}, 0)
+
+    cache.delete(counter._recount_key(campaign.pk))  # that reader is done (or gave up)
+    assert counter.displayed_count(campaign) == 2
+
+
+@pytest.mark.django_db
+def test_moderation_is_shown_at_the_next_read_even_during_a_recount(campaign, either_cache):
+    from django.core.cache import cache
+
+    signing.record_signature(campaign, details(1))
+    assert counter.displayed_count(campaign) == 1
+    cache.add(counter._recount_key(campaign.pk), "another reader", 5)
+    Signature.objects.update(status=Signature.Status.REJECTED)
+    counter.changed(campaign.pk)
+    assert counter.displayed_count(campaign) == 0
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_counter_is_exact_after_200_concurrent_signers(site):

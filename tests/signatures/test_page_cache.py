@@ -141,6 +141,49 @@ def test_editors_and_query_strings_bypass_the_cache(client, cached_campaign, adm
     assert "X-Clarion-Cache" not in visit(client, cached_campaign.url)
 
 
+SHARED_LINK = "?utm_source=facebook&utm_medium=share&utm_campaign=lakeside&fbclid=IwAR0x9"
+
+
+def test_a_shared_link_is_served_the_cached_copy_and_counted_by_its_tags(client, cached_campaign):
+    from signatures import page_views
+
+    warm(client, cached_campaign.url)
+    shared = visit(client, cached_campaign.url + SHARED_LINK)
+    clicked = visit(client, cached_campaign.url + "?gclid=abc&utm_source=search")
+
+    assert shared["X-Clarion-Cache"] == clicked["X-Clarion-Cache"] == "hit"
+    html = shared.content.decode()
+    assert 'name="utm_source" value="facebook"' in html  # the form carries this visit's tags
+    assert 'name="utm_campaign" value="lakeside"' in html
+    assert "fbclid" not in html and "IwAR0x9" not in html
+    assert 'name="utm_source" value=""' in visit(client, cached_campaign.url).content.decode()
+    views = {
+        (dimension, value): n
+        for (_campaign, _day, dimension, value), n in page_views.pending(cached_campaign.pk).items()
+    }
+    assert views[("source", "facebook / share")] == 1
+    assert views[("source", "search")] == 1
+    assert views[("utm_campaign", "lakeside")] == 1
+
+
+def test_a_shared_links_first_visit_makes_the_copy_everyone_is_served(client, cached_campaign):
+    first = visit(client, cached_campaign.url + SHARED_LINK)
+    visit(client, cached_campaign.url + SHARED_LINK)
+    plain = visit(client, cached_campaign.url)
+
+    assert (first["X-Clarion-Cache"], plain["X-Clarion-Cache"]) == ("miss", "hit")
+    html = plain.content.decode()
+    assert 'name="utm_source" value=""' in html and 'name="utm_campaign" value=""' in html
+    assert "IwAR0x9" not in html and "lakeside" not in html
+
+
+@pytest.mark.parametrize("query", ["?utm_source=x&page=2", "?postal_code=K1A0A6", "?UTM_SOURCE=x"])
+def test_any_other_query_is_rendered_and_never_kept(client, cached_campaign, query):
+    warm(client, cached_campaign.url)
+    for _ in range(3):
+        assert "X-Clarion-Cache" not in visit(client, cached_campaign.url + query)
+
+
 def test_the_cache_can_be_switched_off(client, cached_campaign, settings):
     settings.CLARION_PAGE_CACHE_SECONDS = 0
     for _ in range(3):
