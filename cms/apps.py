@@ -8,10 +8,13 @@ class CmsConfig(AppConfig):
     def ready(self):
         from celery.signals import task_postrun, task_prerun
         from django.core.signals import request_finished
+        from django.db.models.signals import post_save
 
-        from . import renditions, request_logs
+        from . import renditions, request_logs, surge
+        from .models import SurgeMode
 
         renditions.skip_rewriting_prefetched_renditions()
         request_finished.connect(request_logs.forget, dispatch_uid="clarion-request-id")
         task_prerun.connect(request_logs.set_task_id, dispatch_uid="clarion-task-id")
         task_postrun.connect(request_logs.forget, dispatch_uid="clarion-task-id")
+        post_save.connect(surge.switched, sender=SurgeMode, dispatch_uid="clarion-surge")

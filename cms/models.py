@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
-from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting, register_setting
 from wagtail.models import Page
 
 from .panels import scripts_panel
@@ -116,6 +116,30 @@ class OrganisationSettings(BaseSiteSetting):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         permissions = [("edit_scripts", _("Can add and edit third-party scripts on any page"))]
+
+
+@register_setting(icon="warning")
+class SurgeMode(BaseGenericSetting):
+    """The one switch for a viral surge (cms.surge): actions, letters and confirmation
+    emails go on; what an action does not need waits. Only administrators may change it
+    (the model's change permission, which no group is given)."""
+
+    active = models.BooleanField(
+        _("surge mode"),
+        default=False,
+        help_text=_(
+            "While on: supporters' receipts and CRM webhooks wait until it is switched off "
+            "(then they go within a few minutes), and the counter is recounted every 30 "
+            "seconds instead of every few. Actions, letters to targets and confirmation "
+            "emails are not delayed."
+        ),
+    )
+
+    panels = [FieldPanel("active")]
+
+    class Meta:
+        verbose_name = _("surge mode")
+        verbose_name_plural = _("surge mode")
 
 
 class Heartbeat(models.Model):

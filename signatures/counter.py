@@ -22,12 +22,16 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Sum
 
+from cms import surge
+
 from .models import CampaignCount, Signature
 
 #: How long a count is served from the cache before it is recounted.
 FRESHNESS_SECONDS = 4
 #: While actions arrive, the count is refreshed at most this often.
 BUMP_SECONDS = 1
+#: Both, in surge mode (cms.surge): the page and its pollers cost fewer recounts.
+SURGE_FRESHNESS_SECONDS = 30
 #: How long a count may stand in while another reader recounts (or after a recount failed).
 KEPT_SECONDS = 60
 #: How long one reader may take to recount before another may try.
@@ -58,7 +62,7 @@ def counted_signatures(campaign_id: int) -> int:
         return count  # another reader is recounting: this one is seconds old
     count = read_count(campaign_id)
     cache.set(key, count, KEPT_SECONDS)
-    cache.set(fresh, True, FRESHNESS_SECONDS)
+    cache.set(fresh, True, SURGE_FRESHNESS_SECONDS if surge.active() else FRESHNESS_SECONDS)
     cache.delete(_recount_key(campaign_id))
     return count
 
@@ -92,5 +96,5 @@ def signed(campaign_id: int) -> None:
     now = time.monotonic()
     if _bumped.get(campaign_id, 0) > now:
         return  # this process bumped it less than a second ago: spare the round trip
-    _bumped[campaign_id] = now + BUMP_SECONDS
+    _bumped[campaign_id] = now + (SURGE_FRESHNESS_SECONDS if surge.active() else BUMP_SECONDS)
     cache.delete(_fresh_key(campaign_id))

@@ -29,6 +29,7 @@ def pytest_runtest_setup(item):
 def _fresh_cache(monkeypatch):
     from django.core.cache import cache
 
+    from cms import surge
     from signatures import counter, page_views
 
     # Page ids repeat across tests (rolled back), so the counter's per-process memo of
@@ -38,6 +39,7 @@ def _fresh_cache(monkeypatch):
     # the first view after a minute would flush them on its own).
     page_views._local.clear()
     monkeypatch.setattr(page_views, "_next_flush", float("inf"))
+    surge.forget()  # the switch is read again from this test's cache and database
     cache.clear()
     yield
     cache.clear()

@@ -246,6 +246,9 @@ CLARION_REPRESENT_URL = env.str("CLARION_REPRESENT_URL", default="https://repres
 CLARION_REPRESENT_TIMEOUT = env.float("CLARION_REPRESENT_TIMEOUT", default=3.0)
 CLARION_REPRESENT_CACHE_SECONDS = env.int("CLARION_REPRESENT_CACHE_SECONDS", default=24 * 3600)
 CLARION_CAMPAIGN_CACHE_SECONDS = env.int("CLARION_CAMPAIGN_CACHE_SECONDS", default=2)
+# Surge mode (cms/surge.py): receipts and webhooks wait, the counter is recounted less often.
+# Also a switch for administrators in the admin (Settings → Surge mode).
+CLARION_SURGE_MODE = env.bool("CLARION_SURGE_MODE", default=False)
 
 # Logs never carry supporters' data: only ids and states are logged by our code.
 LOGGING = {

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from cms import surge
+
 from .. import task_names
 from ..models import Delivery, Signature
 from . import representatives, webhooks
@@ -62,8 +64,9 @@ def dispatch_signature(signature_id: int) -> None:
                 for delivery in deliveries:
                     enqueue_on_commit(task_names.DELIVER_LETTER, delivery.pk)
             if campaign.send_receipt and not signature.receipt_sent_at:
-                signature.email_due_at = now
-                enqueue_on_commit(task_names.SEND_RECEIPT, signature.pk)
+                signature.email_due_at = now  # owed: in a surge, the sweeper sends it after
+                if not surge.active():
+                    enqueue_on_commit(task_names.SEND_RECEIPT, signature.pk)
             webhooks.announce([signature.pk])  # the CRM hears of each counted action
         signature.dispatched_at, signature.dispatch_due_at = now, None
         signature.save(update_fields=["dispatched_at", "dispatch_due_at", "email_due_at"])
@@ -123,6 +126,8 @@ def sweep_outbox(now=None) -> tuple[int, int, int]:
     owed = Signature.objects.filter(email_due_at__lt=overdue, dispatched_at__isnull=False)
     owed_confirmations = owed.filter(status=Signature.Status.PENDING)
     owed_receipts = owed.exclude(status=Signature.Status.PENDING)
+    if surge.active():  # receipts wait for the surge to pass; confirmations never do
+        owed_receipts = owed_receipts.none()
 
     swept = (
         resend(

@@ -18,6 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 from standardwebhooks import Webhook
 
+from cms import surge
+
 from .. import safe_http, supporter_fields, task_names
 from ..models import Signature, WebhookDelivery, WebhookEndpoint
 from ..models.webhooks import ENDPOINTS_CACHE_KEY, SECRET_PREFIX
@@ -91,6 +93,8 @@ def announce(signature_ids, event: str = EVENT_COUNTED) -> None:
             return
         with transaction.atomic():  # a savepoint: a failure here leaves the caller's work intact
             WebhookDelivery.objects.bulk_create(owed, ignore_conflicts=True)
+            if surge.active():  # owed, and sent by the sweeper once the surge has passed
+                return
             due = WebhookDelivery.objects.filter(
                 signature_id__in=ids, event=event, state=WebhookDelivery.State.PENDING, attempts=0
             ).values_list("pk", flat=True)
@@ -101,7 +105,10 @@ def announce(signature_ids, event: str = EVENT_COUNTED) -> None:
 
 
 def sweep_webhooks(now=None) -> int:
-    """Queue again the deliveries that a dead broker, or a lost retry, left pending."""
+    """Queue again the deliveries that a dead broker, a lost retry or a surge (cms.surge, while
+    it lasts) left pending."""
+    if surge.active():
+        return 0
     now = now or timezone.now()
     overdue = WebhookDelivery.objects.filter(
         state=WebhookDelivery.State.PENDING, due_at__lt=now - outbox.GRACE
