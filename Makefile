@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: install run test lint check messages bench bench-signing profile soak faults clean
+.PHONY: install run test lint check messages bench bench-signing bench-surge profile soak faults clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ bench-signing: install
 	flock /tmp/clarion-heavy.lock env BENCH_ROUNDS=3 BENCH_SECONDS=8 $(BIN)/python bench/bench_signing.py
 	flock /tmp/clarion-heavy.lock $(BIN)/python -m bench.bench_ops
 	flock /tmp/clarion-heavy.lock env PROFILE_BUDGET=1 PROFILE_REQUESTS=200 $(BIN)/python bench/profile_signing.py
+
+# A surge on one node: share-tagged views, counter polls and confirm-by-email actions raised
+# step by step to the knee, then 80% of it with surge mode off and on (about 3 minutes).
+bench-surge: install
+	flock /tmp/clarion-heavy.lock $(BIN)/python bench/bench_surge.py
 
 # The latency budget of one action: CPU per step, in-process (a busy machine disturbs it
 # less than the wall-clock benchmarks); writes its table to docs/benchmarks.md.
