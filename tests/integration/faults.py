@@ -11,11 +11,13 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from functools import partial
 from urllib.parse import urlencode
 
 import pytest
 
 from bench.servers import BASE_DIR, CeleryWorker, Gunicorn, PrivateRedis, app_env
+from tests import waiting
 
 __all__ = ["CeleryWorker", "Gunicorn", "app_env", "private_redis"]
 
@@ -104,11 +106,7 @@ def write_fault_report(rows) -> None:
     )
 
 
-def wait_until(predicate, timeout):
-    deadline = time.monotonic() + timeout
-    while not predicate() and time.monotonic() < deadline:
-        time.sleep(0.5)
-    return predicate()
+wait_until = partial(waiting.wait_until, interval=0.5)  # polls a busy database
 
 
 def recover(env: dict, letters: int, timeout=240, stalled_after=5) -> bool:

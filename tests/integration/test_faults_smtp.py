@@ -2,12 +2,14 @@
 permanent refusals end as failed, with the server's reason kept for admins."""
 
 import time
+from functools import partial
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.urls import reverse
 
 from signatures.models import Delivery
+from tests import waiting
 from tests.smtp import RecordingSMTPServer, _free_port, _Recorder
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -42,11 +44,7 @@ class ScriptedSMTPServer(RecordingSMTPServer):
         return self._recorder.refused
 
 
-def wait_until(predicate, timeout=90):
-    deadline = time.monotonic() + timeout
-    while not predicate() and time.monotonic() < deadline:
-        time.sleep(0.2)
-    return predicate()
+wait_until = partial(waiting.wait_until, timeout=90, interval=0.2)
 
 
 def take_action(client, campaign):

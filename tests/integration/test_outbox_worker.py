@@ -14,17 +14,11 @@ from cms.celery import app as celery_app
 from signatures.models import Delivery, Signature
 from signatures.services import dispatch, outbox, signing
 from signatures.tasks import deliver_letter_task
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 DETAILS = {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"}
-
-
-def wait_until(predicate, timeout=60):
-    deadline = time.monotonic() + timeout
-    while not predicate() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    return predicate()
 
 
 #: Port 9 (discard): no broker listens there.

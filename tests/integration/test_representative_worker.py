@@ -8,15 +8,9 @@ from django.urls import reverse
 
 from signatures.models import Delivery
 from tests.factories import DirectoryFactory, representative, representative_campaign
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
-
-
-def wait_until(predicate, timeout=60):
-    deadline = time.monotonic() + timeout
-    while not predicate() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    return predicate()
 
 
 def test_a_real_worker_delivers_the_letter_to_the_supporter_s_representative(

@@ -1,18 +1,10 @@
-import time
-
 import pytest
 from django.urls import reverse
 
 from signatures.models import Delivery
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
-
-
-def wait_until(predicate, timeout=60):
-    deadline = time.monotonic() + timeout
-    while not predicate() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    return predicate()
 
 
 def test_a_real_worker_delivers_the_email_through_redis(
