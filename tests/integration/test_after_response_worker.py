@@ -8,8 +8,8 @@ from django.urls import reverse
 from signatures.models import WebhookDelivery, WebhookEndpoint
 from signatures.services import webhooks
 from tests.factories import CampaignPageFactory
-from tests.integration.test_worker import wait_until
 from tests.signatures.test_after_response import DETAILS, post_over_http
+from tests.waiting import wait_until
 from tests.webhooks import Receiver
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]

@@ -3,8 +3,8 @@
 import pytest
 
 from signatures.models import WebhookDelivery, WebhookEndpoint
-from tests.integration.test_worker import wait_until
 from tests.signatures.test_webhooks import DETAILS, verify
+from tests.waiting import wait_until
 from tests.webhooks import Receiver
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
