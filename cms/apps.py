@@ -9,9 +9,10 @@ class CmsConfig(AppConfig):
         from celery.signals import task_postrun, task_prerun
         from django.core.signals import request_finished
 
-        from . import renditions, request_logs
+        from . import checks, request_logs  # noqa: F401 - checks registers the system checks
+        from .vendor import wagtail_renditions
 
-        renditions.skip_rewriting_prefetched_renditions()
+        wagtail_renditions.skip_rewriting_prefetched_renditions()
         request_finished.connect(request_logs.forget, dispatch_uid="clarion-request-id")
         task_prerun.connect(request_logs.set_task_id, dispatch_uid="clarion-task-id")
         task_postrun.connect(request_logs.forget, dispatch_uid="clarion-task-id")
