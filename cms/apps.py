@@ -10,10 +10,11 @@ class CmsConfig(AppConfig):
         from django.core.signals import request_finished
         from django.db.models.signals import post_save
 
-        from . import renditions, request_logs, surge
+        from . import checks, request_logs, surge  # noqa: F401 - checks registers system checks
         from .models import SurgeMode
+        from .vendor import wagtail_renditions
 
-        renditions.skip_rewriting_prefetched_renditions()
+        wagtail_renditions.skip_rewriting_prefetched_renditions()
         request_finished.connect(request_logs.forget, dispatch_uid="clarion-request-id")
         task_prerun.connect(request_logs.set_task_id, dispatch_uid="clarion-task-id")
         task_postrun.connect(request_logs.forget, dispatch_uid="clarion-task-id")

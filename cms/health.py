@@ -29,6 +29,7 @@ from health_check.views import HealthCheckView
 from signatures.services.backlog import backlog
 
 from . import heartbeat
+from .vendor import django_logging
 
 #: The longest a broker may take to accept a connection before it counts as down.
 BROKER_TIMEOUT_SECONDS = 2
@@ -133,7 +134,7 @@ class ReadinessView(HealthCheckView):
         )
         # A 503 here is an answer, not a server error: Django would log it at ERROR on
         # every probe (django.request); log_change has said what changed.
-        response._has_been_logged = True
+        django_logging.mark_logged(response)
         return response
 
 

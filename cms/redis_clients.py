@@ -16,24 +16,13 @@ Settings use these classes only when the cache or the broker is on Redis.
 
 import os
 import threading
-from contextlib import contextmanager
 
 from django.core.cache.backends import redis as django_redis
 from kombu.transport import redis as kombu_redis
 from redis.exceptions import ConnectionError, TimeoutError
 
-
-class _OneClientPerPool(django_redis.RedisCacheClient):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._clients = {}  # id of a pool (kept in self._pools) -> its client
-
-    def get_client(self, key=None, *, write=False):
-        pool = self._get_connection_pool(write)
-        client = self._clients.get(id(pool))
-        if client is None:
-            client = self._clients[id(pool)] = self._client(connection_pool=pool)
-        return client
+from .vendor import django_redis as patched_cache
+from .vendor import kombu_redis as patched_kombu
 
 
 class RedisCache(django_redis.RedisCache):
@@ -41,8 +30,13 @@ class RedisCache(django_redis.RedisCache):
 
     def __init__(self, server, params):
         super().__init__(server, params)
-        self._class = _OneClientPerPool
+        patched_cache.use_one_client_per_pool(self)
         self._own = threading.local()  # this thread's connection to the primary, and its pid
+
+    def client(self, key):
+        """The redis-py client for `key` (made with make_and_validate_key), for commands the
+        cache API lacks (a hash, a blocking pop)."""
+        return patched_cache.client(self, key)
 
     def pipelined(self, *commands: tuple) -> list:
         """The replies to `commands` (such as `("INCR", key)`, keys made with
@@ -69,26 +63,12 @@ class RedisCache(django_redis.RedisCache):
     def _connection(self):
         own = self._own
         if getattr(own, "pid", None) != os.getpid():  # none yet, or one of the parent's
-            pool = self._cache._get_connection_pool(write=True)
-            own.connection = pool.connection_class(**pool.connection_kwargs)
+            own.connection = patched_cache.new_connection(self)
             own.pid = os.getpid()
         return own.connection
-
-
-class Channel(kombu_redis.Channel):
-    _shared_client = None
-
-    @contextmanager
-    def conn_or_acquire(self, client=None):
-        if client is None:
-            # The pool is replaced after a fork or a failed connection: follow it.
-            if self._shared_client is None or self._shared_client.connection_pool is not self.pool:
-                self._shared_client = self._create_client()
-            client = self._shared_client
-        yield client
 
 
 class Transport(kombu_redis.Transport):
     """kombu's Redis transport (CELERY_BROKER_TRANSPORT), reusing its publishing client."""
 
-    Channel = Channel
+    Channel = patched_kombu.Channel

@@ -224,10 +224,10 @@ class SignatureForm(SupporterDetailsForm):
         # Tie each error message to its field for screen readers.
         for name in self.errors:
             if name in self.fields:
-                error_id = f"{self[name].auto_id}_error"
+                bound = self[name]
+                error_id = f"{bound.auto_id}_error"
                 # This form's own copy: the field is shared by every form of the campaign.
-                field = self.fields[name] = copy.deepcopy(self.fields[name])
-                self._bound_fields_cache.pop(name, None)
+                field = bound.field = self.fields[name] = copy.deepcopy(self.fields[name])
                 described_by = [error_id, field.widget.attrs.get("aria-describedby")]
                 field.widget.attrs["aria-describedby"] = " ".join(filter(None, described_by))
 

@@ -68,7 +68,7 @@ def _redis():
         backend = caches["default"]
         if isinstance(backend, RedisCache):
             pending = backend.make_and_validate_key(PENDING_KEY)
-            client = backend._cache.get_client(pending, write=True)
+            client = backend.client(pending)
             _store = (client, pending, backend.make_key(BATCH_KEY))
         else:
             _store = False

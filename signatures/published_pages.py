@@ -28,6 +28,7 @@ from django.http.request import split_domain_port
 from django.utils import translation
 
 from cms.models import OrganisationSettings
+from cms.vendor import wagtail_routing
 
 from . import page_cache
 
@@ -47,21 +48,21 @@ def route(request, path: str):
     Wagtail's serve view (restrictions, hooks, the page's serve) runs as before."""
     from wagtail.models import Page, Site
 
-    if not settings.CLARION_PUBLISHED_PAGES or hasattr(request, "_wagtail_route_for_request"):
+    if not settings.CLARION_PUBLISHED_PAGES or wagtail_routing.is_routed(request):
         return Page.route_for_request(request, path)
     # As Wagtail finds the site: the host name as sent, and the port; the language picks
     # the locale's root page.
-    host = split_domain_port(request._get_raw_host())[0]
+    host = split_domain_port(wagtail_routing.raw_host(request))[0]
     key = (host, request.get_port(), translation.get_language(), path)
     generation = page_cache.current_generation()  # read before anything it would cover
     now = time.monotonic()
     found = _kept.get(key)
     if found and found[0] == generation and found[1] > now:
         _, _, site, result, organisation = found
-        request._wagtail_site, request._wagtail_route_for_request = site, result
+        wagtail_routing.set_route(request, site, result)
         # As OrganisationSettings.for_request leaves it on the request, for this request.
         organisation = copy.copy(organisation)
-        organisation._request = request
+        wagtail_routing.bind_setting(organisation, request)
         setattr(request, OrganisationSettings.get_cache_attr_name(), organisation)
         return result
     result = Page.route_for_request(request, path)

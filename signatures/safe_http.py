@@ -171,9 +171,10 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     """As above, with the certificate checked against the host name (SNI)."""
 
     def __init__(self, to: Destination, timeout: float):
-        super().__init__(to.host, to.port, timeout=timeout, context=ssl.create_default_context())
+        self.tls = ssl.create_default_context()
+        super().__init__(to.host, to.port, timeout=timeout, context=self.tls)
         self.addresses = to.addresses
 
     def connect(self):
         sock = _connect(self.addresses, self.port, self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self.tls.wrap_socket(sock, server_hostname=self.host)

@@ -284,12 +284,12 @@ class SignatureAdmin(ModelAdmin):
 
     def get_list_display(self, request):
         # Asked for once per cell by modeladmin: decide once per request.
-        if not hasattr(request, "_signature_columns"):
+        if not hasattr(request, "clarion_signature_columns"):
             moderator = request.user.has_perm(permissions.MODERATE)
-            request._signature_columns = tuple(
+            request.clarion_signature_columns = tuple(
                 name for name in self.list_display if moderator or name != "select"
             )
-        return request._signature_columns
+        return request.clarion_signature_columns
 
 
 def listing_query(request, query: str) -> str:

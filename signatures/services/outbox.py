@@ -106,7 +106,7 @@ def wait_for_wake_up(timeout: float) -> bool:
         time.sleep(timeout)
         return False
     key = backend.make_and_validate_key(WAKE_KEY)
-    client = backend._cache.get_client(key, write=True)
+    client = backend.client(key)
     return client.blpop([key], timeout=max(1, round(timeout))) is not None
 
 

@@ -29,6 +29,8 @@ from django_prometheus.db import (
     query_duration_seconds,
 )
 
+from cms.vendor import django_postgresql
+
 from .operations import DatabaseOperations
 
 
@@ -116,4 +118,4 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self.close_if_health_check_failed()
         self.ensure_connection()
         with self.wrap_database_errors:
-            return self._prepare_cursor(self._measured_cursors[key](self.connection))
+            return django_postgresql.wrap_cursor(self, self._measured_cursors[key](self.connection))

@@ -13,6 +13,10 @@ applies the same change to Wagtail 8.0 only, so an upgrade drops it.
 import wagtail
 from wagtail.images.models import AbstractImage, Filter, InvalidFilterSpecError
 
+LIBRARY = "wagtail"
+TESTED = ((8, 0),)
+UPSTREAM = "wagtail/wagtail#14541"
+
 
 def get_rendition(self, filter):
     """AbstractImage.get_rendition of Wagtail 8.0.1, but for the write marked below."""
@@ -45,7 +49,7 @@ def get_rendition(self, filter):
 
 def skip_rewriting_prefetched_renditions() -> bool:
     """Apply the change on Wagtail 8.0 (whose get_rendition it copies); True if applied."""
-    if wagtail.VERSION[:2] != (8, 0):
+    if wagtail.VERSION[:2] not in TESTED:
         return False
     AbstractImage.get_rendition = get_rendition
     return True
