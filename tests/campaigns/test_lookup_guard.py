@@ -10,16 +10,19 @@ import pytest
 from django.urls import reverse
 
 from campaigns.representatives import LookupUnavailable, find
-from tests.campaigns.test_represent_provider import commons, represent  # noqa: F401 (fixtures)
+from tests.campaigns import test_represent_provider as provider_tests
 from tests.factories import representative, representative_campaign
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+# The fake Represent on loopback, and its directory.
+represent, commons = provider_tests.represent, provider_tests.commons
 
 DETAILS = {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"}
 
 
 @pytest.fixture
-def campaign(site, commons):  # noqa: F811
+def campaign(site, commons):
     return representative_campaign(site.root_page, commons)
 
 
@@ -31,7 +34,7 @@ def lookup(client, campaign, postal_code, address="203.0.113.7"):
     )
 
 
-def test_lookups_are_rate_limited_per_network(client, either_cache, represent, campaign, settings):  # noqa: F811
+def test_lookups_are_rate_limited_per_network(client, either_cache, represent, campaign, settings):
     settings.CLARION_LOOKUP_RATE_LIMIT = "3/300"
     answers = [lookup(client, campaign, f"K1A 0A{digit}").status_code for digit in range(4)]
 
@@ -69,7 +72,7 @@ def test_a_non_ascii_code_on_the_form_is_a_field_error_not_a_500(client, represe
     assert represent.paths == []
 
 
-def test_nobody_is_not_kept(represent, commons):  # noqa: F811
+def test_nobody_is_not_kept(represent, commons):
     represent.mode = 404
     assert find(commons, "K1A 0A6") == []
 
@@ -82,7 +85,7 @@ def test_a_failing_provider_is_left_alone_and_health_says_so(
     either_cache,
     represent,
     commons,
-    settings,  # noqa: F811
+    settings,
 ):
     settings.CLARION_LOOKUP_BREAKER = "3/60"
     settings.CELERY_BROKER_URL = ""
@@ -103,7 +106,7 @@ def test_a_failing_provider_is_left_alone_and_health_says_so(
     assert "representative_lookup" in json.loads(health.content)["degraded"]
 
 
-def test_a_provider_dripping_its_answer_is_cut_at_the_lookup_s_budget(represent, commons):  # noqa: F811
+def test_a_provider_dripping_its_answer_is_cut_at_the_lookup_s_budget(represent, commons):
     represent.mode = "drip"  # ten parts, 0.15 s apart: each wait is within the 0.3 s timeout
 
     with pytest.raises(LookupUnavailable, match="timed out"):
