@@ -31,6 +31,7 @@ SUPPORTER = {
 def provider(settings):
     """anymail's test backend stands in for the provider's API; its webhook is Postmark's."""
     settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+    settings.EMAIL_PROVIDER = "postmark"
     settings.ANYMAIL = {"WEBHOOK_SECRET": SECRET}
     return settings
 
@@ -150,6 +151,17 @@ def test_a_webhook_without_the_providers_credentials_changes_nothing(client, let
     delivery.refresh_from_db()
     assert delivery.outcome == ""
     assert not Suppression.objects.exists()
+
+
+@pytest.mark.postgres
+def test_only_the_configured_provider_s_route_exists(client, provider, settings):
+    for other in ("mailgun", "sendgrid", "amazon_ses", "mandrill", "no-such-provider"):
+        answer = client.post(f"/anymail/{other}/tracking/", "{}", "application/json", **AUTH)
+        assert answer.status_code == 404, other
+    assert postmark(client, {}).status_code == 400  # there, and refusing a stranger
+
+    settings.EMAIL_PROVIDER = ""  # SMTP: no provider reports anything
+    assert postmark(client, {}, **AUTH).status_code == 404
 
 
 def test_supporters_emails_never_go_again_to_an_address_that_complained(
