@@ -3,13 +3,15 @@
 A source is the landing address's `utm_source`, `utm_medium` and `utm_campaign` tags, the
 referring site's domain (never its path, which can carry anything), the partner site whose
 page embedded the form (its domain, from the browser's Origin header, which that page
-cannot forge) and the language the supporter's browser asks for first. Each value is
+cannot forge, and only for an origin the site allows) and the language the supporter's browser asks for first. Each value is
 cleaned and bounded here, once, for the page-view counters and for the action's row alike:
 a malformed tag is dropped, never a reason to refuse an action.
 """
 
 import re
 from urllib.parse import parse_qs, urlsplit
+
+from django.conf import settings
 
 from . import supporter_fields
 
@@ -83,9 +85,11 @@ def referrer_domain(value, request) -> str:
 
 
 def partner_site(request) -> str:
-    """The domain of the page a browser sent this request from, if it is another site."""
+    """The domain of the page a browser sent this request from, if it is a partner's: an
+    origin the site allows (CORS_ALLOWED_ORIGINS). Any other origin is no partner: anyone
+    can send a made-up one."""
     origin = request.META.get("HTTP_ORIGIN", "")
-    if not origin or origin == "null":
+    if not origin or origin not in settings.CORS_ALLOWED_ORIGINS:
         return ""
     domain = clean_domain(origin)
     return "" if domain == _own_domain(request) else domain
