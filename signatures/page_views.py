@@ -284,6 +284,26 @@ def _fold(pushed_out: list) -> None:
     PageViewDay.objects.filter(rows).delete()
 
 
+#: The breakdowns whose values come from the visitor's address (utm tags, referrer).
+TAGGED = ("source", "utm_campaign")
+
+
+def forget_tags(before: date) -> int:
+    """Fold the tag breakdowns of the days before `before` into OTHER: the day's views stay,
+    which tag brought them does not (retention, like an action's own source fields).
+    Returns how many rows were folded."""
+    old = PageViewDay.objects.filter(day__lt=before, dimension__in=TAGGED).exclude(value=OTHER)
+    with transaction.atomic():
+        totals = Counter()
+        for campaign_id, day, dimension, views in old.values_list(
+            "campaign_id", "day", "dimension", "views"
+        ):
+            totals[(campaign_id, day, dimension, OTHER)] += views
+        folded, _by_model = old.delete()
+        _add(totals)
+    return folded
+
+
 #: Rows per INSERT (SQLite takes at most 999 parameters in a statement).
 ROWS_PER_STATEMENT = 150
 

@@ -5,7 +5,8 @@ referring site's domain (never its path, which can carry anything), the partner 
 page embedded the form (its domain, from the browser's Origin header, which that page
 cannot forge, and only for an origin the site allows) and the language the supporter's browser asks for first. Each value is
 cleaned and bounded here, once, for the page-view counters and for the action's row alike:
-a malformed tag is dropped, never a reason to refuse an action.
+a malformed tag, or one that looks like an email address or a phone number, is dropped,
+never a reason to refuse an action.
 """
 
 import re
@@ -32,11 +33,20 @@ _LANGUAGE = re.compile(r"[a-z]{2,3}")
 _NOT_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
+# What a tag must never carry: a person's email address or phone number (a mailing tool may
+# put the recipient's address in the link). Nine digits or more, so a date is not a number.
+_PERSONAL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]{2,}|\+?(?:\d[\s().-]?){9,}")
+
+
 def clean_tag(value) -> str:
-    """A utm tag as one short line of lower-case text ("Newsletter " and "newsletter" are one)."""
+    """A utm tag as one short line of lower-case text ("Newsletter " and "newsletter" are one);
+    empty if it looks like personal data, which then reaches no row, count or CRM."""
     if not isinstance(value, str):
         return ""
-    return " ".join(_NOT_TEXT.sub(" ", value).split()).lower()[:TAG_MAX_LENGTH].strip()
+    tag = " ".join(_NOT_TEXT.sub(" ", value).split()).lower()
+    if _PERSONAL.search(tag):
+        return ""
+    return tag[:TAG_MAX_LENGTH].strip()
 
 
 def clean_domain(value) -> str:
