@@ -278,6 +278,9 @@ INSTALLED_APPS += ["anymail", "django_prometheus"]
 EMAIL_PROVIDER = env("EMAIL_PROVIDER", default="")
 if EMAIL_PROVIDER:
     EMAIL_BACKEND = f"anymail.backends.{EMAIL_PROVIDER}.EmailBackend"
+# A mailbox that bounced gets no supporters' emails for this many days (a complaint: until a
+# signature moderator lifts it, in Signatures > Suppressed addresses).
+CLARION_BOUNCE_SUPPRESSION_DAYS = env.int("CLARION_BOUNCE_SUPPRESSION_DAYS", default=90)
 ANYMAIL = {
     name.removeprefix("ANYMAIL_"): value
     for name, value in env.ENVIRON.items()

@@ -36,6 +36,12 @@ def address_hash(address: str) -> str:
     return hmac.new(key, email_key(address).encode(), hashlib.sha256).hexdigest()
 
 
+def mailbox_hash(address: str) -> str:
+    """A keyed hash of that very mailbox (a +tag makes another, as in `mailbox_key`)."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, mailbox_key(address).encode(), hashlib.sha256).hexdigest()
+
+
 def _personal_fields():
     """Every text field of a signature, new ones included, except those kept for counting.
 
