@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from campaigns.representatives import LookupUnavailable, find
 from tests.campaigns import test_represent_provider as provider_tests
-from tests.factories import representative, representative_campaign
+from tests.factories import representative, representative_campaign, translate
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -60,6 +60,15 @@ def test_a_code_not_of_a_directory_s_shape_is_refused_before_any_work(
     )
     assert "codec" not in response.content.decode() and "Error" not in message
     assert represent.paths == []
+
+
+def test_the_refusal_is_in_the_campaign_s_language(client, represent, campaign):
+    french = translate(campaign, "fr")
+
+    response = lookup(client, french, "K1AÉ0A6")
+
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith("Veuillez écrire votre code postal")
 
 
 def test_a_non_ascii_code_on_the_form_is_a_field_error_not_a_500(client, represent, campaign):
