@@ -19,16 +19,15 @@ def expire_bounces(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('signatures', '0022_campaign_counts_kept_by_a_trigger'),
+        ("signatures", "0022_campaign_counts_kept_by_a_trigger"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='suppression',
-            name='expires_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='expires'),
+            model_name="suppression",
+            name="expires_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="expires"),
         ),
         migrations.RunPython(expire_bounces, migrations.RunPython.noop),
     ]
