@@ -41,6 +41,8 @@ class RepresentLookup:
 
     def find(self, directory: Directory, postal_code: str) -> list[Found]:
         code = normalise_postal_code(postal_code)
+        if not code.isascii():  # kept before codes were checked (lookup_guard): no URL for it
+            return self.table.find(directory, code)
         key = f"clarion:represent:{directory.pk}:{code}"
         found = cache.get(key)
         if found is not None:

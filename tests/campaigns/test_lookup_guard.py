@@ -120,3 +120,10 @@ def test_a_provider_dripping_its_answer_is_cut_at_the_lookup_s_budget(represent,
 
     with pytest.raises(LookupUnavailable, match="timed out"):
         find(commons, "K1A 0A6")
+
+
+def test_a_code_kept_before_it_was_checked_is_not_sent_to_the_provider(represent, commons):
+    representative(commons, "Dee Table", ["K1A"])
+
+    assert [person.name for person in find(commons, "K1AÉ0A6")] == ["Dee Table"]
+    assert represent.paths == []
