@@ -6,8 +6,10 @@ Commons") are the ones found. The base URL is the deployer's setting, never type
 editor, and the path carries only the normalised code (letters and digits), so no request
 can be steered elsewhere; redirects are not followed.
 
-An answer is kept in the cache for CLARION_REPRESENT_CACHE_SECONDS. When the API is down,
-slow (CLARION_REPRESENT_TIMEOUT) or answers nonsense, the directory's own table answers if
+An answer naming someone is kept in the cache for CLARION_REPRESENT_CACHE_SECONDS; "nobody"
+is not kept (made-up codes would fill the cache). When the API is down, slow (more than
+CLARION_REPRESENT_TIMEOUT for the whole exchange), answers nonsense, or failed so often lately
+that it is left alone (lookup_guard's breaker), the directory's own table answers if
 it knows the code; otherwise the lookup is unavailable, and the caller lets the action
 wait for a later try.
 """
@@ -15,12 +17,15 @@ wait for a later try.
 import http.client
 import json
 import logging
+import socket
 import ssl
+import threading
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
 
+from . import lookup_guard
 from .models import Directory, normalise_postal_code
 from .representatives import Found, LookupUnavailable, TableLookup
 
@@ -36,18 +41,21 @@ class RepresentLookup:
 
     def find(self, directory: Directory, postal_code: str) -> list[Found]:
         code = normalise_postal_code(postal_code)
+        if not code.isascii():  # kept before codes were checked (lookup_guard): no URL for it
+            return self.table.find(directory, code)
         key = f"clarion:represent:{directory.pk}:{code}"
         found = cache.get(key)
         if found is not None:
             return found
         try:
-            found = self.officials(directory, code)
+            found = lookup_guard.guarded(lambda: self.officials(directory, code))
         except LookupUnavailable as error:
             logger.warning("Represent lookup failed: %s", error)
             if kept := self.table.find(directory, code):
                 return kept
             raise
-        cache.set(key, found, settings.CLARION_REPRESENT_CACHE_SECONDS)
+        if found:
+            cache.set(key, found, settings.CLARION_REPRESENT_CACHE_SECONDS)
         return found
 
     def officials(self, directory: Directory, code: str) -> list[Found]:
@@ -90,6 +98,10 @@ def get(path: str) -> tuple[int, bytes]:
         connection = http.client.HTTPConnection(base.hostname, base.port, timeout=timeout)
     else:
         raise LookupUnavailable("CLARION_REPRESENT_URL is not an http(s) address")
+    # The timeout bounds each wait on the socket; a server dripping its answer byte by byte
+    # would hold the worker for ever, so the whole exchange is cut at the same budget.
+    cut = threading.Timer(timeout, _cut, args=(connection,))
+    cut.start()
     try:
         connection.request(
             "GET",
@@ -97,10 +109,25 @@ def get(path: str) -> tuple[int, bytes]:
             headers={"Accept": "application/json", "User-Agent": "Clarion"},
         )
         response = connection.getresponse()
-        return response.status, response.read(MAX_ANSWER)
+        status, body = response.status, response.read(MAX_ANSWER)
+        if not cut.is_alive():
+            raise LookupUnavailable("timed out")
+        return status, body
     except TimeoutError:
         raise LookupUnavailable("timed out") from None
     except (OSError, http.client.HTTPException) as error:
+        if not cut.is_alive():
+            raise LookupUnavailable("timed out") from None
         raise LookupUnavailable(type(error).__name__) from None
     finally:
+        cut.cancel()
         connection.close()
+
+
+def _cut(connection) -> None:
+    """Shut the connection's socket: any wait on it ends at once."""
+    if (sock := connection.sock) is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass

@@ -7,6 +7,10 @@ supporter, never a host name or a password): details go to the log, once per cha
 state in each process (a load balancer probing every few seconds would otherwise write a
 failure, with its traceback, at every probe, and Django an ERROR for every 503).
 
+Besides the checks, `degraded` names what works less well without making the process
+unready: the representative lookup's provider left alone after repeated failures (taking it
+out of the load balancer would not bring the provider back; actions are still taken).
+
 Liveness checks nothing but that the process answers: restarting a web process because
 the database is down would not bring the database back.
 """
@@ -26,6 +30,7 @@ from health_check.checks import Cache, Database
 from health_check.exceptions import HealthCheckException, ServiceUnavailable
 from health_check.views import HealthCheckView
 
+from campaigns import lookup_guard
 from signatures.services.backlog import backlog
 
 from . import heartbeat
@@ -129,13 +134,28 @@ class ReadinessView(HealthCheckView):
             log_change(name, report[name].get("error"), error)
         healthy = all(error is None for error in errors)
         response = JsonResponse(
-            {"status": "ok" if healthy else "unavailable", "checks": report},
+            {
+                "status": "ok" if healthy else "unavailable",
+                "checks": report,
+                "degraded": await sync_to_async(degraded)(),
+            },
             status=200 if healthy else 503,
         )
         # A 503 here is an answer, not a server error: Django would log it at ERROR on
         # every probe (django.request); log_change has said what changed.
         django_logging.mark_logged(response)
         return response
+
+
+def degraded() -> dict:
+    """What is answered less well now, by name, in terms of the service."""
+    found = {}
+    if lookup_guard.breaker_open():
+        found["representative_lookup"] = (
+            "the provider failed repeatedly and is left alone for a while: lookups answer "
+            "from the directory's table, or let actions wait for their representatives"
+        )
+    return found
 
 
 async def outcome(check: HealthCheck, executor) -> HealthCheckException | None:

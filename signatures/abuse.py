@@ -47,9 +47,9 @@ class ActionRefused(Exception):
 # Rate limit ---------------------------------------------------------------------------
 
 
-def rate_limit() -> tuple[int, int]:
-    """(actions, seconds) from CLARION_RATE_LIMIT such as "5/300"; 0 actions: no limit."""
-    actions, _slash, seconds = str(settings.CLARION_RATE_LIMIT).partition("/")
+def rate_limit(setting: str = "CLARION_RATE_LIMIT") -> tuple[int, int]:
+    """(actions, seconds) from a setting such as "5/300"; 0 actions: no limit."""
+    actions, _slash, seconds = str(getattr(settings, setting)).partition("/")
     return int(actions), int(seconds or 300)
 
 
@@ -85,19 +85,22 @@ def _network_key(address: str) -> str:
     ).hexdigest()
 
 
-def check_rate(address: str | None, also=None) -> bool:
+def check_rate(
+    address: str | None, also=None, *, setting="CLARION_RATE_LIMIT", kind="rate"
+) -> bool:
     """Count one action from this address; refuse with 429 past the limit.
 
     A fixed window in the shared cache (Redis in production): one round trip per action in
     the common case, no database row. `also()` may give commands of its own for that round
-    trip (the outbox's wake-up); returns whether they could go.
+    trip (the outbox's wake-up); returns whether they could go. Other public doors (the
+    representative lookup, the view beacon) count under a `kind` and `setting` of their own.
     """
-    actions, seconds = rate_limit()
+    actions, seconds = rate_limit(setting)
     if not address or actions <= 0:
         return False
     now = time.time()
     window = int(now // seconds)
-    key = f"clarion:rate:{_network_key(address)}:{window}"
+    key = f"clarion:{kind}:{_network_key(address)}:{window}"
     count = count_in_window(key, seconds + 1, also)
     if count > actions:
         retry_after = int((window + 1) * seconds - now) + 1

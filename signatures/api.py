@@ -217,7 +217,7 @@ def counter(request, response: HttpResponse, campaign_id: CampaignId):
 
 @router.get(
     "/{campaign_id}/targets/",
-    response={200: TargetsSchema, 404: ProblemDetail, 422: ProblemDetail},
+    response={200: TargetsSchema, 404: ProblemDetail, 422: ProblemDetail, 429: ProblemDetail},
     url_name="campaign_targets",
     operation_id="campaigns_targets",
     summary="Who an action would write to, for a postal code",
@@ -226,7 +226,8 @@ def counter(request, response: HttpResponse, campaign_id: CampaignId):
         'representatives (`targeting` "representative" or "both"), those the '
         "`postal_code` leads to: names, salutations, districts and parties, never email "
         "addresses. A postal code that leads to nobody, or none given where one is needed: "
-        '422 with `errors[].loc` ["query", "postal_code"].'
+        '422 with `errors[].loc` ["query", "postal_code"]. Too many lookups from one '
+        "connection: 429 with Retry-After."
     ),
 )
 def targets(request, response: HttpResponse, campaign_id: CampaignId, postal_code: PostalCode = ""):
@@ -240,9 +241,16 @@ def targets(request, response: HttpResponse, campaign_id: CampaignId, postal_cod
     if not campaign.writes_to_representatives:
         return answer | {"found": True, "message": ""}
     try:
-        found = representatives.found_for_signing(campaign, _text(postal_code))
-    except (ActionRefused, ValueError) as refusal:
-        message = str(getattr(refusal, "message", refusal))
+        # Each lookup may cost an outbound call: counted per connection, as actions are.
+        abuse.check_rate(
+            abuse.client_ip(request), setting="CLARION_LOOKUP_RATE_LIMIT", kind="lookup"
+        )
+        found = representatives.found_for_signing(campaign, postal_code)
+    except ActionRefused as refusal:
+        if refusal.status == 429:
+            return _problem(429, str(refusal.message), retry_after=refusal.retry_after)
+        # Only our own words: never an exception's text.
+        message = str(refusal.message)
         errors = [{"loc": ["query", "postal_code"], "msg": message, "type": "not_found"}]
         return _problem(422, message, errors=errors)
     if found is None:

@@ -30,6 +30,7 @@ from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.core.signals import setting_changed
 from django.db import connection, transaction
+from django.db.models import Q
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -41,7 +42,8 @@ logger = logging.getLogger(__name__)
 FLUSH_SECONDS = 60
 #: With Redis, how often each process hands its views to the shared hash.
 PUSH_SECONDS = 1
-#: A breakdown keeps at most this many values a day; views with others count as OTHER.
+#: A breakdown keeps this many values a day, those with the most views; the rest count as
+#: OTHER.
 MOST_VALUES = 200
 OTHER = "(other)"
 
@@ -233,32 +235,73 @@ def _write(fields: Counter) -> int:
     )
     counts = Counter({key: n for key, n in counts.items() if key[0] in campaigns})
     with transaction.atomic():
-        rows = _bounded(counts)
+        rows, pushed_out = _bounded(counts)
+        _fold(pushed_out)
         _add(rows)
-    return sum(rows.values())
+    return sum(counts.values())
 
 
-def _bounded(counts: Counter) -> Counter:
-    """The counts with a breakdown's values past MOST_VALUES a day folded into OTHER: a
-    stream of made-up utm tags cannot grow the table without end."""
-    groups = {(c, d, dim) for c, d, dim, _value in counts}
-    known = {group: set() for group in groups}
-    for row in PageViewDay.objects.filter(
-        campaign__in={c for c, _d, _dim in groups}, day__in={d for _c, d, _dim in groups}
-    ).values_list("campaign_id", "day", "dimension", "value"):
-        if row[:3] in known:
-            known[row[:3]].add(row[3])
-    bounded = Counter()
-    for (campaign_id, day, dimension, value), views in sorted(
-        counts.items(), key=lambda item: -item[1]
-    ):
-        values = known[(campaign_id, day, dimension)]
-        if value not in values:
-            if len(values) >= MOST_VALUES:
-                value = OTHER
-            values.add(value)
-        bounded[(campaign_id, day, dimension, value)] += views
-    return bounded
+def _bounded(counts: Counter) -> tuple[Counter, list]:
+    """The counts to add, with each breakdown kept to its MOST_VALUES values a day with the
+    most views (a value already kept wins a tie) and the rest folded into OTHER; and the
+    values kept so far that are pushed out by busier ones (their rows to fold into OTHER).
+
+    Made-up utm tags can neither grow the table without end nor, sent early in the day,
+    keep a real newsletter or partner out of the breakdown.
+    """
+    incoming: dict[tuple, dict] = {}
+    for (campaign_id, day, dimension, value), views in counts.items():
+        incoming.setdefault((campaign_id, day, dimension), {})[value] = views
+    kept = {group: {} for group in incoming}
+    for *group, value, views in PageViewDay.objects.filter(
+        campaign__in={group[0] for group in incoming}, day__in={group[1] for group in incoming}
+    ).values_list("campaign_id", "day", "dimension", "value", "views"):
+        if tuple(group) in kept:
+            kept[tuple(group)][value] = views
+    rows, pushed_out = Counter(), []
+    for group, new in incoming.items():
+        before = kept[group]
+        totals = Counter(before) + Counter(new)
+        totals.pop(OTHER, None)
+        ranked = sorted(totals, key=lambda value: (-totals[value], value not in before))
+        top = set(ranked[:MOST_VALUES])
+        for value, views in new.items():
+            rows[(*group, value if value in top else OTHER)] += views
+        for value, views in before.items():
+            if value != OTHER and value not in top:
+                pushed_out.append((*group, value))
+                rows[(*group, OTHER)] += views
+    return rows, pushed_out
+
+
+def _fold(pushed_out: list) -> None:
+    """Delete the rows of values pushed out (their views are added to OTHER's row)."""
+    if not pushed_out:
+        return
+    rows = Q()
+    for campaign_id, day, dimension, value in pushed_out:
+        rows |= Q(campaign_id=campaign_id, day=day, dimension=dimension, value=value)
+    PageViewDay.objects.filter(rows).delete()
+
+
+#: The breakdowns whose values come from the visitor's address (utm tags, referrer).
+TAGGED = ("source", "utm_campaign")
+
+
+def forget_tags(before: date) -> int:
+    """Fold the tag breakdowns of the days before `before` into OTHER: the day's views stay,
+    which tag brought them does not (retention, like an action's own source fields).
+    Returns how many rows were folded."""
+    old = PageViewDay.objects.filter(day__lt=before, dimension__in=TAGGED).exclude(value=OTHER)
+    with transaction.atomic():
+        totals = Counter()
+        for campaign_id, day, dimension, views in old.values_list(
+            "campaign_id", "day", "dimension", "views"
+        ):
+            totals[(campaign_id, day, dimension, OTHER)] += views
+        folded, _by_model = old.delete()
+        _add(totals)
+    return folded
 
 
 #: Rows per INSERT (SQLite takes at most 999 parameters in a statement).

@@ -3,13 +3,16 @@
 A source is the landing address's `utm_source`, `utm_medium` and `utm_campaign` tags, the
 referring site's domain (never its path, which can carry anything), the partner site whose
 page embedded the form (its domain, from the browser's Origin header, which that page
-cannot forge) and the language the supporter's browser asks for first. Each value is
+cannot forge, and only for an origin the site allows) and the language the supporter's browser asks for first. Each value is
 cleaned and bounded here, once, for the page-view counters and for the action's row alike:
-a malformed tag is dropped, never a reason to refuse an action.
+a malformed tag, or one that looks like an email address or a phone number, is dropped,
+never a reason to refuse an action.
 """
 
 import re
 from urllib.parse import parse_qs, urlsplit
+
+from django.conf import settings
 
 from . import supporter_fields
 
@@ -40,11 +43,20 @@ _LANGUAGE = re.compile(r"[a-z]{2,3}")
 _NOT_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
+# What a tag must never carry: a person's email address or phone number (a mailing tool may
+# put the recipient's address in the link). Nine digits or more, so a date is not a number.
+_PERSONAL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]{2,}|\+?(?:\d[\s().-]?){9,}")
+
+
 def clean_tag(value) -> str:
-    """A utm tag as one short line of lower-case text ("Newsletter " and "newsletter" are one)."""
+    """A utm tag as one short line of lower-case text ("Newsletter " and "newsletter" are one);
+    empty if it looks like personal data, which then reaches no row, count or CRM."""
     if not isinstance(value, str):
         return ""
-    return " ".join(_NOT_TEXT.sub(" ", value).split()).lower()[:TAG_MAX_LENGTH].strip()
+    tag = " ".join(_NOT_TEXT.sub(" ", value).split()).lower()
+    if _PERSONAL.search(tag):
+        return ""
+    return tag[:TAG_MAX_LENGTH].strip()
 
 
 def clean_domain(value) -> str:
@@ -93,9 +105,11 @@ def referrer_domain(value, request) -> str:
 
 
 def partner_site(request) -> str:
-    """The domain of the page a browser sent this request from, if it is another site."""
+    """The domain of the page a browser sent this request from, if it is a partner's: an
+    origin the site allows (CORS_ALLOWED_ORIGINS). Any other origin is no partner: anyone
+    can send a made-up one."""
     origin = request.META.get("HTTP_ORIGIN", "")
-    if not origin or origin == "null":
+    if not origin or origin not in settings.CORS_ALLOWED_ORIGINS:
         return ""
     domain = clean_domain(origin)
     return "" if domain == _own_domain(request) else domain

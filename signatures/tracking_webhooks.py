@@ -1,4 +1,8 @@
-"""The email providers' tracking webhooks, at /anymail/<provider>/tracking/.
+"""The email provider's tracking webhook, at /anymail/<provider>/tracking/.
+
+Only the provider EMAIL_PROVIDER names has the route: another provider's address is a 404,
+like any address that does not exist (anymail's views check their provider's settings when
+called, so an unconfigured one would answer anyone with a 500).
 
 anymail's views authenticate each request as the provider requires: HTTP basic auth with
 ANYMAIL_WEBHOOK_SECRET (required here for every provider), and also the provider's own
@@ -11,8 +15,9 @@ import functools
 from anymail import urls as anymail_urls
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
-from django.http import HttpResponseForbidden
-from django.urls import URLPattern
+from django.http import Http404, HttpResponseForbidden
+from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
 
 from . import metrics
 from .services import tracking
@@ -46,9 +51,19 @@ def counting_refusals(view):
     return counted
 
 
-#: anymail's tracking routes only (Clarion takes no inbound mail).
-urlpatterns = [
-    URLPattern(pattern.pattern, counting_refusals(pattern.callback), name=pattern.name)
+#: anymail's tracking views, by provider (Clarion takes no inbound mail).
+VIEWS = {
+    pattern.name.removesuffix("_tracking_webhook"): counting_refusals(pattern.callback)
     for pattern in anymail_urls.urlpatterns
     if pattern.name and pattern.name.endswith("_tracking_webhook")
-]
+}
+
+
+@csrf_exempt  # as anymail's own views: providers authenticate otherwise
+def tracking_webhook(request, provider: str):
+    if provider != settings.EMAIL_PROVIDER or provider not in VIEWS:
+        raise Http404
+    return VIEWS[provider](request)
+
+
+urlpatterns = [path("<str:provider>/tracking/", tracking_webhook, name="tracking_webhook")]

@@ -79,6 +79,15 @@ def view(request, campaign_id: int):
         raise Http404
     campaign_id = live.page.counter_source.pk  # a translation's views are its campaign's
     if landing.is_person_viewing(request, beacon=True):
+        try:  # anyone can post here: a network counts a few views, not a stream
+            abuse.check_rate(
+                abuse.client_ip(request), setting="CLARION_BEACON_RATE_LIMIT", kind="beacon"
+            )
+        except ActionRefused as refusal:
+            response = HttpResponse(status=429)
+            response["Retry-After"] = str(refusal.retry_after)
+            response["Cache-Control"] = "no-store"
+            return response
         carried = {name: sources.clean_tag(request.POST.get(name)) for name in sources.CARRIED}
         carried["referrer"] = sources.referrer_domain(request.POST.get("referrer"), request)
         dimensions = sources.view_dimensions(carried, request, embedded=True)

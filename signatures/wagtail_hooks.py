@@ -95,6 +95,14 @@ def signatures_menu():
                 order=400,
                 permission=MODERATE,
             ),
+            PermittedMenuItem(
+                _("Suppressed addresses"),
+                reverse_lazy("signatures_admin:suppressions"),
+                name="suppressions",
+                icon_name="mail",
+                order=450,
+                permission=MODERATE,
+            ),
         ]
     )
     return SubmenuMenuItem(_("Signatures"), screens, name="signatures", icon_name="form", order=250)
@@ -203,6 +211,11 @@ def register_moderation_log_actions(actions):
         )
     actions.register_action(
         log_actions.ERASE_SUPPORTER, _("Erase a supporter"), _("Erased a supporter's personal data")
+    )
+    actions.register_action(
+        log_actions.LIFT_SUPPRESSION,
+        _("Lift a suppression"),
+        _("Lifted the suppression of an address: emails to it go again"),
     )
     actions.register_action(
         log_actions.SUBJECT_ACCESS,

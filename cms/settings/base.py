@@ -223,6 +223,8 @@ CLARION_WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=
 
 # Taking action (signatures app). Rate limit: "actions/seconds" per connection, 0/… = none.
 CLARION_RATE_LIMIT = env("CLARION_RATE_LIMIT", default="5/300")
+# Views counted from the beacon (signatures/views.py `view`) per connection, likewise.
+CLARION_BEACON_RATE_LIMIT = env("CLARION_BEACON_RATE_LIMIT", default="30/300")
 # Proxies in front of the site that append to X-Forwarded-For (0: use REMOTE_ADDR).
 CLARION_TRUSTED_PROXIES = env.int("CLARION_TRUSTED_PROXIES", default=0)
 # The HTML form is refused if sent sooner than this after it was rendered (0: no check).
@@ -245,6 +247,12 @@ CLARION_REPRESENTATIVE_LOOKUP = env.str(
 CLARION_REPRESENT_URL = env.str("CLARION_REPRESENT_URL", default="https://represent.opennorth.ca")
 CLARION_REPRESENT_TIMEOUT = env.float("CLARION_REPRESENT_TIMEOUT", default=3.0)
 CLARION_REPRESENT_CACHE_SECONDS = env.int("CLARION_REPRESENT_CACHE_SECONDS", default=24 * 3600)
+# Lookups of a postal code through the API, per connection ("lookups/seconds", 0/…: none);
+# the HTML form's lookup is part of an action, counted by CLARION_RATE_LIMIT.
+CLARION_LOOKUP_RATE_LIMIT = env("CLARION_LOOKUP_RATE_LIMIT", default="30/300")
+# A provider failing this often ("failures/seconds") is left alone for that many seconds
+# (campaigns/lookup_guard.py; 0/…: never).
+CLARION_LOOKUP_BREAKER = env("CLARION_LOOKUP_BREAKER", default="5/60")
 CLARION_CAMPAIGN_CACHE_SECONDS = env.int("CLARION_CAMPAIGN_CACHE_SECONDS", default=2)
 # Surge mode (cms/surge.py): receipts and webhooks wait, the counter is recounted less often.
 # Also a switch for administrators in the admin (Settings → Surge mode).
@@ -273,6 +281,9 @@ INSTALLED_APPS += ["anymail", "django_prometheus"]
 EMAIL_PROVIDER = env("EMAIL_PROVIDER", default="")
 if EMAIL_PROVIDER:
     EMAIL_BACKEND = f"anymail.backends.{EMAIL_PROVIDER}.EmailBackend"
+# A mailbox that bounced gets no supporters' emails for this many days (a complaint: until a
+# signature moderator lifts it, in Signatures > Suppressed addresses).
+CLARION_BOUNCE_SUPPRESSION_DAYS = env.int("CLARION_BOUNCE_SUPPRESSION_DAYS", default=90)
 ANYMAIL = {
     name.removeprefix("ANYMAIL_"): value
     for name, value in env.ENVIRON.items()

@@ -119,3 +119,15 @@ class AddressForm(forms.Form):
         if cleaned.get("action") == "erase" and not cleaned.get("confirm"):
             self.add_error("confirm", _("Tick this box to confirm the erasure."))
         return cleaned
+
+
+class SuppressionForm(forms.Form):
+    """An address whose suppression to look up or lift (sent by POST, never in a URL)."""
+
+    email = forms.EmailField(label=_("Email address"), max_length=254)
+    action = forms.ChoiceField(
+        choices=[("check", _("Say why it is suppressed")), ("lift", _("Lift the suppression"))],
+        widget=forms.RadioSelect,
+        initial="check",
+        label=_("Request"),
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import deliveries, statistics, views
+from . import deliveries, statistics, suppressions, views
 
 app_name = "signatures_admin"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("statistics/<int:campaign_id>/csv/", statistics.statistics_csv, name="statistics_csv"),
     path("live/", statistics.live_campaigns, name="live_campaigns"),
     path("data-requests/", views.data_requests, name="data_requests"),
+    path("suppressions/", suppressions.suppressions, name="suppressions"),
     path("deliveries/", deliveries.index, name="deliveries"),
     path("deliveries/results/", deliveries.index_results, name="deliveries_results"),
     path("deliveries/retry/", deliveries.retry_deliveries, name="deliveries_retry"),

@@ -12,7 +12,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from .. import log_actions
+from .. import log_actions, page_views
 from ..emails import email_key, mailbox_key
 from ..models import DataRequest, Delivery, ExportJob, Signature, WebhookDelivery
 from . import export
@@ -34,6 +34,12 @@ def address_hash(address: str) -> str:
     """A keyed hash of the normalised address: recognises an address without storing it."""
     key = settings.SECRET_KEY.encode()
     return hmac.new(key, email_key(address).encode(), hashlib.sha256).hexdigest()
+
+
+def mailbox_hash(address: str) -> str:
+    """A keyed hash of that very mailbox (a +tag makes another, as in `mailbox_key`)."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, mailbox_key(address).encode(), hashlib.sha256).hexdigest()
 
 
 def _personal_fields():
@@ -215,6 +221,8 @@ def anonymise_expired(now=None, batch_size=1000) -> int:
         total += _anonymise_in_batches(expired, batch_size)
     if total:
         logger.info("retention: %s signatures anonymised", total)
+    if folded := page_views.forget_tags(cutoff.date()):
+        logger.info("retention: %s tagged view counts folded", folded)
     return total
 
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
+from campaigns import lookup_guard
 from campaigns.models import Target, normalise_postal_code
 from campaigns.representatives import Found, LookupUnavailable, find
 
@@ -27,6 +28,10 @@ NOBODY = _(
 )
 
 
+NOT_A_POSTAL_CODE = _(
+    "Please write your postal code with letters and digits only, as it appears on your mail."
+)
+
 POSTAL_CODE_NEEDED = _("Please enter your postal code: your letter goes to your representative.")
 
 NOT_KNOWN_YET = _(
@@ -40,6 +45,8 @@ def found_for_signing(campaign, postal_code: str) -> list[Found] | None:
     now (the action is taken, its letter waits). ActionRefused when nobody matches."""
     if not normalise_postal_code(postal_code):
         raise ActionRefused(POSTAL_CODE_NEEDED, status=400, field="postal_code")
+    if not lookup_guard.well_formed(postal_code):  # before anything is asked of anyone
+        raise ActionRefused(NOT_A_POSTAL_CODE, status=400, field="postal_code")
     try:
         found = find(campaign.directory, postal_code)
     except LookupUnavailable:

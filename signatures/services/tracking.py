@@ -3,17 +3,23 @@
 Each message Clarion sends carries metadata naming what it is for (`metadata_for`); the
 providers send it back with their events, so an event finds its row without Clarion
 storing any provider's message id. A hard bounce or a complaint, whatever the message,
-puts its address on the suppression list (a keyed hash): supporters' emails are never
-sent to it again, and a target's address on it is shown to editors and moderators as
-bouncing.
+puts that very mailbox on the suppression list (a keyed hash; `ana+news@` is not `ana@`):
+supporters' emails are not sent to it again, and a target's address on it is shown to
+editors and moderators as bouncing. A bounce expires (CLARION_BOUNCE_SUPPRESSION_DAYS: a
+full or moved mailbox comes back); a complaint holds until a signature moderator lifts it.
 """
 
 import logging
+from datetime import timedelta
 
+from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
+from wagtail.log_actions import log
 
+from .. import log_actions
 from ..models import Delivery, Suppression
-from .privacy import address_hash
+from .privacy import mailbox_hash
 
 logger = logging.getLogger(__name__)
 
@@ -81,24 +87,65 @@ def _deliveries(reference: str):
 
 
 def suppress(address: str, reason: str) -> None:
-    entry, created = Suppression.objects.get_or_create(
-        address_hash=address_hash(address), defaults={"reason": reason}
+    now = timezone.now()
+    expires = (
+        now + timedelta(days=settings.CLARION_BOUNCE_SUPPRESSION_DAYS)
+        if reason == Suppression.Reason.BOUNCED
+        else None
     )
-    # A complaint outweighs a bounce: an address that complained is reported so.
-    if not created and reason == Suppression.Reason.COMPLAINED:
-        Suppression.objects.filter(pk=entry.pk).update(reason=reason)
+    entry, created = Suppression.objects.get_or_create(
+        address_hash=mailbox_hash(address), defaults={"reason": reason, "expires_at": expires}
+    )
+    if created:
+        return
+    if entry.reason == Suppression.Reason.COMPLAINED and entry.expires_at is None:
+        return  # a complaint outweighs a later bounce: reported, and kept, as a complaint
+    # A complaint, or a bounce again: it holds from now.
+    Suppression.objects.filter(pk=entry.pk).update(
+        reason=reason, created_at=now, expires_at=expires
+    )
 
 
 def is_suppressed(address: str) -> bool:
-    return Suppression.objects.filter(address_hash=address_hash(address)).exists()
+    return (
+        Suppression.objects.in_force(timezone.now())
+        .filter(address_hash=mailbox_hash(address))
+        .exists()
+    )
+
+
+def suppression_of(address: str) -> Suppression | None:
+    """Why supporters' emails to `address` are held back now, if they are."""
+    return (
+        Suppression.objects.in_force(timezone.now())
+        .filter(address_hash=mailbox_hash(address))
+        .first()
+    )
+
+
+def lift(address: str, user) -> bool:
+    """Send to `address` again (a signature moderator's decision, logged with who and why it
+    had been suppressed). Returns whether it was suppressed."""
+    with transaction.atomic():
+        entry = Suppression.objects.filter(address_hash=mailbox_hash(address)).first()
+        if entry is None:
+            return False
+        log(
+            instance=entry,
+            action=log_actions.LIFT_SUPPRESSION,
+            user=user,
+            data={"reason": entry.reason, "since": entry.created_at.isoformat()},
+        )
+        entry.delete()
+    return True
 
 
 def bouncing_targets(targets) -> list:
     """Those of `targets` whose address hard-bounced."""
-    hashes = {address_hash(target.email) for target in targets if target.email}
+    hashes = {mailbox_hash(target.email) for target in targets if target.email}
     found = set(
-        Suppression.objects.filter(
-            reason=Suppression.Reason.BOUNCED, address_hash__in=hashes
-        ).values_list("address_hash", flat=True)
+        Suppression.objects.in_force(timezone.now())
+        .filter(reason=Suppression.Reason.BOUNCED, address_hash__in=hashes)
+        .values_list("address_hash", flat=True)
     )
-    return [target for target in targets if target.email and address_hash(target.email) in found]
+    return [target for target in targets if target.email and mailbox_hash(target.email) in found]

@@ -44,6 +44,8 @@ class FakeRepresent(LoopbackServer):
         class Handler(QuietHandler):
             def do_GET(self):
                 fake.paths.append(self.path)
+                if fake.mode == "drip":  # a whole answer, each part well within the timeout
+                    return self.drip(json.dumps({"representatives_centroid": [MP]}).encode())
                 if fake.mode == "slow":
                     time.sleep(1.5)
                     status, body = 200, b"{}"
@@ -67,6 +69,19 @@ class FakeRepresent(LoopbackServer):
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+
+            def drip(self, body):
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                try:
+                    for start in range(0, len(body), len(body) // 10 + 1):
+                        self.wfile.write(body[start : start + len(body) // 10 + 1])
+                        self.wfile.flush()
+                        time.sleep(0.15)
+                    fake.dripped = True
+                except OSError:
+                    fake.dripped = False  # the client hung up before the end
 
         super().__init__(Handler)
 

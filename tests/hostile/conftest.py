@@ -9,11 +9,13 @@ from signatures import live_campaigns
 def unguarded(settings):
     """Every generated input reaches validation and the sign service.
 
-    The abuse guard (minimum fill time, rate limit) has its own tests. The campaign does not
+    The abuse guard (minimum fill time, rate limits) has its own tests. The campaign does not
     change during a run, so each process keeps it between posts, as in production.
     """
     settings.CLARION_MIN_FILL_SECONDS = 0
     settings.CLARION_RATE_LIMIT = "0/300"
+    settings.CLARION_LOOKUP_RATE_LIMIT = "0/300"
+    settings.CLARION_BEACON_RATE_LIMIT = "0/300"
     settings.CLARION_CAMPAIGN_CACHE_SECONDS = 3600
     live_campaigns.forget()
     yield

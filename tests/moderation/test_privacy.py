@@ -275,6 +275,30 @@ def test_retention_anonymises_actions_on_an_open_ended_campaign_the_period_after
     assert water.action_count() == shown_before
 
 
+@pytest.mark.postgres
+def test_retention_folds_the_tags_of_old_view_counts_and_keeps_their_views(settings, water):
+    from signatures import page_views
+    from signatures.models import PageViewDay
+
+    settings.CLARION_RETENTION_MONTHS = 6
+    today = timezone.localdate()
+    for day, value in ((today - timedelta(days=200), "newsletter"), (today, "newsletter")):
+        for dimension in ("source", "utm_campaign", "language"):
+            PageViewDay.objects.create(
+                campaign=water, day=day, dimension=dimension, value=value, views=5
+            )
+
+    privacy.anonymise_expired()
+
+    old = PageViewDay.objects.filter(day__lt=today).values_list("dimension", "value", "views")
+    assert sorted(old) == [
+        ("language", "newsletter", 5),  # not a tag: kept
+        ("source", page_views.OTHER, 5),
+        ("utm_campaign", page_views.OTHER, 5),
+    ]
+    assert PageViewDay.objects.filter(day=today, value="newsletter").count() == 3
+
+
 def test_erasure_deletes_the_exports_already_written(water, moderator):
     sign(water, "gone@example.org")
     job = export.start_export(moderator, "", 1)

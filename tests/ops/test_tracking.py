@@ -3,6 +3,7 @@ list for supporters' emails, bouncing targets shown to editors and moderators.""
 
 import base64
 import json
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -31,6 +32,7 @@ SUPPORTER = {
 def provider(settings):
     """anymail's test backend stands in for the provider's API; its webhook is Postmark's."""
     settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+    settings.EMAIL_PROVIDER = "postmark"
     settings.ANYMAIL = {"WEBHOOK_SECRET": SECRET}
     return settings
 
@@ -152,6 +154,17 @@ def test_a_webhook_without_the_providers_credentials_changes_nothing(client, let
     assert not Suppression.objects.exists()
 
 
+@pytest.mark.postgres
+def test_only_the_configured_provider_s_route_exists(client, provider, settings):
+    for other in ("mailgun", "sendgrid", "amazon_ses", "mandrill", "no-such-provider"):
+        answer = client.post(f"/anymail/{other}/tracking/", "{}", "application/json", **AUTH)
+        assert answer.status_code == 404, other
+    assert postmark(client, {}).status_code == 400  # there, and refusing a stranger
+
+    settings.EMAIL_PROVIDER = ""  # SMTP: no provider reports anything
+    assert postmark(client, {}, **AUTH).status_code == 404
+
+
 def test_supporters_emails_never_go_again_to_an_address_that_complained(
     client, letter, site, target, django_capture_on_commit_callbacks
 ):
@@ -171,12 +184,78 @@ def test_supporters_emails_never_go_again_to_an_address_that_complained(
 
     mail.outbox.clear()
     other = CampaignPageFactory(parent=site.root_page, targets=[target], send_receipt=True)
-    spelled_otherwise = SUPPORTER | {"email": "Ana.Okonjo+water@Example.org"}
+    spelled_otherwise = SUPPORTER | {"email": "Ana.Okonjo@Example.org"}  # the same mailbox
     act(client, other, spelled_otherwise, capture=django_capture_on_commit_callbacks)
 
     assert len(sent_to(TARGET_EMAIL)) == 1  # the action still counts and its letter goes
     assert not [message for message in mail.outbox if "okonjo" in message.to[0].lower()]
     assert Signature.objects.filter(campaign=other).get().email_due_at is None  # not owed
+
+
+# One bounce must not silence a person for good (issue 29, finding 4) -----------------------
+
+
+def suppressed(address) -> bool:
+    from signatures.services import tracking
+
+    return tracking.is_suppressed(address)
+
+
+@pytest.mark.postgres
+def test_a_bounce_suppresses_that_very_mailbox_not_the_address_without_its_tag(client, provider):
+    assert postmark(client, bounce("victim+petition@example.org", {}), **AUTH).status_code == 200
+
+    assert suppressed("victim+petition@example.org")
+    assert suppressed("Victim+Petition@Example.org")  # the same mailbox, spelled otherwise
+    assert not suppressed("victim@example.org")
+    assert not suppressed("victim+news@example.org")
+
+
+@pytest.mark.postgres
+def test_a_bounce_expires_and_a_complaint_holds(client, provider, settings):
+    postmark(client, bounce("full@example.org", {}), **AUTH)
+    postmark(client, complaint("angry@example.org", {}), **AUTH)
+
+    bounced = Suppression.objects.get(reason="bounced")
+    days = round((bounced.expires_at - bounced.created_at).total_seconds() / 86400)
+    assert days == settings.CLARION_BOUNCE_SUPPRESSION_DAYS == 90
+    assert Suppression.objects.get(reason="complained").expires_at is None
+
+    Suppression.objects.update(created_at=bounced.created_at - timedelta(days=91))
+    Suppression.objects.filter(reason="bounced").update(
+        expires_at=bounced.expires_at - timedelta(days=91)  # as if 91 days had passed
+    )
+    assert not suppressed("full@example.org")
+    assert suppressed("angry@example.org")
+
+
+@pytest.mark.postgres
+def test_a_signature_moderator_sees_why_and_lifts_a_suppression_and_it_is_logged(
+    client, provider, site
+):
+    from wagtail.models import ModelLogEntry
+
+    postmark(client, complaint(SUPPORTER["email"], {}), **AUTH)
+    screen = reverse("signatures_admin:suppressions")
+    client.force_login(make_user("eddie", "Editors"))
+    assert client.get(screen).status_code == 403
+    assert client.post(screen, {"email": SUPPORTER["email"], "action": "lift"}).status_code == 403
+    assert suppressed(SUPPORTER["email"])
+
+    mona = make_user("mona", "Signature moderators")
+    client.force_login(mona)
+    assert client.get(screen).status_code == 200
+    why = client.post(screen, {"email": SUPPORTER["email"], "action": "check"})
+    assert "Suppressed: it complained on" in why.content.decode()
+    assert "Until lifted." in why.content.decode()
+
+    lifted = client.post(screen, {"email": SUPPORTER["email"], "action": "lift"}, follow=True)
+
+    assert "Lifted: emails to this address go again." in lifted.content.decode()
+    assert not suppressed(SUPPORTER["email"])
+    assert all("okonjo" not in url for url, _status in lifted.redirect_chain)
+    entry = ModelLogEntry.objects.get(action="clarion.suppression.lift")
+    assert entry.user == mona and entry.data["reason"] == "complained"
 
 
 def test_a_hard_bouncing_target_is_shown_to_editors_and_moderators(

@@ -170,7 +170,8 @@ def test_the_beacon_answers_other_methods_and_campaigns_with_4xx(client, campaig
     assert page_views.pending() == {}
 
 
-def test_an_embedded_forms_view_counts_its_partner_site(client, campaign):
+def test_an_embedded_forms_view_counts_its_partner_site(client, campaign, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://www.partner.example.org"]
     client.post(
         reverse("signatures:view", args=[campaign.pk]),
         {"utm_source": "partner-list"},
@@ -179,6 +180,64 @@ def test_an_embedded_forms_view_counts_its_partner_site(client, campaign):
 
     assert views_of(campaign)[("partner_site", "partner.example.org")] == 1
     assert views_of(campaign)[("source", "partner-list")] == 1
+
+
+# Strangers bending the figures (issue 29, finding 3) ----------------------------------------
+
+
+def beacon(client, campaign, address=VISITOR_IP, **posted):
+    return client.post(
+        reverse("signatures:view", args=[campaign.pk]),
+        posted,
+        REMOTE_ADDR=address,
+        HTTP_USER_AGENT=BROWSER,
+    )
+
+
+@pytest.mark.postgres
+def test_the_beacon_counts_a_few_views_a_network_not_a_stream(
+    client, campaign, settings, either_cache
+):
+    settings.CLARION_BEACON_RATE_LIMIT = "3/300"
+
+    answers = [beacon(client, campaign, utm_source="inflated").status_code for _ in range(5)]
+
+    assert answers == [204, 204, 204, 429, 429]
+    assert (
+        beacon(client, campaign, address="198.51.100.9", utm_source="inflated").status_code == 204
+    )
+    assert views_of(campaign)[("source", "inflated")] == 4
+
+
+@pytest.mark.postgres
+def test_only_an_origin_the_site_allows_is_a_partner_site(client, campaign, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://partner.example.org"]
+    view = reverse("signatures:view", args=[campaign.pk])
+
+    client.post(view, HTTP_ORIGIN="https://made-up.example.net", REMOTE_ADDR="192.0.2.1")
+    client.post(view, HTTP_ORIGIN="https://partner.example.org", REMOTE_ADDR="192.0.2.2")
+
+    partners = {v: n for (dim, v), n in views_of(campaign).items() if dim == "partner_site"}
+    assert partners == {"": 1, "partner.example.org": 1}
+
+
+@pytest.mark.postgres
+def test_junk_sent_early_cannot_push_real_sources_out_of_the_breakdown(
+    client, campaign, settings, monkeypatch
+):
+    monkeypatch.setattr(page_views, "MOST_VALUES", 10)
+    for n in range(15):  # from as many networks as it takes
+        beacon(client, campaign, address=f"192.0.2.{n}", utm_source=f"junk-{n}")
+    page_views.flush()
+    for n in range(3):
+        beacon(client, campaign, address=f"198.51.100.{n}", utm_source="newsletter")
+    page_views.flush()
+
+    sources = dict(PageViewDay.objects.filter(dimension="source").values_list("value", "views"))
+    assert sources["newsletter"] == 3
+    assert len(sources) == 11  # ten values and "(other)"
+    assert sources[page_views.OTHER] == 6
+    assert sum(sources.values()) == 18  # nothing lost
 
 
 @pytest.mark.redis

@@ -145,3 +145,34 @@ def test_a_page_of_this_site_is_no_referring_site(rf, settings):
 
     assert sources.referrer_domain("https://campaigns.example.org/campaigns/", request) == ""
     assert sources.referrer_domain("https://example.org/", request) == "example.org"
+
+
+# Personal data in a tag (issue 29, finding 6) ---------------------------------------------
+
+
+@pytest.mark.postgres
+def test_a_tag_that_looks_like_personal_data_reaches_no_row_nor_count(client, campaign):
+    from signatures import page_views
+
+    client.get(f"{campaign.url}?utm_source=ana.okonjo%40example.org&utm_campaign=spring-2026-12-07")
+    sent = client.post(
+        f"/api/v3/campaigns/{campaign.pk}/signatures/",
+        {
+            **VALID,
+            "utm_source": "Newsletter",
+            "utm_medium": "mail to Ana.Okonjo@Example.org",
+            "utm_campaign": "+351 912 345 678",
+        },
+        content_type="application/json",
+    )
+
+    assert sent.status_code == 202
+    signature = Signature.objects.get()
+    assert (signature.utm_source, signature.utm_medium, signature.utm_campaign) == (
+        "newsletter",
+        "",
+        "",
+    )
+    counted = {(dim, value) for (_c, _d, dim, value) in page_views.pending(campaign.pk)}
+    assert ("utm_campaign", "spring-2026-12-07") in counted  # a date is not a phone number
+    assert not [value for _dim, value in counted if "okonjo" in value]
