@@ -24,30 +24,40 @@ def installed(library: str) -> tuple[int, int]:
 
 @register()
 def patches_are_tested_here(app_configs, **kwargs):
-    """cms.I001 says what is patched; cms.E001 stops a version no patch was tested on."""
-    messages = []
+    """cms.E001: a patch on a version of its library it was not tested on stops start-up."""
+    errors = []
     for patch in vendor.patches():
-        name = patch.__name__.rsplit(".", 1)[-1]
         found = installed(patch.LIBRARY)
-        if found in patch.TESTED:
-            messages.append(
-                Info(
-                    f"{name}: {patch.LIBRARY} {found[0]}.{found[1]} patched ({patch.UPSTREAM}).",
-                    id="cms.I001",
-                )
-            )
-        else:
+        if found not in patch.TESTED:
             tested = ", ".join(f"{major}.{minor}" for major, minor in patch.TESTED)
-            messages.append(
+            errors.append(
                 Error(
-                    f"cms/vendor/{name}.py was written for {patch.LIBRARY} {tested}, "
+                    f"cms/vendor/{_name(patch)}.py was written for {patch.LIBRARY} {tested}, "
                     f"not the installed {found[0]}.{found[1]}.",
                     hint=f"See whether {patch.UPSTREAM} still needs it; test it on this "
                     "version and add it to TESTED, or remove the patch.",
                     id="cms.E001",
                 )
             )
-    return messages
+    return errors
+
+
+@register(Tags.compatibility, deploy=True)
+def patches_in_force(app_configs, **kwargs):
+    """cms.I001, with --deploy: what is patched, on which version, answering what."""
+    return [
+        Info(
+            f"{_name(patch)}: {patch.LIBRARY} {'.'.join(map(str, installed(patch.LIBRARY)))} "
+            f"patched ({patch.UPSTREAM}).",
+            id="cms.I001",
+        )
+        for patch in vendor.patches()
+        if installed(patch.LIBRARY) in patch.TESTED
+    ]
+
+
+def _name(patch) -> str:
+    return patch.__name__.rsplit(".", 1)[-1]
 
 
 @register(Tags.compatibility, deploy=True)
