@@ -143,6 +143,8 @@ def test_the_targets_route_names_the_representatives_without_their_addresses(
         ],
         "found": True,
         "message": "",
+        "choose_district": False,  # the code lies in one district
+        "districts": [],
     }
     assert "@" not in response.content.decode()
 
