@@ -5,7 +5,7 @@ may publish targets. The screen lists each directory with when it was last refre
 what and by whom.
 
 Where letters go is guarded: only someone who may publish targets ("Moderators") may import,
-and the import is logged on the directory (services/directories.py). The uploaded file waits
+and the import is logged on the directory (services/directories/). The uploaded file waits
 in the cache between the preview and the confirmation, under a key only this user's
 confirmation names.
 """
