@@ -123,10 +123,13 @@ class SignatureForm(SupporterDetailsForm):
     # On a campaign that writes to representatives, the district the supporter chose when
     # their postal code straddles several: offered only then, by
     # signatures/district_choice.html (the form's `district_candidates`).
+    # Hidden: front ends built on the API set it only when the targets route says to choose
+    # (`choose_district`); the page shows it as radio buttons, and only then.
     district = forms.CharField(
         label=capfirst(Signature._meta.get_field("district").verbose_name),
         max_length=200,
         required=False,
+        widget=forms.HiddenInput,
     )
     #: The districts to choose from (campaigns.representatives.District), set by the view.
     district_candidates = ()
@@ -219,12 +222,13 @@ class SignatureForm(SupporterDetailsForm):
         """The letter and note, shown with the message rather than with the details."""
         return [self[name] for name in LETTER_FIELDS if name in self.fields]
 
+    def hidden_fields(self):
+        # The district is offered by signatures/district_choice.html, never as a hidden
+        # input that would send a choice the supporter did not make.
+        return [field for field in super().hidden_fields() if field.name != "district"]
+
     def detail_fields(self):
-        return [
-            field
-            for field in self.visible_fields()
-            if field.name not in LETTER_FIELDS and field.name != "district"
-        ]
+        return [field for field in self.visible_fields() if field.name not in LETTER_FIELDS]
 
     def clean(self):
         cleaned = super().clean()

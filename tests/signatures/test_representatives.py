@@ -323,6 +323,7 @@ def test_a_straddling_code_offers_its_districts_on_the_form_without_javascript(
     assert not Signature.objects.exists()
     html = response.content.decode()
     assert "shared by several districts" in html
+    assert 'type="hidden" name="district"' not in html  # no choice made for them
     assert '<a href="#id_district">' in html  # the error summary leads to the choice
     assert 'type="radio" name="district" value="Centre" id="id_district"' in html
     assert 'value="Vanier" id="id_district_1"' in html
@@ -394,6 +395,11 @@ def test_the_api_asks_for_a_district_then_takes_the_action(client, to_representa
     body = DETAILS | {"postal_code": "K1A 0B1", "district": "Vanier"}
     assert api_sign(client, to_representative, body).status_code == 202
     assert Signature.objects.get().district == "Vanier"
+
+    # Front ends learn of the field from the campaign: hidden, set only when asked.
+    detail = client.get(f"/api/v3/campaigns/{to_representative.pk}/").json()
+    fields = {field["name"]: field for field in detail["action"]["form"]["fields"]}
+    assert fields["district"]["type"] == "hidden" and not fields["district"]["required"]
 
 
 def test_a_straddling_code_in_french_offers_its_districts_in_french(client, site, straddling):
