@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0010_directories_of_representatives'),
+        ("campaigns", "0010_directories_of_representatives"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='directory',
-            name='refreshed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='last refreshed'),
+            model_name="directory",
+            name="refreshed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="last refreshed"),
         ),
         migrations.AddField(
-            model_name='directory',
-            name='refreshed_by',
-            field=models.CharField(blank=True, max_length=150, verbose_name='refreshed by'),
+            model_name="directory",
+            name="refreshed_by",
+            field=models.CharField(blank=True, max_length=150, verbose_name="refreshed by"),
         ),
         migrations.AddField(
-            model_name='directory',
-            name='refreshed_from',
-            field=models.CharField(blank=True, max_length=255, verbose_name='refreshed from'),
+            model_name="directory",
+            name="refreshed_from",
+            field=models.CharField(blank=True, max_length=255, verbose_name="refreshed from"),
         ),
     ]

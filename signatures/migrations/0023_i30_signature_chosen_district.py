@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('signatures', '0022_campaign_counts_kept_by_a_trigger'),
+        ("signatures", "0022_campaign_counts_kept_by_a_trigger"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='signature',
-            name='district',
-            field=models.CharField(blank=True, max_length=200, verbose_name='district'),
+            model_name="signature",
+            name="district",
+            field=models.CharField(blank=True, max_length=200, verbose_name="district"),
         ),
     ]
