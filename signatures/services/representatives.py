@@ -130,6 +130,9 @@ def _keep(directory, person: Found) -> Target:
             },
         )
         if created:
+            # On the record like an imported one: its first revision, published.
+            target.save_revision(clean=False).publish(skip_permission_checks=True)
+            target.refresh_from_db()
             log(
                 instance=directory,
                 action=log_actions.KEEP_REPRESENTATIVE,

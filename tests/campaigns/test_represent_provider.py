@@ -194,6 +194,7 @@ def test_a_letter_goes_to_the_representative_represent_finds(represent, commons,
     [delivery] = Delivery.objects.select_related("target")
     assert delivery.target.email == "bea.ottawa@parl.example.ca"
     assert delivery.target.directory == commons and delivery.target.live
+    assert delivery.target.live_revision.as_object().email == "bea.ottawa@parl.example.ca"
     entry = ModelLogEntry.objects.get(action="clarion.directory.found")
     assert entry.data["representative"] == "Bea Ottawa"
 
