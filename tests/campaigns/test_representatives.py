@@ -379,3 +379,23 @@ def test_letters_owed_to_a_representative_who_left_go_to_the_successor(campaign)
     gil.refresh_from_db()
     assert not gil.live  # kept on record for the letter held, and never written to again
     assert not Target.objects.filter(pk=bob.pk).exists()  # nothing of his left to keep
+
+
+def test_a_supporter_already_writing_to_the_successor_gets_no_second_letter(campaign):
+    from signatures.models import Delivery, Signature
+
+    directory = DirectoryFactory(name="House")
+    bob = representative(directory, "Bob West", ["K2P"], district="West")
+    cy = representative(directory, "Cy New", ["K2P"], district="West", email="cy@x.org")
+    signature = Signature.objects.create(
+        campaign=campaign, first_name="S", last_name="T", email="s@example.org", email_key="s"
+    )
+    to_bob = Delivery.objects.create(signature=signature, target=bob)
+    to_cy = Delivery.objects.create(signature=signature, target=cy)
+
+    import_directory("House", read_csv(HEADER + "K2P,Cy New,,cy@x.org,West,,\n"), replace=True)
+
+    to_bob.refresh_from_db(), to_cy.refresh_from_db()
+    assert to_cy.state == Delivery.State.PENDING
+    assert to_bob.target_id == bob.pk and to_bob.state == Delivery.State.FAILED
+    assert "the letter goes to Cy New (West)" in to_bob.last_error

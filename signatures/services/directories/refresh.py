@@ -48,7 +48,7 @@ def import_directory(
         for key, row in wanted.items():
             target = existing.get(key)
             if target is None:
-                new.append(_target(directory, row, now))
+                new.append(_target(directory, row))
                 report.added.append(label(row))
                 continue
             if not target.live:
@@ -140,7 +140,7 @@ def _current(target: Target) -> tuple:
     return tuple(getattr(target, name) for name in DETAILS)
 
 
-def _target(directory, row: Row, now) -> Target:
+def _target(directory, row: Row) -> Target:
     """A representative as imported, before its first revision is published."""
     return Target(
         directory=directory,
