@@ -2,7 +2,12 @@
 
 `GET {CLARION_REPRESENT_URL}/postcodes/{CODE}/` answers the representatives of the code's
 districts; those whose `representative_set_name` is the directory's name (e.g. "House of
-Commons") are the ones found. The base URL is the deployer's setting, never typed by an
+Commons") are the ones found. Represent answers them twice: `representatives_concordance`,
+from the official concordance of postal codes and districts (a code straddling districts
+lists each), and `representatives_centroid`, whichever district holds the code's centre (a
+guess). The concordance is used when it names any of the directory's; else the centroid.
+What is found is then read against the directory's own table (`published`): an address
+approved there wins, and a representative unpublished there is not found. The base URL is the deployer's setting, never typed by an
 editor, and the path carries only the normalised code (letters and digits), so no request
 can be steered elsewhere; redirects are not followed.
 
@@ -27,7 +32,7 @@ from django.core.cache import cache
 
 from . import lookup_guard
 from .models import Directory, normalise_postal_code
-from .representatives import Found, LookupUnavailable, TableLookup
+from .representatives import Found, LookupUnavailable, TableLookup, published
 
 logger = logging.getLogger(__name__)
 
@@ -45,18 +50,18 @@ class RepresentLookup:
             return self.table.find(directory, code)
         key = f"clarion:represent:{directory.pk}:{code}"
         found = cache.get(key)
-        if found is not None:
-            return found
-        try:
-            found = lookup_guard.guarded(lambda: self.officials(directory, code))
-        except LookupUnavailable as error:
-            logger.warning("Represent lookup failed: %s", error)
-            if kept := self.table.find(directory, code):
-                return kept
-            raise
-        if found:
-            cache.set(key, found, settings.CLARION_REPRESENT_CACHE_SECONDS)
-        return found
+        if found is None:
+            try:
+                found = lookup_guard.guarded(lambda: self.officials(directory, code))
+            except LookupUnavailable as error:
+                logger.warning("Represent lookup failed: %s", error)
+                if kept := self.table.find(directory, code):
+                    return kept
+                raise
+            if found:  # "nobody" is not kept: a code's answer may come, and costs a key
+                cache.set(key, found, settings.CLARION_REPRESENT_CACHE_SECONDS)
+        # Read against the table every time: a publication or an import counts at once.
+        return published(directory, found)
 
     def officials(self, directory: Directory, code: str) -> list[Found]:
         status, body = get(f"/postcodes/{code}/")
@@ -66,9 +71,11 @@ class RepresentLookup:
             raise LookupUnavailable(f"HTTP {status}")
         try:
             answer = json.loads(body)
-            people = answer.get("representatives_centroid", []) + answer.get(
-                "representatives_concordance", []
-            )
+            members = [
+                [person for person in answer.get(name) or [] if _member(person, directory)]
+                for name in ("representatives_concordance", "representatives_centroid")
+            ]
+            people = members[0] or members[1]
             found = [
                 Found(
                     name=str(person["name"])[:200],
@@ -78,12 +85,15 @@ class RepresentLookup:
                     party=str(person.get("party_name") or "")[:200],
                 )
                 for person in people
-                if person.get("representative_set_name") == directory.name
             ]
         except (ValueError, TypeError, KeyError, AttributeError) as error:
             raise LookupUnavailable(f"unreadable answer: {type(error).__name__}") from None
-        # The same person may be in both lists.
+        # The same person may be listed twice.
         return [person for person in dict.fromkeys(found) if person.email]
+
+
+def _member(person, directory: Directory) -> bool:
+    return person.get("representative_set_name") == directory.name
 
 
 def get(path: str) -> tuple[int, bytes]:

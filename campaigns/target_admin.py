@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import UpdatedAtColumn
 from wagtail.log_actions import log
 from wagtail.snippets.views.chooser import SnippetChooserViewSet, SnippetCreateView
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.views.snippets import CopyView, SnippetViewSet
 
 from .models import Target
 
@@ -71,9 +71,26 @@ class TargetChooserViewSet(SnippetChooserViewSet):
         return Target.objects.filter(directory__isnull=True)
 
 
+#: Who may put a target into a directory (models.targets: the panel asks the same).
+PUBLISH_TARGET = "campaigns.publish_target"
+
+
+class TargetCopyView(CopyView):
+    """A copy of a representative, made by someone who may not put targets into a
+    directory, is a campaign's own target: the form has no directory field for them, so
+    the copy would otherwise keep the original's."""
+
+    def get_initial_form_instance(self):
+        instance = super().get_initial_form_instance()
+        if not self.request.user.has_perm(PUBLISH_TARGET):
+            instance.directory = None
+        return instance
+
+
 class TargetViewSet(SnippetViewSet):
     model = Target
     chooser_viewset_class = TargetChooserViewSet
+    copy_view_class = TargetCopyView
     # Representatives are targets too (models.directories): listed with their directory,
     # and edited, drafted and published like any target.
     list_display = ["__str__", "district", "directory", UpdatedAtColumn()]

@@ -88,10 +88,21 @@ class RecipientSchema(Schema):
     party: str = ""
 
 
+class DistrictSchema(Schema):
+    """One of the districts a postal code straddles, and its representatives."""
+
+    district: str
+    representatives: list[RecipientSchema]
+
+
 class TargetsSchema(Schema):
     targeting: str  # "fixed", "representative" or "both"
     targets: list[RecipientSchema]  # the campaign's own targets
     representatives: list[RecipientSchema]  # those the postal code leads to
+    # True when the code straddles districts and none was chosen: `districts` lists them,
+    # `representatives` is empty, and an action needs `district` (one of their names).
+    choose_district: bool = False
+    districts: list[DistrictSchema] = []
     # False when the lookup cannot tell now: an action is still taken, and its letter goes
     # to the representatives as soon as they are found.
     found: bool
@@ -100,6 +111,8 @@ class TargetsSchema(Schema):
 
 #: A postal code as typed: the longest in use is 10 characters, with spaces and a dash.
 PostalCode = Annotated[str, Query(max_length=20)]
+#: A district's name, as the targets route lists it.
+DistrictName = Annotated[str, Query(max_length=200)]
 
 
 def _problem(status: int, detail: str, errors=None, retry_after=None) -> HttpResponse:
@@ -226,11 +239,20 @@ def counter(request, response: HttpResponse, campaign_id: CampaignId):
         'representatives (`targeting` "representative" or "both"), those the '
         "`postal_code` leads to: names, salutations, districts and parties, never email "
         "addresses. A postal code that leads to nobody, or none given where one is needed: "
-        '422 with `errors[].loc` ["query", "postal_code"]. Too many lookups from one '
-        "connection: 429 with Retry-After."
+        '422 with `errors[].loc` ["query", "postal_code"]. A postal code shared by several '
+        "districts: `choose_district` true and the candidates in `districts`; the action "
+        "then needs `district`, the name of one of them (or a fuller postal code). Given "
+        "`district`, only that district's representatives are named. Too many lookups from "
+        "one connection: 429 with Retry-After."
     ),
 )
-def targets(request, response: HttpResponse, campaign_id: CampaignId, postal_code: PostalCode = ""):
+def targets(
+    request,
+    response: HttpResponse,
+    campaign_id: CampaignId,
+    postal_code: PostalCode = "",
+    district: DistrictName = "",
+):
     # Never cached: a directory replaced takes effect at once, and the address carries the
     # supporter's postal code, which no shared cache should keep.
     response["Cache-Control"] = "no-store"
@@ -245,7 +267,15 @@ def targets(request, response: HttpResponse, campaign_id: CampaignId, postal_cod
         abuse.check_rate(
             abuse.client_ip(request), setting="CLARION_LOOKUP_RATE_LIMIT", kind="lookup"
         )
-        found = representatives.found_for_signing(campaign, postal_code)
+        found = representatives.found_for_signing(campaign, postal_code, _text(district))
+    except representatives.DistrictToChoose as choice:
+        districts = [DistrictSchema(**group.public()) for group in choice.candidates]
+        message = str(choice.message)
+        return (
+            answer
+            | {"found": True, "message": message, "choose_district": True}
+            | {"districts": districts}
+        )
     except ActionRefused as refusal:
         if refusal.status == 429:
             return _problem(429, str(refusal.message), retry_after=refusal.retry_after)
@@ -319,6 +349,11 @@ def sign_by_api(request, campaign_id: CampaignId, data: SignatureIn):
         field = getattr(refusal, "field", None)
         if field:  # about one field (a disposable address): a field error like the others
             errors = [{"loc": ["body", field], "msg": message, "type": "refused"}]
+            if candidates := getattr(refusal, "candidates", ()):  # a code straddling districts
+                errors[0] |= {
+                    "type": "choose_district",
+                    "districts": [group.public() for group in candidates],
+                }
             return _problem(422, message, errors=errors)
         return _problem(refusal.status, message, retry_after=refusal.retry_after)
     # New or repeat, the answer is the same: the API never tells who has signed.

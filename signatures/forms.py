@@ -27,7 +27,14 @@ LETTER_FIELDS = ("letter_subject", "letter_body", "personal_note")
 #: never marked "(optional)".
 PREFILLED_FIELDS = ("letter_subject", "letter_body")
 LETTER_MAX_LENGTH = 5000
-ONE_LINE_FIELDS = ("first_name", "last_name", "postal_code", "phone", "letter_subject")
+ONE_LINE_FIELDS = (
+    "first_name",
+    "last_name",
+    "postal_code",
+    "district",
+    "phone",
+    "letter_subject",
+)
 #: Characters that turn the text around them right to left or back: in a name, they can make
 #: it read as another name wherever it is shown (the moderation list, the letter, the CSV).
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -113,6 +120,20 @@ class SignatureForm(SupporterDetailsForm):
         widget=widgets.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
 
+    # On a campaign that writes to representatives, the district the supporter chose when
+    # their postal code straddles several: offered only then, by
+    # signatures/district_choice.html (the form's `district_candidates`).
+    # Hidden: front ends built on the API set it only when the targets route says to choose
+    # (`choose_district`); the page shows it as radio buttons, and only then.
+    district = forms.CharField(
+        label=capfirst(Signature._meta.get_field("district").verbose_name),
+        max_length=200,
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    #: The districts to choose from (campaigns.representatives.District), set by the view.
+    district_candidates = ()
+
     # What the supporter writes comes first, the letter before their note.
     field_order = ["letter_subject", "letter_body", "personal_note"]
 
@@ -146,6 +167,8 @@ class SignatureForm(SupporterDetailsForm):
                 del self.fields[name]
             else:
                 self.fields[name].required = choice == "required"
+        if not to_representatives:
+            del self.fields["district"]
         if campaign.consent_text:
             self.fields["consent"].label = campaign.consent_text
         else:
@@ -198,6 +221,11 @@ class SignatureForm(SupporterDetailsForm):
     def letter_fields(self):
         """The letter and note, shown with the message rather than with the details."""
         return [self[name] for name in LETTER_FIELDS if name in self.fields]
+
+    def hidden_fields(self):
+        # The district is offered by signatures/district_choice.html, never as a hidden
+        # input that would send a choice the supporter did not make.
+        return [field for field in super().hidden_fields() if field.name != "district"]
 
     def detail_fields(self):
         return [field for field in self.visible_fields() if field.name not in LETTER_FIELDS]

@@ -46,6 +46,8 @@ def sign_by_form(request, campaign_id: int):
     except ActionRefused as refusal:
         metrics.action_refused(metrics.refusal_reason(refusal))
         form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+        # A postal code straddling districts: the page offers them to choose from.
+        form.district_candidates = getattr(refusal, "candidates", ())
         response = _show_form(request, campaign, form, refusal.status)
         if refusal.retry_after:
             response["Retry-After"] = str(refusal.retry_after)

@@ -247,10 +247,48 @@ class RepresentativeFoundFormatter(LogFormatter):
         }
 
 
+class RepresentativeImportFormatter(LogFormatter):
+    """On the representative's history: what an import wrote, the address before and after,
+    and, for a command-line run, the operating-system user who ran it."""
+
+    label = _("Change a representative by importing a directory")
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        values = {
+            "directory": data.get("directory", ""),
+            "old": data.get("old_email") or "—",
+            "new": data.get("new_email", ""),
+        }
+        if data.get("created"):
+            message = _("Added by an import into “%(directory)s”, address %(new)s") % values
+        else:
+            message = _("Imported into “%(directory)s”: address %(old)s → %(new)s") % values
+        if data.get("published_match"):
+            message += " " + _("(it was unpublished: the import published it)")
+        if data.get("superseded_draft"):
+            message += " " + _("(a pending draft was superseded: check it)")
+        if data.get("os_user"):
+            message += " " + _("(command line, by %(user)s)") % {"user": data["os_user"]}
+        return message
+
+
+class LeaveDirectoryFormatter(LogFormatter):
+    label = _("Leave a directory")
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        return _("Removed from “%(directory)s” by an import: unpublished, kept on record") % {
+            "directory": data.get("directory", "")
+        }
+
+
 @hooks.register("register_log_actions")
 def register_directory_log_actions(actions):
     actions.register_action(log_actions.IMPORT_DIRECTORY)(DirectoryImportFormatter)
     actions.register_action(log_actions.KEEP_REPRESENTATIVE)(RepresentativeFoundFormatter)
+    actions.register_action(log_actions.IMPORT_REPRESENTATIVE)(RepresentativeImportFormatter)
+    actions.register_action(log_actions.LEAVE_DIRECTORY)(LeaveDirectoryFormatter)
 
 
 @hooks.register("before_edit_page")

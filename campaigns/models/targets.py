@@ -68,7 +68,9 @@ class Target(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, model
         FieldPanel("email"),
         FieldPanel("country"),
         FieldPanel("max_per_minute"),
-        FieldPanel("directory"),
+        # Only moderators (and imports) put a target into a directory, where postal codes
+        # lead to it: an Editor's draft there would shadow a representative.
+        FieldPanel("directory", permission="campaigns.publish_target"),
         FieldPanel("district"),
         FieldPanel("party"),
         FieldPanel("language"),

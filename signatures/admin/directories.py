@@ -1,8 +1,11 @@
-"""Importing a directory of representatives in the admin: upload, a dry run that previews
-the rows and lists each error with its line number, then the import itself.
+"""Importing a directory of representatives in the admin: upload, a dry run that shows the
+difference the file makes (added, removed, changed addresses, postal codes changing hands)
+and lists each error with its line number, then the import itself, applied by someone who
+may publish targets. The screen lists each directory with when it was last refreshed, from
+what and by whom.
 
 Where letters go is guarded: only someone who may publish targets ("Moderators") may import,
-and the import is logged on the directory (services/directories.py). The uploaded file waits
+and the import is logged on the directory (services/directories/). The uploaded file waits
 in the cache between the preview and the confirmation, under a key only this user's
 confirmation names.
 """
@@ -18,6 +21,8 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
+
+from campaigns.models import Directory
 
 from ..services.directories import import_directory, read_csv
 from .permissions import permission_required
@@ -72,13 +77,18 @@ def import_representatives(request):
     if request.method == "POST" and form.is_valid():
         name = form.cleaned_data["directory"].strip()
         replace = form.cleaned_data["replace"]
-        data = form.cleaned_data["file"].read()
-        report = import_directory(name, read_csv(data), replace=replace, dry_run=True)
+        upload = form.cleaned_data["file"]
+        data, source = upload.read(), upload.name
+        report = import_directory(
+            name, read_csv(data), replace=replace, source=source, dry_run=True
+        )
         context |= {"report": report, "directory": name, "replace": replace}
         if not report.errors:
             token = secrets.token_urlsafe(16)
-            cache.set(_key(request, token), (name, replace, data), PENDING_SECONDS)
+            cache.set(_key(request, token), (name, replace, data, source), PENDING_SECONDS)
             context["token"] = token
+    else:
+        context["directories"] = Directory.objects.all()
     status = 400 if request.method == "POST" and not form.is_valid() else 200
     return TemplateResponse(
         request, "signatures/admin/directory_import.html", context, status=status
@@ -91,8 +101,10 @@ def _confirm(request, token: str):
         messages.warning(request, _("That preview has expired: upload the file again."))
         return redirect("directory_admin:import")
     cache.delete(_key(request, token))
-    name, replace, data = pending
-    report = import_directory(name, read_csv(data), replace=replace, user=request.user)
+    name, replace, data, source = pending
+    report = import_directory(
+        name, read_csv(data), replace=replace, user=request.user, source=source
+    )
     if report.errors:  # cannot happen for a checked file; said plainly all the same
         messages.error(request, _("Nothing was imported: the file has errors."))
     else:

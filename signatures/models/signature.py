@@ -38,6 +38,9 @@ class Signature(models.Model):
     )
     country = CountryField(_("country"), blank=True)
     postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    # The district whose representatives the letter goes to, when the postal code is
+    # shared by several and the supporter chose (campaigns.representatives.by_district).
+    district = models.CharField(_("district"), max_length=200, blank=True)
     # E.164 (+351210000000): CRMs and diallers take it as it is.
     phone = PhoneNumberField(_("phone number"), max_length=30, blank=True)
     # The supporter's own words, when the campaign allows them (see campaigns.letters).

@@ -52,7 +52,10 @@ def dispatch_signature(signature_id: int) -> None:
             if campaign.writes_to_representatives:
                 # Raises LookupUnavailable while the provider is down: this rolls back and
                 # the row is dispatched again later (dispatch_waiting, sweep_outbox).
-                targets += representatives.targets_for(campaign, signature.postal_code)
+                # So does NobodyToWriteTo, rather than drop a letter (logged by the caller).
+                targets += representatives.targets_for(
+                    campaign, signature.postal_code, signature.district
+                )
             deliveries = Delivery.objects.bulk_create(
                 Delivery(signature=signature, target=target)
                 for target in dict.fromkeys(targets)  # a fixed target may also represent

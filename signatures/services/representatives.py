@@ -7,6 +7,14 @@ whom they go to. Dispatching asks again (`targets_for`) inside its transaction: 
 provider still be down, LookupUnavailable rolls the dispatch back and the row waits for the
 dispatcher's next try or the sweeper's. Nothing is lost and nothing is sent twice: the
 delivery rows carry the same unique (signature, target) pair as a fixed target's.
+
+No letter is dropped in silence: should dispatching find fewer people to write to than the
+lookup names (one unpublished since, or a code that now straddles districts the supporter
+did not choose between), NobodyToWriteTo rolls the dispatch back like LookupUnavailable,
+logged for staff, and the letters wait until the directory is put right.
+
+A postal code that straddles districts is refused until the supporter chooses theirs
+(DistrictToChoose, which carries the candidates) or gives a fuller code.
 """
 
 from django.db import transaction
@@ -15,12 +23,25 @@ from wagtail.log_actions import log
 
 from campaigns import lookup_guard
 from campaigns.models import Target, normalise_postal_code
-from campaigns.representatives import Found, LookupUnavailable, find
+from campaigns.representatives import (
+    District,
+    Found,
+    LookupUnavailable,
+    by_district,
+    find,
+    in_district,
+)
 
 from .. import log_actions
 from ..abuse import ActionRefused
 
-__all__ = ["LookupUnavailable", "found_for_signing", "targets_for"]
+__all__ = [
+    "DistrictToChoose",
+    "LookupUnavailable",
+    "NobodyToWriteTo",
+    "found_for_signing",
+    "targets_for",
+]
 
 NOBODY = _(
     "We could not find a representative for this postal code. Please check it, and write it "
@@ -40,9 +61,28 @@ NOT_KNOWN_YET = _(
 )
 
 
-def found_for_signing(campaign, postal_code: str) -> list[Found] | None:
+CHOOSE_DISTRICT = _(
+    "This postal code is shared by several districts: choose yours below, or enter your "
+    "full postal code."
+)
+
+
+class DistrictToChoose(ActionRefused):
+    """A postal code straddling districts, none of them chosen: the supporter chooses."""
+
+    def __init__(self, candidates: list[District]):
+        super().__init__(CHOOSE_DISTRICT, status=400, field="district")
+        self.candidates = candidates
+
+
+class NobodyToWriteTo(LookupUnavailable):
+    """Fewer people to write to than the lookup names: the letters wait, staff are told."""
+
+
+def found_for_signing(campaign, postal_code: str, district: str = "") -> list[Found] | None:
     """Who the letter will go to, for the thank-you page; None when the lookup cannot tell
-    now (the action is taken, its letter waits). ActionRefused when nobody matches."""
+    now (the action is taken, its letter waits). ActionRefused when nobody matches,
+    DistrictToChoose when the code straddles districts and `district` is none of them."""
     if not normalise_postal_code(postal_code):
         raise ActionRefused(POSTAL_CODE_NEEDED, status=400, field="postal_code")
     if not lookup_guard.well_formed(postal_code):  # before anything is asked of anyone
@@ -53,23 +93,35 @@ def found_for_signing(campaign, postal_code: str) -> list[Found] | None:
         return None
     if not found:
         raise ActionRefused(NOBODY, status=400, field="postal_code")
-    return found
+    chosen = in_district(found, district)
+    if chosen is None:
+        raise DistrictToChoose(by_district(found))
+    return chosen
 
 
-def targets_for(campaign, postal_code: str) -> list[Target]:
-    """The Target rows of the supporter's representatives; LookupUnavailable if not now.
+def targets_for(campaign, postal_code: str, district: str = "") -> list[Target]:
+    """The Target rows of the supporter's representatives (in the `district` they chose,
+    if their code straddles several); LookupUnavailable if not now, NobodyToWriteTo if
+    fewer than the lookup names can be written to.
 
     A remote provider's finds are kept in the directory as representatives (matched by
     name and district): one already there keeps its own, approved, details; a new one is
     published and logged, as the deployer's choice of provider vouches for its address.
     """
-    found = find(campaign.directory, postal_code)
+    found = in_district(find(campaign.directory, postal_code), district)
+    if not found:
+        raise NobodyToWriteTo(
+            "no district chosen among several" if found is None else "nobody found"
+        )
     known = [person.target_id for person in found if person.target_id]
-    targets = list(Target.objects.filter(pk__in=known, live=True))
+    targets = list(Target.objects.filter(pk__in=known, live=True).exclude(email=""))
     for person in found:
         if not person.target_id:
             targets.append(_keep(campaign.directory, person))
-    return [target for target in targets if target.live and target.email]
+    targets = [target for target in targets if target.live and target.email]
+    if len(targets) < len(found):
+        raise NobodyToWriteTo("a representative found is unpublished or has no address")
+    return targets
 
 
 def _keep(directory, person: Found) -> Target:
@@ -85,6 +137,9 @@ def _keep(directory, person: Found) -> Target:
             },
         )
         if created:
+            # On the record like an imported one: its first revision, published.
+            target.save_revision(clean=False).publish(skip_permission_checks=True)
+            target.refresh_from_db()
             log(
                 instance=directory,
                 action=log_actions.KEEP_REPRESENTATIVE,

@@ -47,7 +47,11 @@ def record_signature(
     # query with the imported table).
     found = None
     if campaign.writes_to_representatives:
-        found = representatives.found_for_signing(campaign, details.get("postal_code", ""))
+        found = representatives.found_for_signing(
+            campaign, details.get("postal_code", ""), details.get("district", "")
+        )
+        if found:  # the district written to, kept for dispatching
+            details = details | {"district": found[0].district}
     pending = campaign.confirmation_required
     consent = consent_record(campaign, details)
     # Recorded against the campaign's source page whatever the translation: the unique

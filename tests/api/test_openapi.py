@@ -57,7 +57,11 @@ def test_the_document_describes_every_route_request_and_response(client):
     assert {"first_name", "last_name", "email", "consent"} <= set(fields)
     assert set(sign["responses"]) == {"202", "400", "403", "404", "413", "415", "422", "429"}
     lookup = document["paths"]["/api/v3/campaigns/{campaign_id}/targets/"]["get"]
-    assert [p["name"] for p in lookup["parameters"] if p["in"] == "query"] == ["postal_code"]
+    assert [p["name"] for p in lookup["parameters"] if p["in"] == "query"] == [
+        "postal_code",
+        "district",  # the district chosen where a postal code straddles several
+    ]
+    assert "district" in fields
     assert set(lookup["responses"]) == {"200", "404", "422", "429"}
     for method, path in OUR_ROUTES:
         responses = document["paths"][path][method]["responses"]

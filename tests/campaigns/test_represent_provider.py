@@ -16,21 +16,70 @@ from tests.loopback import LoopbackServer, QuietHandler
 
 pytestmark = pytest.mark.django_db
 
-MP = {
-    "name": "Bea Ottawa",
-    "honorific_prefix": "Hon.",
-    "email": "bea.ottawa@parl.example.ca",
-    "district_name": "Ottawa Centre",
-    "party_name": "Green",
-    "elected_office": "MP",
-    "representative_set_name": "House of Commons",
-}
-MPP = MP | {
-    "name": "Cy Queens Park",
-    "email": "cy@ola.example.ca",
-    "elected_office": "MPP",
-    "representative_set_name": "Legislative Assembly of Ontario",
-}
+
+def official(name, district, email, *, office="MP", party="Green", house="House of Commons"):
+    """One representative as Represent answers it (represent.opennorth.ca/api/), field for
+    field: Clarion reads `name`, `email`, `district_name`, `party_name` and
+    `representative_set_name`; the rest is there because Represent sends it."""
+    slug = house.lower().replace(" ", "-")
+    return {
+        "name": name,
+        "district_name": district,
+        "elected_office": office,
+        "source_url": "https://www.ourcommons.ca/Members/en/search",
+        "first_name": name.split()[0],
+        "last_name": name.split()[-1],
+        "party_name": party,
+        "email": email,
+        "url": f"https://www.ourcommons.ca/Members/en/{name.lower().replace(' ', '-')}",
+        "photo_url": "",
+        "personal_url": "",
+        "district_id": "35075",
+        "gender": "",
+        "offices": [
+            {
+                "type": "legislature",
+                "postal": "House of Commons\nOttawa ON  K1A 0A6",
+                "tel": "1 613-555-0100",
+            },
+            {
+                "type": "constituency",
+                "postal": "1 Main Street\nOttawa ON  K1P 1A1",
+                "tel": "1 613-555-0101",
+            },
+        ],
+        "extra": {},
+        "related": {
+            "boundary_url": f"/boundaries/{slug}-districts/35075/",
+            "representative_set_url": f"/representative-sets/{slug}/",
+        },
+        "representative_set_name": house,
+    }
+
+
+def postcode(code, *, centroid, concordance=()):
+    """A postcode's answer as Represent gives it (GET /postcodes/{code}/)."""
+    return {
+        "code": code,
+        "city": "Ottawa",
+        "province": "ON",
+        "centroid": {"type": "Point", "coordinates": [-75.6972, 45.4215]},
+        "boundaries_centroid": [],
+        "boundaries_concordance": [],
+        "representatives_centroid": list(centroid),
+        "representatives_concordance": list(concordance),
+    }
+
+
+MP = official("Bea Ottawa", "Ottawa Centre", "bea.ottawa@parl.example.ca")
+MPP = official(
+    "Cy Queens Park",
+    "Ottawa Centre",
+    "cy@ola.example.ca",
+    office="MPP",
+    house="Legislative Assembly of Ontario",
+)
+VANIER = official("Dee Vanier", "Ottawa—Vanier", "dee.vanier@parl.example.ca", party="Blue")
 
 
 class FakeRepresent(LoopbackServer):
@@ -39,6 +88,7 @@ class FakeRepresent(LoopbackServer):
     def __init__(self):
         self.mode = "ok"
         self.paths = []
+        self.answers = {}  # code -> answer; any other code: MP's district
         fake = self
 
         class Handler(QuietHandler):
@@ -56,11 +106,10 @@ class FakeRepresent(LoopbackServer):
                 elif isinstance(fake.mode, int):
                     status, body = fake.mode, b"{}"
                 else:
-                    answer = {
-                        "code": self.path.rstrip("/").rpartition("/")[2],
-                        "representatives_centroid": [MP, MPP],
-                        "representatives_concordance": [MP],
-                    }
+                    code = self.path.rstrip("/").rpartition("/")[2]
+                    answer = fake.answers.get(code) or postcode(
+                        code, centroid=[MP, MPP], concordance=[MP]
+                    )
                     status, body = 200, json.dumps(answer).encode()
                 self.send_response(status)
                 if status == 302:
@@ -105,7 +154,7 @@ def test_the_directory_s_members_are_found_and_never_asked_twice(represent, comm
 
     assert (found.name, found.salutation, found.district, found.party) == (
         "Bea Ottawa",
-        "Hon.",
+        "",  # Represent has no salutation
         "Ottawa Centre",
         "Green",
     )
@@ -160,8 +209,9 @@ def test_a_letter_goes_to_the_representative_represent_finds(represent, commons,
     [delivery] = Delivery.objects.select_related("target")
     assert delivery.target.email == "bea.ottawa@parl.example.ca"
     assert delivery.target.directory == commons and delivery.target.live
+    assert delivery.target.live_revision.as_object().email == "bea.ottawa@parl.example.ca"
     entry = ModelLogEntry.objects.get(action="clarion.directory.found")
-    assert entry.data["representative"] == "Hon. Bea Ottawa"
+    assert entry.data["representative"] == "Bea Ottawa"
 
     # The next supporter in the district writes to the same representative's row.
     other, _new = signing.record_signature(
@@ -193,3 +243,68 @@ def test_while_represent_is_down_an_action_waits_for_it(represent, commons, site
     represent.mode = "ok"
     dispatch.dispatch_signature(signature.pk)
     assert Delivery.objects.get().target.name == "Bea Ottawa"
+
+
+# What Represent's answers distinguish ----------------------------------------------------------
+
+
+def test_the_concordance_is_used_when_it_names_the_directory_s_members(represent, commons):
+    # The concordance puts K1A 0B1 in two districts; the centroid guesses one of them.
+    represent.answers["K1A0B1"] = postcode(
+        "K1A0B1", centroid=[MP, MPP], concordance=[MP, VANIER, MPP]
+    )
+    found = find(commons, "K1A 0B1")
+    assert sorted((p.name, p.district) for p in found) == [
+        ("Bea Ottawa", "Ottawa Centre"),
+        ("Dee Vanier", "Ottawa—Vanier"),
+    ]
+
+
+def test_the_centroid_answers_when_the_concordance_names_none_of_the_directory_s(
+    represent, commons
+):
+    represent.answers["K2P1L4"] = postcode("K2P1L4", centroid=[VANIER, MPP], concordance=[MPP])
+    assert [p.name for p in find(commons, "K2P 1L4")] == ["Dee Vanier"]
+
+
+def test_a_code_the_concordance_splits_lets_the_supporter_choose_and_writes_to_that_one(
+    represent, commons, site
+):
+    from signatures.services.representatives import DistrictToChoose
+
+    represent.answers["K1A0B1"] = postcode("K1A0B1", centroid=[MP], concordance=[MP, VANIER])
+    campaign = representative_campaign(site.root_page, commons)
+    details = {"first_name": "Ana", "last_name": "O", "email": "ana@example.org"}
+    details["postal_code"] = "K1A 0B1"
+
+    with pytest.raises(DistrictToChoose) as choice:
+        signing.record_signature(campaign, details)
+    assert [d.name for d in choice.value.candidates] == ["Ottawa Centre", "Ottawa—Vanier"]
+
+    signature, _new = signing.record_signature(campaign, details | {"district": "Ottawa—Vanier"})
+    dispatch.dispatch_signature(signature.pk)
+    assert Delivery.objects.get().target.email == "dee.vanier@parl.example.ca"
+
+
+def test_a_drafted_row_never_swallows_the_letter_of_someone_represent_finds(
+    represent, commons, site
+):
+    """The shadow: a row with the representative's name and district that is not published
+    (an Editor's draft, or stopped by a moderator). Before, the action was taken and no
+    letter was ever sent; now the lookup does not count it, so the action is refused."""
+    from signatures.abuse import ActionRefused
+
+    Target.objects.create(
+        directory=commons,
+        name="Bea Ottawa",
+        district="Ottawa Centre",
+        email="draft@example.org",
+        live=False,
+        has_unpublished_changes=True,
+    )
+    campaign = representative_campaign(site.root_page, commons)
+    details = {"first_name": "Ana", "last_name": "O", "email": "ana@example.org"}
+
+    with pytest.raises(ActionRefused):
+        signing.record_signature(campaign, details | {"postal_code": "K1A 0A6"})
+    assert find(commons, "K1A 0A6") == []

@@ -228,3 +228,174 @@ def test_a_campaign_to_representatives_needs_a_directory_and_asks_the_postal_cod
     campaign.directory = DirectoryFactory()
     campaign.full_clean()
     assert campaign.postal_code_field == "required"
+
+
+# Refreshing: no shadow, every change on the record, letters owed handed over ----------------
+
+
+def _drafted(directory, name, district, email="draft@example.org"):
+    """A target an Editor drafted into the directory (as was possible before): unpublished."""
+    return Target.objects.create(
+        directory=directory,
+        name=name,
+        district=district,
+        email=email,
+        live=False,
+        has_unpublished_changes=True,
+    )
+
+
+def test_an_import_publishes_an_unpublished_match_so_it_shadows_nobody():
+    directory = DirectoryFactory(name="House")
+    draft = _drafted(directory, "Ann Ottawa", "Ottawa Centre")
+    csv = HEADER + "K1A,Ann Ottawa,Ms,ann@parl.example.org,Ottawa Centre,,\n"
+
+    report = import_directory("House", read_csv(csv), replace=False)
+
+    assert report.updated == 1
+    assert [(p.name, p.email) for p in find(directory, "K1A 0A6")] == [
+        ("Ann Ottawa", "ann@parl.example.org")
+    ]
+    draft.refresh_from_db()
+    assert draft.live and not draft.has_unpublished_changes
+
+
+def test_the_dry_run_says_which_unpublished_match_the_import_publishes():
+    directory = DirectoryFactory(name="House")
+    _drafted(directory, "Ann Ottawa", "Ottawa Centre", email="ann@parl.example.org")
+    csv = HEADER + "K1A,Ann Ottawa,,ann@parl.example.org,Ottawa Centre,,\n"  # same details
+
+    report = import_directory("House", read_csv(csv), replace=False, dry_run=True)
+
+    assert report.to_publish == ["Ann Ottawa (Ottawa Centre)"] and report.updated == 1
+    assert not Target.objects.get().live  # a dry run writes nothing
+
+
+def test_each_address_an_import_changes_is_a_published_revision_and_a_log_entry(admin_user):
+    directory = DirectoryFactory(name="House")
+    ann = representative(
+        directory, "Ann Ottawa", ["K1A"], district="Ottawa Centre", email="old@parl.example.org"
+    )
+    csv = HEADER + "K1A,Ann Ottawa,,new@parl.example.org,Ottawa Centre,,\n"
+
+    import_directory("House", read_csv(csv), replace=False, user=admin_user)
+
+    ann.refresh_from_db()
+    assert ann.live_revision is not None and ann.latest_revision == ann.live_revision
+    assert ann.live_revision.as_object().email == "new@parl.example.org"
+    assert ann.live_revision.user == admin_user
+    entry = ModelLogEntry.objects.for_instance(ann).get(action="clarion.directory.representative")
+    assert entry.user == admin_user and entry.timestamp
+    assert (entry.data["old_email"], entry.data["new_email"]) == (
+        "old@parl.example.org",
+        "new@parl.example.org",
+    )
+    assert "old@parl.example.org → new@parl.example.org" in entry.formatter.format_message(entry)
+
+
+def test_a_command_line_import_records_the_operating_system_user(tmp_path):
+    import getpass
+
+    directory = DirectoryFactory(name="House")
+    ann = representative(directory, "Ann Ottawa", ["K1A"], email="old@parl.example.org")
+    path = tmp_path / "reps.csv"
+    path.write_text(HEADER + "K1A,Ann Ottawa,,new@parl.example.org,,,\n")
+
+    call_command("import_directory", str(path), directory="House")
+
+    entry = ModelLogEntry.objects.for_instance(ann).get(action="clarion.directory.representative")
+    assert entry.user is None and entry.data["os_user"] == getpass.getuser()
+    directory.refresh_from_db()
+    assert directory.refreshed_from == "reps.csv" and directory.refreshed_at
+    assert directory.refreshed_by == f"{getpass.getuser()} (command line)"
+
+
+def test_an_editor_s_pending_draft_is_superseded_and_flagged(admin_user):
+    directory = DirectoryFactory(name="House")
+    ann = representative(directory, "Ann Ottawa", ["K1A"], email="old@parl.example.org")
+    ann.email = "editor-typo@parl.example.org"
+    draft = ann.save_revision()  # an Editor's draft, waiting for a publisher
+    csv = HEADER + "K1A,Ann Ottawa,,new@parl.example.org,,,\n"
+
+    preview = import_directory("House", read_csv(csv), replace=False, dry_run=True)
+    assert preview.drafts_superseded == ["Ann Ottawa"]
+    import_directory("House", read_csv(csv), replace=False, user=admin_user)
+
+    ann.refresh_from_db()
+    assert ann.latest_revision != draft and ann.latest_revision == ann.live_revision
+    assert ann.email == "new@parl.example.org"
+    entry = ModelLogEntry.objects.for_instance(ann).get(action="clarion.directory.representative")
+    assert entry.data["superseded_draft"] is True
+    assert "pending draft was superseded" in entry.formatter.format_message(entry)
+
+
+def test_a_refresh_is_shown_as_its_difference_before_it_is_applied():
+    directory = DirectoryFactory(name="House")
+    representative(directory, "Ann Ottawa", ["K1A"], district="Centre", email="a@x.org")
+    representative(directory, "Bob West", ["K2P", "K2R"], district="West", email="b@x.org")
+    csv = HEADER + (
+        "K1A,Ann Ottawa,,ann@new.org,Centre,,\n"  # a new address
+        "K2P,Cy New,,cy@x.org,West,,\n"  # Bob's district, someone new
+    )
+
+    report = import_directory("House", read_csv(csv), replace=True, dry_run=True)
+
+    assert report.added == ["Cy New (West)"] and report.leaving == ["Bob West (West)"]
+    assert report.address_changes == [("Ann Ottawa (Centre)", "a@x.org", "ann@new.org")]
+    assert report.changing_hands == [
+        ("K2P", "Bob West (West)", "Cy New (West)"),
+        ("K2R", "Bob West (West)", ""),  # leads nobody after
+    ]
+    assert [p.name for p in find(directory, "K2P")] == ["Bob West"]  # nothing applied yet
+
+
+def test_letters_owed_to_a_representative_who_left_go_to_the_successor(campaign):
+    from signatures.models import Delivery, Signature
+
+    directory = DirectoryFactory(name="House")
+    bob = representative(directory, "Bob West", ["K2P"], district="West")
+    gil = representative(directory, "Gil Wide", ["H"], district="Laurentides")
+    owed = {}
+    for who in (bob, gil):
+        signature = Signature.objects.create(
+            campaign=campaign,
+            first_name="S",
+            last_name="T",
+            email=f"{who.pk}@example.org",
+            email_key=str(who.pk),
+        )
+        owed[who.name] = Delivery.objects.create(signature=signature, target=who)
+    csv = HEADER + "K2P,Cy New,,cy@x.org,West,,\n"  # West has a successor; Laurentides none
+
+    preview = import_directory("House", read_csv(csv), replace=True, dry_run=True)
+    assert preview.successors == [("Bob West (West)", "Cy New (West)", 1)]
+    assert preview.held == [("Gil Wide (Laurentides)", 1)]
+    import_directory("House", read_csv(csv), replace=True)
+
+    to_bob, to_gil = (Delivery.objects.get(pk=owed[name].pk) for name in ("Bob West", "Gil Wide"))
+    assert to_bob.target.name == "Cy New" and to_bob.state == Delivery.State.PENDING
+    assert to_gil.target_id == gil.pk and to_gil.state == Delivery.State.FAILED
+    assert "no successor" in to_gil.last_error
+    gil.refresh_from_db()
+    assert not gil.live  # kept on record for the letter held, and never written to again
+    assert not Target.objects.filter(pk=bob.pk).exists()  # nothing of his left to keep
+
+
+def test_a_supporter_already_writing_to_the_successor_gets_no_second_letter(campaign):
+    from signatures.models import Delivery, Signature
+
+    directory = DirectoryFactory(name="House")
+    bob = representative(directory, "Bob West", ["K2P"], district="West")
+    cy = representative(directory, "Cy New", ["K2P"], district="West", email="cy@x.org")
+    signature = Signature.objects.create(
+        campaign=campaign, first_name="S", last_name="T", email="s@example.org", email_key="s"
+    )
+    to_bob = Delivery.objects.create(signature=signature, target=bob)
+    to_cy = Delivery.objects.create(signature=signature, target=cy)
+
+    import_directory("House", read_csv(HEADER + "K2P,Cy New,,cy@x.org,West,,\n"), replace=True)
+
+    to_bob.refresh_from_db(), to_cy.refresh_from_db()
+    assert to_cy.state == Delivery.State.PENDING
+    assert to_bob.target_id == bob.pk and to_bob.state == Delivery.State.FAILED
+    assert "the letter goes to Cy New (West)" in to_bob.last_error

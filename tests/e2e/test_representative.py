@@ -84,3 +84,43 @@ def test_the_representative_campaign_and_its_thank_you_are_accessible(
     page.get_by_role("heading", name="Thank you for taking action").wait_for()
     assert wcag_violations(page) == []
     context.close()
+
+
+def test_a_supporter_on_a_code_straddling_districts_chooses_and_writes_to_that_one_only(
+    live_server, chromium, representative_campaign, smtp_server
+):
+    from tests.factories import representative
+
+    directory = representative_campaign.directory
+    for name, district in [("Ada Vanier", "Vanier (demo)"), ("Ben Orleans", "Orléans (demo)")]:
+        email = f"{name.split()[0].lower()}@demo-parliament.example.org"
+        representative(
+            directory, name, ["K1C 2B5"], district=district, email=email, salutation="Ms"
+        )
+    context = chromium.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(live_server.url + representative_campaign.url)
+
+    page.get_by_label("Postal code").fill("K1C 2B5")
+    page.get_by_role("status").filter(has_text="shared by several districts").wait_for()
+    page.get_by_label("First name").fill("Ana")
+    page.get_by_label("Last name").fill("Okonjo")
+    page.get_by_label("Email").fill("ana@example.org")
+    page.get_by_role("button", name="Send my letter").click()
+
+    # The page comes back asking which district, the details kept.
+    choice = page.get_by_role("group", name="Your district")
+    choice.wait_for()
+    assert page.get_by_label("Email").input_value() == "ana@example.org"
+    assert wcag_violations(page) == []
+    choice.get_by_label("Vanier (demo): Ms Ada Vanier").check()
+    page.get_by_role("button", name="Send my letter").click()
+    page.get_by_role("heading", name="Thank you for taking action").wait_for()
+    recipients = page.locator(".thanks__recipients").inner_text()
+    assert "Ada Vanier" in recipients and "Ben Orleans" not in recipients
+
+    [letter] = smtp_server.wait_for(1, timeout=30)
+    assert letter["To"].addresses[0].addr_spec == "ada@demo-parliament.example.org"
+    assert letter.get_content().startswith("Dear Ms Ada Vanier,")
+    assert len(smtp_server.wait_for(2, timeout=3)) == 1  # and to nobody else
+    context.close()

@@ -87,3 +87,32 @@ def test_who_may_not_publish_targets_may_not_import(client, site):
         assert client.get(URL).status_code == 403
         assert upload(client, GOOD).status_code == 403
     assert not Directory.objects.exists()
+
+
+def test_a_refresh_shows_its_difference_and_the_directory_when_and_from_what(publisher_client):
+    publisher_client.post(URL, {"confirm": upload(publisher_client, GOOD).context["token"]})
+    html = publisher_client.get(URL).content.decode()
+    assert "<td>House</td>" in html and "<td>reps.csv</td><td>pat</td>" in html
+
+    refresh = (
+        HEADER
+        + "K1A,Ann Ottawa,Ms,ann@new.example.org,Ottawa Centre,,\nK2P,Cy New,Mr,cy@x.org,,,\n"
+    )
+    response = upload(publisher_client, refresh, "1")
+
+    html = response.content.decode()
+    assert "<li>Cy New</li>" in html  # added
+    assert "<li>Bob West</li>" in html  # removed
+    assert (
+        "<td>Ann Ottawa (Ottawa Centre)</td><td>ann@parl.example.org</td>"
+        "<td>ann@new.example.org</td>"
+    ) in html
+    assert "<td>K2P</td><td>Bob West</td><td>Cy New</td>" in html  # a code changing hands
+    directory = Directory.objects.get()
+    assert [p.name for p in find(directory, "K2P")] == ["Bob West"]  # not applied yet
+
+    publisher_client.post(URL, {"confirm": response.context["token"]})
+    assert [p.name for p in find(directory, "K2P")] == ["Cy New"]
+    entry = ModelLogEntry.objects.filter(action="clarion.directory.import").latest("pk")
+    assert entry.user.username == "pat" and entry.data["source"] == "reps.csv"
+    assert entry.data["changing_hands"] == [["K2P", "Bob West", "Cy New"]]

@@ -63,3 +63,50 @@ def test_the_export_says_who_each_action_wrote_to(signed):
         ("s1@example.org", "Bea Ottawa (Ottawa Centre)"),
         ("s2@example.org", "Cy Toronto (Spadina)"),
     ]
+
+
+# Who may put a target into a directory -----------------------------------------------------
+
+
+def _target_form(**fields):
+    return {"salutation": "", "name": "Bea Ottawa", "email": "draft@example.org"} | fields
+
+
+def test_an_editor_cannot_put_a_target_into_a_directory(editor_client, directory):
+    from django.urls import reverse
+
+    from campaigns.models import Target
+
+    add = reverse(Target.snippet_viewset.get_url_name("add"))
+    assert 'name="directory"' not in editor_client.get(add).content.decode()
+    form = _target_form(district="Ottawa Centre", directory=directory.pk)
+    assert editor_client.post(add, form).status_code == 302
+    drafted = Target.objects.get(email="draft@example.org")
+    assert drafted.directory is None  # a campaign's own target, shadowing nobody
+
+    # Nor by copying a representative, nor by editing a target.
+    bea = directory.representatives.get(name="Bea Ottawa")
+    copy = reverse(Target.snippet_viewset.get_url_name("copy"), args=[bea.pk])
+    editor_client.post(copy, _target_form(name="Bea Copy", district="Ottawa Centre"))
+    assert not directory.representatives.filter(name="Bea Copy").exists()
+    edit = reverse(Target.snippet_viewset.get_url_name("edit"), args=[drafted.pk])
+    editor_client.post(edit, _target_form(directory=directory.pk))
+    drafted.refresh_from_db()
+    assert drafted.directory is None and drafted.latest_revision.as_object().directory is None
+
+
+def test_a_moderator_may_put_a_target_into_a_directory(client, site, directory):
+    from django.contrib.auth.models import Group
+    from django.urls import reverse
+
+    from campaigns.models import Target
+    from tests.moderation.conftest import make_user
+
+    user = make_user("pat", "Editors")  # an editor who may also publish targets
+    user.groups.add(Group.objects.get(name="Moderators"))
+    client.force_login(user)
+    add = reverse(Target.snippet_viewset.get_url_name("add"))
+    assert 'name="directory"' in client.get(add).content.decode()
+    form = _target_form(name="Dee New", district="Vanier", directory=directory.pk)
+    assert client.post(add, form).status_code == 302
+    assert directory.representatives.filter(name="Dee New").exists()

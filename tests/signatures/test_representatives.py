@@ -143,6 +143,8 @@ def test_the_targets_route_names_the_representatives_without_their_addresses(
         ],
         "found": True,
         "message": "",
+        "choose_district": False,  # the code lies in one district
+        "districts": [],
     }
     assert "@" not in response.content.decode()
 
@@ -276,3 +278,136 @@ def test_the_letter_preview_is_addressed_to_one_of_the_directory_s_representativ
     email = preview(to_representative, "letter")
     assert email.message.to[0].endswith("@parliament.example.org>")
     assert email.message.body.startswith("Dear M")  # Ms Bea Ottawa or Mr Cy Toronto
+
+
+# No letter dropped in silence -----------------------------------------------------------------
+
+
+def test_a_representative_unpublished_before_dispatch_holds_the_letter_rather_than_drop_it(
+    to_representative, directory
+):
+    from campaigns.models import Target
+    from signatures.services.representatives import NobodyToWriteTo
+
+    signature, _new = signing.record_signature(to_representative, DETAILS)
+    Target.objects.filter(name="Bea Ottawa").update(live=False)  # stopped by a moderator
+
+    with pytest.raises(NobodyToWriteTo):
+        dispatch.dispatch_signature(signature.pk)
+    signature.refresh_from_db()
+    assert signature.dispatched_at is None  # still owed: the sweeper tries again
+    assert not Delivery.objects.exists()
+
+    Target.objects.filter(name="Bea Ottawa").update(live=True)  # put right
+    dispatch.dispatch_signature(signature.pk)
+    assert Delivery.objects.get().target.name == "Bea Ottawa"
+
+
+# A postal code straddling districts ------------------------------------------------------------
+
+
+@pytest.fixture
+def straddling(directory):
+    """K1A 0B1 lies in two districts; K1A 0B1 7 (a fuller code) in one of them."""
+    representative(directory, "Dee Vanier", ["K1A 0B1"], salutation="Ms", district="Vanier")
+    representative(directory, "Eli Centre", ["K1A 0B1"], salutation="Mr", district="Centre")
+    return directory
+
+
+def test_a_straddling_code_offers_its_districts_on_the_form_without_javascript(
+    client, to_representative, straddling
+):
+    response = client.post(sign_url(to_representative), DETAILS | {"postal_code": "K1A 0B1"})
+
+    assert response.status_code == 400
+    assert not Signature.objects.exists()
+    html = response.content.decode()
+    assert "shared by several districts" in html
+    assert 'type="hidden" name="district"' not in html  # no choice made for them
+    assert '<a href="#id_district">' in html  # the error summary leads to the choice
+    assert 'type="radio" name="district" value="Centre" id="id_district"' in html
+    assert 'value="Vanier" id="id_district_1"' in html
+    assert "Ms Dee Vanier" in html and "Mr Eli Centre" in html
+    assert "parliament.example.org" not in html
+
+    response = client.post(
+        sign_url(to_representative), DETAILS | {"postal_code": "K1A 0B1", "district": "Centre"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Eli Centre" in html and "Dee Vanier" not in html
+    signature = Signature.objects.get()
+    assert signature.district == "Centre"
+    dispatch.dispatch_signature(signature.pk)
+    assert [d.target.name for d in Delivery.objects.select_related("target")] == ["Eli Centre"]
+
+
+def test_a_district_that_is_not_one_of_the_code_s_is_asked_again(
+    client, to_representative, straddling
+):
+    response = client.post(
+        sign_url(to_representative), DETAILS | {"postal_code": "K1A 0B1", "district": "Spadina"}
+    )
+    assert response.status_code == 400
+    assert 'value="Vanier"' in response.content.decode()
+    assert not Signature.objects.exists()
+
+
+def test_a_code_in_one_district_needs_no_choice_and_keeps_its_district(client, to_representative):
+    response = client.post(sign_url(to_representative), DETAILS | {"district": "Spadina"})
+    assert response.status_code == 200
+    assert Signature.objects.get().district == "Ottawa Centre"  # the code's, not as sent
+
+
+def test_the_targets_route_says_a_code_straddles_districts(client, to_representative, straddling):
+    answer = targets(client, to_representative, postal_code="k1a 0b1").json()
+
+    assert answer["choose_district"] is True and answer["representatives"] == []
+    assert "shared by several districts" in answer["message"]
+    assert answer["districts"] == [
+        {
+            "district": "Centre",
+            "representatives": [
+                {"salutation": "Mr", "name": "Eli Centre", "district": "Centre", "party": ""}
+            ],
+        },
+        {
+            "district": "Vanier",
+            "representatives": [
+                {"salutation": "Ms", "name": "Dee Vanier", "district": "Vanier", "party": ""}
+            ],
+        },
+    ]
+    chosen = targets(client, to_representative, postal_code="K1A0B1", district="Vanier").json()
+    assert chosen["choose_district"] is False
+    assert [p["name"] for p in chosen["representatives"]] == ["Dee Vanier"]
+
+
+def test_the_api_asks_for_a_district_then_takes_the_action(client, to_representative, straddling):
+    response = api_sign(client, to_representative, DETAILS | {"postal_code": "K1A 0B1"})
+
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error["loc"] == ["body", "district"] and error["type"] == "choose_district"
+    assert [d["district"] for d in error["districts"]] == ["Centre", "Vanier"]
+    assert "@" not in response.content.decode()
+
+    body = DETAILS | {"postal_code": "K1A 0B1", "district": "Vanier"}
+    assert api_sign(client, to_representative, body).status_code == 202
+    assert Signature.objects.get().district == "Vanier"
+
+    # Front ends learn of the field from the campaign: hidden, set only when asked.
+    detail = client.get(f"/api/v3/campaigns/{to_representative.pk}/").json()
+    fields = {field["name"]: field for field in detail["action"]["form"]["fields"]}
+    assert fields["district"]["type"] == "hidden" and not fields["district"]["required"]
+
+
+def test_a_straddling_code_in_french_offers_its_districts_in_french(client, site, straddling):
+    from tests.factories import translate
+
+    campaign = representative_campaign(site.root_page, straddling)
+    french = translate(campaign, "fr")
+    response = client.post(sign_url(french), DETAILS | {"postal_code": "K1A 0B1"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "plusieurs circonscriptions" in html and "Votre circonscription" in html

@@ -1,10 +1,12 @@
 """python manage.py import_directory --directory "House of Commons" [--replace] [--dry-run] FILE.csv
 
-Imports a directory of representatives (see signatures/services/directories.py for the
+Imports a directory of representatives (see signatures/services/directories/ for the
 columns and what replace and update do). A file with errors writes nothing: each error is
-printed with its line number, and the command exits with status 1.
+printed with its line number, and the command exits with status 1. A dry run prints the
+difference the file would make; the import records the operating-system user who ran it.
 """
 
+import getpass
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -39,7 +41,12 @@ class Command(BaseCommand):
         if not directory.strip():
             raise CommandError("--directory needs a name.")
         report = import_directory(
-            directory.strip(), read_csv(data), replace=replace, dry_run=dry_run
+            directory.strip(),
+            read_csv(data),
+            replace=replace,
+            os_user=_os_user(),
+            source=Path(file).name,
+            dry_run=dry_run,
         )
         if report.errors:
             for line, message in report.errors:
@@ -51,3 +58,29 @@ class Command(BaseCommand):
             f"{report.created} representatives added, {report.updated} updated "
             f"({report.addresses_changed} addresses changed), {report.removed} removed."
         )
+        self._difference(report)
+
+    def _difference(self, report):
+        """What changes, person by person, so a dry run can be reviewed before it is run."""
+        lines = [
+            *(f"  unpublished, will be published: {who}" for who in report.to_publish),
+            *(f"  pending draft superseded: {who}" for who in report.drafts_superseded),
+            *(f"  added: {who}" for who in report.added),
+            *(f"  removed: {who}" for who in report.leaving),
+            *(f"  address: {who}: {old} -> {new}" for who, old, new in report.address_changes),
+            *(f"  letters to {old} go to {new}: {n}" for old, new, n in report.successors),
+            *(f"  letters to {old} held (no successor): {n}" for old, n in report.held),
+            *(
+                f"  postal code {code}: {before} -> {after or 'nobody'}"
+                for code, before, after in report.changing_hands
+            ),
+        ]
+        for line in lines:
+            self.stdout.write(line)
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no name for this uid (a bare container)
+        return "unknown"
