@@ -1,0 +1,163 @@
+"""Autosave and the editor's clicks, in any order and in two tabs, never end in a 500 (#35).
+
+Wagtail 8.0's autosave commits a draft campaign's target rows, and its answer carries their
+new ids for the open form; when the browser does not apply them (wagtail/wagtail#14568), or a
+second tab never had them (wagtail/wagtail#14359), the next post sends the same targets
+without ids. These tests post what such a browser posts, through the admin's own views.
+"""
+
+import pytest
+from django.urls import reverse
+from wagtail.models import Page
+from wagtail.test.utils.form_data import querydict_from_html
+
+from campaigns.models import CampaignIndexPage, CampaignPage, CampaignTarget
+from tests.campaigns.test_editor import edit_url, form_data
+from tests.factories import TargetFactory
+
+pytestmark = pytest.mark.django_db
+
+AUTOSAVE = {"HTTP_ACCEPT": "application/json"}  # how the autosave's fetch asks
+
+
+@pytest.fixture
+def add_url(site):
+    index = CampaignIndexPage.objects.child_of(site.root_page).get()
+    return reverse("wagtailadmin_pages:add", args=("campaigns", "campaignpage", index.pk))
+
+
+def the_campaign(data, *targets):
+    """The add or edit form's data, filled in as an editor fills it, with `targets` chosen
+    ("Add target" → "Choose target") and no ids, as a form that never received them posts."""
+    data = data.copy()
+    data.update(
+        title="Stop the river dam",
+        slug="stop-the-river-dam",
+        lead="A dam would drown three villages.",
+        ask="Ask the minister to stop the dam",
+        message_subject="Stop the dam",
+        message_body="Dear Minister,\n\nPlease stop the dam.",
+    )
+    data["body-count"] = "0"
+    data["campaign_targets-TOTAL_FORMS"] = str(len(targets))
+    data["campaign_targets-INITIAL_FORMS"] = "0"
+    for n, target in enumerate(targets):
+        data.update(
+            {
+                f"campaign_targets-{n}-id": "",
+                f"campaign_targets-{n}-target": str(target.pk),
+                f"campaign_targets-{n}-ORDER": str(n + 1),
+                f"campaign_targets-{n}-DELETE": "",
+            }
+        )
+    return data
+
+
+def add_form_data(client, add_url):
+    response = client.get(add_url)
+    assert response.status_code == 200
+    return querydict_from_html(response.content.decode(), form_id="page-edit-form")
+
+
+def autosave(client, url, data):
+    response = client.post(url, data, **AUTOSAVE)
+    assert response.status_code == 200, response.content[:2000]
+    answer = response.json()
+    assert answer["success"], answer
+    return answer
+
+
+def click(client, url, data, button):
+    """Post the form as the button `action-publish` / `action-submit` / None (Save draft)."""
+    data = data.copy()
+    if button:
+        data[button] = button
+    return client.post(url, data)
+
+
+@pytest.fixture
+def started_campaign(client, editor, add_url):
+    """The issue's editor: a new campaign, its target chosen on the add form, autosaved (which
+    creates the draft page and commits its target row); the open form never got the row's id."""
+    client.force_login(editor)
+    target = TargetFactory()
+    data = the_campaign(add_form_data(client, add_url), target)
+    autosave(client, add_url, data)
+    page = CampaignPage.objects.get(slug="stop-the-river-dam")
+    assert not page.live
+    assert list(CampaignTarget.objects.filter(campaign=page).values_list("target", flat=True)) == [
+        target.pk
+    ]
+    return page, target, data
+
+
+@pytest.mark.parametrize(
+    ("button", "live"), [("action-publish", True), ("action-submit", False), (None, False)]
+)
+def test_publishing_submitting_or_saving_after_an_autosave_keeps_the_one_target(
+    client, started_campaign, button, live
+):
+    page, target, data = started_campaign
+
+    response = click(client, edit_url(page), data, button)
+
+    assert response.status_code == 302, response.content[:3000]
+    page = CampaignPage.objects.get(pk=page.pk)
+    assert page.live is live
+    assert [row.target_id for row in CampaignTarget.objects.filter(campaign=page)] == [target.pk]
+    assert [t.pk for t in page.get_latest_revision_as_object().targets] == [target.pk]
+    if button == "action-submit":
+        assert page.current_workflow_state is not None
+
+
+def test_autosaves_that_repeat_the_targets_without_ids_update_the_same_row(
+    client, started_campaign
+):
+    """wagtail/wagtail#14568: each autosave posts the row again without the id it was given."""
+    page, target, data = started_campaign
+    row = CampaignTarget.objects.get(campaign=page)
+    revision = page.get_latest_revision()
+
+    for lead in ("A dam would drown four villages.", "A dam would drown five villages."):
+        data["lead"] = lead
+        data["overwrite_revision_id"] = str(revision.pk)  # the autosave keeps its revision
+        answer = autosave(client, edit_url(page), data)
+        revision = page.revisions.get(pk=answer["revision_id"])
+
+    assert list(CampaignTarget.objects.filter(campaign=page)) == [row]
+    assert click(client, edit_url(page), data, "action-publish").status_code == 302
+    assert list(CampaignTarget.objects.filter(campaign=page)) == [row]
+    assert CampaignPage.objects.get(pk=page.pk).lead == "A dam would drown five villages."
+
+
+@pytest.mark.parametrize("button", ["action-publish", "action-submit", None])
+def test_a_second_tab_that_adds_the_same_target_after_the_first_autosaved_it(
+    client, editor, add_url, button
+):
+    """wagtail/wagtail#14359: tab B opened the draft before tab A's autosave committed the
+    target, chooses the same target, and clicks."""
+    client.force_login(editor)
+    target, other = TargetFactory(), TargetFactory()
+    autosave(client, add_url, the_campaign(add_form_data(client, add_url)))
+    page = CampaignPage.objects.get(slug="stop-the-river-dam")
+    tab_a = the_campaign(form_data(client, page), target)
+    tab_b = the_campaign(form_data(client, page), other, target)
+
+    autosave(client, edit_url(page), tab_a)
+    response = click(client, edit_url(page), tab_b, button)
+
+    assert response.status_code == 302, response.content[:3000]
+    rows = CampaignTarget.objects.filter(campaign=page).order_by("sort_order")
+    assert [row.target_id for row in rows] == [other.pk, target.pk]  # tab B's order
+
+
+def test_a_target_chosen_twice_on_one_form_is_refused_with_a_message(client, started_campaign):
+    page, target, _ = started_campaign
+    data = the_campaign(form_data(client, page), target, target)
+
+    response = click(client, edit_url(page), data, "action-publish")
+
+    assert response.status_code == 200
+    assert "could not be" in response.content.decode()  # Wagtail's "could not be published"
+    assert CampaignTarget.objects.filter(campaign=page).count() == 1
+    assert not Page.objects.get(pk=page.pk).live
