@@ -4,10 +4,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
+from cms.inline_rows import CommittedInlineRowsFormMixin
+
 from .letters import PLACEHOLDERS, unknown_placeholders
 
 
-class CampaignPageForm(WagtailAdminPageForm):
+class CampaignPageForm(CommittedInlineRowsFormMixin, WagtailAdminPageForm):
     def clean_message_subject(self):
         return self._known_placeholders_only("message_subject")
 
