@@ -11,9 +11,9 @@ from django.urls import reverse
 from wagtail.models import Page
 from wagtail.test.utils.form_data import querydict_from_html
 
-from campaigns.models import CampaignIndexPage, CampaignPage, CampaignTarget
+from campaigns.models import CampaignIndexPage, CampaignPage, CampaignTarget, Target
 from tests.campaigns.test_editor import edit_url, form_data
-from tests.factories import TargetFactory
+from tests.factories import DirectoryFactory, TargetFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -161,3 +161,79 @@ def test_a_target_chosen_twice_on_one_form_is_refused_with_a_message(client, sta
     assert "could not be" in response.content.decode()  # Wagtail's "could not be published"
     assert CampaignTarget.objects.filter(campaign=page).count() == 1
     assert not Page.objects.get(pk=page.pk).live
+
+
+# Targets: a snippet with drafts. It has no inline rows; its own unique constraint (one
+# representative per directory and district) meets the same autosave and clicks.
+
+
+def snippet_url(view, *args):
+    return reverse(Target.snippet_viewset.get_url_name(view), args=args)
+
+
+def representative_form(client, directory):
+    response = client.get(snippet_url("add"))
+    assert response.status_code == 200
+    data = querydict_from_html(response.content.decode(), form_id="w-editor-form")
+    data.update(
+        name="Member for Ottawa Centre",
+        district="Ottawa Centre",
+        email="ottawa.centre@parliament.example.org",
+        directory=str(directory.pk),
+    )
+    return data
+
+
+@pytest.mark.parametrize("button", ["action-publish", None])
+def test_a_target_autosaved_on_its_add_form_is_then_saved_from_its_edit_form(
+    client, admin_user, button
+):
+    client.force_login(admin_user)
+    directory = DirectoryFactory()
+    data = representative_form(client, directory)
+
+    answer = autosave(client, snippet_url("add"), data)
+    target = Target.objects.get(directory=directory)
+    assert not target.live
+    data["overwrite_revision_id"] = str(answer["revision_id"])
+    response = click(client, snippet_url("edit", target.pk), data, button)
+
+    assert response.status_code == 302, response.content[:3000]
+    assert list(Target.objects.filter(directory=directory)) == [target]
+    assert Target.objects.get(pk=target.pk).live is (button == "action-publish")
+
+
+def test_a_click_that_reaches_the_add_form_after_its_autosave_made_the_target_is_told(
+    client, admin_user
+):
+    """The click left before the autosave's answer moved the form to the edit view."""
+    client.force_login(admin_user)
+    directory = DirectoryFactory()
+    data = representative_form(client, directory)
+    autosave(client, snippet_url("add"), data)
+
+    response = click(client, snippet_url("add"), data, "action-publish")
+
+    assert response.status_code == 200
+    assert "already exists" in response.content.decode()
+    assert Target.objects.filter(directory=directory).count() == 1
+
+
+def test_two_tabs_on_a_target_each_get_the_saved_target_or_a_message(client, admin_user):
+    client.force_login(admin_user)
+    target = TargetFactory()
+    url = snippet_url("edit", target.pk)
+    tab_a, tab_b = (
+        querydict_from_html(client.get(url).content.decode(), form_id="w-editor-form")
+        for _ in range(2)
+    )
+
+    tab_a["email"] = "new.a@example.org"
+    autosave(client, url, tab_a)
+    tab_b["email"] = "new.b@example.org"
+    stale_autosave = client.post(url, tab_b, **AUTOSAVE)
+    published = click(client, url, tab_b, "action-publish")
+
+    assert stale_autosave.status_code < 500
+    assert published.status_code == 302
+    assert Target.objects.get(pk=target.pk).email == "new.b@example.org"

@@ -80,7 +80,10 @@ def test_an_editor_creates_and_publishes_a_campaign_and_the_public_page_shows_it
     page.locator("#id_message_subject").fill("Stop the dam")
     page.locator("#id_message_body").fill("Dear Minister,\n\nPlease stop the dam.")
     # Autosave (on, as in production) makes the draft and commits its target row, which
-    # the publish below posts again (issue 35: that publish once answered 500).
+    # the publish below posts again (issue 35: that publish once answered 500). The editor
+    # sees the address become the draft's edit form; a click before that still posts to the
+    # add form, which then says the slug is taken by the draft.
+    expect(page).to_have_url(re.compile(r"/admin/pages/\d+/edit/"))
     for _ in range(120):
         if CampaignTarget.objects.filter(campaign__title="Stop the river dam").exists():
             break
