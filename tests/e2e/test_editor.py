@@ -83,7 +83,7 @@ def test_an_editor_creates_and_publishes_a_campaign_and_the_public_page_shows_it
     # the publish below posts again (issue 35: that publish once answered 500). The editor
     # sees the address become the draft's edit form; a click before that still posts to the
     # add form, which then says the slug is taken by the draft.
-    expect(page).to_have_url(re.compile(r"/admin/pages/\d+/edit/"))
+    expect(page).to_have_url(re.compile(r"/admin/pages/\d+/edit/"), timeout=60_000)
     for _ in range(120):
         if CampaignTarget.objects.filter(campaign__title="Stop the river dam").exists():
             break
