@@ -9,14 +9,16 @@ constraint turns into a 500 (IntegrityError), and no constraint into a silent du
 
 The change: before the form saves, an id-less row that matches, by a unique constraint with
 its parent, a committed row of the same parent that no other row of the post claims, takes
-that row's id, so it is saved as an update. Under a lock on the parent's row, so an autosave
-still in flight commits first. Applies on Wagtail 8.0 only: on any other version
-`tests/campaigns/test_autosave_races.py` says whether upstream has fixed it (drop this) or
-not (check the code it relies on and widen the guard).
+that row's id, so it is saved as an update. (An autosave still in flight needs nothing more:
+the page's row, which it holds until it commits, makes a publish wait, and modelcluster then
+deletes the row the publish's form never had before inserting its own.)
+
+Applies on Wagtail 8.0 only: on any other version `tests/campaigns/test_autosave_races.py`
+says whether upstream has fixed it (drop this) or not (check the code it relies on and widen
+the guard).
 """
 
 import wagtail
-from django.db import transaction
 
 
 def _applies() -> bool:
@@ -27,14 +29,10 @@ class CommittedInlineRowsFormMixin:
     """For a Wagtail admin form (a modelcluster ClusterForm) with inline formsets."""
 
     def save(self, commit=True):
-        if not _applies() or self.instance.pk is None:
-            return super().save(commit=commit)
-        with transaction.atomic():
-            parent = type(self.instance)._base_manager.select_for_update()
-            list(parent.filter(pk=self.instance.pk).values_list("pk"))
+        if _applies() and self.instance.pk is not None:
             for formset in self.formsets.values():
                 _adopt_committed_rows(formset)
-            return super().save(commit=commit)
+        return super().save(commit=commit)
 
 
 def _unique_keys(formset):

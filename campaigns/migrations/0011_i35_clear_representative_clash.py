@@ -5,17 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0010_directories_of_representatives'),
-        ('wagtailcore', '0098_apitoken'),
+        ("campaigns", "0010_directories_of_representatives"),
+        ("wagtailcore", "0098_apitoken"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterConstraint(
-            model_name='target',
-            name='one_representative_per_district',
-            constraint=models.UniqueConstraint(condition=models.Q(('directory__isnull', False)), fields=('directory', 'name', 'district'), name='one_representative_per_district', violation_error_message='This directory already has a representative with this name and district.'),
+            model_name="target",
+            name="one_representative_per_district",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("directory__isnull", False)),
+                fields=("directory", "name", "district"),
+                name="one_representative_per_district",
+                violation_error_message="This directory already has a representative with this name and district.",
+            ),
         ),
     ]

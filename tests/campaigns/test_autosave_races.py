@@ -6,9 +6,15 @@ second tab never had them (wagtail/wagtail#14359), the next post sends the same 
 without ids. These tests post what such a browser posts, through the admin's own views.
 """
 
+import threading
+import time
+
 import pytest
+from django.db import connection
+from django.db.models.signals import post_save
+from django.test import Client
 from django.urls import reverse
-from wagtail.models import Page
+from wagtail.models import Page, Revision
 from wagtail.test.utils.form_data import querydict_from_html
 
 from campaigns.models import CampaignIndexPage, CampaignPage, CampaignTarget, Target
@@ -166,6 +172,60 @@ def test_a_click_that_reaches_the_add_form_after_its_autosave_made_the_draft_is_
     assert edit_url(page) in html  # where to publish it
     assert CampaignPage.objects.filter(slug=page.slug).count() == 1
     assert CampaignTarget.objects.filter(campaign=page).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_publish_clicked_while_an_autosave_is_in_flight_waits_for_it(client, editor, add_url):
+    """The autosave has committed nothing yet when the publish reads the form; the publish
+    then waits on the page's row, which the autosave holds until it commits its row, and
+    replaces that row with its own. (This timing already worked: it stays covered.)"""
+    client.force_login(editor)
+    target = TargetFactory()
+    autosave(client, add_url, the_campaign(add_form_data(client, add_url)))
+    page = CampaignPage.objects.get(slug="stop-the-river-dam")
+    data = the_campaign(form_data(client, page), target)
+    paused, answers = threading.Event(), []
+
+    def hold_until_another_request_waits(sender, **kwargs):
+        """Inside the autosave's transaction, with its target row written: wait until the
+        publish is blocked on a lock, then let the autosave commit."""
+        if threading.current_thread().name != "autosave":
+            return
+        paused.set()
+        with connection.cursor() as cursor:
+            for _ in range(600):
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND datname = current_database() AND pid <> pg_backend_pid()"
+                )
+                if cursor.fetchone()[0]:
+                    return
+                time.sleep(0.05)
+        raise AssertionError("the publish never waited for the autosave")
+
+    def autosave_in_flight():
+        tab = Client()
+        tab.force_login(editor)
+        try:
+            answers.append(tab.post(edit_url(page), data, **AUTOSAVE))
+        finally:
+            connection.close()
+
+    post_save.connect(hold_until_another_request_waits, sender=Revision)
+    try:
+        autosaving = threading.Thread(target=autosave_in_flight, name="autosave")
+        autosaving.start()
+        assert paused.wait(60)
+        published = click(client, edit_url(page), data, "action-publish")
+        autosaving.join(60)
+    finally:
+        post_save.disconnect(hold_until_another_request_waits, sender=Revision)
+
+    assert answers[0].json()["success"]
+    assert published.status_code == 302, published.content[:3000]
+    assert CampaignPage.objects.get(pk=page.pk).live
+    assert [row.target_id for row in CampaignTarget.objects.filter(campaign=page)] == [target.pk]
 
 
 def test_a_tab_without_the_ids_of_a_live_campaigns_targets_saves_then_publishes(
