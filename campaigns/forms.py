@@ -1,13 +1,16 @@
 """The campaign editor's form: publishing rules an editor can understand."""
 
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
+
+from cms.vendor.wagtail_inline_rows import CommittedInlineRowsFormMixin
 
 from .letters import PLACEHOLDERS, unknown_placeholders
 
 
-class CampaignPageForm(WagtailAdminPageForm):
+class CampaignPageForm(CommittedInlineRowsFormMixin, WagtailAdminPageForm):
     def clean_message_subject(self):
         return self._known_placeholders_only("message_subject")
 
@@ -41,11 +44,41 @@ class CampaignPageForm(WagtailAdminPageForm):
         return text
 
     def clean(self):
+        slug = self.cleaned_data.get("slug")
         cleaned = super().clean()
+        if slug and "slug" not in self.cleaned_data:
+            self._point_to_own_draft(slug)
         # Drafts may be incomplete; Wagtail defers required fields only when saving a draft.
         if not self.is_deferred_validation:
             self._require_reachable_targets()
         return cleaned
+
+    def _point_to_own_draft(self, slug):
+        """On the add form, a slug taken by the editor's own unpublished draft: most likely
+        the draft autosave made of this very form, when Publish was clicked before the
+        form had moved to the draft's editor (issue 35). Say so, and where the draft is."""
+        if self.instance.pk is not None or self.parent_page is None:
+            return
+        draft = (
+            self.parent_page.get_children()
+            .filter(slug=slug, live=False, first_published_at=None, owner=self.for_user)
+            .first()
+        )
+        if draft is None:
+            return
+        self.errors["slug"] = self.error_class(
+            [
+                _(
+                    "You already have an unpublished draft with this slug here, "
+                    "“%(title)s”, which autosave may have saved from this form. Publish it "
+                    "from its own editor, %(url)s, or choose another slug."
+                )
+                % {
+                    "title": draft.title,
+                    "url": reverse("wagtailadmin_pages:edit", args=[draft.pk]),
+                }
+            ]
+        )
 
     def _require_reachable_targets(self):
         formset = self.formsets.get("campaign_targets")

@@ -13,8 +13,9 @@ from . import vendor
 #: The packages held to it (tests may look inside what they test).
 APPLICATION = ("cms", "campaigns", "signatures")
 #: Underscored names that are public by their library's own documentation: a model's
-#: `_meta` (Django's Model _meta API) and `os._exit` (for a child process after a fork).
-DOCUMENTED = {"_meta", "_exit"}
+#: `_meta`, `_state` and `_base_manager` (Django's model reference) and `os._exit` (for a
+#: child process after a fork).
+DOCUMENTED = {"_meta", "_state", "_base_manager", "_exit"}
 
 
 def installed(library: str) -> tuple[int, int]:

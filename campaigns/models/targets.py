@@ -87,6 +87,9 @@ class Target(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, model
                 fields=["directory", "name", "district"],
                 condition=models.Q(directory__isnull=False),
                 name="one_representative_per_district",
+                violation_error_message=_(
+                    "This directory already has a representative with this name and district."
+                ),
             )
         ]
 
