@@ -166,3 +166,13 @@ def test_the_signatures_menu_leads_to_the_failed_deliveries(moderator_client, ed
     response = editors_browser.get("/admin/")
     assert response.status_code == 200
     assert "/admin/signatures/" not in response.content.decode()
+
+
+def test_the_deliveries_screen_names_itself_once(moderator_client, deliveries):
+    html = moderator_client.get(URL).content.decode()
+    import re
+
+    headings = re.findall(r"<h1[^>]*>(.*?)</h1>", html, flags=re.S)
+    open("/tmp/i34_deliveries.html", "w").write(html)
+    assert len(headings) == 1
+    assert "Deliveries" in headings[0]
