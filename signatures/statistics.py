@@ -17,6 +17,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from campaigns.progress import goal_for
+from campaigns.sharing import SHARE_MEDIUM
 
 from . import page_views, sources
 from .models import Delivery, PageViewDay, Signature
@@ -66,6 +67,17 @@ def _action_values(counted, dimension: str) -> Counter:
             found[sources.channel(utm_source, utm_medium, referrer)] += n
         return found
     return Counter(dict(counted.values_list(dimension).annotate(n=Count("id")).order_by()))
+
+
+def shares_among(source_rows: list[Row]) -> list[Row]:
+    """What the share links brought, one row per network: the sources tagged as shares
+    ("facebook / share", campaigns.sharing), named by their network."""
+    suffix = f" / {SHARE_MEDIUM}"
+    return [
+        Row(str(row.value).removesuffix(suffix), row.views, row.actions)
+        for row in source_rows
+        if str(row.value).endswith(suffix)
+    ]
 
 
 def campaign_figures(campaign, today: date | None = None) -> CampaignFigures:
@@ -118,6 +130,8 @@ def campaign_figures(campaign, today: date | None = None) -> CampaignFigures:
         rows = [Row(value, views[value], actions[value]) for value in set(views) | set(actions)]
         rows.sort(key=lambda row: (-row.actions, -row.views, str(row.value)))
         breakdowns[dimension] = rows[:MOST_VALUES]
+        if dimension == "source":
+            breakdowns["shares"] = shares_among(rows)
     # Which of the campaign's translations its actions were taken on (views are counted for
     # the campaign as a whole: the page's language is not among their dimensions).
     by_language = _action_values(counted, "page_language")

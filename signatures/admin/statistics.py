@@ -25,13 +25,17 @@ from .permissions import VIEW, permission_required
 #: Each breakdown's heading, and how its "none" value reads.
 BREAKDOWNS = {
     "source": (gettext_lazy("By source"), gettext_lazy("Direct or unknown")),
+    # The share links' visits and actions (utm_medium "share"), by network.
+    "shares": (gettext_lazy("From shares, by network"), gettext_lazy("Not given")),
     "partner_site": (gettext_lazy("By partner site"), gettext_lazy("This site")),
-    "utm_campaign": (gettext_lazy("By utm_campaign"), gettext_lazy("None")),
+    "utm_campaign": (gettext_lazy("By utm_campaign"), gettext_lazy("Not given")),
     "language": (gettext_lazy("By browser language"), gettext_lazy("Not given")),
     # Actions only: views are counted for the campaign as a whole.
     "page_language": (gettext_lazy("By language of the page"), gettext_lazy("Not recorded")),
 }
 CHART_WIDTH, CHART_HEIGHT, CHART_TOP = 720, 200, 16
+#: The widest a day's bar is drawn, with few days to show.
+CHART_MAX_BAR = 48
 
 
 def _campaign(campaign_id):
@@ -59,13 +63,15 @@ def day_chart(days) -> dict:
     """Bars for the views and the actions of each day, scaled to the busiest day's views."""
     highest = max((max(row.views, row.actions) for row in days), default=0) or 1
     step = CHART_WIDTH / max(len(days), 1)
-    width = max(step * 0.8, 1)
+    # A few days' bars stay bars: a day or two of data must not fill the chart with blocks.
+    width = max(min(step * 0.8, CHART_MAX_BAR), 1)
     scale = (CHART_HEIGHT - CHART_TOP) / highest
 
-    def bar(index, value):
+    def bar(index, value, bar_width):
+        """A bar centred in its day's place: the actions' narrower one inside the views'."""
         height = value * scale
         return {
-            "x": round(index * step, 1),
+            "x": round(index * step + (step - bar_width) / 2, 1),
             "y": round(CHART_HEIGHT - height, 1),
             "height": round(height, 1),
         }
@@ -74,13 +80,18 @@ def day_chart(days) -> dict:
         "width": CHART_WIDTH,
         "height": CHART_HEIGHT,
         "full_height": CHART_HEIGHT + 16,  # the dates under the bars
+        "middle": CHART_WIDTH // 2,  # where one day's date goes, under its bar
         "first": days[0].value if days else None,
         "last": days[-1].value if days else None,
         "bar_width": round(width, 1),
         "action_width": round(width / 2, 1),
         "highest": highest,
         "bars": [
-            {"row": row, "views": bar(i, row.views), "actions": bar(i, row.actions)}
+            {
+                "row": row,
+                "views": bar(i, row.views, round(width, 1)),
+                "actions": bar(i, row.actions, round(width / 2, 1)),
+            }
             for i, row in enumerate(days)
         ],
     }
