@@ -274,3 +274,36 @@ def actions_by_representative(campaign) -> tuple[list[tuple], list[tuple]]:
         [(f"{salutation} {name}".strip(), district, n) for salutation, name, district, n in people],
         list(districts),
     )
+
+
+@dataclass
+class TargetLetters:
+    target: str
+    sent: int = 0
+    waiting: int = 0
+    failed: int = 0
+
+
+def letters_by_target(campaign) -> list[TargetLetters]:
+    """How the letters to each target stand (sent, waiting, failed), most letters first:
+    whether the campaign's actions reach the people they are written to."""
+    waiting = (Delivery.State.PENDING, Delivery.State.WITHHELD)
+    found: dict[int, TargetLetters] = {}
+    rows = (
+        Delivery.objects.filter(signature__campaign=campaign)
+        .values_list("target_id", "target__salutation", "target__name", "state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for target_id, salutation, name, state, n in rows:
+        line = found.setdefault(target_id, TargetLetters(f"{salutation} {name}".strip()))
+        if state == Delivery.State.SENT:
+            line.sent += n
+        elif state == Delivery.State.FAILED:
+            line.failed += n
+        elif state in waiting:
+            line.waiting += n
+    lines = sorted(
+        found.values(), key=lambda line: (-(line.sent + line.waiting + line.failed), line.target)
+    )
+    return lines[:MOST_VALUES]

@@ -20,7 +20,7 @@ from django_countries import countries as country_names
 from .. import statistics as figures_of
 from ..models import Signature
 from ..services.export import FORMULA_START
-from .permissions import VIEW, permission_required
+from .permissions import can_see_statistics, permission_required
 
 #: Each breakdown's heading, and how its "none" value reads.
 BREAKDOWNS = {
@@ -108,7 +108,7 @@ def _breakdowns(figures):
     ]
 
 
-@permission_required(VIEW)
+@permission_required(can_see_statistics)
 def statistics(request, campaign_id):
     """Views, actions and conversion per day and by source; totals by status; countries."""
     campaign = _campaign(campaign_id)
@@ -136,6 +136,7 @@ def statistics(request, campaign_id):
         "chart": day_chart(figures.days),
         "breakdowns": _breakdowns(figures),
         "countries": [(country_names.name(code) or code, n) for code, n in countries],
+        "letters": figures_of.letters_by_target(campaign),
     }
     if campaign.writes_to_representatives:
         people, districts = figures_of.actions_by_representative(campaign)
@@ -147,7 +148,7 @@ def _percent(value) -> str:
     return "" if value is None else f"{value}"
 
 
-@permission_required(VIEW)
+@permission_required(can_see_statistics)
 def statistics_csv(request, campaign_id):
     """The statistics page's figures, one line per day and per breakdown value."""
     campaign = _campaign(campaign_id)
@@ -173,7 +174,7 @@ def statistics_csv(request, campaign_id):
     return response
 
 
-@permission_required(VIEW)
+@permission_required(can_see_statistics)
 def live_campaigns(request):
     """One line per live campaign: actions today, in 7 days and in all, conversion, goal."""
     context = {"rows": figures_of.live_campaigns(), "title": _("Live campaigns")}

@@ -104,7 +104,8 @@ def test_one_day_of_figures_draws_one_bar_with_its_date_once(client, moderator, 
     add_signature(water)
     client.force_login(moderator)
     html = client.get(f"/admin/signatures/statistics/{water.pk}/").content.decode()
-    chart = html[html.index('<svg class="clarion-chart"') : html.index("</svg>")]
+    start = html.index('<svg class="clarion-chart"')
+    chart = html[start : html.index("</svg>", start)]
 
     views, actions = (
         re.search(rf'<rect class="{kind}" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"', chart)
@@ -185,3 +186,17 @@ def test_the_live_campaigns_overview(client, moderator, site, water):
     html = client.get("/admin/signatures/live/").content.decode()
     assert 'value="14"' in html and 'max="20"' in html
     assert closed.title not in html
+
+
+def test_the_letters_to_each_target_sent_waiting_and_failed(client, editor, water):
+    from signatures.models import Delivery
+
+    target = water.targets[0]
+    for state in ("sent", "sent", "pending", "failed"):
+        Delivery.objects.create(signature=add_signature(water), target=target, state=state)
+
+    [line] = statistics.letters_by_target(water)
+    assert (line.sent, line.waiting, line.failed) == (2, 1, 1)
+    client.force_login(editor)  # an editor sees their campaign's figures
+    html = client.get(f"/admin/signatures/statistics/{water.pk}/").content.decode()
+    assert "Letters to targets" in html and str(target) in html
