@@ -9,7 +9,10 @@ GROUPS = ["Editors", "Signature moderators"]
 
 
 def _permission(apps):
-    create_permissions(apps.get_app_config("signatures"), apps=apps, verbosity=0)
+    # Permissions are normally created after all migrations; make this one now.
+    app_config = apps.get_app_config("signatures")
+    app_config.models_module = True  # the migration state's stub lacks it
+    create_permissions(app_config, apps=apps, verbosity=0)
     Permission = apps.get_model("auth", "Permission")
     return Permission.objects.get(content_type__app_label="signatures", codename="view_statistics")
 
