@@ -131,5 +131,6 @@ def test_an_empty_form_sent_at_once_shows_the_field_errors_alone(
     assert "This field is required." in summary.inner_text()
     assert "quicker than a person" not in page.content()
     assert not Signature.objects.exists()
-    assert wcag_violations(page) == []
+    if javascript:  # axe runs in the page, as a script
+        assert wcag_violations(page) == []
     context.close()
