@@ -134,3 +134,23 @@ def test_an_empty_form_sent_at_once_shows_the_field_errors_alone(
     if javascript:  # axe runs in the page, as a script
         assert wcag_violations(page) == []
     context.close()
+
+
+@VIEWPORTS
+def test_the_representative_found_shows_under_the_postal_code_in_plain_words(
+    live_server, demo_campaign, screen, viewport
+):
+    from campaigns.models import CampaignPage
+
+    to_representative = CampaignPage.objects.get(slug="write-to-your-representative")
+    screen.goto(live_server.url + to_representative.url)
+    postal_code = screen.get_by_label("Postal code")
+    postal_code.fill("k1a 0a6")
+
+    found = screen.locator("#representative-lookup")
+    expect(found).to_have_text("Your representative: Margaret Lowell, Parliament Hill (demo)")
+    below = found.bounding_box()["y"] - sum(
+        postal_code.bounding_box()[side] for side in ("y", "height")
+    )
+    assert 0 <= below < 24  # right under the field that found them
+    assert wcag_violations(screen) == []
