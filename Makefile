@@ -4,17 +4,25 @@ VENV := .venv
 BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: install run test lint check messages bench bench-signing bench-surge profile soak faults clean
+.PHONY: install install-site run test lint check messages bench bench-signing bench-surge profile soak faults clean
 
-$(VENV)/.installed: pyproject.toml
+# The site needs only its own dependencies; the tests add their tools (Playwright,
+# hypothesis, schemathesis ...) on top. Each stamp is redone when pyproject.toml changes.
+$(VENV)/.installed-site: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e "."
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.installed-site
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
+install-site: $(VENV)/.installed-site
+
 install: $(VENV)/.installed
 
-run: install
+run: install-site
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo --address $(ADDR)
 	$(BIN)/python manage.py ensure_admin

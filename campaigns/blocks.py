@@ -1,6 +1,7 @@
 """The blocks editors compose a campaign's story from; each renders with its own template."""
 
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.embeds.blocks import EmbedBlock
@@ -31,16 +32,19 @@ class ParagraphBlock(blocks.RichTextBlock):
 
 
 class ImageBlock(blocks.StructBlock):
-    image = ImageChooserBlock(label=_("image"))
+    image = ImageChooserBlock(label=capfirst(_("image")))
     alt_text = blocks.CharBlock(
         required=False,
         max_length=250,
-        label=_("description for screen readers"),
+        label=capfirst(_("description for screen readers")),
         help_text=_("What the picture shows. Leave empty if it is only decoration."),
     )
-    caption = blocks.CharBlock(required=False, max_length=250, label=_("caption"))
+    caption = blocks.CharBlock(required=False, max_length=250, label=capfirst(_("caption")))
     credit = blocks.CharBlock(
-        required=False, max_length=120, label=_("credit"), help_text=_("e.g. Photo by: NAME")
+        required=False,
+        max_length=120,
+        label=capfirst(_("credit")),
+        help_text=_("e.g. Photo by: NAME"),
     )
 
     class Meta:
@@ -49,11 +53,11 @@ class ImageBlock(blocks.StructBlock):
 
 
 class QuoteBlock(blocks.StructBlock):
-    quote = blocks.TextBlock(label=_("quote"))
+    quote = blocks.TextBlock(label=capfirst(_("quote")))
     attribution = blocks.CharBlock(
         required=False,
         max_length=120,
-        label=_("who said it"),
+        label=capfirst(_("who said it")),
         help_text=_("e.g. Ana, Mara's sister"),
     )
 
@@ -79,10 +83,10 @@ class VideoEmbedBlock(EmbedBlock):
 
 class VideoBlock(blocks.StructBlock):
     video = VideoEmbedBlock(
-        label=_("video link"),
+        label=capfirst(_("video link")),
         help_text=_("Paste the address of the video page: a YouTube or Vimeo link."),
     )
-    caption = blocks.CharBlock(required=False, max_length=250, label=_("caption"))
+    caption = blocks.CharBlock(required=False, max_length=250, label=capfirst(_("caption")))
 
     def get_context(self, value, parent_context=None):
         """`player`: the provider's player address and its title and size, or None (the
@@ -111,11 +115,14 @@ class VideoBlock(blocks.StructBlock):
 class CallOutBlock(blocks.StructBlock):
     """A boxed message that stands out from the story: the demand, a date, a number."""
 
-    title = blocks.CharBlock(max_length=120, label=_("title"))
-    text = blocks.RichTextBlock(features=["bold", "italic", "link"], label=_("text"))
-    link_url = blocks.URLBlock(required=False, label=_("link address"))
+    title = blocks.CharBlock(max_length=120, label=capfirst(_("title")))
+    text = blocks.RichTextBlock(features=["bold", "italic", "link"], label=capfirst(_("text")))
+    link_url = blocks.URLBlock(required=False, label=capfirst(_("link address")))
     link_label = blocks.CharBlock(
-        required=False, max_length=60, label=_("link text"), help_text=_("e.g. Read the report")
+        required=False,
+        max_length=60,
+        label=capfirst(_("link text")),
+        help_text=_("e.g. Read the report"),
     )
 
     class Meta:
@@ -126,16 +133,16 @@ class CallOutBlock(blocks.StructBlock):
 class TwoColumnBlock(blocks.StructBlock):
     """Text beside an image on a wide screen; the image comes after the text on a phone."""
 
-    text = blocks.RichTextBlock(features=TEXT_FEATURES, label=_("text"))
-    image = ImageChooserBlock(label=_("image"))
+    text = blocks.RichTextBlock(features=TEXT_FEATURES, label=capfirst(_("text")))
+    image = ImageChooserBlock(label=capfirst(_("image")))
     alt_text = blocks.CharBlock(
-        required=False, max_length=250, label=_("description for screen readers")
+        required=False, max_length=250, label=capfirst(_("description for screen readers"))
     )
-    caption = blocks.CharBlock(required=False, max_length=250, label=_("caption"))
+    caption = blocks.CharBlock(required=False, max_length=250, label=capfirst(_("caption")))
     image_side = blocks.ChoiceBlock(
         choices=[("right", _("Image on the right")), ("left", _("Image on the left"))],
         default="right",
-        label=_("image side"),
+        label=capfirst(_("image side")),
     )
 
     class Meta:

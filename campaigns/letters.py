@@ -72,11 +72,32 @@ def target_values(target) -> dict:
     }
 
 
-def letter_for(signature, campaign=None, target=None) -> tuple[str, str]:
-    """The (subject, body) that `signature` sends to `target`.
+#: A closing line: a few words ending with a comma, alone in its paragraph ("Yours sincerely,").
+_CLOSING = re.compile(r"[^\n.!?:;]{1,40}[,،]")
 
-    The supporter's edited letter when the campaign lets supporters edit it, else the
-    campaign's; the personal note, if the campaign asks for one, follows the letter.
+
+def split_closing(body: str, name: str = "") -> tuple[str, str]:
+    """(the letter up to its closing, the closing line or "") of a filled-in letter.
+
+    A letter that ends with the supporter's `name` loses it: the letter is signed below the
+    closing once, with the name and details (`letter_for`'s `signed_by`).
+    """
+    lines = body.strip().split("\n")
+    while lines and (not lines[-1].strip() or (name and lines[-1].strip() == name)):
+        lines.pop()
+    last = lines[-1].strip() if lines else ""
+    if len(lines) > 1 and not lines[-2].strip() and _CLOSING.fullmatch(last):
+        return "\n".join(lines[:-1]).strip(), last
+    return "\n".join(lines).strip(), ""
+
+
+def letter_for(signature, campaign=None, target=None, signed_by: str = "") -> tuple[str, str]:
+    """The (subject, body) that `signature` sends to `target`, as a person writes a letter:
+    the salutation and text, the supporter's personal note (if the campaign asks for one),
+    the closing, then `signed_by` (their name and details), once.
+
+    The text is the supporter's edited letter when the campaign lets supporters edit it,
+    else the campaign's.
     """
     campaign = campaign or signature.campaign.specific
     subject, body = campaign.message_subject, campaign.message_body
@@ -84,8 +105,14 @@ def letter_for(signature, campaign=None, target=None) -> tuple[str, str]:
         subject = signature.letter_subject or subject
         body = signature.letter_body or body
     values = supporter_values(signature) | target_values(target)
-    subject, body = fill(subject, values), fill(body, values).strip()
+    subject = fill(subject, values)
+    body, closing = split_closing(
+        fill(body, values), signature.full_name.strip() if signed_by else ""
+    )
     note = signature.personal_note.strip() if campaign.personal_note_limit else ""
-    if note:
-        body = f"{body}\n\n{note}"
-    return subject, body
+    paragraphs = [part for part in (body, note) if part]
+    if closing:  # the name goes right under the closing, as signed
+        paragraphs.append("\n".join(part for part in (closing, signed_by) if part))
+    elif signed_by:
+        paragraphs.append(signed_by)
+    return subject, "\n\n".join(paragraphs)

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting, register_setting
@@ -7,14 +9,66 @@ from wagtail.models import Page
 from .panels import scripts_panel
 
 
-class HomePage(Page):
-    """The site root: a short introduction above the campaign index."""
+class LanguageSwitcherMixin:
+    """A page's links to its live, public translations: the banner's language switcher
+    (templates/campaigns/includes/languages.html) and the hreflang alternates."""
+
+    def live_translations(self):
+        """This page's other live, public translations, in the order of LANGUAGES."""
+        order = [code for code, _name in settings.LANGUAGES]
+        others = self.get_translations().live().public().select_related("locale")
+        return sorted(
+            others,
+            key=lambda page: (
+                order.index(page.locale.language_code)
+                if page.locale.language_code in order
+                else len(order),
+                page.pk,
+            ),
+        )
+
+    def translation_links(self, request) -> list[dict]:
+        links = []
+        for page in self.live_translations():
+            url = page.get_url(request)
+            if url:
+                language = page.locale.language_code
+                links.append(
+                    {
+                        "language": language,
+                        "name": translation.get_language_info(language)["name_local"],
+                        "url": url,
+                        "full_url": request.build_absolute_uri(url),
+                    }
+                )
+        return links
+
+
+class HomePage(LanguageSwitcherMixin, Page):
+    """The site root: a short introduction, then the live campaigns in the page's language."""
 
     intro = models.TextField(blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     subpage_types = ["campaigns.CampaignIndexPage"]
     max_count_per_parent = 1
+
+    def campaigns(self) -> list:
+        """The public campaigns of the campaign indexes below, open ones first: in this
+        page's language, as the indexes of a translated home page are translations too."""
+        found = []
+        for index in self.get_children().live().public().specific():
+            found += index.campaigns() if hasattr(index, "campaigns") else []
+        return found
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context.update(
+            campaigns=self.campaigns(),
+            translations=self.translation_links(request),
+            languages_label=_("This page in other languages"),
+        )
+        return context
 
 
 @register_setting(icon="site")

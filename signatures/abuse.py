@@ -168,7 +168,12 @@ def started_token() -> str:
 
 
 def check_form(request) -> None:
-    """Refuse a form post from another site, from a robot, or sent implausibly fast."""
+    """Refuse a form post from another site or from a robot (its honeypot filled in).
+
+    How fast it was sent is judged apart (check_fill_time), once the form's fields are
+    valid: a person who presses the button before filling anything in is shown what to
+    fill in, not accused of being a robot. A robot that fills every field is still timed.
+    """
     if not same_origin(request):
         raise ActionRefused(
             _("This form can only be sent from our own campaign pages."), status=403
@@ -180,6 +185,10 @@ def check_form(request) -> None:
                 "it is there to catch automated submissions."
             )
         )
+
+
+def check_fill_time(request) -> None:
+    """Refuse a form sent implausibly fast, or whose "started" token is missing or old."""
     minimum = settings.CLARION_MIN_FILL_SECONDS
     if minimum <= 0:
         return

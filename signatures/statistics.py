@@ -17,6 +17,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from campaigns.progress import goal_for
+from campaigns.sharing import SHARE_MEDIUM
 
 from . import page_views, sources
 from .models import Delivery, PageViewDay, Signature
@@ -66,6 +67,17 @@ def _action_values(counted, dimension: str) -> Counter:
             found[sources.channel(utm_source, utm_medium, referrer)] += n
         return found
     return Counter(dict(counted.values_list(dimension).annotate(n=Count("id")).order_by()))
+
+
+def shares_among(source_rows: list[Row]) -> list[Row]:
+    """What the share links brought, one row per network: the sources tagged as shares
+    ("facebook / share", campaigns.sharing), named by their network."""
+    suffix = f" / {SHARE_MEDIUM}"
+    return [
+        Row(str(row.value).removesuffix(suffix), row.views, row.actions)
+        for row in source_rows
+        if str(row.value).endswith(suffix)
+    ]
 
 
 def campaign_figures(campaign, today: date | None = None) -> CampaignFigures:
@@ -118,6 +130,8 @@ def campaign_figures(campaign, today: date | None = None) -> CampaignFigures:
         rows = [Row(value, views[value], actions[value]) for value in set(views) | set(actions)]
         rows.sort(key=lambda row: (-row.actions, -row.views, str(row.value)))
         breakdowns[dimension] = rows[:MOST_VALUES]
+        if dimension == "source":
+            breakdowns["shares"] = shares_among(rows)
     # Which of the campaign's translations its actions were taken on (views are counted for
     # the campaign as a whole: the page's language is not among their dimensions).
     by_language = _action_values(counted, "page_language")
@@ -260,3 +274,36 @@ def actions_by_representative(campaign) -> tuple[list[tuple], list[tuple]]:
         [(f"{salutation} {name}".strip(), district, n) for salutation, name, district, n in people],
         list(districts),
     )
+
+
+@dataclass
+class TargetLetters:
+    target: str
+    sent: int = 0
+    waiting: int = 0
+    failed: int = 0
+
+
+def letters_by_target(campaign) -> list[TargetLetters]:
+    """How the letters to each target stand (sent, waiting, failed), most letters first:
+    whether the campaign's actions reach the people they are written to."""
+    waiting = (Delivery.State.PENDING, Delivery.State.WITHHELD)
+    found: dict[int, TargetLetters] = {}
+    rows = (
+        Delivery.objects.filter(signature__campaign=campaign)
+        .values_list("target_id", "target__salutation", "target__name", "state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for target_id, salutation, name, state, n in rows:
+        line = found.setdefault(target_id, TargetLetters(f"{salutation} {name}".strip()))
+        if state == Delivery.State.SENT:
+            line.sent += n
+        elif state == Delivery.State.FAILED:
+            line.failed += n
+        elif state in waiting:
+            line.waiting += n
+    lines = sorted(
+        found.values(), key=lambda line: (-(line.sent + line.waiting + line.failed), line.target)
+    )
+    return lines[:MOST_VALUES]

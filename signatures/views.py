@@ -37,6 +37,7 @@ def sign_by_form(request, campaign_id: int):
         if not form.is_valid():
             metrics.action_refused("invalid")
             return _show_form(request, campaign, form, 400)
+        abuse.check_fill_time(request)
         signature, _new = signing.record_signature(
             campaign,
             form.cleaned_data,

@@ -16,7 +16,7 @@ from .admin import (
 )
 from .admin import urls as admin_urls
 from .admin.listing import signature_admin
-from .admin.permissions import EXPORT, MODERATE, VIEW
+from .admin.permissions import EXPORT, MODERATE, VIEW, can_see_statistics
 from .services import tracking
 
 signature_admin.register_with_wagtail()
@@ -53,6 +53,8 @@ class PermittedMenuItem(MenuItem):
         self.permission = permission
 
     def is_shown(self, request):
+        if callable(self.permission):  # a test of the user, e.g. can_see_statistics
+            return self.permission(request.user)
         return request.user.has_perm(self.permission)
 
 
@@ -68,7 +70,7 @@ def signatures_menu():
                 name="live-campaigns",
                 icon_name="table",
                 order=150,
-                permission=VIEW,
+                permission=can_see_statistics,
             ),
             PermittedMenuItem(
                 _("Deliveries"),
@@ -120,7 +122,7 @@ def _is_campaign(page):
 
 @hooks.register("register_page_header_buttons")
 def statistics_header_button(page, user, view_name, next_url=None):
-    if _is_campaign(page) and user.has_perm(VIEW):
+    if _is_campaign(page) and can_see_statistics(user):
         yield Button(
             _("Signature statistics"), _statistics_url(page), icon_name="table", priority=80
         )
@@ -128,7 +130,7 @@ def statistics_header_button(page, user, view_name, next_url=None):
 
 @hooks.register("register_page_listing_buttons")
 def statistics_listing_button(page, user, next_url=None):
-    if _is_campaign(page) and user.has_perm(VIEW):
+    if _is_campaign(page) and can_see_statistics(user):
         yield ListingButton(_("Statistics"), _statistics_url(page), priority=90)
 
 

@@ -108,3 +108,44 @@ def test_manage_py_still_runs_the_development_site_by_default():
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.splitlines()[-1] == "True"
+
+
+def test_without_a_broker_a_task_runs_in_process_without_kombu_warning_of_a_hostname():
+    # `make run`: no broker, tasks run in-process; Celery still takes a producer for each,
+    # which must not be an AMQP connection to a host nobody named.
+    result = _run_unconfigured(
+        [
+            "manage.py",
+            "shell",
+            "-c",
+            "import logging; logging.basicConfig(level=logging.WARNING)\n"
+            "from cms.celery import app\n"
+            "def noop():\n    return 'ran'\n"
+            "noop = app.task(name='clarion.tests.noop')(noop)\n"
+            "print(noop.apply_async(retry=False).get())",
+        ],
+        DATABASE_URL="sqlite://:memory:",
+        CELERY_BROKER_URL="",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.splitlines()[-1] == "ran"
+    assert "No hostname was supplied" not in result.stderr + result.stdout
+    assert "kombu" not in result.stderr
+
+
+def test_make_run_installs_the_site_s_dependencies_and_make_test_the_test_tools_too():
+    """`make run` serves the site: it needs none of the test tools `make test` installs."""
+    dry_run = {
+        target: subprocess.run(
+            ["make", "--dry-run", "--always-make", target],
+            cwd=settings.BASE_DIR,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout
+        for target in ("run", "test")
+    }
+    # Only printed (--dry-run): nothing is installed.
+    assert 'pip install --quiet -e "."' in dry_run["run"]
+    assert ".[test]" not in dry_run["run"]
+    assert ".[test]" in dry_run["test"]

@@ -3,8 +3,10 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
+from cms.models import LanguageSwitcherMixin
 
-class CampaignIndexPage(Page):
+
+class CampaignIndexPage(LanguageSwitcherMixin, Page):
     """Lists the public campaigns below it: open ones first, each with its counter."""
 
     intro = models.TextField(_("introduction"), blank=True)
@@ -29,5 +31,9 @@ class CampaignIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["campaigns"] = self.campaigns()
+        context.update(
+            campaigns=self.campaigns(),
+            translations=self.translation_links(request),
+            languages_label=_("This page in other languages"),
+        )
         return context

@@ -18,7 +18,9 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms.headless import HeadlessPreviewable
+from cms.models import LanguageSwitcherMixin
 
+from .. import sharing
 from ..blocks import StoryBlock
 from ..forms import CampaignPageForm
 from ..letters import letter_preview
@@ -75,7 +77,7 @@ class Targeting(models.TextChoices):
     BOTH = "both", _("Both: its own targets and the supporter's representatives")
 
 
-class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
+class CampaignPage(LanguageSwitcherMixin, HeadlessPreviewable, RoutablePageMixin, Page):
     # Story
     lead = models.CharField(_("lead"), max_length=300, help_text=_("One line under the title."))
     hero_image = models.ForeignKey(
@@ -454,22 +456,6 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
             return self._kept["view_restrictions"]
         return super().get_view_restrictions()
 
-    def translation_links(self, request) -> list[dict]:
-        """The language switcher's links and the page's hreflang alternates."""
-        links = []
-        for page in self.live_translations():
-            url = page.get_url(request)
-            if url:
-                links.append(
-                    {
-                        "language": page.language,
-                        "name": translation.get_language_info(page.language)["name_local"],
-                        "url": url,
-                        "full_url": request.build_absolute_uri(url),
-                    }
-                )
-        return links
-
     def action_count(self):
         from signatures.counter import displayed_count
 
@@ -530,6 +516,7 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
             share_text=self.share_text or self.lead,
             translations=self.translation_links(request),
         )
+        context["share_links"] = sharing.share_links(context["share_url"], self.slug)
         if image := self.share_image():
             rendition = image.get_rendition("fill-1200x630")
             context["share_image_url"] = request.build_absolute_uri(rendition.url)

@@ -157,6 +157,10 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CLARION_FOLLOW_UP_THREAD = True
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT = "cms.redis_clients:Transport"  # kombu's, reusing its client
+elif not CELERY_BROKER_URL:
+    # In-process, Celery still takes a producer for each task it runs: an in-memory one,
+    # not kombu's default AMQP connection to a host nobody named ("No hostname was supplied").
+    CELERY_BROKER_WRITE_URL = "memory://localhost/"
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_RESULT_BACKEND = None

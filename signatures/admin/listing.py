@@ -17,6 +17,7 @@ from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail_modeladmin.options import ModelAdmin
 from wagtail_modeladmin.views import IndexView, InspectView, WMABaseView
@@ -194,6 +195,17 @@ class SignatureInspectView(InspectView):
             raise Http404  # modeladmin would ask the database, which refuses it: a 500
         super().__init__(model_admin, instance_pk)
 
+    def get_field_label(self, field_name, field=None):
+        return capfirst(super().get_field_label(field_name, field))
+
+    def get_field_display_value(self, field_name, field=None):
+        value = super().get_field_display_value(field_name, field)
+        if isinstance(value, bool):  # "Yes" or "No", in the admin's language, not "True"
+            return _("Yes") if value else _("No")
+        if getattr(Signature._meta.get_field(field_name), "choices", None):
+            return capfirst(value)  # a status reads "Counted", as in the list's filter
+        return value
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             deliveries=self.instance.deliveries.select_related("target").order_by("pk"),
@@ -242,6 +254,9 @@ class SignatureAdmin(ModelAdmin):
         SignedBetweenFilter,
     )
     search_fields = ("first_name", "last_name", "email")
+    # The Inspect button goes under the name: in the narrow tick-box column it was squashed
+    # to one letter and lay over the box.
+    list_display_add_buttons = "full_name"
     list_select_related = ("campaign",)
     ordering = ("-created_at",)
     list_per_page = 20  # as Wagtail's own listings

@@ -14,6 +14,13 @@ from wagtail_modeladmin.helpers import PermissionHelper
 VIEW = "signatures.view_signature"
 MODERATE = "signatures.moderate_signature"
 EXPORT = "signatures.export_signature"
+#: A campaign's figures (views, actions, conversion, sources): counts, never a supporter.
+STATISTICS = "signatures.view_statistics"
+
+
+def can_see_statistics(user) -> bool:
+    """Editors see their campaigns' figures; whoever sees the signatures sees them too."""
+    return user.has_perm(STATISTICS) or user.has_perm(VIEW)
 
 
 def require(user, permission: str) -> None:
@@ -34,13 +41,16 @@ def forbidden_not_redirected(view):
     return wrapped
 
 
-def permission_required(permission: str):
-    """Checked first, before the HTTP method or anything else about the request."""
+def permission_required(permission):
+    """Checked first, before the HTTP method or anything else about the request.
+    `permission`: a permission's name, or a test of the user (can_see_statistics)."""
+    allowed = permission if callable(permission) else lambda user: user.has_perm(permission)
 
     def decorate(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            require(request.user, permission)
+            if not allowed(request.user):
+                raise PermissionDenied
             return view(request, *args, **kwargs)
 
         return forbidden_not_redirected(wrapped)

@@ -20,18 +20,22 @@ from django_countries import countries as country_names
 from .. import statistics as figures_of
 from ..models import Signature
 from ..services.export import FORMULA_START
-from .permissions import VIEW, permission_required
+from .permissions import can_see_statistics, permission_required
 
 #: Each breakdown's heading, and how its "none" value reads.
 BREAKDOWNS = {
     "source": (gettext_lazy("By source"), gettext_lazy("Direct or unknown")),
+    # The share links' visits and actions (utm_medium "share"), by network.
+    "shares": (gettext_lazy("From shares, by network"), gettext_lazy("Not given")),
     "partner_site": (gettext_lazy("By partner site"), gettext_lazy("This site")),
-    "utm_campaign": (gettext_lazy("By utm_campaign"), gettext_lazy("None")),
+    "utm_campaign": (gettext_lazy("By utm_campaign"), gettext_lazy("Not given")),
     "language": (gettext_lazy("By browser language"), gettext_lazy("Not given")),
     # Actions only: views are counted for the campaign as a whole.
     "page_language": (gettext_lazy("By language of the page"), gettext_lazy("Not recorded")),
 }
 CHART_WIDTH, CHART_HEIGHT, CHART_TOP = 720, 200, 16
+#: The widest a day's bar is drawn, with few days to show.
+CHART_MAX_BAR = 48
 
 
 def _campaign(campaign_id):
@@ -59,13 +63,15 @@ def day_chart(days) -> dict:
     """Bars for the views and the actions of each day, scaled to the busiest day's views."""
     highest = max((max(row.views, row.actions) for row in days), default=0) or 1
     step = CHART_WIDTH / max(len(days), 1)
-    width = max(step * 0.8, 1)
+    # A few days' bars stay bars: a day or two of data must not fill the chart with blocks.
+    width = max(min(step * 0.8, CHART_MAX_BAR), 1)
     scale = (CHART_HEIGHT - CHART_TOP) / highest
 
-    def bar(index, value):
+    def bar(index, value, bar_width):
+        """A bar centred in its day's place: the actions' narrower one inside the views'."""
         height = value * scale
         return {
-            "x": round(index * step, 1),
+            "x": round(index * step + (step - bar_width) / 2, 1),
             "y": round(CHART_HEIGHT - height, 1),
             "height": round(height, 1),
         }
@@ -74,13 +80,18 @@ def day_chart(days) -> dict:
         "width": CHART_WIDTH,
         "height": CHART_HEIGHT,
         "full_height": CHART_HEIGHT + 16,  # the dates under the bars
+        "middle": CHART_WIDTH // 2,  # where one day's date goes, under its bar
         "first": days[0].value if days else None,
         "last": days[-1].value if days else None,
         "bar_width": round(width, 1),
         "action_width": round(width / 2, 1),
         "highest": highest,
         "bars": [
-            {"row": row, "views": bar(i, row.views), "actions": bar(i, row.actions)}
+            {
+                "row": row,
+                "views": bar(i, row.views, round(width, 1)),
+                "actions": bar(i, row.actions, round(width / 2, 1)),
+            }
             for i, row in enumerate(days)
         ],
     }
@@ -97,7 +108,7 @@ def _breakdowns(figures):
     ]
 
 
-@permission_required(VIEW)
+@permission_required(can_see_statistics)
 def statistics(request, campaign_id):
     """Views, actions and conversion per day and by source; totals by status; countries."""
     campaign = _campaign(campaign_id)
@@ -125,6 +136,7 @@ def statistics(request, campaign_id):
         "chart": day_chart(figures.days),
         "breakdowns": _breakdowns(figures),
         "countries": [(country_names.name(code) or code, n) for code, n in countries],
+        "letters": figures_of.letters_by_target(campaign),
     }
     if campaign.writes_to_representatives:
         people, districts = figures_of.actions_by_representative(campaign)
@@ -136,7 +148,7 @@ def _percent(value) -> str:
     return "" if value is None else f"{value}"
 
 
-@permission_required(VIEW)
+@permission_required(can_see_statistics)
 def statistics_csv(request, campaign_id):
     """The statistics page's figures, one line per day and per breakdown value."""
     campaign = _campaign(campaign_id)
@@ -162,7 +174,7 @@ def statistics_csv(request, campaign_id):
     return response
 
 
-@permission_required(VIEW)
+@permission_required(can_see_statistics)
 def live_campaigns(request):
     """One line per live campaign: actions today, in 7 days and in all, conversion, goal."""
     context = {"rows": figures_of.live_campaigns(), "title": _("Live campaigns")}

@@ -141,6 +141,7 @@ class Signature(models.Model):
         permissions = [
             ("moderate_signature", _("Can approve, reject and invalidate signatures")),
             ("export_signature", _("Can export signatures and answer data requests")),
+            ("view_statistics", _("Can see campaigns' statistics (counts, no supporter)")),
         ]
 
     def __str__(self):

@@ -38,8 +38,8 @@ def compose_letter(delivery: Delivery) -> EmailMessage:
     campaign = signature.page  # the letter as written in the translation acted on
     sender = sender_for(campaign)
     with translation.override(campaign.language):  # the supporter's country, named in it
-        subject, body = letter_for(signature, campaign, delivery.target)
-        body = f"{body}\n\n{signed_by(signature)}\n"
+        subject, body = letter_for(signature, campaign, delivery.target, signed_by(signature))
+        body += "\n"
     message = EmailMessage(
         subject=one_line(subject),
         body=body,

@@ -126,3 +126,17 @@ def test_two_columns_put_text_beside_the_image_on_the_chosen_side(client, site, 
     assert 'class="two-columns two-columns--image-left"' in html
     assert "<p>The wells turned orange.</p>" in html
     assert 'alt="An orange well"' in html and "Well no. 3" in html
+
+
+def test_the_story_blocks_fields_are_labelled_as_sentences_in_every_language():
+    from django.utils import translation
+
+    from campaigns.blocks import QuoteBlock
+
+    quote = QuoteBlock().child_blocks
+    assert [str(quote[name].label) for name in ("quote", "attribution")] == [
+        "Quote",
+        "Who said it",
+    ]
+    with translation.override("fr"):
+        assert str(quote["quote"].label) == "Citation"

@@ -2,7 +2,7 @@
 
 import re
 from datetime import timedelta
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pytest
 from django.urls import reverse
@@ -65,6 +65,33 @@ def test_the_progress_bar_is_named_by_its_goal_for_screen_readers(client, campai
     assert f'<p class="counter__goal" id="counter-{campaign.pk}-goal">' in html
 
 
+def shared_on(url, network, slug):
+    """The campaign's address as its share link for `network` gives it: with the source
+    tags the statistics count visits and actions by."""
+    return f"{url}?utm_source={network}&utm_medium=share&utm_campaign={slug}"
+
+
+def test_a_visit_and_an_action_through_a_share_link_count_for_that_network(client, site):
+    campaign = CampaignPageFactory(parent=site.root_page)
+    html = client.get(campaign.url).content.decode()
+    link = re.search(r'sharer\.php\?u=([^"]+)"', html).group(1)
+    landing = unquote(link)
+    assert landing == shared_on(f"http://testserver{campaign.url}", "facebook", campaign.slug)
+
+    response = client.post(
+        reverse("signatures:sign", args=[campaign.pk]),
+        {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"},
+        HTTP_REFERER=landing,
+    )
+    assert response.status_code == 302
+    signature = Signature.objects.get()
+    assert (signature.utm_source, signature.utm_medium, signature.utm_campaign) == (
+        "facebook",
+        "share",
+        campaign.slug,
+    )
+
+
 def test_the_thank_you_page_shares_the_campaign_without_javascript(client, site):
     campaign = CampaignPageFactory(
         parent=site.root_page,
@@ -75,15 +102,21 @@ def test_the_thank_you_page_shares_the_campaign_without_javascript(client, site)
     )
     html = client.get(campaign.url + "thank-you/").content.decode()
     url = f"http://testserver{campaign.url}"
-    shared_url = quote(url, safe="/")  # Django's urlencode filter
     shared_text = quote("I wrote to the minister. Will you?", safe="/")
-    message = quote(f"I wrote to the minister. Will you? {url}", safe="/")
+
+    def shared(network):  # as Django's urlencode filter writes the tagged address
+        return quote(shared_on(url, network, campaign.slug), safe="/")
+
+    def message(network):
+        text = f"I wrote to the minister. Will you? {shared_on(url, network, campaign.slug)}"
+        return quote(text, safe="/")
+
     assert "Thank you, truly." in html
     assert '<a class="button" href="https://example.org/donate">Donate now</a>' in html
-    assert f"mailto:?subject={quote(campaign.title)}&amp;body={message}" in html
-    assert f"https://www.facebook.com/sharer/sharer.php?u={shared_url}" in html
-    assert f"https://x.com/intent/post?text={shared_text}&amp;url={shared_url}" in html
-    assert f"https://wa.me/?text={message}" in html
+    assert f"mailto:?subject={quote(campaign.title)}&amp;body={message('email')}" in html
+    assert f"https://www.facebook.com/sharer/sharer.php?u={shared('facebook')}" in html
+    assert f"https://x.com/intent/post?text={shared_text}&amp;url={shared('x')}" in html
+    assert f"https://wa.me/?text={message('whatsapp')}" in html
     # Copying works as a plain, selectable field; share.js only adds a button to it.
     assert f'<input id="share-url" type="url" value="{url}" readonly>' in html
     assert 'data-copy="share-url"' in html and " hidden>" in html
@@ -140,11 +173,13 @@ def test_the_campaign_page_offers_the_same_plain_share_links(client, site):
         parent=site.root_page, lead="Free the four.", share_text="I just wrote. Will you?"
     )
     html = client.get(campaign.url).content.decode()
-    url = quote(f"http://testserver{campaign.url}", safe="/")
+    url = f"http://testserver{campaign.url}"
+    facebook = quote(shared_on(url, "facebook", campaign.slug), safe="/")
+    whatsapp = quote(shared_on(url, "whatsapp", campaign.slug), safe="/")
     assert '<h2 id="share-heading">Share this campaign</h2>' in html
-    assert f"https://www.facebook.com/sharer/sharer.php?u={url}" in html
+    assert f"https://www.facebook.com/sharer/sharer.php?u={facebook}" in html
     # A visitor who has not acted shares the campaign's lead, not "I just wrote…".
-    assert f"https://wa.me/?text={quote('Free the four. ', safe='/')}{url}" in html
+    assert f"https://wa.me/?text={quote('Free the four. ', safe='/')}{whatsapp}" in html
     assert quote("I just wrote", safe="/") not in html
     # Links only: no service's script or widget is loaded to share.
     assert re.findall(r"<script[^>]*\bsrc=\"([^\"]+)\"", html) == ["/static/clarion/share.js"]

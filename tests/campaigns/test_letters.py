@@ -108,3 +108,58 @@ def test_the_personal_note_follows_the_letter_in_every_targets_email(client, sit
         "Dear Minister,\n\nI, Ana Okonjo, of 1000-001, ask you.\n\n"
         "My grandmother drank from those wells.\n\nAna Okonjo\n1000-001, Portugal\n"
     )
+
+
+def test_a_letter_reads_as_a_person_writes_it_salutation_body_note_closing_name_once(client, site):
+    campaign = campaign_with(
+        site,
+        personal_note_limit=200,
+        message_body="Dear Minister,\n\nPlease act.\n\nYours sincerely,\n{first_name} {last_name}",
+    )
+    signature = sign(client, campaign, personal_note="My grandmother drank from those wells.")
+
+    assert email_to_target(signature).body == (
+        "Dear Minister,\n\nPlease act.\n\n"
+        "My grandmother drank from those wells.\n\n"
+        "Yours sincerely,\nAna Okonjo\n1000-001, Portugal\n"
+    )
+
+
+def test_a_closing_without_the_name_is_signed_below_it_and_a_note_goes_before_it(client, site):
+    campaign = campaign_with(
+        site, personal_note_limit=200, message_body="Dear Minister,\n\nPlease act.\n\nKind regards,"
+    )
+    signature = sign(client, campaign, personal_note="Soon, please.")
+
+    assert email_to_target(signature).body == (
+        "Dear Minister,\n\nPlease act.\n\nSoon, please.\n\nKind regards,\nAna Okonjo\n"
+        "1000-001, Portugal\n"
+    )
+
+
+def test_a_supporter_who_signs_their_edited_letter_is_not_signed_twice(client, site):
+    campaign = campaign_with(site, letter_editable=True)
+    signature = sign(
+        client, campaign, letter_body="Minister,\r\n\r\nMy own words.\r\n\r\nBest,\r\nAna Okonjo"
+    )
+
+    body = email_to_target(signature).body
+    assert body == "Minister,\n\nMy own words.\n\nBest,\nAna Okonjo\n1000-001, Portugal\n"
+    assert body.count("Ana Okonjo") == 1
+
+
+def test_the_demo_letter_to_a_representative_greets_them_by_name_and_signs_once(client, site):
+    from campaigns.management.commands.load_demo import REPRESENTATIVE_LETTER
+    from campaigns.models import Target
+
+    campaign = campaign_with(site, message_body=REPRESENTATIVE_LETTER)
+    signature = sign(client, campaign)
+    lowell = Target.objects.create(
+        name="Margaret Lowell", salutation="Hon.", email="margaret.lowell@example.org"
+    )
+    delivery = Delivery.objects.create(signature=signature, target=lowell)
+
+    body = compose_letter(delivery).body
+    assert body.startswith("Dear Margaret Lowell,\n\n")
+    assert body.endswith("Yours sincerely,\nAna Okonjo\n1000-001, Portugal\n")
+    assert body.count("Ana Okonjo") == 1

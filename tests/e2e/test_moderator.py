@@ -104,3 +104,27 @@ def test_a_moderator_selects_every_row_on_the_page_at_once(live_server, signed_d
 
     assert page.get_by_text("2 signatures are now spam").is_visible()
     assert set(Signature.objects.values_list("status", flat=True)) == {Signature.Status.SPAM}
+
+
+def test_at_1366_px_each_rows_inspect_button_is_whole_and_clear_of_its_tick_box(
+    live_server, signed_demo, chromium
+):
+    context = chromium.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    log_in_as_mona(page, live_server)
+    page.goto(live_server.url + "/admin/signatures/signature/")
+
+    row = page.locator("tbody tr").first
+    inspect = row.get_by_role("link", name="Inspect")
+    tick_box = row.locator('input[type="checkbox"]')
+    button, box = inspect.bounding_box(), tick_box.bounding_box()
+    assert inspect.inner_text().strip() == "Inspect"
+    assert button["width"] >= 50  # its word, not one squashed letter
+    overlap_x = min(button["x"] + button["width"], box["x"] + box["width"]) - max(
+        button["x"], box["x"]
+    )
+    overlap_y = min(button["y"] + button["height"], box["y"] + box["height"]) - max(
+        button["y"], box["y"]
+    )
+    assert overlap_x <= 0 or overlap_y <= 0  # never over the tick box
+    context.close()

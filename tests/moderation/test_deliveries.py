@@ -1,5 +1,7 @@
 """The deliveries screen: failed letters visible with their reason, filtered, sent again."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.core import mail
@@ -166,3 +168,15 @@ def test_the_signatures_menu_leads_to_the_failed_deliveries(moderator_client, ed
     response = editors_browser.get("/admin/")
     assert response.status_code == 200
     assert "/admin/signatures/" not in response.content.decode()
+
+
+@pytest.mark.parametrize("query", ["", "?state=failed"])
+def test_the_deliveries_screen_names_itself_once(moderator_client, deliveries, query):
+    html = moderator_client.get(URL + query).content.decode()
+    body = html[html.index("<body") :]
+
+    # Shown once (the header's breadcrumb), besides the screen readers' heading and the menu.
+    shown = re.findall(r">\s*Deliveries\s*<", body)
+    headings = re.findall(r"<h1[^>]*>\s*Deliveries\s*</h1>", body)
+    assert len(headings) == 1
+    assert len(shown) == 2, shown  # the hidden heading and the breadcrumb

@@ -1,5 +1,6 @@
 """The moderation list's filters, search and order, the detail view, statistics."""
 
+import re
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -176,6 +177,30 @@ def test_the_detail_view_shows_the_letters_and_consent(moderator_client, water):
     ):
         assert text in html
     assert "Change this signature" in html
+
+
+def test_the_detail_view_reads_as_sentences_not_field_names(moderator_client, water):
+    row = add_signature(water, consent=True)
+    html = moderator_client.get(f"{LIST_URL}inspect/{row.pk}/").content.decode()
+
+    for label in ("First name", "Consent to hear from us", "Signed at", "Status"):
+        assert f">{label}<" in html or f">{label}:<" in html, label
+    assert ">first name<" not in html
+    assert ">True<" not in html and ">Yes<" in html
+    assert ">Counted<" in html
+
+
+def test_each_rows_inspect_button_sits_with_the_name_not_in_the_tick_box_column(
+    moderator_client, water
+):
+    row = add_signature(water)
+    html = moderator_client.get(LIST_URL).content.decode()
+
+    cells = re.findall(r"<td[^>]*>.*?</td>", html, flags=re.S)
+    tick_box = next(cell for cell in cells if f'name="signature" value="{row.pk}"' in cell)
+    assert "inspect/" not in tick_box
+    named = next(cell for cell in cells if row.full_name in cell)
+    assert f"inspect/{row.pk}/" in named
 
 
 def test_statistics_totals_days_and_countries(moderator_client, water, press):

@@ -60,7 +60,16 @@ def test_the_routes_under_test_include_every_screen():
     } <= set(ROUTE_IDS)
 
 
-@pytest.mark.parametrize("route", ROUTES, ids=ROUTE_IDS)
+#: A campaign's figures (counts, no supporter): editors see their campaigns' too.
+FIGURES = {
+    "signatures_admin:statistics",
+    "signatures_admin:statistics_csv",
+    "signatures_admin:live_campaigns",
+}
+SUPPORTER_ROUTES = [route for route in ROUTES if route[0] not in FIGURES]
+
+
+@pytest.mark.parametrize("route", SUPPORTER_ROUTES, ids=[name for name, _ in SUPPORTER_ROUTES])
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_an_editor_gets_403_on_every_signature_route(editor_client, objects, route, method):
     url = url_for(route, objects)
@@ -121,8 +130,31 @@ def test_nobody_edits_or_deletes_a_signature_in_the_admin(moderator_client, obje
     assert moderator_client.get(url_for(route, objects)).status_code == 403
 
 
-def test_editors_can_still_edit_campaigns(editor_client, water):
+def test_editors_can_still_edit_campaigns_and_reach_their_figures_from_them(editor_client, water):
     response = editor_client.get(f"/admin/pages/{water.pk}/edit/")
     assert response.status_code == 200
-    assert "Signature statistics" not in response.content.decode()
+    html = response.content.decode()
+    assert "Signature statistics" in html
+    assert f"/admin/signatures/statistics/{water.pk}/" in html
     assert editor_client.get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_an_editor_sees_a_campaigns_figures_and_no_supporter_in_them(editor_client, objects, name):
+    route = next(route for route in ROUTES if route[0] == name)
+    response = editor_client.get(url_for(route, objects))
+    assert response.status_code == 200
+    assert b"private@example.org" not in response.content
+
+
+def test_the_page_listing_offers_the_statistics_to_whoever_may_see_them(
+    editor_client, client, water
+):
+    listing = f"/admin/pages/{water.get_parent().pk}/"
+    assert (
+        f"/admin/signatures/statistics/{water.pk}/" in editor_client.get(listing).content.decode()
+    )
+    page_moderator = make_user("pam", "Moderators")  # approves pages, sees no figures
+    client.force_login(page_moderator)
+    response = client.get(listing)
+    assert f"/admin/signatures/statistics/{water.pk}/" not in response.content.decode()

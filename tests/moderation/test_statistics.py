@@ -3,6 +3,7 @@ the figures as CSV, and the live campaigns' overview."""
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -73,6 +74,52 @@ def test_figures_by_partner_site_and_language(water):
     ]
 
 
+def test_shares_and_what_they_brought_by_network(client, moderator, water):
+    share = f"?utm_source=facebook&utm_medium=share&utm_campaign={water.slug}"
+    visit(client, water, 4, share)
+    visit(client, water, 1, f"?utm_source=whatsapp&utm_medium=share&utm_campaign={water.slug}")
+    visit(client, water, 3, "?utm_source=newsletter&utm_medium=email")
+    add_signature(water, utm_source="facebook", utm_medium="share", utm_campaign=water.slug)
+
+    figures = statistics.campaign_figures(water)
+
+    shares = {row.value: (row.views, row.actions) for row in figures.breakdowns["shares"]}
+    assert shares == {"facebook": (4, 1), "whatsapp": (1, 0)}
+    client.force_login(moderator)
+    html = client.get(f"/admin/signatures/statistics/{water.pk}/").content.decode()
+    assert "From shares, by network" in html
+
+
+def test_a_missing_tag_reads_not_given_everywhere(client, moderator, water):
+    add_signature(water)  # no utm_campaign, no browser language
+    client.force_login(moderator)
+    html = client.get(f"/admin/signatures/statistics/{water.pk}/").content.decode()
+
+    assert "<td>None</td>" not in html
+    assert html.count("<td>Not given</td>") == 2  # utm_campaign and the browser's language
+
+
+def test_one_day_of_figures_draws_one_bar_with_its_date_once(client, moderator, water):
+    visit(client, water, 3)
+    add_signature(water)
+    client.force_login(moderator)
+    html = client.get(f"/admin/signatures/statistics/{water.pk}/").content.decode()
+    start = html.index('<svg class="clarion-chart"')
+    chart = html[start : html.index("</svg>", start)]
+
+    views, actions = (
+        re.search(rf'<rect class="{kind}" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"', chart)
+        for kind in ("views", "actions")
+    )
+    views_x, views_width = float(views.group(1)), float(views.group(2))
+    actions_x, actions_width = float(actions.group(1)), float(actions.group(2))
+    # One bar: the actions drawn inside the views' bar, centred, not two half blocks side by side.
+    assert views_width < 720 / 4
+    assert views_x < actions_x and actions_x + actions_width < views_x + views_width
+    assert abs((actions_x + actions_width / 2) - (views_x + views_width / 2)) < 1
+    assert chart.count(timezone.localdate().isoformat()) == 2  # its title, and its label once
+
+
 def test_supporters_who_acted_on_an_earlier_campaign_are_counted_not_named(
     client, moderator, water, press
 ):
@@ -139,3 +186,17 @@ def test_the_live_campaigns_overview(client, moderator, site, water):
     html = client.get("/admin/signatures/live/").content.decode()
     assert 'value="14"' in html and 'max="20"' in html
     assert closed.title not in html
+
+
+def test_the_letters_to_each_target_sent_waiting_and_failed(client, editor, water):
+    from signatures.models import Delivery
+
+    target = water.targets[0]
+    for state in ("sent", "sent", "pending", "failed"):
+        Delivery.objects.create(signature=add_signature(water), target=target, state=state)
+
+    [line] = statistics.letters_by_target(water)
+    assert (line.sent, line.waiting, line.failed) == (2, 1, 1)
+    client.force_login(editor)  # an editor sees their campaign's figures
+    html = client.get(f"/admin/signatures/statistics/{water.pk}/").content.decode()
+    assert "Letters to targets" in html and str(target) in html

@@ -63,6 +63,27 @@ def test_robots_are_refused_with_a_clear_message(client, campaign, fill_time, ex
     assert not Signature.objects.exists()
 
 
+def test_an_empty_form_sent_at_once_shows_the_field_errors_alone(client, campaign, fill_time):
+    """A person who presses the button before filling anything in is told what to fill in,
+    not accused of being a robot; the form then keeps being timed from its first showing."""
+    response = client.post(sign_url(campaign), {"started": started(0)})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "This field is required." in html
+    assert "quicker than a person" not in html
+    assert not Signature.objects.exists()
+
+
+def test_a_robot_filling_every_field_at_once_is_still_refused(client, campaign, fill_time):
+    every_field = VALID | {"country": "PT", "postal_code": "1000-001", "consent": "on"}
+    response = client.post(sign_url(campaign), every_field | {"started": started(0)})
+
+    assert response.status_code == 400
+    assert "quicker than a person" in response.content.decode()
+    assert not Signature.objects.exists()
+
+
 def test_a_quick_correction_is_timed_from_when_the_form_was_first_shown(
     client, campaign, fill_time
 ):

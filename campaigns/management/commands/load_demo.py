@@ -40,7 +40,7 @@ H2X,Julien Tremblay,M.,julien.tremblay@demo-parliament.example.org,Montréal-Cen
 V6B,Priya Nair,Dr,priya.nair@demo-parliament.example.org,Vancouver Downtown (demo),Other Demo Party,en
 SW1A,Eleanor Pryce,Rt Hon.,eleanor.pryce@demo-parliament.example.org,Westminster (demo),Demo Party,en
 """
-REPRESENTATIVE_LETTER = """Dear {target_salutation} {target_name},
+REPRESENTATIVE_LETTER = """Dear {target_name},
 
 As your constituent, I ask you to support the Clean Water for Every Community bill when it comes
 before the House, and to say so publicly.

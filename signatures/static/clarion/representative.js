@@ -9,9 +9,8 @@
   let timer;
   let asked = "";
 
-  const describe = (person) =>
-    [person.salutation, person.name].filter(Boolean).join(" ") +
-    (person.district ? " (" + person.district + ")" : "");
+  // Plain words: "Margaret Lowell, Parliament Hill", without the title or nested brackets.
+  const describe = (person) => [person.name, person.district].filter(Boolean).join(", ");
 
   const lookUp = async () => {
     const code = input.value.trim();
