@@ -118,12 +118,6 @@ def campaign_figures(campaign, today: date | None = None) -> CampaignFigures:
         rows = [Row(value, views[value], actions[value]) for value in set(views) | set(actions)]
         rows.sort(key=lambda row: (-row.actions, -row.views, str(row.value)))
         breakdowns[dimension] = rows[:MOST_VALUES]
-    # Which of the campaign's translations its actions were taken on (views are counted for
-    # the campaign as a whole: the page's language is not among their dimensions).
-    by_language = _action_values(counted, "page_language")
-    breakdowns["page_language"] = sorted(
-        (Row(code, 0, n) for code, n in by_language.items()), key=lambda row: -row.actions
-    )
 
     returning = supporters_who_returned(campaign)
     total_actions = counted.count()
