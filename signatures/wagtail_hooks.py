@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.dispatch import receiver
 from django.urls import include, path, reverse, reverse_lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +8,7 @@ from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.widgets.button import Button, ListingButton
 from wagtail.log_actions import LogFormatter
+from wagtail.signals import workflow_approved
 
 from . import log_actions
 from .admin import (
@@ -17,7 +19,7 @@ from .admin import (
 from .admin import urls as admin_urls
 from .admin.listing import signature_admin
 from .admin.permissions import EXPORT, MODERATE, VIEW
-from .services import tracking
+from .services import target_approval, tracking
 
 signature_admin.register_with_wagtail()
 
@@ -254,3 +256,37 @@ def warn_of_bouncing_targets(request, page):
             _("Letters to %(target)s bounce: check the address %(email)s.")
             % {"target": target, "email": target.email},
         )
+
+
+# A campaign's new (draft) targets travel with it through moderation (issue 28, finding 7):
+# the moderator is told where they review it, approving or publishing the campaign publishes
+# them, and the editor who submits it is told what happens next.
+
+
+@hooks.register("before_edit_page")
+def tell_of_targets_awaiting_approval(request, page):
+    if request.method == "GET" and _is_campaign(page):
+        if message := target_approval.reviewer_message(page.specific, request.user):
+            messages.warning(request, message)
+
+
+@hooks.register("after_edit_page")
+def tell_the_editor_what_happens_to_new_targets(request, page):
+    submitted = request.POST.get("action-submit") or request.POST.get("action-restart-workflow")
+    if submitted and _is_campaign(page):
+        if message := target_approval.submitted_message(page.specific):
+            messages.info(request, message)
+
+
+@hooks.register("after_publish_page")
+def publish_new_targets_with_the_campaign(request, page):
+    if _is_campaign(page):
+        target_approval.publish_draft_targets(page.specific, request.user)
+
+
+@receiver(workflow_approved)
+def publish_new_targets_on_approval(sender, instance, user=None, **kwargs):
+    """Approved wherever the moderator approves it (the dashboard, the edit screen)."""
+    page = instance.content_object
+    if page is not None and hasattr(page, "specific_class") and _is_campaign(page):
+        target_approval.publish_draft_targets(page.specific, user)
