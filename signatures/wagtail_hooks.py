@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.dispatch import receiver
 from django.urls import include, path, reverse, reverse_lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +7,6 @@ from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.widgets.button import Button, ListingButton
 from wagtail.log_actions import LogFormatter
-from wagtail.signals import workflow_approved
 
 from . import log_actions
 from .admin import (
@@ -270,6 +268,7 @@ def tell_of_targets_awaiting_approval(request, page):
             messages.warning(request, message)
 
 
+@hooks.register("after_create_page")
 @hooks.register("after_edit_page")
 def tell_the_editor_what_happens_to_new_targets(request, page):
     submitted = request.POST.get("action-submit") or request.POST.get("action-restart-workflow")
@@ -284,9 +283,5 @@ def publish_new_targets_with_the_campaign(request, page):
         target_approval.publish_draft_targets(page.specific, request.user)
 
 
-@receiver(workflow_approved)
-def publish_new_targets_on_approval(sender, instance, user=None, **kwargs):
-    """Approved wherever the moderator approves it (the dashboard, the edit screen)."""
-    page = instance.content_object
-    if page is not None and hasattr(page, "specific_class") and _is_campaign(page):
-        target_approval.publish_draft_targets(page.specific, user)
+# Approving a campaign in a workflow publishes them too: signatures/apps.py connects
+# target_approval.publish_with_approved_campaign to workflow_approved.

@@ -9,9 +9,10 @@ or anyone who publishes it, publishes its draft targets with it, if they may pub
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from wagtail.models import Page
 
 from campaigns.forms import PUBLISH_TARGET
-from campaigns.models import Target
+from campaigns.models import CampaignPage, Target
 
 
 def publish_draft_targets(campaign, user) -> list:
@@ -28,6 +29,14 @@ def publish_draft_targets(campaign, user) -> list:
             revision.publish(user=user)
             published.append(target)
     return published
+
+
+def publish_with_approved_campaign(sender, instance, user=None, **kwargs):
+    """Wagtail's workflow_approved: a campaign approved wherever the moderator approves it
+    (its edit screen, the dashboard) publishes its draft targets too."""
+    page = instance.content_object
+    if isinstance(page, Page) and issubclass(page.specific_class or Page, CampaignPage):
+        publish_draft_targets(page.specific, user)
 
 
 def submitted_message(campaign) -> str:
