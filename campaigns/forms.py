@@ -9,6 +9,9 @@ from cms.vendor.wagtail_inline_rows import CommittedInlineRowsFormMixin
 
 from .letters import PLACEHOLDERS, unknown_placeholders
 
+#: Who may publish a target (models.targets.Target), and with it approve a campaign's new ones.
+PUBLISH_TARGET = "campaigns.publish_target"
+
 
 class CampaignPageForm(CommittedInlineRowsFormMixin, WagtailAdminPageForm):
     def clean_message_subject(self):
@@ -99,16 +102,8 @@ class CampaignPageForm(CommittedInlineRowsFormMixin, WagtailAdminPageForm):
                 ),
                 code="no_target",
             )
-        _refuse_unless_all(
-            targets,
-            lambda target: target.live,
-            _(
-                "These targets are not published yet, so they would receive no letters: "
-                "%(targets)s. Someone who may publish targets publishes them under "
-                "Snippets → Targets; or remove them from the campaign before publishing."
-            ),
-            "target_not_published",
-        )
+        if self._publishes_without_approving_targets():
+            self._refuse_draft_targets(formset)
         _refuse_unless_all(
             targets,
             lambda target: target.email,
@@ -119,6 +114,41 @@ class CampaignPageForm(CommittedInlineRowsFormMixin, WagtailAdminPageForm):
             ),
             "target_without_email",
         )
+
+    def _publishes_without_approving_targets(self) -> bool:
+        """Whether this post would put the page live while its new (draft) targets stay
+        drafts: a submission for moderation takes them along (the moderator approves both,
+        signatures.services.target_approval), and so does a publisher who may publish targets."""
+        # The edit form's buttons, as Wagtail's page edit view reads them.
+        publishing = self.data.get("action-publish") or (
+            self.data.get("action-workflow-action")
+            and self.data.get("workflow-action-name") == "approve"
+        )
+        return bool(publishing) and not (self.for_user and self.for_user.has_perm(PUBLISH_TARGET))
+
+    def _refuse_draft_targets(self, formset):
+        """Each draft target's line in the Action tab says why, so the tab shows the error."""
+        drafts = [
+            form
+            for form in formset.forms
+            if (target := form.cleaned_data.get("target"))
+            and not form.cleaned_data.get("DELETE")
+            and not target.live
+        ]
+        for form in drafts:
+            form.add_error(
+                "target",
+                ValidationError(
+                    _(
+                        "These targets are not published yet, so they would receive no "
+                        "letters: %(targets)s. Submit the campaign for moderation instead: "
+                        "the moderator who approves it publishes its new targets with it. Or "
+                        "remove them from the campaign."
+                    ),
+                    params={"targets": ", ".join(str(f.cleaned_data["target"]) for f in drafts)},
+                    code="target_not_published",
+                ),
+            )
 
 
 def _refuse_unless_all(targets, test, message, code):

@@ -12,11 +12,12 @@ class SignaturesConfig(AppConfig):
             page_slug_changed,
             page_unpublished,
             post_page_move,
+            workflow_approved,
         )
 
         # The checks register themselves; the tasks too, under the names services enqueue.
         from . import checks, live_campaigns, page_cache, tasks  # noqa: F401
-        from .services import after_response, previews
+        from .services import after_response, previews, target_approval
 
         # Follow-up work waits until the response is complete: timing never tells who signed.
         request_started.connect(after_response.hold)
@@ -25,6 +26,8 @@ class SignaturesConfig(AppConfig):
         from campaigns.models import CampaignPage
 
         CampaignPage.email_previewer = staticmethod(previews.preview)
+        # A campaign approved in a workflow publishes the new targets it was submitted with.
+        workflow_approved.connect(target_approval.publish_with_approved_campaign)
 
         # Any change to the page tree may change what a cached page shows: drop them all.
         for signal in (page_published, page_unpublished, page_slug_changed, post_page_move):

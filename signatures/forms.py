@@ -8,6 +8,7 @@ from django.forms.models import fields_for_model
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 from phonenumber_field.phonenumber import PhoneNumber, to_python
 
@@ -50,6 +51,21 @@ FORM_SETTINGS = (
 )
 
 PHONE_INVALID = _("Please enter a phone number with digits only, like +351 21 000 0000.")
+
+
+_country_choices: dict[str, list] = {}  # language -> its choices
+
+
+def country_choices() -> list:
+    """The blank choice, then every country named, and sorted, in the active language: the
+    campaign's (Campaign.activate_language). Worked out once per language."""
+    language = get_language()
+    if language not in _country_choices:
+        _country_choices[language] = [
+            ("", str(_("Choose your country"))),
+            *((code, str(name)) for code, name in countries),
+        ]
+    return _country_choices[language]
 
 
 class CountryChoiceField(LazyTypedChoiceField):
@@ -104,13 +120,14 @@ class SignatureForm(SupporterDetailsForm):
     The single validator of an action: the HTML view and the API both use it.
     """
 
-    # Declared once with its blank label: rebuilding 250 translated choices per request
-    # was the costliest step of taking an action (writing them out too: see widgets).
+    # Declared once: rebuilding 250 translated choices per request was the costliest step
+    # of taking an action (writing them out too: see widgets). Its choices are a callable,
+    # not a list fixed in the language active when the class was built.
     country = Signature._meta.get_field("country").formfield(
         choices_form_class=CountryChoiceField,
-        empty_label=_("Choose your country"),
         widget=widgets.CountrySelect(attrs={"autocomplete": "country"}),
     )
+    country.choices = country_choices
 
     # Any usual spelling; kept in E.164 (see clean_phone).
     phone = forms.CharField(

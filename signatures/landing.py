@@ -20,14 +20,26 @@ from . import page_views, sources
 MARKER = b"<!--clarion:landing:"
 _END = b"-->"
 # Robots, link previews and monitors are not people seeing the page.
+_PAGE_LANGUAGE = re.compile(rb"[A-Za-z-]{0,12}")  # a locale's language code, as LANGUAGES
 _ROBOT = re.compile(
     r"bot|crawl|spider|slurp|preview|monitor|facebookexternalhit|headless|python|curl|wget",
     re.IGNORECASE,
 )
 
 
-def marker(campaign_id: int) -> str:
-    return f"{MARKER.decode()}{campaign_id}{_END.decode()}"
+def marker(campaign_id: int, page_language: str) -> str:
+    """Where the visit's sources go in a page of the campaign `campaign_id` (its source
+    page's id: views are counted for the campaign as a whole) written in `page_language`."""
+    return f"{MARKER.decode()}{campaign_id}:{page_language}{_END.decode()}"
+
+
+def _marked(found: bytes):
+    """(campaign id, page language) of a marker's content; a page cached before markers
+    named their language gives ""."""
+    campaign_id, _colon, page_language = found.partition(b":")
+    if not campaign_id.isdigit() or not _PAGE_LANGUAGE.fullmatch(page_language):
+        return None
+    return int(campaign_id), page_language.decode()
 
 
 def hidden_inputs(carried: dict) -> str:
@@ -65,12 +77,13 @@ class LandingMiddleware:
         if start < 0:
             return response
         end = content.find(_END, start)
-        campaign_id = content[start + len(MARKER) : end]
-        if end < 0 or not campaign_id.isdigit():
+        marked = _marked(content[start + len(MARKER) : end]) if end >= 0 else None
+        if marked is None:
             return response
+        campaign_id, page_language = marked
         carried = sources.landing(request)
         if is_person_viewing(request):
-            page_views.count(int(campaign_id), sources.view_dimensions(carried, request))
+            page_views.count(campaign_id, sources.view_dimensions(carried, request, page_language))
         response.content = b"".join(
             (content[:start], hidden_inputs(carried).encode(), content[end + len(_END) :])
         )

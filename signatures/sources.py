@@ -33,8 +33,9 @@ DOMAIN_MAX_LENGTH = 253
 LANGUAGE_MAX_LENGTH = 3
 #: An action's source fields (the model's) are named once, in supporter_fields.SOURCE.
 FIELDS = supporter_fields.SOURCE
-#: The breakdowns the statistics show: a name -> the action's field(s) it reads.
-DIMENSIONS = ("source", "utm_campaign", "partner_site", "language")
+#: The breakdowns the statistics show, each named as the action's field it reads ("source"
+#: reads three); "page_language" is the language of the campaign's translation seen.
+DIMENSIONS = ("source", "utm_campaign", "partner_site", "language", "page_language")
 
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _DOMAIN = re.compile(rf"{_LABEL}(?:\.{_LABEL})+")  # at least one dot: a site, not a word
@@ -166,12 +167,13 @@ def channel(utm_source: str, utm_medium: str, referrer: str) -> str:
     return referrer
 
 
-def view_dimensions(carried: dict, request, *, embedded=False) -> dict:
-    """The breakdowns of one page view (DIMENSIONS -> value); `embedded`: the view of a form
-    on a partner's page, which sent it (the beacon)."""
+def view_dimensions(carried: dict, request, page_language: str, *, embedded=False) -> dict:
+    """The breakdowns of one view of the campaign's page in `page_language` (DIMENSIONS ->
+    value); `embedded`: the view of a form on a partner's page, which sent it (the beacon)."""
     return {
         "source": channel(carried["utm_source"], carried["utm_medium"], carried["referrer"]),
         "utm_campaign": carried["utm_campaign"],
         "partner_site": partner_site(request) if embedded else "",
         "language": language(request),
+        "page_language": page_language,
     }

@@ -132,12 +132,6 @@ def campaign_figures(campaign, today: date | None = None) -> CampaignFigures:
         breakdowns[dimension] = rows[:MOST_VALUES]
         if dimension == "source":
             breakdowns["shares"] = shares_among(rows)
-    # Which of the campaign's translations its actions were taken on (views are counted for
-    # the campaign as a whole: the page's language is not among their dimensions).
-    by_language = _action_values(counted, "page_language")
-    breakdowns["page_language"] = sorted(
-        (Row(code, 0, n) for code, n in by_language.items()), key=lambda row: -row.actions
-    )
 
     returning = supporters_who_returned(campaign)
     total_actions = counted.count()

@@ -93,7 +93,7 @@ def view(request, campaign_id: int):
             return response
         carried = {name: sources.clean_tag(request.POST.get(name)) for name in sources.CARRIED}
         carried["referrer"] = sources.referrer_domain(request.POST.get("referrer"), request)
-        dimensions = sources.view_dimensions(carried, request, embedded=True)
+        dimensions = sources.view_dimensions(carried, request, live.page.language, embedded=True)
         page_views.count(campaign_id, dimensions)
     response = HttpResponse(status=204)
     response["Cache-Control"] = "no-store"

@@ -17,7 +17,7 @@ from .admin import (
 from .admin import urls as admin_urls
 from .admin.listing import signature_admin
 from .admin.permissions import EXPORT, MODERATE, VIEW, can_see_statistics
-from .services import tracking
+from .services import target_approval, tracking
 
 signature_admin.register_with_wagtail()
 
@@ -307,3 +307,34 @@ def warn_of_bouncing_targets(request, page):
             _("Letters to %(target)s bounce: check the address %(email)s.")
             % {"target": target, "email": target.email},
         )
+
+
+# A campaign's new (draft) targets travel with it through moderation (issue 28, finding 7):
+# the moderator is told where they review it, approving or publishing the campaign publishes
+# them, and the editor who submits it is told what happens next.
+
+
+@hooks.register("before_edit_page")
+def tell_of_targets_awaiting_approval(request, page):
+    if request.method == "GET" and _is_campaign(page):
+        if message := target_approval.reviewer_message(page.specific, request.user):
+            messages.warning(request, message)
+
+
+@hooks.register("after_create_page")
+@hooks.register("after_edit_page")
+def tell_the_editor_what_happens_to_new_targets(request, page):
+    submitted = request.POST.get("action-submit") or request.POST.get("action-restart-workflow")
+    if submitted and _is_campaign(page):
+        if message := target_approval.submitted_message(page.specific):
+            messages.info(request, message)
+
+
+@hooks.register("after_publish_page")
+def publish_new_targets_with_the_campaign(request, page):
+    if _is_campaign(page):
+        target_approval.publish_draft_targets(page.specific, request.user)
+
+
+# Approving a campaign in a workflow publishes them too: signatures/apps.py connects
+# target_approval.publish_with_approved_campaign to workflow_approved.

@@ -68,9 +68,9 @@ class Textarea(forms.Textarea):
 class CountrySelect(forms.Select):
     """A <select> of the ~250 countries whose options are written once per language.
 
-    The supporter's choice is marked on a copy of the options' HTML. The choices are fixed
-    when the form class is built (SignatureForm.country): the copies of this widget, one
-    per form, share the written options.
+    The supporter's choice is marked on a copy of the options' HTML. The choices are set
+    when the form class is built (SignatureForm.country), named in each language as it is
+    written: the copies of this widget, one per form, share the written options.
     """
 
     def __init__(self, attrs=None, choices=()):

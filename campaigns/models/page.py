@@ -9,6 +9,7 @@ from django.db.models import prefetch_related_objects
 from django.template.response import TemplateResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail.blocks import StreamValue, StructValue
 from wagtail.blocks.list_block import ListValue
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -75,6 +76,19 @@ class Targeting(models.TextChoices):
     FIXED = "fixed", _("Its own targets")
     REPRESENTATIVE = "representative", _("The supporter's representatives, from their postal code")
     BOTH = "both", _("Both: its own targets and the supporter's representatives")
+
+
+def awaiting_approval_note(targets) -> str:
+    """What each preview says of the campaign's targets awaiting approval ("" for none)."""
+    if not targets:
+        return ""
+    return ngettext(
+        "%(targets)s awaits approval: no letter reaches it until a moderator who may "
+        "publish targets approves this campaign, which publishes it.",
+        "%(targets)s await approval: no letter reaches them until a moderator who may "
+        "publish targets approves this campaign, which publishes them.",
+        len(targets),
+    ) % {"targets": ", ".join(str(target) for target in targets)}
 
 
 class CampaignPage(LanguageSwitcherMixin, HeadlessPreviewable, RoutablePageMixin, Page):
@@ -343,6 +357,27 @@ class CampaignPage(LanguageSwitcherMixin, HeadlessPreviewable, RoutablePageMixin
             if link.target.live
         ]
 
+    @property
+    def targets_awaiting_approval(self) -> list:
+        """This campaign's targets never published yet (those an editor created are drafts),
+        as their latest draft: no letter reaches them until someone who may publish targets
+        publishes them, as approving or publishing the campaign does for such a person
+        (signatures.services.target_approval)."""
+        if not self.writes_to_fixed_targets:
+            return []
+        return [
+            link.target.get_latest_revision_as_object()
+            for link in self.campaign_targets.select_related("target")
+            if not link.target.live
+        ]
+
+    def targets_as_previewed(self) -> tuple[list, list]:
+        """(targets, awaiting): what every preview shows as the campaign's targets, the
+        approved ones and those awaiting approval (which approving the campaign publishes),
+        and the latter, which each preview says await approval (awaiting_approval_note)."""
+        awaiting = self.targets_awaiting_approval
+        return [*self.targets, *awaiting], awaiting
+
     def is_open(self, at=None) -> bool:
         return not self.not_yet_open(at) and not self.has_closed(at)
 
@@ -507,6 +542,11 @@ class CampaignPage(LanguageSwitcherMixin, HeadlessPreviewable, RoutablePageMixin
         self.activate_language(request)  # every way of showing the page comes through here
         context = super().get_context(request, *args, **kwargs)
         context["form"] = form or SignatureForm(campaign=self)
+        if getattr(request, "is_preview", False):  # shows the targets awaiting approval too
+            context["targets"], awaiting = self.targets_as_previewed()
+            context["awaiting_approval"] = awaiting_approval_note(awaiting)
+        else:
+            context["targets"] = self.targets
         tally = self.tally()
         context.update(
             tally=tally,

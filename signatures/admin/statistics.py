@@ -30,7 +30,7 @@ BREAKDOWNS = {
     "partner_site": (gettext_lazy("By partner site"), gettext_lazy("This site")),
     "utm_campaign": (gettext_lazy("By utm_campaign"), gettext_lazy("Not given")),
     "language": (gettext_lazy("By browser language"), gettext_lazy("Not given")),
-    # Actions only: views are counted for the campaign as a whole.
+    # Which of the campaign's translations was seen and acted on.
     "page_language": (gettext_lazy("By language of the page"), gettext_lazy("Not recorded")),
 }
 CHART_WIDTH, CHART_HEIGHT, CHART_TOP = 720, 200, 16

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Target
+from campaigns.models.page import awaiting_approval_note
 
 from ..models import Delivery, Signature
 from .confirmation import supporter_email
@@ -24,6 +25,8 @@ class EmailPreview:
     supporter: Signature  # whose made-up details fill it in
     #: Why this email is not sent at the moment, if it is not (the campaign's settings).
     not_sent: str = ""
+    #: Which of the campaign's targets await approval, said by every preview alike.
+    awaiting_approval: str = ""
 
 
 def sample_signature(campaign) -> Signature:
@@ -48,10 +51,20 @@ def sample_signature(campaign) -> Signature:
 
 
 def preview(campaign, mode: str) -> EmailPreview:
-    """The email of `mode` (one of CampaignPage.EMAIL_PREVIEW_MODES) for the sample supporter."""
+    """The email of `mode` (one of CampaignPage.EMAIL_PREVIEW_MODES) for the sample supporter.
+
+    Like the page's preview, each shows the campaign's targets awaiting approval among its
+    targets (as approving the campaign would publish them), and says they await it."""
+    targets, awaiting = campaign.targets_as_previewed()
+    email = _email(campaign, mode, targets)
+    email.awaiting_approval = awaiting_approval_note(awaiting)
+    return email
+
+
+def _email(campaign, mode, targets) -> EmailPreview:
     signature = sample_signature(campaign)
     if mode == "letter":
-        return _letter(campaign, signature)
+        return _letter(campaign, signature, targets)
     if mode == "confirmation-email":
         link = campaign.get_site().root_url + reverse("signatures:confirm", args=["…"])
         return EmailPreview(
@@ -63,7 +76,7 @@ def preview(campaign, mode: str) -> EmailPreview:
         )
     if mode == "receipt":
         return EmailPreview(
-            supporter_email(signature, "receipt", {"targets": campaign.targets}),
+            supporter_email(signature, "receipt", {"targets": targets}),
             signature,
             ""
             if campaign.send_receipt
@@ -72,16 +85,15 @@ def preview(campaign, mode: str) -> EmailPreview:
     raise ValueError(mode)
 
 
-def _letter(campaign, signature) -> EmailPreview:
-    # An approved target; else one of the directory's representatives, for a campaign that
-    # writes to them; else one still awaiting approval (as approved so far, if ever); else
-    # a made-up one, for a campaign that has none yet.
-    linked = [link.target for link in campaign.campaign_targets.all()]
+def _letter(campaign, signature, targets) -> EmailPreview:
+    # The campaign's first target (approved, or awaiting approval as its draft stands); else
+    # one of the directory's representatives, for a campaign that writes to them; else a
+    # made-up one, for a campaign that has none yet.
     representatives = []
     if campaign.writes_to_representatives and campaign.directory_id:
         representatives = list(campaign.directory.representatives.filter(live=True)[:1])
     made_up = Target(salutation=_("The Hon."), name=_("A target"), email="target@example.org")
-    target = (campaign.targets or representatives or linked or [made_up])[0]
+    target = (targets or representatives or [made_up])[0]
     delivery = Delivery(signature=signature, target=target, created_at=signature.created_at)
     if campaign.digest_minutes:
         return EmailPreview(compose_digest(campaign, target, [delivery]), signature)

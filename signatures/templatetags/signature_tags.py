@@ -33,6 +33,7 @@ def form_guard(context):
         guard["sources"] = landing.hidden_inputs(dict.fromkeys(sources.CARRIED, ""))
         guard["beacon"] = page.pk if page is not None and page.pk else None
     elif page is not None and page.pk:
-        # Counted for the whole campaign, as its actions are: the source page's id.
-        guard["sources"] = landing.marker(page.counter_source.pk)
+        # Counted for the whole campaign, as its actions are (the source page's id), and
+        # by the language of this page, as its actions are too.
+        guard["sources"] = landing.marker(page.counter_source.pk, page.language)
     return guard

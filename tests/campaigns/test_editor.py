@@ -355,3 +355,27 @@ def test_an_editor_publishes_a_campaign_to_representatives_without_targets_of_it
         "required",
     )
     assert live.targets == []
+
+
+def test_every_preview_shows_a_target_awaiting_approval_and_says_so(client, site, editor):
+    """Issue 28, finding 9: the receipt listed nobody, the page dropped its "To" box and
+    the letter addressed the draft, without a word about it."""
+    drafted = Target.objects.create(name="Office of the Governor", email="g@example.org")
+    drafted.unpublish()  # as an editor without the right to publish targets leaves it
+    campaign = CampaignPageFactory(parent=site.root_page, send_receipt=True)
+    client.force_login(editor)
+    data = form_data(client, campaign)
+    data["campaign_targets-0-target"] = str(drafted.pk)  # its only target
+    preview = f"/admin/pages/{campaign.pk}/edit/preview/"
+    assert client.post(preview, data).json()["is_valid"]
+    said = "Office of the Governor awaits approval: no letter reaches it until a moderator"
+
+    page = client.get(preview).content.decode()
+    letter = client.get(preview, {"mode": "letter"}).content.decode()
+    receipt = client.get(preview, {"mode": "receipt"}).content.decode()
+
+    assert re.search(r"To:</p>\s*<ul><li><strong>Office of the Governor</strong>", page)
+    assert "Office of the Governor &lt;g@example.org&gt;" in letter
+    assert "- Office of the Governor" in receipt
+    for html in (page, letter, receipt):
+        assert said in html

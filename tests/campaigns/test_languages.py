@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from signatures.services import signing
-from tests.factories import CampaignPageFactory
+from tests.factories import CampaignPageFactory, translate
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +138,32 @@ def test_an_action_to_confirm_is_told_what_to_do_in_the_campaigns_language(clien
     campaign = CampaignPageFactory(parent=site.root_page, language="es", confirmation_required=True)
     html = client.get(campaign.url + "thank-you/").content.decode()
     assert "Un paso más: confirme su acción" in html
+
+
+def test_countries_are_named_and_sorted_in_the_campaigns_language_on_the_page_and_the_api(
+    client, site
+):
+    """Issue 28, finding 6: the list stayed in English, in English order, on French pages."""
+    english = CampaignPageFactory(parent=site.root_page, country_field="optional")
+    french = translate(english, "fr", title="Eau", slug="eau")
+
+    for page, germany, order in (
+        (french, "Allemagne", ["Afrique du Sud", "Albanie", "Allemagne"]),
+        (english, "Germany", ["Albania", "Germany", "South Africa"]),
+        (french, "Allemagne", ["Afrique du Sud", "Albanie", "Allemagne"]),  # once more, cached
+    ):
+        html = client.get(page.url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        select = html[html.index('<select name="country"') :]
+        select = select[: select.index("</select>")]
+        assert f'<option value="DE">{germany}</option>' in select
+        assert [select.index(f">{name}<") for name in order] == sorted(
+            select.index(f">{name}<") for name in order
+        )
+
+        api = client.get(f"/api/v3/campaigns/{page.pk}/", HTTP_ACCEPT_LANGUAGE="en").json()
+        [field] = [f for f in api["action"]["form"]["fields"] if f["name"] == "country"]
+        labels = [choice["label"] for choice in field["choices"]]
+        assert {"value": "DE", "label": germany} in field["choices"]
+        assert [labels.index(name) for name in order] == sorted(
+            labels.index(name) for name in order
+        )

@@ -15,6 +15,9 @@ from wagtail.models import ModelLogEntry
 from campaigns.models import CampaignPage, CampaignTarget, Target
 from signatures.models import Delivery, Signature
 from signatures.services import delivery, dispatch
+from tests.campaigns.conftest import make_editor
+from tests.campaigns.test_editor import edit_url as page_edit_url
+from tests.campaigns.test_editor import form_data, second_target
 from tests.factories import CampaignPageFactory, TargetFactory
 from tests.moderation.conftest import make_user
 
@@ -180,3 +183,86 @@ def test_a_letter_owed_to_a_target_unpublished_since_is_not_sent(
     owed = Delivery.objects.get()
     assert owed.state == Delivery.State.FAILED
     assert "unpublished" in owed.last_error
+
+
+def test_a_campaign_submitted_with_an_editors_new_target_is_approved_with_it_in_one_place(
+    client, campaign, editor, publisher, django_capture_on_commit_callbacks
+):
+    """Issue 28, finding 7: the submission failed on the draft target, and moderators were
+    never told a target waited. Now the target travels with the campaign."""
+    new_address = "governor@state.example.gov"
+    client.force_login(editor)
+    client.post(
+        reverse(Target.snippet_viewset.get_url_name("add")),
+        {"name": "Governor", "email": new_address, "action-publish": "action-publish"},
+    )
+    drafted = Target.objects.get(name="Governor")
+    assert not drafted.live
+    data = form_data(client, campaign)
+    data.update(second_target(drafted), **{"action-submit": "action-submit"})
+
+    response = client.post(page_edit_url(campaign), data, follow=True)
+
+    assert response.redirect_chain  # submitted, not refused
+    told = [str(message) for message in response.context["messages"]]
+    assert any(
+        "Governor" in message and "moderator" in message and "publishes" in message
+        for message in told
+    ), told
+    assert campaign.workflow_in_progress
+    client.logout()
+
+    # The moderator is told, where they review the page, that the target waits on them.
+    client.force_login(publisher)
+    review = client.get(page_edit_url(campaign)).content.decode()
+    assert "Governor" in review and new_address in review and "awaits approval" in review
+    task_state = campaign.current_workflow_task_state
+    response = client.post(
+        reverse("wagtailadmin_pages:workflow_action", args=[campaign.pk, "approve", task_state.pk]),
+        {"comment": ""},
+    )
+    assert response.status_code in (200, 302)
+    client.logout()
+
+    drafted.refresh_from_db()
+    assert drafted.live and not drafted.has_unpublished_changes
+    assert ModelLogEntry.objects.filter(
+        object_id=str(drafted.pk), action="wagtail.publish", user=publisher
+    ).exists()
+    live = CampaignPage.objects.get(pk=campaign.pk)
+    assert drafted in live.targets
+    assert new_address in sign(client, live, django_capture_on_commit_callbacks)
+
+
+def test_an_editor_who_publishes_with_a_new_target_is_told_to_submit_it_instead(
+    client, site, campaign, django_user_model
+):
+    drafted = Target.objects.create(name="Governor", email="g@example.org", live=False)
+    client.force_login(make_editor(django_user_model, site, "penny"))  # may publish pages
+    data = form_data(client, campaign)
+    data.update(second_target(drafted), **{"action-publish": "action-publish"})
+
+    html = client.post(page_edit_url(campaign), data).content.decode()
+
+    assert "These targets are not published yet" in html
+    assert "Submit the campaign for moderation" in html
+    # Shown on the Action tab, beside the target (whose errors the tab counts), not only
+    # above the form.
+    start = html.index('id="tab-action"')
+    action_tab = html[start : html.index('id="tab-thank_you"', start)]
+    assert "Submit the campaign for moderation" in action_tab
+
+
+def test_a_moderator_who_publishes_a_campaign_publishes_its_new_target_with_it(
+    client, campaign, publisher
+):
+    drafted = Target.objects.create(name="Governor", email="g@example.org", live=False)
+    client.force_login(publisher)
+    data = form_data(client, campaign)
+    data.update(second_target(drafted), **{"action-publish": "action-publish"})
+
+    assert client.post(page_edit_url(campaign), data).status_code == 302
+
+    drafted.refresh_from_db()
+    assert drafted.live
+    assert drafted in CampaignPage.objects.get(pk=campaign.pk).targets

@@ -3,6 +3,7 @@ by the language of the page they were taken on (issue 18)."""
 
 import pytest
 
+from signatures import statistics
 from signatures.models import Signature
 from signatures.services import privacy, signing
 from tests.factories import translate
@@ -84,3 +85,27 @@ def test_erasure_and_subject_access_cover_every_translation(moderator, water, fr
     [held] = document["signatures"]
     assert (held["campaign"], held["page_language"]) == (water.title, "en")
     assert not Signature.objects.filter(email="both@example.org").exists()
+
+
+def test_views_are_counted_by_the_language_of_the_page_in_the_screen_and_its_csv(
+    client, moderator, water, french, actions, settings
+):
+    """Issue 28, finding 8: the breakdown by the page's language had actions but no views."""
+    for page, times in ((water, 4), (french, 1)):
+        for _ in range(times):
+            assert client.get(page.url).status_code == 200
+    # A French page kept by a CDN (or embedded) counts its view with the beacon.
+    assert client.post(f"/fr/act/{french.pk}/view/").status_code == 204
+
+    by_language = {
+        row.value: (row.views, row.actions, row.conversion)
+        for row in statistics.campaign_figures(water).breakdowns["page_language"]
+    }
+    assert by_language == {"en": (4, 2, 50.0), "fr": (2, 1, 50.0)}
+
+    client.force_login(moderator)
+    lines = client.get(f"/admin/signatures/statistics/{french.pk}/csv/").content.decode()
+    assert "page_language,English (en),4,2,50.0" in lines.splitlines()
+    assert "page_language,French (fr),2,1,50.0" in lines.splitlines()
+    html = client.get(f"/admin/signatures/statistics/{water.pk}/").content.decode()
+    assert html.count("50.0 %") >= 3  # the total and both languages: no "—"

@@ -48,6 +48,7 @@ def test_views_are_counted_with_the_page_cache_on(client, campaign, page_cache):
         ("utm_campaign", ""): 4,
         ("partner_site", ""): 4,
         ("language", "fr"): 4,
+        ("page_language", "en"): 4,
     }
 
 
@@ -92,6 +93,7 @@ def test_a_view_keeps_nothing_about_the_visitor(client, campaign, settings):
         ("utm_campaign", "", 1),
         ("partner_site", "", 1),
         ("language", "fr", 1),
+        ("page_language", "en", 1),
     }
     # Nothing finer than the day.
     assert set(PageViewDay.objects.values_list("day", flat=True)) == {timezone.localdate()}
@@ -111,7 +113,7 @@ def test_robots_prefetches_editors_and_other_pages_are_not_counted(client, campa
 def test_flushing_adds_the_views_to_the_days_rows_once(client, campaign):
     for _ in range(3):
         client.get(campaign.url)
-    assert page_views.flush() == 12  # 3 views x 4 breakdowns
+    assert page_views.flush() == 15  # 3 views x 5 breakdowns
     client.get(campaign.url)
     page_views.flush()
     assert page_views.flush() == 0
@@ -161,6 +163,7 @@ def test_the_beacon_counts_a_view_sent_by_the_page_behind_a_cdn(client, campaign
         ("utm_campaign", ""): 1,
         ("partner_site", ""): 1,
         ("language", "es"): 1,
+        ("page_language", "en"): 1,
     }
 
 
@@ -251,7 +254,7 @@ def test_on_redis_views_wait_in_one_hash_until_the_beat_task_flushes_them(
 
     backend = redis_cache._cache
     raw = backend.get_client(write=False).hgetall(redis_cache.make_key(page_views.PENDING_KEY))
-    assert sum(int(n) for n in raw.values()) == 12
+    assert sum(int(n) for n in raw.values()) == 15
     assert not any(VISITOR_IP.encode() in field or b"unique" in field for field in raw)
     assert views_of(campaign)[("source", "radio")] == 3
 
@@ -265,6 +268,7 @@ def test_on_redis_views_wait_in_one_hash_until_the_beat_task_flushes_them(
         ("utm_campaign", ""): 1,
         ("partner_site", ""): 1,
         ("language", ""): 1,
+        ("page_language", "en"): 1,
     }
 
 
