@@ -289,9 +289,10 @@ def test_translate_this_page_makes_a_draft_that_an_editor_submits_and_a_moderato
     assert not french.live and french.get_latest_revision().as_object().title == (
         "Libérez les quatre"
     )
-    assert (
-        publish_in_editor(client, translation, after_commit).status_code == 403
-    )  # Editors do not publish
+    refused = publish_in_editor(client, translation, after_commit)  # Editors do not publish
+    assert refused["Location"] == "/admin/"  # Wagtail's answer to a permission denied
+    french.refresh_from_db()
+    assert not french.live
 
     client.force_login(page_moderator)
     task_state = state.current_task_state
@@ -307,7 +308,7 @@ def test_translate_this_page_makes_a_draft_that_an_editor_submits_and_a_moderato
     assert 'hreflang="fr"' in client.get(english.url).content.decode()
 
 
-def test_an_editor_without_a_workflow_cannot_submit_a_translation_they_cannot_edit(
+def test_who_may_not_edit_the_translation_may_not_submit_it(
     client, after_commit, english, french_locale, superuser
 ):
     client.force_login(superuser)
@@ -315,7 +316,10 @@ def test_an_editor_without_a_workflow_cannot_submit_a_translation_they_cannot_ed
     french = french_page(english)
     client.force_login(make_user("nobody", "Signature moderators"))
 
-    assert client.post(reverse("translation_submit", args=[french.pk])).status_code == 403
+    refused = client.post(reverse("translation_submit", args=[french.pk]))
+
+    assert refused["Location"] == "/admin/"  # Wagtail's answer to a permission denied
+    assert not WorkflowState.objects.exists()
 
 
 # Finding 4: the letter keeps its paragraphs.
