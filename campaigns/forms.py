@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
-from .letters import PLACEHOLDERS, unknown_placeholders
+from .letters import refuse_unknown_placeholders
 
 
 class CampaignPageForm(WagtailAdminPageForm):
@@ -24,20 +24,8 @@ class CampaignPageForm(WagtailAdminPageForm):
         return goal
 
     def _known_placeholders_only(self, name):
-        """Refuse a misspelt placeholder: every target would receive it as written."""
         text = self.cleaned_data[name]
-        if unknown := unknown_placeholders(text):
-            raise ValidationError(
-                _(
-                    "%(unknown)s is not a placeholder, so targets would receive it as "
-                    "written. The placeholders are %(known)s."
-                ),
-                params={
-                    "unknown": ", ".join(dict.fromkeys(unknown)),
-                    "known": ", ".join(f"{{{name}}}" for name in PLACEHOLDERS),
-                },
-                code="unknown_placeholder",
-            )
+        refuse_unknown_placeholders(text)
         return text
 
     def clean(self):

@@ -23,9 +23,10 @@ from cms.headless import HeadlessPreviewable
 
 from ..blocks import StoryBlock
 from ..forms import CampaignPageForm
-from ..letters import letter_preview
+from ..letters import letter_preview, refuse_unknown_placeholders
 from ..progress import goal_for
 from . import panels
+from .fields import LetterField
 
 NextStep = namedtuple("NextStep", "label url")
 #: What all translations of a campaign share, read from its source page: the id every
@@ -121,7 +122,7 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
             "{target_name} are filled in."
         ),
     )
-    message_body = models.TextField(
+    message_body = LetterField(
         _("message body"),
         help_text=_(
             "The letter each target receives. {first_name}, {last_name}, {country} and "
@@ -329,6 +330,7 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
 
     def clean(self):
         super().clean()
+        self._refuse_unknown_placeholders()
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": _("The campaign must close after it opens.")})
         if self.slug.isdigit():
@@ -343,6 +345,20 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
                 )
             # Representatives are found from it: the form must ask for it.
             self.postal_code_field = SupporterField.REQUIRED
+
+    #: The letter's fields, checked in every language, however saved (the editor's form,
+    #: wagtail-localize's translation editor, a sync).
+    LETTER_FIELDS = ("message_subject", "message_body")
+
+    def _refuse_unknown_placeholders(self):
+        errors = {}
+        for name in self.LETTER_FIELDS:
+            try:
+                refuse_unknown_placeholders(getattr(self, name))
+            except ValidationError as error:
+                errors[name] = error
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def writes_to_representatives(self) -> bool:

