@@ -510,7 +510,9 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
 
     def _campaign_view_restrictions(self):
         """Wagtail's restrictions on this page and its ancestors, and those on each of its
-        translations and theirs: one query (the ancestors are the prefixes of the paths)."""
+        translations and theirs (the ancestors are the prefixes of the paths), each kind
+        once: wagtail-localize copies a page's restriction to its translations, and the
+        same password must not be asked twice."""
         own = super().get_view_restrictions()
         if self.pk is None:
             return own
@@ -520,7 +522,19 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
         ancestors = {
             path[:end] for path in paths for end in range(self.steplen, len(path) + 1, self.steplen)
         }
-        return PageViewRestriction.objects.filter(Q(pk__in=own) | Q(page__path__in=ancestors))
+        found = PageViewRestriction.objects.filter(Q(pk__in=own) | Q(page__path__in=ancestors))
+        restrictions = list(found.order_by("pk").prefetch_related("groups"))
+        if len(restrictions) < 2:
+            return found
+        # The first of each kind: whoever passed it (the password given on any translation)
+        # passes it on every one.
+        first = {}
+        for restriction in restrictions:
+            groups = frozenset(group.pk for group in restriction.groups.all())
+            first.setdefault(
+                (restriction.restriction_type, restriction.password, groups), restriction.pk
+            )
+        return PageViewRestriction.objects.filter(pk__in=first.values()).order_by("pk")
 
     def translation_links(self, request) -> list[dict]:
         """The language switcher's links and the page's hreflang alternates."""

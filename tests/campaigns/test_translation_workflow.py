@@ -244,9 +244,16 @@ def test_a_restriction_on_any_page_of_a_campaign_covers_it_in_every_language(
     assert not Signature.objects.exists()
 
 
-def test_the_password_of_the_english_page_opens_the_french_one(client, english):
+@pytest.mark.parametrize("copied_by_a_sync", [False, True])
+def test_the_password_of_the_english_page_opens_the_french_one(client, english, copied_by_a_sync):
     french = translate(english, "fr", title="Libérez les quatre", lead="Un chapeau secret.")
     restriction = restrict(english, PageViewRestriction.PASSWORD)
+    if copied_by_a_sync:  # wagtail-localize copies the source's restriction when it syncs
+        from wagtail_localize.models import TranslationSource
+
+        source, _created = TranslationSource.get_or_create_from_instance(english)
+        source.sync_view_restrictions(english, french)
+        assert french.view_restrictions.exists()
 
     asked = client.get(french.url)
     assert french.lead not in asked.content.decode()
