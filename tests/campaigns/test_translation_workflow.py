@@ -240,8 +240,22 @@ def test_a_restriction_on_any_page_of_a_campaign_covers_it_in_every_language(
     listed = [item["id"] for item in client.get("/api/v3/campaigns/").json()["items"]]
     index = client.get(french.get_parent().url).content.decode()
     assert {english.pk, french.pk} & set(listed) == set()
+    if restricted.endswith("page"):  # Wagtail's pages API sees no restriction on an index
+        pages = [item["id"] for item in client.get("/api/v3/pages/?limit=20").json()["items"]]
+        assert {english.pk, french.pk} & set(pages) == set()
     assert "Libérez les quatre" not in index
     assert not Signature.objects.exists()
+
+
+def test_lifting_a_restriction_lifts_it_in_every_language(client, english):
+    french = translate(english, "fr", title="Libérez les quatre", lead="Un chapeau secret.")
+    restriction = restrict(french, PageViewRestriction.GROUPS)
+    assert list(english.view_restrictions.values_list("groups__name", flat=True)) == ["Moderators"]
+
+    restriction.delete()
+
+    assert not PageViewRestriction.objects.exists()
+    assert french.lead in client.get(french.url).content.decode()
 
 
 @pytest.mark.parametrize("copied_by_a_sync", [False, True])
