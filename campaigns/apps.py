@@ -11,7 +11,7 @@ class CampaignsConfig(AppConfig):
 
         from . import frontend_cache
         from .models import restrictions
-        from .models.fields import check_translated_letter
+        from .models.translated_letters import check_translated_letter
 
         frontend_cache.connect()
         # A letter's placeholders are checked in every language, as a translator writes it.

@@ -7,12 +7,8 @@ the translation keeps the source's lines and blank lines (wagtail-localize's
 get_translatable_segments / restore_translated_segments, its hooks for custom fields).
 """
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from wagtail_localize.segments import StringSegmentValue
-from wagtail_localize.strings import StringValue
-
-from ..letters import refuse_unknown_placeholders
 
 
 def _lines(text: str) -> list[str]:
@@ -32,23 +28,3 @@ class LetterField(models.TextField):
         for segment in segments:
             lines[int(segment.path)] = segment.render_text()
         return "\n".join(lines)
-
-
-def check_translated_letter(sender, instance, **kwargs):
-    """A translation of a campaign's letter (any line of it, or its subject) with a braced
-    word that is not a placeholder is saved marked as an error, with the message the
-    English editor gives: the translation editor shows it on the segment when it is
-    written, and wagtail-localize leaves a segment in error out of what it publishes.
-    Connected to wagtail-localize's StringTranslation pre_save (campaigns.apps)."""
-    from .page import CampaignPage
-
-    context = instance.context
-    if context is None or context.path.split(".")[0] not in CampaignPage.LETTER_FIELDS:
-        return
-    if not CampaignPage.objects.filter(translation_key=context.object_id).exists():
-        return
-    try:
-        refuse_unknown_placeholders(StringValue(instance.data).render_text())
-    except ValidationError as error:
-        instance.has_error = True
-        instance.field_error = " ".join(error.messages)
