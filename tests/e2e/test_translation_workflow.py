@@ -46,7 +46,11 @@ def group(name, page_permissions, *codenames):
     group.permissions.add(*Permission.objects.filter(codename__in=["access_admin", *codenames]))
     for kind in page_permissions:
         GroupPagePermission.objects.get_or_create(
-            group=group, page=Page.get_first_root_node(), permission_type=kind
+            group=group,
+            page=Page.get_first_root_node(),
+            permission=Permission.objects.get(
+                content_type__app_label="wagtailcore", codename=f"{kind}_page"
+            ),
         )
     return group
 
@@ -55,12 +59,14 @@ def group(name, page_permissions, *codenames):
 def staff(demo_campaign):
     editors = group("Editors", ["add", "change"], "submit_translation")
     moderators = group("Moderators", ["add", "change", "publish"], "submit_translation")
-    # Wagtail's "Moderators approval" workflow on the whole tree.
-    workflow = Workflow.objects.create(name="Moderators approval", active=True)
-    task = GroupApprovalTask.objects.create(name="Moderators approval", active=True)
-    task.groups.set([moderators])
-    WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
-    WorkflowPage.objects.create(workflow=workflow, page=Page.get_first_root_node())
+    # Wagtail's "Moderators approval" workflow on the whole tree (made by its migrations).
+    root = Page.get_first_root_node()
+    if not WorkflowPage.objects.filter(page=root).exists():
+        workflow = Workflow.objects.create(name="Moderators approval", active=True)
+        task = GroupApprovalTask.objects.create(name="Moderators approval", active=True)
+        task.groups.set([moderators])
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+        WorkflowPage.objects.create(workflow=workflow, page=root)
     for username, members_of in (("eddie", editors), ("pat", moderators)):
         user = get_user_model().objects.create_user(username, f"{username}@staff.example", PASSWORD)
         user.groups.add(members_of)
