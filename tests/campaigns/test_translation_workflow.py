@@ -301,7 +301,10 @@ def test_translate_this_page_makes_a_draft_that_an_editor_submits_and_a_moderato
     assert "Free the Lakeside Four" not in client.get(french.get_parent().url).content.decode()
 
     client.force_login(editor)
-    submitted = client.post(reverse("translation_submit", args=[french.pk]))
+    editor_page = client.get(reverse("wagtailadmin_pages:edit", args=[french.pk]))
+    submit_url = reverse("translation_submit", args=[french.pk])
+    assert f'action="{submit_url}"' in editor_page.content.decode()  # in the translation editor
+    submitted = client.post(submit_url)
     assert submitted.status_code == 302
     state = WorkflowState.objects.get(base_content_type__model="page", object_id=str(french.pk))
     assert state.status == WorkflowState.STATUS_IN_PROGRESS
