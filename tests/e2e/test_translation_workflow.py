@@ -31,8 +31,8 @@ pytestmark = [
 
 PASSWORD = "a long staff password"
 LETTER = "Dear Minister,\n\nMy name is {first_name}.\n\nPlease protect the river."
-FRENCH = {
-    "Protect the river": "Protégez la rivière",
+TITLE = ("Protect the river", "Protégez la rivière")
+FRENCH_LETTER = {  # the letter, line by line, in the editor's Action tab
     "Dear Minister,": "Madame la Ministre,",
     "My name is {first_name}.": "Je m'appelle {first_name}.",
     "Please protect the river.": "Protégez la rivière, je vous prie.",
@@ -93,7 +93,7 @@ def log_in(page, base, username):
 
 def translate_segment(page, source, text):
     """In wagtail-localize's editor: the segment showing `source`, translated as `text`."""
-    segment = page.locator("li", has=page.get_by_text(source, exact=True)).last
+    segment = page.locator("li:visible", has=page.get_by_text(source, exact=True)).last
     segment.get_by_role("button", name="Translate").click()
     segment.locator("textarea").fill(text)
     segment.get_by_role("button", name="Save").click()
@@ -119,7 +119,9 @@ def test_an_editors_french_translation_is_moderated_then_signed_in_french(
     page.get_by_label("French").check()
     page.get_by_role("button", name="Submit").click()
     page.wait_for_url("**/admin/pages/*/edit/")
-    for source, text in FRENCH.items():
+    translate_segment(page, *TITLE)
+    page.get_by_role("tab", name="Action", exact=True).click()
+    for source, text in FRENCH_LETTER.items():
         translate_segment(page, source, text)
     page.get_by_role("button", name="Submit the French translation for moderation").click()
     expect(page.get_by_text("submitted for moderation")).to_be_visible()
