@@ -144,7 +144,7 @@ def test_an_editors_french_translation_is_moderated_then_signed_in_french(
     log_in(page, base, "pat")
     page.goto(f"{base}/admin/pages/{french.pk}/edit/")
     page.get_by_role("button", name="Publish in French").click()
-    expect(page.get_by_text("Published")).to_be_visible()
+    expect(page.get_by_text("Published 'Protégez la rivière' in French")).to_be_visible()
     french.refresh_from_db()
     assert french.live and french.title == "Protégez la rivière"
 
