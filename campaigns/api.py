@@ -303,7 +303,7 @@ def _describe_campaign(campaign, request) -> dict:
             ),
         ),
         "social_image": describe_image(campaign.social_image, request),
-        "scripts": ScriptsSchema(head=campaign.head_scripts, body=campaign.body_scripts),
+        "scripts": ScriptsSchema(head=campaign.scripts.head, body=campaign.scripts.body),
     }
 
 

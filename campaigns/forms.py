@@ -7,7 +7,7 @@ from wagtail.admin.forms import WagtailAdminPageForm
 
 from cms.vendor.wagtail_inline_rows import CommittedInlineRowsFormMixin
 
-from .letters import PLACEHOLDERS, unknown_placeholders
+from .letters import refuse_unknown_placeholders
 
 #: Who may publish a target (models.targets.Target), and with it approve a campaign's new ones.
 PUBLISH_TARGET = "campaigns.publish_target"
@@ -30,20 +30,8 @@ class CampaignPageForm(CommittedInlineRowsFormMixin, WagtailAdminPageForm):
         return goal
 
     def _known_placeholders_only(self, name):
-        """Refuse a misspelt placeholder: every target would receive it as written."""
         text = self.cleaned_data[name]
-        if unknown := unknown_placeholders(text):
-            raise ValidationError(
-                _(
-                    "%(unknown)s is not a placeholder, so targets would receive it as "
-                    "written. The placeholders are %(known)s."
-                ),
-                params={
-                    "unknown": ", ".join(dict.fromkeys(unknown)),
-                    "known": ", ".join(f"{{{name}}}" for name in PLACEHOLDERS),
-                },
-                code="unknown_placeholder",
-            )
+        refuse_unknown_placeholders(text)
         return text
 
     def clean(self):

@@ -8,6 +8,7 @@ and raise on a stray brace. Anything else in braces is left as written.
 
 import re
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 SUPPORTER_PLACEHOLDERS = ("first_name", "last_name", "country", "postal_code")
@@ -38,6 +39,23 @@ def unknown_placeholders(text: str) -> list[str]:
         for match in _LOOKS_LIKE_PLACEHOLDER.finditer(text)
         if match.group(0) not in _WRITTEN_PLACEHOLDERS
     ]
+
+
+def refuse_unknown_placeholders(text: str) -> None:
+    """Refuse a misspelt placeholder, in any language: every target would receive it as
+    written ("Je m'appelle {prenom} Dupont")."""
+    if unknown := unknown_placeholders(text):
+        raise ValidationError(
+            _(
+                "%(unknown)s is not a placeholder, so targets would receive it as "
+                "written. The placeholders are %(known)s."
+            ),
+            params={
+                "unknown": ", ".join(dict.fromkeys(unknown)),
+                "known": ", ".join(f"{{{name}}}" for name in PLACEHOLDERS),
+            },
+            code="unknown_placeholder",
+        )
 
 
 def placeholders_in(*texts: str) -> list[str]:

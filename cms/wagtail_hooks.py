@@ -1,5 +1,8 @@
 from django.contrib.auth.models import Permission
+from django.urls import path
 from wagtail import hooks
+
+from campaigns.translation_admin import submit_translation
 
 from .views import served_where_it_belongs
 
@@ -13,3 +16,10 @@ def scripts_permission():
 @hooks.register("before_serve_page")
 def only_in_its_own_language(page, request, serve_args, serve_kwargs):
     return served_where_it_belongs(page, request)
+
+
+@hooks.register("register_admin_urls")
+def translation_admin_urls():
+    return [
+        path("translations/<int:page_id>/submit/", submit_translation, name="translation_submit")
+    ]

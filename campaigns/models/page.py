@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import prefetch_related_objects
+from django.db.models import Q, prefetch_related_objects
 from django.template.response import TemplateResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -15,8 +15,10 @@ from wagtail.blocks.list_block import ListValue
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images.models import AbstractImage
-from wagtail.models import Page
+from wagtail.models import Page, PageManager, PageViewRestriction
+from wagtail.query import PageQuerySet
 from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField
 
 from cms.headless import HeadlessPreviewable
 from cms.models import LanguageSwitcherMixin
@@ -24,14 +26,17 @@ from cms.models import LanguageSwitcherMixin
 from .. import sharing
 from ..blocks import StoryBlock
 from ..forms import CampaignPageForm
-from ..letters import letter_preview
+from ..letters import letter_preview, refuse_unknown_placeholders
 from ..progress import goal_for
 from . import panels
+from .fields import LetterField
 
 NextStep = namedtuple("NextStep", "label url")
 #: What all translations of a campaign share, read from its source page: the id every
 #: action is recorded against (so one count and one duplicate check), the offset and goal.
 CounterSource = namedtuple("CounterSource", "pk counter_offset counter_goal")
+#: The page's own third-party scripts (after the site-wide ones), as served.
+Scripts = namedtuple("Scripts", "head body")
 
 #: Page ids are 32-bit: a larger one names no page (and some databases refuse to look).
 MAX_PAGE_ID = 2**31 - 1
@@ -91,6 +96,17 @@ def awaiting_approval_note(targets) -> str:
     ) % {"targets": ", ".join(str(target) for target in targets)}
 
 
+class CampaignPageQuerySet(PageQuerySet):
+    def private_q(self):
+        """Wagtail's private pages (behind a restriction on them or an ancestor), and every
+        translation of a campaign that has one such page: a campaign behind a password,
+        a login or a group is so in every language. public() and not_public() use this."""
+        private = super().private_q()
+        return private | Q(
+            translation_key__in=Page.objects.filter(private).values("translation_key")
+        )
+
+
 class CampaignPage(LanguageSwitcherMixin, HeadlessPreviewable, RoutablePageMixin, Page):
     # Story
     lead = models.CharField(_("lead"), max_length=300, help_text=_("One line under the title."))
@@ -122,7 +138,7 @@ class CampaignPage(LanguageSwitcherMixin, HeadlessPreviewable, RoutablePageMixin
             "{target_name} are filled in."
         ),
     )
-    message_body = models.TextField(
+    message_body = LetterField(
         _("message body"),
         help_text=_(
             "The letter each target receives. {first_name}, {last_name}, {country} and "
@@ -294,7 +310,17 @@ class CampaignPage(LanguageSwitcherMixin, HeadlessPreviewable, RoutablePageMixin
         help_text=_("Added to this page only, after the site-wide scripts."),
     )
 
+    objects = PageManager.from_queryset(CampaignPageQuerySet)()
+
     edit_handler = panels.campaign_edit_handler()
+    # Scripts are not words to translate: wagtail-localize copies the source's into each
+    # translation and offers nobody a segment or an override of them (a translator without
+    # the scripts permission could otherwise put any script on the page). What a page
+    # serves is its source's anyway (`scripts`).
+    override_translatable_fields = [
+        SynchronizedField("head_scripts", overridable=False),
+        SynchronizedField("body_scripts", overridable=False),
+    ]
     base_form_class = CampaignPageForm
     search_fields = Page.search_fields + [index.SearchField("lead"), index.SearchField("body")]
     parent_page_types = ["campaigns.CampaignIndexPage"]
@@ -320,6 +346,7 @@ class CampaignPage(LanguageSwitcherMixin, HeadlessPreviewable, RoutablePageMixin
 
     def clean(self):
         super().clean()
+        self._refuse_unknown_placeholders()
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": _("The campaign must close after it opens.")})
         if self.slug.isdigit():
@@ -334,6 +361,20 @@ class CampaignPage(LanguageSwitcherMixin, HeadlessPreviewable, RoutablePageMixin
                 )
             # Representatives are found from it: the form must ask for it.
             self.postal_code_field = SupporterField.REQUIRED
+
+    #: The letter's fields, checked in every language, however saved (the editor's form,
+    #: wagtail-localize's translation editor, a sync).
+    LETTER_FIELDS = ("message_subject", "message_body")
+
+    def _refuse_unknown_placeholders(self):
+        errors = {}
+        for name in self.LETTER_FIELDS:
+            try:
+                refuse_unknown_placeholders(getattr(self, name))
+            except ValidationError as error:
+                errors[name] = error
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def writes_to_representatives(self) -> bool:
@@ -422,6 +463,17 @@ class CampaignPage(LanguageSwitcherMixin, HeadlessPreviewable, RoutablePageMixin
             return CounterSource(self.pk, self.counter_offset, self.counter_goal)
         return CounterSource(*first)
 
+    @cached_property
+    def scripts(self) -> Scripts:
+        """The scripts this page serves: its own on the source, the source's on every
+        translation, whatever the translation's row holds (written before scripts followed
+        the source, or by anyone but the holders of the scripts permission)."""
+        source = self.counter_source.pk
+        if source is None or source == self.pk:
+            return Scripts(self.head_scripts, self.body_scripts)
+        kept = CampaignPage.objects.filter(pk=source).values_list("head_scripts", "body_scripts")
+        return Scripts(*kept.get())
+
     def in_language(self, language_code: str):
         """This campaign's translation in that language, or this page if it has none."""
         if not language_code or language_code == self.language:
@@ -470,11 +522,12 @@ class CampaignPage(LanguageSwitcherMixin, HeadlessPreviewable, RoutablePageMixin
         restriction, the count, whether the campaign is open) is still worked out on each.
         """
         kept = {
-            "view_restrictions": list(super().get_view_restrictions()),
+            "view_restrictions": list(self._campaign_view_restrictions()),
             "translations": self.live_translations(),
             "targets": self.targets,
         }
         self.counter_source  # noqa: B018 - cached on the object
+        self.scripts  # noqa: B018
         self.locale  # noqa: B018
         # The pictures with their renditions: the image tags then find them on the image
         # (a rendition not made yet is made and added, as Wagtail does), not in the cache.
@@ -484,12 +537,41 @@ class CampaignPage(LanguageSwitcherMixin, HeadlessPreviewable, RoutablePageMixin
         self._kept = kept
 
     def get_view_restrictions(self):
-        """Wagtail's (this page's and its ancestors' restrictions), or the list kept by
-        keep_for_serving. Each request's right to see the page is still checked against
-        them (wagtail_hooks.check_view_restrictions)."""
+        """The restrictions on every translation of the campaign and their ancestors (in
+        whichever locale), or the list kept by keep_for_serving. Each request's right to see
+        the page, or to act on it, is checked against them (Wagtail's
+        check_view_restrictions hook, signatures.views)."""
         if self._kept is not None:
             return self._kept["view_restrictions"]
-        return super().get_view_restrictions()
+        return self._campaign_view_restrictions()
+
+    def _campaign_view_restrictions(self):
+        """Wagtail's restrictions on this page and its ancestors, and those on each of its
+        translations and theirs (the ancestors are the prefixes of the paths), each kind
+        once: wagtail-localize copies a page's restriction to its translations, and the
+        same password must not be asked twice."""
+        own = super().get_view_restrictions()
+        if self.pk is None:
+            return own
+        paths = CampaignPage.objects.filter(translation_key=self.translation_key).values_list(
+            "path", flat=True
+        )
+        ancestors = {
+            path[:end] for path in paths for end in range(self.steplen, len(path) + 1, self.steplen)
+        }
+        found = PageViewRestriction.objects.filter(Q(pk__in=own) | Q(page__path__in=ancestors))
+        restrictions = list(found.order_by("pk").prefetch_related("groups"))
+        if len(restrictions) < 2:
+            return found
+        # The first of each kind: whoever passed it (the password given on any translation)
+        # passes it on every one.
+        first = {}
+        for restriction in restrictions:
+            groups = frozenset(group.pk for group in restriction.groups.all())
+            first.setdefault(
+                (restriction.restriction_type, restriction.password, groups), restriction.pk
+            )
+        return PageViewRestriction.objects.filter(pk__in=first.values()).order_by("pk")
 
     def action_count(self):
         from signatures.counter import displayed_count

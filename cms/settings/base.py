@@ -127,6 +127,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # emails speak its locale's language, and all of them share one counter (signatures.counter).
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+# "Translate this page" makes a draft, whatever the source's status: nothing goes live
+# untranslated or unapproved (issue 28). It is published as any page is, or submitted for
+# moderation from the translation editor (campaigns.translation_admin).
+WAGTAILLOCALIZE_SYNC_LIVE_STATUS_ON_TRANSLATE = False
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

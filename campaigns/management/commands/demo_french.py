@@ -81,24 +81,26 @@ TEXTS: dict[str, str] = {
         "Exhortez le ministre et le gouverneur à libérer les quatre du lac Sereno"
     ),
     "Release the Lakeside Four now": "Libérez maintenant les quatre du lac Sereno",
-    "Dear Minister, dear Governor,<br/><br/>My name is {first_name} {last_name}, and I am "
-    "writing to urge you to release Mara Okonjo, Daniel Reyes, Lin Aydin and Tomas Varga, the "
-    "members of the Lakeside Water Collective who have been held without charge since 3 March "
-    "for taking part in a peaceful vigil.<br/><br/>Defending access to clean water is not a "
-    "crime. I ask you to release them immediately and unconditionally, to guarantee their "
-    "access to their families and lawyers in the meantime, and to order an independent "
-    "investigation into the contamination of the wells they documented.<br/><br/>Yours "
-    "sincerely,": (
-        "Monsieur le Ministre, Monsieur le Gouverneur,<br/><br/>Je m'appelle {first_name} "
-        "{last_name} et je vous écris pour vous demander instamment de libérer Mara Okonjo, "
-        "Daniel Reyes, Lin Aydin et Tomas Varga, membres du Collectif de l'eau du lac Sereno, "
-        "détenus sans inculpation depuis le 3 mars pour avoir participé à une veillée "
-        "pacifique.<br/><br/>Défendre l'accès à l'eau potable n'est pas un crime. Je vous "
-        "demande de les libérer immédiatement et sans condition, de leur garantir d'ici là "
-        "l'accès à leurs familles et à leurs avocats, et d'ordonner une enquête indépendante "
-        "sur la contamination des puits qu'ils ont documentée.<br/><br/>Veuillez agréer, "
-        "Messieurs, l'expression de ma haute considération,"
+    # The letter, one line at a time (campaigns.models.fields.LetterField).
+    "Dear Minister, dear Governor,": "Monsieur le Ministre, Monsieur le Gouverneur,",
+    "My name is {first_name} {last_name}, and I am writing to urge you to release Mara Okonjo, "
+    "Daniel Reyes, Lin Aydin and Tomas Varga, the members of the Lakeside Water Collective who "
+    "have been held without charge since 3 March for taking part in a peaceful vigil.": (
+        "Je m'appelle {first_name} {last_name} et je vous écris pour vous demander instamment "
+        "de libérer Mara Okonjo, Daniel Reyes, Lin Aydin et Tomas Varga, membres du Collectif "
+        "de l'eau du lac Sereno, détenus sans inculpation depuis le 3 mars pour avoir participé "
+        "à une veillée pacifique."
     ),
+    "Defending access to clean water is not a crime. I ask you to release them immediately "
+    "and unconditionally, to guarantee their access to their families and lawyers in the "
+    "meantime, and to order an independent investigation into the contamination of the wells "
+    "they documented.": (
+        "Défendre l'accès à l'eau potable n'est pas un crime. Je vous demande de les libérer "
+        "immédiatement et sans condition, de leur garantir d'ici là l'accès à leurs familles et "
+        "à leurs avocats, et d'ordonner une enquête indépendante sur la contamination des puits "
+        "qu'ils ont documentée."
+    ),
+    "Yours sincerely,": "Veuillez agréer, Messieurs, l'expression de ma haute considération,",
     "Keep me informed about this and other campaigns.": (
         "Tenez-moi informé·e de cette campagne et des autres."
     ),
