@@ -178,6 +178,8 @@ EXPOSED_FIELDS = {
     "digest_minutes": "action.follow_up.digest_minutes",
     "counter_offset": "counter.count",
     "counter_goal": "counter.goal",
+    "count_breakdown": "counter.breakdown",
+    "count_note": "counter.breakdown.note",
     "thank_you_message": "thank_you.message",
     "share_text": "thank_you.share_text",
     "next_step_label": "thank_you.next_step.label",

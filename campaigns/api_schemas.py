@@ -3,9 +3,11 @@
 Everything here is public: no target's email address, nothing about supporters.
 """
 
-from typing import Annotated, Any
+from datetime import date
+from typing import Annotated, Any, Literal
 
 from django import forms
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from ninja import Path, Schema
 from wagtail import blocks
@@ -102,14 +104,61 @@ class FormSetupSchema(Schema):
     texts: dict[str, str]  # the form's own wording, translated: see FORM_TEXTS
 
 
+class RemovalSchema(Schema):
+    """How many actions moderation took out of the count on a day, and why: never who."""
+
+    day: date | None  # null: removed before days were recorded
+    reason: Literal["rejected", "spam"]
+    reason_label: str  # in the campaign's language
+    count: int
+
+
+class BreakdownSchema(Schema):
+    """How `count` is made up: counted + gathered_elsewhere; the rest is not counted."""
+
+    counted: int
+    gathered_elsewhere: int  # the editors' offset (paper petitions, before launch)
+    awaiting_confirmation: int
+    removed: int
+    removals: list[RemovalSchema]
+    note: str  # the campaign's public note on how it counts
+
+
 class CounterSchema(Schema):
     count: int
     goal: int | None = None
+    breakdown: BreakdownSchema | None = None  # null: the campaign does not publish it
 
 
 def describe_counter(campaign) -> CounterSchema:
     tally = campaign.tally()
-    return CounterSchema(count=tally["count"], goal=tally["goal"])
+    return CounterSchema(
+        count=tally["count"], goal=tally["goal"], breakdown=describe_breakdown(campaign)
+    )
+
+
+def describe_breakdown(campaign) -> BreakdownSchema | None:
+    parts = campaign.count_breakdown_shown()
+    if parts is None:
+        return None
+    with translation.override(campaign.language):
+        removals = [
+            RemovalSchema(
+                day=removal.day,
+                reason=removal.reason,
+                reason_label=removal.reason_label,
+                count=removal.count,
+            )
+            for removal in parts.removals
+        ]
+    return BreakdownSchema(
+        counted=parts.counted,
+        gathered_elsewhere=parts.gathered_elsewhere,
+        awaiting_confirmation=parts.awaiting_confirmation,
+        removed=parts.removed,
+        removals=removals,
+        note=campaign.count_note,
+    )
 
 
 class BlockSchema(Schema):

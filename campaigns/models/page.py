@@ -195,6 +195,25 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
         ),
     )
 
+    count_breakdown = models.BooleanField(
+        _("show how the count is made up"),
+        default=False,
+        help_text=_(
+            "Under the count, anyone can open the actions that count, those waiting for "
+            "their supporter to confirm by email, and those removed by moderation (numbers "
+            "per day and reason, never names). Also in the API."
+        ),
+    )
+    count_note = models.TextField(
+        _("how the count is made"),
+        max_length=600,
+        blank=True,
+        help_text=_(
+            'A short public note with the breakdown, e.g. "Each email address counts once; '
+            'we remove actions from disposable addresses and automated sign-ups."'
+        ),
+    )
+
     # Action: confirmation and delivery (signatures app)
     confirmation_required = models.BooleanField(
         _("ask supporters to confirm by email"),
@@ -488,6 +507,14 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
             "closed": self.has_closed(),  # neither open nor closed: not open yet
         }
 
+    def count_breakdown_shown(self):
+        """How the count is made up (signatures.count_breakdown), if the campaign shows it."""
+        if not self.count_breakdown:
+            return None
+        from signatures.count_breakdown import breakdown
+
+        return breakdown(self)
+
     @property
     def next_step(self) -> NextStep | None:
         """The thank-you's button, if the editors gave it somewhere to go."""
@@ -525,6 +552,7 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
         context.update(
             tally=tally,
             count=tally["count"],
+            breakdown=self.count_breakdown_shown(),
             # As the supporter reached it, so shared links work whatever the site's settings.
             share_url=request.build_absolute_uri(self.get_url(request) or "/"),
             share_text=self.share_text or self.lead,

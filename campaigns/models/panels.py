@@ -71,7 +71,11 @@ action_panels = [
         heading=_("The form"),
     ),
     MultiFieldPanel(
-        [FieldRowPanel([FieldPanel("counter_offset"), FieldPanel("counter_goal")])],
+        [
+            FieldRowPanel([FieldPanel("counter_offset"), FieldPanel("counter_goal")]),
+            FieldPanel("count_breakdown"),
+            FieldPanel("count_note"),
+        ],
         heading=_("The counter"),
     ),
     MultiFieldPanel(
