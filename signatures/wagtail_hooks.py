@@ -18,6 +18,7 @@ from .admin import urls as admin_urls
 from .admin.listing import signature_admin
 from .admin.permissions import EXPORT, MODERATE, VIEW
 from .services import tracking
+from .services.permissions import may_see_delivery
 
 signature_admin.register_with_wagtail()
 
@@ -122,6 +123,17 @@ def statistics_header_button(page, user, view_name, next_url=None):
 def statistics_listing_button(page, user, next_url=None):
     if _is_campaign(page) and user.has_perm(VIEW):
         yield ListingButton(_("Statistics"), _statistics_url(page), priority=90)
+
+
+def _may_see_delivery(page, user):
+    return _is_campaign(page) and may_see_delivery(user, page)
+
+
+@hooks.register("register_page_header_buttons")
+def delivery_header_button(page, user, view_name, next_url=None):
+    if _may_see_delivery(page, user):
+        url = reverse("signatures_admin:delivery_report", args=[page.pk])
+        yield Button(_("Proof of delivery"), url, icon_name="mail", priority=85)
 
 
 class CountFormatter(LogFormatter):

@@ -27,7 +27,7 @@ from cms.models import OrganisationSettings
 from ..abuse import count_in_window
 from ..emails import ascii_domain
 from ..models import Delivery
-from . import mailer, send_guard, tracking
+from . import mailer, send_guard, tracking, webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +75,7 @@ def deliver_letter(delivery_id: int) -> float | None:
                 delivery.state = Delivery.State.FAILED
                 delivery.last_error = refusal
                 delivery.save(update_fields=["state", "last_error"])
+                webhooks.announce_letters([delivery.pk], webhooks.LETTER_FAILED)
                 return None
             wait = take_throttle_slot(delivery.target)
             if wait:
@@ -89,6 +90,7 @@ def deliver_letter(delivery_id: int) -> float | None:
             delivery.attempts += 1
             delivery.last_error = ""
             delivery.save(update_fields=["state", "sent_at", "attempts", "last_error"])
+            webhooks.announce_letters([delivery.pk], webhooks.LETTER_ACCEPTED)
             commit_without_waiting_for_disk()
             mailer.send(message)  # returns after the server's 250
         return None
@@ -133,9 +135,12 @@ def retry_letter_later(delivery_id: int, seconds: float) -> None:
 
 def give_up_letter(delivery_id: int, reason: str) -> None:
     """Give up on a delivery, keeping the reason for admins."""
-    Delivery.objects.filter(pk=delivery_id, state=Delivery.State.PENDING).update(
-        state=Delivery.State.FAILED, last_error=reason[:1000]
-    )
+    with transaction.atomic():
+        given_up = Delivery.objects.filter(pk=delivery_id, state=Delivery.State.PENDING).update(
+            state=Delivery.State.FAILED, last_error=reason[:1000]
+        )
+        if given_up:
+            webhooks.announce_letters([delivery_id], webhooks.LETTER_FAILED)
 
 
 # Throttling ---------------------------------------------------------------------------
