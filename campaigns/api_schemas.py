@@ -3,7 +3,7 @@
 Everything here is public: no target's email address, nothing about supporters.
 """
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from django import forms
@@ -124,16 +124,64 @@ class BreakdownSchema(Schema):
     note: str  # the campaign's public note on how it counts
 
 
+class AnswerSchema(Schema):
+    """A target's published answer, in its own words (the same in every language)."""
+
+    target: str
+    received_at: datetime
+    body: str
+    document_url: str | None
+
+
+class AnswersSchema(Schema):
+    """Who has answered: `targets_answered` of `targets` (the campaign's own), and on a
+    campaign that writes to representatives, `representative_share` per cent of the
+    `representatives` written to."""
+
+    targets: int
+    targets_answered: int
+    representatives: int
+    representatives_answered: int
+    representative_share: int | None
+    answers: list[AnswerSchema]
+
+
+def describe_answers(campaign, request) -> AnswersSchema:
+    found = campaign.answers()
+    return AnswersSchema(
+        targets=found.targets,
+        targets_answered=found.targets_answered,
+        representatives=found.representatives,
+        representatives_answered=found.representatives_answered,
+        representative_share=found.representative_share,
+        answers=[
+            AnswerSchema(
+                target=answer.target,
+                received_at=answer.received_at,
+                body=answer.body,
+                document_url=request_url(request, answer.document_url)
+                if answer.document_url
+                else None,
+            )
+            for answer in found.answers
+        ],
+    )
+
+
 class CounterSchema(Schema):
     count: int
     goal: int | None = None
     breakdown: BreakdownSchema | None = None  # null: the campaign does not publish it
+    milestones: list[int] = []  # counts at which the targets are told how many wrote
 
 
 def describe_counter(campaign) -> CounterSchema:
     tally = campaign.tally()
     return CounterSchema(
-        count=tally["count"], goal=tally["goal"], breakdown=describe_breakdown(campaign)
+        count=tally["count"],
+        goal=tally["goal"],
+        breakdown=describe_breakdown(campaign),
+        milestones=campaign.milestone_thresholds,
     )
 
 

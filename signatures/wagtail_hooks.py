@@ -12,6 +12,7 @@ from . import log_actions
 from .admin import (
     deletion_guards,  # noqa: F401  (hooks that keep signed campaigns and targets)
     directories,
+    replies,  # noqa: F401  (the answers' screens register themselves)
     webhooks,  # noqa: F401  (the webhook screens register themselves)
 )
 from .admin import urls as admin_urls
@@ -217,10 +218,26 @@ def register_moderation_log_actions(actions):
         log_actions.ERASE_SUPPORTER, _("Erase a supporter"), _("Erased a supporter's personal data")
     )
     actions.register_action(
+        log_actions.REVOKE_REPLY_LINKS,
+        _("Withdraw reply links"),
+        _("Withdrew every reply link in this target's letters"),
+    )
+    actions.register_action(
         log_actions.SUBJECT_ACCESS,
         _("Subject access request"),
         _("Exported everything held about a supporter"),
     )
+
+
+class MilestoneFormatter(LogFormatter):
+    label = _("Reach a milestone")
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        return _("Reached the milestone of %(threshold)s (count %(count)s): targets told") % {
+            "threshold": data.get("threshold", ""),
+            "count": data.get("count", ""),
+        }
 
 
 class DirectoryImportFormatter(LogFormatter):
@@ -250,6 +267,7 @@ class RepresentativeFoundFormatter(LogFormatter):
 def register_directory_log_actions(actions):
     actions.register_action(log_actions.IMPORT_DIRECTORY)(DirectoryImportFormatter)
     actions.register_action(log_actions.KEEP_REPRESENTATIVE)(RepresentativeFoundFormatter)
+    actions.register_action(log_actions.MILESTONE)(MilestoneFormatter)
 
 
 @hooks.register("before_edit_page")

@@ -22,7 +22,7 @@ from cms.headless import HeadlessPreviewable
 from ..blocks import StoryBlock
 from ..forms import CampaignPageForm
 from ..letters import letter_preview
-from ..progress import goal_for
+from ..progress import goal_for, parse_milestones
 from . import panels
 
 NextStep = namedtuple("NextStep", "label url")
@@ -32,6 +32,16 @@ CounterSource = namedtuple("CounterSource", "pk counter_offset counter_goal")
 
 #: Page ids are 32-bit: a larger one names no page (and some databases refuse to look).
 MAX_PAGE_ID = 2**31 - 1
+
+
+def validate_milestones(text: str) -> None:
+    try:
+        parse_milestones(text)
+    except ValueError as error:
+        raise ValidationError(
+            _("“%(part)s” is not a whole number above zero. Separate milestones with semicolons.")
+            % {"part": error.args[0]}
+        ) from None
 
 
 def content_languages():
@@ -195,6 +205,16 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
         ),
     )
 
+    milestones = models.CharField(
+        _("milestones"),
+        max_length=200,
+        blank=True,
+        validators=[validate_milestones],
+        help_text=_(
+            'Counts that, once reached, tell you and send each target one message "N people '
+            'have now written to you", e.g. "1,000; 10,000". Separate them with semicolons.'
+        ),
+    )
     count_breakdown = models.BooleanField(
         _("show how the count is made up"),
         default=False,
@@ -237,6 +257,16 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
         ],
         default=0,
         help_text=_("A digest suits targets whose mail servers block many emails."),
+    )
+
+    reply_links = models.BooleanField(
+        _("targets may answer through a private link"),
+        default=True,
+        help_text=_(
+            'Each letter and digest ends with "Answer the N people who wrote to you" and a '
+            "link for that target only; answers wait for a moderator, who publishes them on "
+            "the page."
+        ),
     )
 
     # Thank-you
@@ -507,6 +537,20 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
             "closed": self.has_closed(),  # neither open nor closed: not open yet
         }
 
+    @property
+    def milestone_thresholds(self) -> list[int]:
+        """The editors' milestones, as numbers (every translation uses its source's)."""
+        try:
+            return parse_milestones(self.milestones)
+        except ValueError:  # saved before validation: ignored, never an error in a worker
+            return []
+
+    def answers(self):
+        """The targets' published answers, and who has answered (signatures.answers)."""
+        from signatures.answers import answers_for
+
+        return answers_for(self)
+
     def count_breakdown_shown(self):
         """How the count is made up (signatures.count_breakdown), if the campaign shows it."""
         if not self.count_breakdown:
@@ -553,6 +597,7 @@ class CampaignPage(HeadlessPreviewable, RoutablePageMixin, Page):
             tally=tally,
             count=tally["count"],
             breakdown=self.count_breakdown_shown(),
+            answers=self.answers(),
             # As the supporter reached it, so shared links work whatever the site's settings.
             share_url=request.build_absolute_uri(self.get_url(request) or "/"),
             share_text=self.share_text or self.lead,

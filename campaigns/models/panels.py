@@ -73,6 +73,7 @@ action_panels = [
     MultiFieldPanel(
         [
             FieldRowPanel([FieldPanel("counter_offset"), FieldPanel("counter_goal")]),
+            FieldPanel("milestones"),
             FieldPanel("count_breakdown"),
             FieldPanel("count_note"),
         ],
@@ -83,6 +84,7 @@ action_panels = [
             FieldPanel("confirmation_required"),
             FieldPanel("send_receipt"),
             FieldPanel("digest_minutes"),
+            FieldPanel("reply_links"),
         ],
         heading=_("Confirmation and delivery"),
     ),

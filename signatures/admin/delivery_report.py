@@ -26,5 +26,6 @@ def delivery_report(request, campaign_id):
         "title": _("Proof of delivery: %(title)s") % {"title": campaign.title},
         "rows": campaign_targets_report(campaign),
         "may_retry": request.user.has_perm(VIEW),
+        "may_revoke": request.user.has_perm("campaigns.publish_target"),
     }
     return TemplateResponse(request, "signatures/admin/delivery_report.html", context)

@@ -27,7 +27,7 @@ from cms.models import OrganisationSettings
 from ..abuse import count_in_window
 from ..emails import ascii_domain
 from ..models import Delivery
-from . import mailer, send_guard, tracking, webhooks
+from . import mailer, replies, send_guard, tracking, webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,9 @@ def compose_letter(delivery: Delivery) -> EmailMessage:
     with translation.override(campaign.language):  # the supporter's country, named in it
         subject, body = letter_for(signature, campaign, delivery.target)
         body = f"{body}\n\n{signed_by(signature)}\n"
+        # A delivery never saved is an editor's preview: its link opens nothing.
+        if invitation := replies.invitation(campaign, delivery.target, delivery.pk is None):
+            body = f"{body}\n--\n{invitation}\n"
     message = EmailMessage(
         subject=one_line(subject),
         body=body,

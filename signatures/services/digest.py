@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 from campaigns.letters import fill, target_values
 
 from ..models import Delivery
-from . import send_guard, tracking, webhooks
+from . import replies, send_guard, tracking, webhooks
 from .delivery import close_quietly, mailbox, message_id, one_line, record_failure, sender_for
 
 logger = logging.getLogger(__name__)
@@ -115,6 +115,7 @@ def compose_digest(campaign, target, deliveries) -> EmailMessage:
             # Addressed to this target; the supporters' own details are in the list below.
             "subject": fill(campaign.message_subject, target_values(target)),
             "body": fill(campaign.message_body, target_values(target)),
+            "invitation": replies.invitation(campaign, target, deliveries[0].pk is None),
         },
     )
     first = deliveries[0]

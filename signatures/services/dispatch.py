@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from .. import task_names
 from ..models import Delivery, Signature
-from . import representatives, webhooks
+from . import milestones, representatives, webhooks
 from .delivery import commit_without_waiting_for_disk
 from .outbox import BATCH, GRACE, enqueue_on_commit, resend
 
@@ -65,6 +65,7 @@ def dispatch_signature(signature_id: int) -> None:
                 signature.email_due_at = now
                 enqueue_on_commit(task_names.SEND_RECEIPT, signature.pk)
             webhooks.announce([signature.pk])  # the CRM hears of each counted action
+            milestones.check(campaign)  # this action may be the one that reaches a milestone
         signature.dispatched_at, signature.dispatch_due_at = now, None
         signature.save(update_fields=["dispatched_at", "dispatch_due_at", "email_due_at"])
         # Should PostgreSQL crash before flushing this, the row is simply dispatched again.
@@ -134,4 +135,6 @@ def sweep_outbox(now=None) -> tuple[int, int, int]:
     )
     if any(swept):
         logger.info("sweep re-enqueued %s signatures, %s deliveries, %s supporter emails", *swept)
+    if any(owed := milestones.sweep(now)):
+        logger.info("sweep re-enqueued %s milestone messages, %s staff notices", *owed)
     return swept

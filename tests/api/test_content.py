@@ -55,6 +55,7 @@ def test_every_field_an_editor_sets_is_in_the_api(client, site, image):
         counter_goal=5000,
         count_breakdown=True,
         count_note="Each address counts once.",
+        milestones="1,000; 10,000",
         share_text="I wrote. Will you?",
         next_step_label="Donate",
         next_step_url="https://example.org/donate",
@@ -84,6 +85,7 @@ def test_every_field_an_editor_sets_is_in_the_api(client, site, image):
             "removals": [],
             "note": "Each address counts once.",
         },
+        "milestones": [1000, 10000],
     }
     assert data["thank_you"]["next_step"] == {
         "label": "Donate",
