@@ -40,6 +40,8 @@ def answer(request, token: str):
 def _page(request, context, status):
     response = TemplateResponse(request, "signatures/answer.html", context, status=status)
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"  # the token is in the address
+    # The token is in the address: no other site may see it. Not "no-referrer", which
+    # makes browsers post the form with `Origin: null`, refused by Django's CSRF check.
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response

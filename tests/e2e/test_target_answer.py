@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
 
 from signatures.models import Delivery, TargetReply
 from signatures.services import delivery
@@ -34,10 +35,10 @@ def test_a_target_answers_from_its_letter_and_a_moderator_publishes_it(
     link = re.search(r"https?://\S+/answer/\S+/", letter.get_content()).group(0)
     page = browser_page
     page.goto(live_server.url + urlsplit(link).path)  # the site's address, on the test server
-    assert page.get_by_role("heading", name="Answer the 1 person who wrote to you").is_visible()
+    expect(page.get_by_role("heading", name="Answer the 1 person who wrote to you")).to_be_visible()
     page.get_by_label("Your answer").fill(ANSWER)
     page.get_by_role("button", name="Send my answer").click()
-    assert page.get_by_role("heading", name="Thank you: we have your answer").is_visible()
+    expect(page.get_by_role("heading", name="Thank you: we have your answer")).to_be_visible()
     page.goto(live_server.url + campaign.url)
     assert ANSWER not in page.content()  # a draft until a moderator publishes it
 
@@ -58,5 +59,5 @@ def test_a_target_answers_from_its_letter_and_a_moderator_publishes_it(
     ):
         page.goto(live_server.url + url)
         answers = page.get_by_role("region", name=re.compile("Their answers|Leurs réponses"))
-        assert tally in answers.inner_text()
-        assert ANSWER in answers.inner_text()
+        expect(answers).to_contain_text(tally)
+        expect(answers).to_contain_text(ANSWER)

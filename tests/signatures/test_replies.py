@@ -95,7 +95,7 @@ def test_the_link_page_shows_how_many_wrote_but_nobody_and_takes_a_draft(
     html = page.content.decode()
     assert page.status_code == 200
     assert page["Cache-Control"] == "private, no-store"
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     assert "Answer the 1 person who wrote to you" in html and "Free them" in html
     assert SUPPORTER["email"] not in html and SUPPORTER["last_name"] not in html
 
