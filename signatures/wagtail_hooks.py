@@ -11,6 +11,7 @@ from wagtail.log_actions import LogFormatter
 from . import log_actions
 from .admin import (
     deletion_guards,  # noqa: F401  (hooks that keep signed campaigns and targets)
+    delivery_urls,
     directories,
     replies,  # noqa: F401  (the answers' screens register themselves)
     webhooks,  # noqa: F401  (the webhook screens register themselves)
@@ -27,6 +28,11 @@ signature_admin.register_with_wagtail()
 @hooks.register("register_admin_urls")
 def register_signature_admin_urls():
     return [path("signatures/", include(admin_urls, namespace="signatures_admin"))]
+
+
+@hooks.register("register_admin_urls")
+def register_delivery_admin_urls():
+    return [path("delivery/", include(delivery_urls, namespace="delivery_admin"))]
 
 
 @hooks.register("register_admin_urls")
@@ -133,7 +139,7 @@ def _may_see_delivery(page, user):
 @hooks.register("register_page_header_buttons")
 def delivery_header_button(page, user, view_name, next_url=None):
     if _may_see_delivery(page, user):
-        url = reverse("signatures_admin:delivery_report", args=[page.pk])
+        url = reverse("delivery_admin:delivery_report", args=[page.pk])
         yield Button(_("Proof of delivery"), url, icon_name="mail", priority=85)
 
 

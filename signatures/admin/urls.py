@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import deliveries, delivery_report, reply_links, statistics, views
+from . import deliveries, statistics, views
 
 app_name = "signatures_admin"
 urlpatterns = [
@@ -12,8 +12,6 @@ urlpatterns = [
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
     path("statistics/<int:campaign_id>/", statistics.statistics, name="statistics"),
     path("statistics/<int:campaign_id>/csv/", statistics.statistics_csv, name="statistics_csv"),
-    path("delivery/<int:campaign_id>/", delivery_report.delivery_report, name="delivery_report"),
-    path("reply-links/<int:target_id>/revoke/", reply_links.revoke, name="revoke_reply_links"),
     path("live/", statistics.live_campaigns, name="live_campaigns"),
     path("data-requests/", views.data_requests, name="data_requests"),
     path("deliveries/", deliveries.index, name="deliveries"),

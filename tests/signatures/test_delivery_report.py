@@ -125,7 +125,7 @@ def test_an_editor_sees_proof_of_delivery_on_the_campaign_without_supporters(
     assert not editor.has_perm("signatures.view_signature")
     client.force_login(editor)
     edit = client.get(reverse("wagtailadmin_pages:edit", args=[water.pk])).content.decode()
-    url = reverse("signatures_admin:delivery_report", args=[water.pk])
+    url = reverse("delivery_admin:delivery_report", args=[water.pk])
     assert url in edit
     response = client.get(url)
     html = response.content.decode()
@@ -141,7 +141,7 @@ def test_someone_who_may_not_edit_the_campaign_is_refused(client, water, letters
     outsider = make_user("olga")
     outsider.user_permissions.add(Permission.objects.get(codename="access_admin"))
     client.force_login(outsider)
-    url = reverse("signatures_admin:delivery_report", args=[water.pk])
+    url = reverse("delivery_admin:delivery_report", args=[water.pk])
     assert client.get(url).status_code == 403
     assert client.get(f"/api/v3/campaigns/{water.pk}/delivery/").status_code == 403
 

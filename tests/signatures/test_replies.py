@@ -141,7 +141,7 @@ def test_withdrawing_a_targets_links_ends_them_and_later_letters_carry_new_ones(
     old = link_in(letter_to(water, minister))
     editor = make_user("eddie", "Editors")
     client.force_login(editor)
-    revoke = reverse("signatures_admin:revoke_reply_links", args=[minister.pk])
+    revoke = reverse("delivery_admin:revoke_reply_links", args=[minister.pk])
     assert client.post(revoke).status_code == 403  # editors draft targets, never approve them
     client.force_login(make_user("mo", "Moderators"))
     assert client.post(revoke).status_code == 302
