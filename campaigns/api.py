@@ -19,12 +19,14 @@ from wagtail.rich_text import expand_db_html
 
 from .api_schemas import (
     NOT_FOUND,
+    AnswersSchema,
     BlockSchema,
     CampaignId,
     CounterSchema,
     FormSetupSchema,
     ImageSchema,
     TargetSchema,
+    describe_answers,
     describe_counter,
     describe_form,
     describe_image,
@@ -80,6 +82,7 @@ class FollowUpSchema(Schema):
     confirmation_required: bool  # the action counts once confirmed by a link emailed
     send_receipt: bool
     digest_minutes: int  # 0: each action is emailed to the targets on its own
+    reply_links: bool  # the letters carry each target a private link to answer
 
 
 class ActionSchema(Schema):
@@ -141,6 +144,7 @@ class CampaignSummarySchema(Schema):
 
 class CampaignSchema(CampaignSummarySchema):
     meta: MetaSchema
+    answers: AnswersSchema  # the targets' published answers, and who has answered
     story: list[BlockSchema]
     action: ActionSchema
     thank_you: ThankYouSchema
@@ -176,8 +180,12 @@ EXPOSED_FIELDS = {
     "confirmation_required": "action.follow_up.confirmation_required",
     "send_receipt": "action.follow_up.send_receipt",
     "digest_minutes": "action.follow_up.digest_minutes",
+    "reply_links": "action.follow_up.reply_links",
     "counter_offset": "counter.count",
     "counter_goal": "counter.goal",
+    "count_breakdown": "counter.breakdown",
+    "milestones": "counter.milestones",
+    "count_note": "counter.breakdown.note",
     "thank_you_message": "thank_you.message",
     "share_text": "thank_you.share_text",
     "next_step_label": "thank_you.next_step.label",
@@ -289,6 +297,7 @@ def _describe_campaign(campaign, request) -> dict:
                 confirmation_required=campaign.confirmation_required,
                 send_receipt=campaign.send_receipt,
                 digest_minutes=campaign.digest_minutes,
+                reply_links=campaign.reply_links,
             ),
         ),
         "thank_you": ThankYouSchema(
@@ -302,9 +311,21 @@ def _describe_campaign(campaign, request) -> dict:
                 else None
             ),
         ),
+        "answers": describe_answers(campaign, request) if campaign.pk else _no_answers(),
         "social_image": describe_image(campaign.social_image, request),
         "scripts": ScriptsSchema(head=campaign.scripts.head, body=campaign.scripts.body),
     }
+
+
+def _no_answers() -> AnswersSchema:
+    return AnswersSchema(
+        targets=0,
+        targets_answered=0,
+        representatives=0,
+        representatives_answered=0,
+        representative_share=None,
+        answers=[],
+    )
 
 
 class CampaignPagination(WagtailLimitOffsetPagination):

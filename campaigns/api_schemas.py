@@ -3,9 +3,11 @@
 Everything here is public: no target's email address, nothing about supporters.
 """
 
-from typing import Annotated, Any
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
 from django import forms
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from ninja import Path, Schema
 from wagtail import blocks
@@ -102,14 +104,109 @@ class FormSetupSchema(Schema):
     texts: dict[str, str]  # the form's own wording, translated: see FORM_TEXTS
 
 
+class RemovalSchema(Schema):
+    """How many actions moderation took out of the count on a day, and why: never who."""
+
+    day: date | None  # null: removed before days were recorded
+    reason: Literal["rejected", "spam"]
+    reason_label: str  # in the campaign's language
+    count: int
+
+
+class BreakdownSchema(Schema):
+    """How `count` is made up: counted + gathered_elsewhere; the rest is not counted."""
+
+    counted: int
+    gathered_elsewhere: int  # the editors' offset (paper petitions, before launch)
+    awaiting_confirmation: int
+    removed: int
+    removals: list[RemovalSchema]
+    note: str  # the campaign's public note on how it counts
+
+
+class AnswerSchema(Schema):
+    """A target's published answer, in its own words (the same in every language)."""
+
+    target: str
+    received_at: datetime
+    body: str
+    document_url: str | None
+
+
+class AnswersSchema(Schema):
+    """Who has answered: `targets_answered` of `targets` (the campaign's own), and on a
+    campaign that writes to representatives, `representative_share` per cent of the
+    `representatives` written to."""
+
+    targets: int
+    targets_answered: int
+    representatives: int
+    representatives_answered: int
+    representative_share: int | None
+    answers: list[AnswerSchema]
+
+
+def describe_answers(campaign, request) -> AnswersSchema:
+    found = campaign.answers()
+    return AnswersSchema(
+        targets=found.targets,
+        targets_answered=found.targets_answered,
+        representatives=found.representatives,
+        representatives_answered=found.representatives_answered,
+        representative_share=found.representative_share,
+        answers=[
+            AnswerSchema(
+                target=answer.target,
+                received_at=answer.received_at,
+                body=answer.body,
+                document_url=request_url(request, answer.document_url)
+                if answer.document_url
+                else None,
+            )
+            for answer in found.answers
+        ],
+    )
+
+
 class CounterSchema(Schema):
     count: int
     goal: int | None = None
+    breakdown: BreakdownSchema | None = None  # null: the campaign does not publish it
+    milestones: list[int] = []  # counts at which the targets are told how many wrote
 
 
 def describe_counter(campaign) -> CounterSchema:
     tally = campaign.tally()
-    return CounterSchema(count=tally["count"], goal=tally["goal"])
+    return CounterSchema(
+        count=tally["count"],
+        goal=tally["goal"],
+        breakdown=describe_breakdown(campaign),
+        milestones=campaign.milestone_thresholds,
+    )
+
+
+def describe_breakdown(campaign) -> BreakdownSchema | None:
+    parts = campaign.count_breakdown_shown()
+    if parts is None:
+        return None
+    with translation.override(campaign.language):
+        removals = [
+            RemovalSchema(
+                day=removal.day,
+                reason=removal.reason,
+                reason_label=removal.reason_label,
+                count=removal.count,
+            )
+            for removal in parts.removals
+        ]
+    return BreakdownSchema(
+        counted=parts.counted,
+        gathered_elsewhere=parts.gathered_elsewhere,
+        awaiting_confirmation=parts.awaiting_confirmation,
+        removed=parts.removed,
+        removals=removals,
+        note=campaign.count_note,
+    )
 
 
 class BlockSchema(Schema):

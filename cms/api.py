@@ -11,6 +11,7 @@ from wagtail.api.v3.urls import api
 from campaigns.api import router as campaigns_router
 from signatures.api import body_type_errors
 from signatures.api import router as actions_router
+from signatures.staff_api import router as staff_router
 
 api.title = "Clarion API"
 api.description = (
@@ -20,6 +21,7 @@ api.description = (
 )
 api.add_router("/campaigns/", campaigns_router)
 api.add_router("/campaigns/", actions_router)
+api.add_router("/campaigns/", staff_router)
 
 
 @api.exception_handler(NinjaValidationError)

@@ -61,6 +61,16 @@ class SignaturesConfig(AppConfig):
         for model in (OrganisationSettings, Target):
             post_delete.connect(page_cache.invalidate, sender=model)
 
+        # A target's answer published or withdrawn shows on every translation's page.
+        from wagtail.signals import published, unpublished
+
+        from . import answers
+        from .models import TargetReply
+
+        for signal in (published, unpublished, post_delete):
+            signal.connect(answers.changed, sender=TargetReply)
+            signal.connect(page_cache.invalidate, sender=TargetReply)
+
         from anymail.signals import tracking
 
         from .tracking_webhooks import received

@@ -12,6 +12,8 @@ SEND_CONFIRMATION = "signatures.tasks.send_confirmation"
 SEND_RECEIPT = "signatures.tasks.send_receipt"
 DELIVER_WEBHOOK = "signatures.tasks.deliver_webhook"
 EXPORT_SIGNATURES = "signatures.tasks.export_signatures"
+SEND_MILESTONE_MESSAGE = "signatures.tasks.send_milestone_message"
+SEND_MILESTONE_NOTICE = "signatures.tasks.send_milestone_notice"
 # Periodic (Celery beat).
 SWEEP_OUTBOX = "signatures.tasks.sweep_outbox"
 SWEEP_WEBHOOKS = "signatures.tasks.sweep_webhooks"
@@ -26,6 +28,8 @@ ALL = (
     SEND_RECEIPT,
     DELIVER_WEBHOOK,
     EXPORT_SIGNATURES,
+    SEND_MILESTONE_MESSAGE,
+    SEND_MILESTONE_NOTICE,
     SWEEP_OUTBOX,
     SWEEP_WEBHOOKS,
     SEND_DIGESTS,

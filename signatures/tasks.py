@@ -6,6 +6,7 @@ reject_on_worker_lost redeliver a message whose worker died; the sweeper re-enqu
 looks lost): the services make that harmless.
 """
 
+import logging
 import smtplib
 from functools import partial
 
@@ -13,7 +14,18 @@ from celery import shared_task
 from django.conf import settings
 
 from . import page_views, task_names
-from .services import confirmation, delivery, digest, dispatch, export, privacy, webhooks
+from .services import (
+    confirmation,
+    delivery,
+    digest,
+    dispatch,
+    export,
+    milestones,
+    privacy,
+    webhooks,
+)
+
+logger = logging.getLogger(__name__)
 
 MAX_RETRIES = 8
 RELIABLE = {"acks_late": True, "reject_on_worker_lost": True}
@@ -116,6 +128,22 @@ send_confirmation_task = _supporter_email_task(
     confirmation.send_confirmation, task_names.SEND_CONFIRMATION
 )
 send_receipt_task = _supporter_email_task(confirmation.send_receipt, task_names.SEND_RECEIPT)
+
+
+@shared_task(bind=True, name=task_names.SEND_MILESTONE_MESSAGE, **RELIABLE)
+def send_milestone_message_task(self, message_id: int) -> None:
+    try:
+        milestones.send_message(message_id)
+    except OSError as error:  # stays owed: retried by the sweeper after a back-off
+        milestones.note_failure(message_id, error, _backoff(self.request.retries))
+
+
+@shared_task(name=task_names.SEND_MILESTONE_NOTICE, **RELIABLE)
+def send_milestone_notice_task(crossing_id: int) -> None:
+    try:
+        milestones.send_notice(crossing_id)
+    except OSError as error:  # stays owed: the sweeper sends it again
+        logger.warning("milestone notice %s failed: %s", crossing_id, type(error).__name__)
 
 
 @shared_task(name=task_names.SWEEP_OUTBOX)

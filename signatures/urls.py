@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import reply_views, views
 
 app_name = "signatures"
 #: The route of the campaign form's action: also served by the action handler
@@ -12,6 +12,7 @@ urlpatterns = [
     *action_urlpatterns,
     path("act/<int:campaign_id>/view/", views.view, name="view"),
     path("act/confirm/<str:token>/", views.confirm, name="confirm"),
+    path("answer/<str:token>/", reply_views.answer, name="answer"),
 ]
 
 # The same routes without a language, as they were before campaigns had translations: the

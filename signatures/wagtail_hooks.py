@@ -11,13 +11,16 @@ from wagtail.log_actions import LogFormatter
 from . import log_actions
 from .admin import (
     deletion_guards,  # noqa: F401  (hooks that keep signed campaigns and targets)
+    delivery_urls,
     directories,
+    replies,  # noqa: F401  (the answers' screens register themselves)
     webhooks,  # noqa: F401  (the webhook screens register themselves)
 )
 from .admin import urls as admin_urls
 from .admin.listing import signature_admin
 from .admin.permissions import EXPORT, MODERATE, VIEW, can_see_statistics
 from .services import target_approval, tracking
+from .services.permissions import may_see_delivery
 
 signature_admin.register_with_wagtail()
 
@@ -25,6 +28,11 @@ signature_admin.register_with_wagtail()
 @hooks.register("register_admin_urls")
 def register_signature_admin_urls():
     return [path("signatures/", include(admin_urls, namespace="signatures_admin"))]
+
+
+@hooks.register("register_admin_urls")
+def register_delivery_admin_urls():
+    return [path("delivery/", include(delivery_urls, namespace="delivery_admin"))]
 
 
 @hooks.register("register_admin_urls")
@@ -134,6 +142,17 @@ def statistics_listing_button(page, user, next_url=None):
         yield ListingButton(_("Statistics"), _statistics_url(page), priority=90)
 
 
+def _may_see_delivery(page, user):
+    return _is_campaign(page) and may_see_delivery(user, page)
+
+
+@hooks.register("register_page_header_buttons")
+def delivery_header_button(page, user, view_name, next_url=None):
+    if _may_see_delivery(page, user):
+        url = reverse("delivery_admin:delivery_report", args=[page.pk])
+        yield Button(_("Proof of delivery"), url, icon_name="mail", priority=85)
+
+
 class CountFormatter(LogFormatter):
     """'Rejected 12 signatures', with the rule when there was one."""
 
@@ -218,12 +237,26 @@ def register_moderation_log_actions(actions):
         log_actions.LIFT_SUPPRESSION,
         _("Lift a suppression"),
         _("Lifted the suppression of an address: emails to it go again"),
+        log_actions.REVOKE_REPLY_LINKS,
+        _("Withdraw reply links"),
+        _("Withdrew every reply link in this target's letters"),
     )
     actions.register_action(
         log_actions.SUBJECT_ACCESS,
         _("Subject access request"),
         _("Exported everything held about a supporter"),
     )
+
+
+class MilestoneFormatter(LogFormatter):
+    label = _("Reach a milestone")
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        return _("Reached the milestone of %(threshold)s (count %(count)s): targets told") % {
+            "threshold": data.get("threshold", ""),
+            "count": data.get("count", ""),
+        }
 
 
 class DirectoryImportFormatter(LogFormatter):
@@ -291,6 +324,7 @@ def register_directory_log_actions(actions):
     actions.register_action(log_actions.KEEP_REPRESENTATIVE)(RepresentativeFoundFormatter)
     actions.register_action(log_actions.IMPORT_REPRESENTATIVE)(RepresentativeImportFormatter)
     actions.register_action(log_actions.LEAVE_DIRECTORY)(LeaveDirectoryFormatter)
+    actions.register_action(log_actions.MILESTONE)(MilestoneFormatter)
 
 
 @hooks.register("before_edit_page")

@@ -27,7 +27,7 @@ from .. import sharing
 from ..blocks import StoryBlock
 from ..forms import CampaignPageForm
 from ..letters import letter_preview, refuse_unknown_placeholders
-from ..progress import goal_for
+from ..progress import goal_for, parse_milestones
 from . import panels
 from .fields import LetterField
 
@@ -40,6 +40,16 @@ Scripts = namedtuple("Scripts", "head body")
 
 #: Page ids are 32-bit: a larger one names no page (and some databases refuse to look).
 MAX_PAGE_ID = 2**31 - 1
+
+
+def validate_milestones(text: str) -> None:
+    try:
+        parse_milestones(text)
+    except ValueError as error:
+        raise ValidationError(
+            _("“%(part)s” is not a whole number above zero. Separate milestones with semicolons.")
+            % {"part": error.args[0]}
+        ) from None
 
 
 def content_languages():
@@ -227,6 +237,35 @@ class CampaignPage(LanguageSwitcherMixin, HeadlessPreviewable, RoutablePageMixin
         ),
     )
 
+    milestones = models.CharField(
+        _("milestones"),
+        max_length=200,
+        blank=True,
+        validators=[validate_milestones],
+        help_text=_(
+            'Counts that, once reached, tell you and send each target one message "N people '
+            'have now written to you", e.g. "1,000; 10,000". Separate them with semicolons.'
+        ),
+    )
+    count_breakdown = models.BooleanField(
+        _("show how the count is made up"),
+        default=False,
+        help_text=_(
+            "Under the count, anyone can open the actions that count, those waiting for "
+            "their supporter to confirm by email, and those removed by moderation (numbers "
+            "per day and reason, never names). Also in the API."
+        ),
+    )
+    count_note = models.TextField(
+        _("how the count is made"),
+        max_length=600,
+        blank=True,
+        help_text=_(
+            'A short public note with the breakdown, e.g. "Each email address counts once; '
+            'we remove actions from disposable addresses and automated sign-ups."'
+        ),
+    )
+
     # Action: confirmation and delivery (signatures app)
     confirmation_required = models.BooleanField(
         _("ask supporters to confirm by email"),
@@ -250,6 +289,16 @@ class CampaignPage(LanguageSwitcherMixin, HeadlessPreviewable, RoutablePageMixin
         ],
         default=0,
         help_text=_("A digest suits targets whose mail servers block many emails."),
+    )
+
+    reply_links = models.BooleanField(
+        _("targets may answer through a private link"),
+        default=True,
+        help_text=_(
+            'Each letter and digest ends with "Answer the N people who wrote to you" and a '
+            "link for that target only; answers wait for a moderator, who publishes them on "
+            "the page."
+        ),
     )
 
     # Thank-you
@@ -592,6 +641,28 @@ class CampaignPage(LanguageSwitcherMixin, HeadlessPreviewable, RoutablePageMixin
         }
 
     @property
+    def milestone_thresholds(self) -> list[int]:
+        """The editors' milestones, as numbers (every translation uses its source's)."""
+        try:
+            return parse_milestones(self.milestones)
+        except ValueError:  # saved before validation: ignored, never an error in a worker
+            return []
+
+    def answers(self):
+        """The targets' published answers, and who has answered (signatures.answers)."""
+        from signatures.answers import answers_for
+
+        return answers_for(self)
+
+    def count_breakdown_shown(self):
+        """How the count is made up (signatures.count_breakdown), if the campaign shows it."""
+        if not self.count_breakdown:
+            return None
+        from signatures.count_breakdown import breakdown
+
+        return breakdown(self)
+
+    @property
     def next_step(self) -> NextStep | None:
         """The thank-you's button, if the editors gave it somewhere to go."""
         if not self.next_step_url:
@@ -633,6 +704,8 @@ class CampaignPage(LanguageSwitcherMixin, HeadlessPreviewable, RoutablePageMixin
         context.update(
             tally=tally,
             count=tally["count"],
+            breakdown=self.count_breakdown_shown(),
+            answers=self.answers(),
             # As the supporter reached it, so shared links work whatever the site's settings.
             share_url=request.build_absolute_uri(self.get_url(request) or "/"),
             share_text=self.share_text or self.lead,

@@ -71,7 +71,12 @@ action_panels = [
         heading=_("The form"),
     ),
     MultiFieldPanel(
-        [FieldRowPanel([FieldPanel("counter_offset"), FieldPanel("counter_goal")])],
+        [
+            FieldRowPanel([FieldPanel("counter_offset"), FieldPanel("counter_goal")]),
+            FieldPanel("milestones"),
+            FieldPanel("count_breakdown"),
+            FieldPanel("count_note"),
+        ],
         heading=_("The counter"),
     ),
     MultiFieldPanel(
@@ -79,6 +84,7 @@ action_panels = [
             FieldPanel("confirmation_required"),
             FieldPanel("send_receipt"),
             FieldPanel("digest_minutes"),
+            FieldPanel("reply_links"),
         ],
         heading=_("Confirmation and delivery"),
     ),

@@ -60,6 +60,10 @@ class Target(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, model
         _("language"), max_length=12, blank=True, help_text=_("e.g. en, fr: optional.")
     )
 
+    # In every reply link the target's letters carry (signatures.services.replies): one
+    # more revokes them all, and later letters carry links with the new number.
+    reply_link_version = models.PositiveIntegerField(default=0, editable=False)
+
     _revisions = GenericRelation("wagtailcore.Revision", related_query_name="target")
 
     panels = [

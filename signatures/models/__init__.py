@@ -1,7 +1,9 @@
 from .counts import CampaignCount
 from .delivery import Delivery
+from .milestones import MilestoneCrossing, MilestoneMessage
 from .page_views import PageViewDay
 from .privacy import DataRequest, ExportJob
+from .replies import TargetReply
 from .signature import Signature, SignatureQuerySet
 from .suppression import Suppression
 from .webhooks import WebhookDelivery, WebhookEndpoint
@@ -11,10 +13,13 @@ __all__ = [
     "DataRequest",
     "Delivery",
     "ExportJob",
+    "MilestoneCrossing",
+    "MilestoneMessage",
     "PageViewDay",
     "Signature",
     "SignatureQuerySet",
     "Suppression",
+    "TargetReply",
     "WebhookDelivery",
     "WebhookEndpoint",
 ]

@@ -10,6 +10,10 @@ class SignatureQuerySet(models.QuerySet):
     def counted(self):
         return self.filter(status=Signature.Status.COUNTED)
 
+    def removed(self):
+        """Taken out of the count by moderation."""
+        return self.filter(status__in=Signature.REMOVED)
+
     def for_campaign(self, campaign):
         return self.filter(campaign=campaign)
 
@@ -83,6 +87,9 @@ class Signature(models.Model):
     )
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.COUNTED)
+    # When a moderator first took it out of the count (rejected or spam); cleared when
+    # approved again. The public count breakdown shows removals per day from it, as numbers.
+    removed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("signed at"), auto_now_add=True, db_index=True)
     # The outbox mark: set once the follow-up work (confirmation email, or the deliveries
     # to targets) has been handed to the workers; the sweeper re-sends rows left unmarked.
@@ -102,6 +109,9 @@ class Signature(models.Model):
     # When the next link would be due if links went out at the steady pace: links beyond
     # what the pace allows wait (services.confirmation.LINK_INTERVAL).
     links_paced_until = models.DateTimeField(null=True, blank=True, editable=False)
+
+    #: The statuses a moderator takes an action out of the count with.
+    REMOVED = (Status.REJECTED, Status.SPAM)
 
     objects = SignatureQuerySet.as_manager()
 

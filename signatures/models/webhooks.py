@@ -11,6 +11,8 @@ from .signature import Signature
 
 #: The active endpoints, cached for every counted action to read; dropped on any change.
 ENDPOINTS_CACHE_KEY = "clarion:webhook-endpoints"
+#: Those that also take the letters' delivery events.
+LETTER_ENDPOINTS_CACHE_KEY = "clarion:webhook-endpoints:letters"
 
 
 #: Standard Webhooks' form of a signing secret: this prefix, then the key in base64.
@@ -41,6 +43,14 @@ class WebhookEndpoint(models.Model):
         ),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    letter_events = models.BooleanField(
+        _("letters' delivery too"),
+        default=False,
+        help_text=_(
+            "Also POST what becomes of each letter to a target: accepted by the mail server, "
+            "delivered, bounced, marked as spam, failed (no supporter's details in them)."
+        ),
+    )
 
     panels = [
         FieldPanel("name"),
@@ -48,6 +58,7 @@ class WebhookEndpoint(models.Model):
         FieldPanel("url"),
         FieldPanel("secret"),
         FieldPanel("is_active"),
+        FieldPanel("letter_events"),
     ]
 
     class Meta:
@@ -60,11 +71,11 @@ class WebhookEndpoint(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        cache.delete(ENDPOINTS_CACHE_KEY)
+        cache.delete_many([ENDPOINTS_CACHE_KEY, LETTER_ENDPOINTS_CACHE_KEY])
 
     def delete(self, *args, **kwargs):
         result = super().delete(*args, **kwargs)
-        cache.delete(ENDPOINTS_CACHE_KEY)
+        cache.delete_many([ENDPOINTS_CACHE_KEY, LETTER_ENDPOINTS_CACHE_KEY])
         return result
 
 
@@ -87,6 +98,15 @@ class WebhookDelivery(models.Model):
     signature = models.ForeignKey(
         Signature, on_delete=models.CASCADE, related_name="webhook_deliveries"
     )
+    # For a letter's event (letter.accepted, letter.delivered …): which letter; else empty.
+    letter = models.ForeignKey(
+        "signatures.Delivery",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # the unique (letter, endpoint, event) index leads with it
+    )
     event = models.CharField(_("event"), max_length=40, default="signature.counted")
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.PENDING
@@ -106,8 +126,15 @@ class WebhookDelivery(models.Model):
         verbose_name_plural = _("webhook deliveries")
         constraints = [
             models.UniqueConstraint(
-                fields=["endpoint", "signature", "event"], name="one_webhook_per_event"
-            )
+                fields=["endpoint", "signature", "event"],
+                condition=models.Q(letter__isnull=True),
+                name="one_webhook_per_event",
+            ),
+            models.UniqueConstraint(
+                fields=["letter", "endpoint", "event"],
+                condition=models.Q(letter__isnull=False),
+                name="one_webhook_per_letter_event",
+            ),
         ]
         indexes = [
             models.Index(

@@ -27,7 +27,7 @@ from cms.models import OrganisationSettings
 from ..abuse import count_in_window
 from ..emails import ascii_domain
 from ..models import Delivery
-from . import mailer, send_guard, tracking
+from . import mailer, replies, send_guard, tracking, webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,9 @@ def compose_letter(delivery: Delivery) -> EmailMessage:
     with translation.override(campaign.language):  # the supporter's country, named in it
         subject, body = letter_for(signature, campaign, delivery.target, signed_by(signature))
         body += "\n"
+        # A delivery never saved is an editor's preview: its link opens nothing.
+        if invitation := replies.invitation(campaign, delivery.target, delivery.pk is None):
+            body = f"{body}\n--\n{invitation}\n"
     message = EmailMessage(
         subject=one_line(subject),
         body=body,
@@ -75,6 +78,7 @@ def deliver_letter(delivery_id: int) -> float | None:
                 delivery.state = Delivery.State.FAILED
                 delivery.last_error = refusal
                 delivery.save(update_fields=["state", "last_error"])
+                webhooks.announce_letters([delivery.pk], webhooks.LETTER_FAILED)
                 return None
             wait = take_throttle_slot(delivery.target)
             if wait:
@@ -89,6 +93,7 @@ def deliver_letter(delivery_id: int) -> float | None:
             delivery.attempts += 1
             delivery.last_error = ""
             delivery.save(update_fields=["state", "sent_at", "attempts", "last_error"])
+            webhooks.announce_letters([delivery.pk], webhooks.LETTER_ACCEPTED)
             commit_without_waiting_for_disk()
             mailer.send(message)  # returns after the server's 250
         return None
@@ -133,9 +138,12 @@ def retry_letter_later(delivery_id: int, seconds: float) -> None:
 
 def give_up_letter(delivery_id: int, reason: str) -> None:
     """Give up on a delivery, keeping the reason for admins."""
-    Delivery.objects.filter(pk=delivery_id, state=Delivery.State.PENDING).update(
-        state=Delivery.State.FAILED, last_error=reason[:1000]
-    )
+    with transaction.atomic():
+        given_up = Delivery.objects.filter(pk=delivery_id, state=Delivery.State.PENDING).update(
+            state=Delivery.State.FAILED, last_error=reason[:1000]
+        )
+        if given_up:
+            webhooks.announce_letters([delivery_id], webhooks.LETTER_FAILED)
 
 
 # Throttling ---------------------------------------------------------------------------

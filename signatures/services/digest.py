@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 from campaigns.letters import fill, target_values
 
 from ..models import Delivery
-from . import send_guard, tracking
+from . import replies, send_guard, tracking, webhooks
 from .delivery import close_quietly, mailbox, message_id, one_line, record_failure, sender_for
 
 logger = logging.getLogger(__name__)
@@ -90,6 +90,7 @@ def send_digest(campaign, target, now=None) -> int:
             of_target.filter(pk__in=[d.pk for d in deliveries]).update(
                 state=Delivery.State.SENT, sent_at=now, last_error=""
             )
+            webhooks.announce_letters([d.pk for d in deliveries], webhooks.LETTER_ACCEPTED)
         return 1
     except Exception as error:
         # The transaction was rolled back: note the attempt outside it, for admins.
@@ -114,6 +115,7 @@ def compose_digest(campaign, target, deliveries) -> EmailMessage:
             # Addressed to this target; the supporters' own details are in the list below.
             "subject": fill(campaign.message_subject, target_values(target)),
             "body": fill(campaign.message_body, target_values(target)),
+            "invitation": replies.invitation(campaign, target, deliveries[0].pk is None),
         },
     )
     first = deliveries[0]

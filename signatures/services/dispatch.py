@@ -16,7 +16,7 @@ from cms import surge
 
 from .. import task_names
 from ..models import Delivery, Signature
-from . import representatives, webhooks
+from . import milestones, representatives, webhooks
 from .delivery import commit_without_waiting_for_disk
 from .outbox import BATCH, GRACE, enqueue_on_commit, resend
 
@@ -71,6 +71,7 @@ def dispatch_signature(signature_id: int) -> None:
                 if not surge.active():
                     enqueue_on_commit(task_names.SEND_RECEIPT, signature.pk)
             webhooks.announce([signature.pk])  # the CRM hears of each counted action
+            milestones.check(campaign)  # this action may be the one that reaches a milestone
         signature.dispatched_at, signature.dispatch_due_at = now, None
         signature.save(update_fields=["dispatched_at", "dispatch_due_at", "email_due_at"])
         # Should PostgreSQL crash before flushing this, the row is simply dispatched again.
@@ -142,4 +143,6 @@ def sweep_outbox(now=None) -> tuple[int, int, int]:
     )
     if any(swept):
         logger.info("sweep re-enqueued %s signatures, %s deliveries, %s supporter emails", *swept)
+    if any(owed := milestones.sweep(now)):
+        logger.info("sweep re-enqueued %s milestone messages, %s staff notices", *owed)
     return swept

@@ -10,9 +10,10 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models.functions import Coalesce, Now
 from wagtail.log_actions import log
 
-from .. import counter, log_actions
+from .. import count_breakdown, counter, log_actions
 from ..models import Delivery, Signature
 from ..selectors import start_of
 from . import webhooks
@@ -130,6 +131,11 @@ def _change(signatures, status: str, user, action: str, rule: Rule | None = None
             # so the outbox sweeper hands it to the workers again (dispatch_signature is
             # idempotent).
             extra = {"dispatched_at": None} if status == Status.COUNTED else {}
+            # The day it left the count, for the public breakdown (a relabel keeps the first).
+            if status in Signature.REMOVED:
+                extra["removed_at"] = Coalesce("removed_at", Now())
+            else:
+                extra["removed_at"] = None
             count = in_campaign.update(status=status, **extra)
             total += count
             log(
@@ -139,6 +145,9 @@ def _change(signatures, status: str, user, action: str, rule: Rule | None = None
                 data={"count": count, "status": status, "rule": rule.for_log() if rule else None},
             )
             transaction.on_commit(lambda campaign_id=campaign_id: counter.changed(campaign_id))
+            transaction.on_commit(
+                lambda campaign_id=campaign_id: count_breakdown.changed(campaign_id)
+            )
     return total
 
 

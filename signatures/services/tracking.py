@@ -19,6 +19,7 @@ from wagtail.log_actions import log
 
 from .. import log_actions
 from ..models import Delivery, Suppression
+from . import webhooks
 from .privacy import mailbox_hash
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,13 @@ OUTCOMES = {
     "bounced": Delivery.Outcome.BOUNCED,  # anymail's "bounced" is permanent; soft is "deferred"
     "complained": Delivery.Outcome.COMPLAINED,
     "rejected": Delivery.Outcome.REJECTED,
+}
+#: The webhook event each outcome announces (for endpoints that take letters' events).
+LETTER_EVENTS = {
+    Delivery.Outcome.DELIVERED: webhooks.LETTER_DELIVERED,
+    Delivery.Outcome.BOUNCED: webhooks.LETTER_BOUNCED,
+    Delivery.Outcome.REJECTED: webhooks.LETTER_BOUNCED,
+    Delivery.Outcome.COMPLAINED: webhooks.LETTER_COMPLAINED,
 }
 #: Postmark reports its soft bounces as "bounced" too: those are retried, not final.
 SOFT_BOUNCES = {"SoftBounce"}
@@ -62,11 +70,14 @@ def record(event) -> None:
     explanation = "; ".join(
         part for part in (event.reject_reason, event.description or event.mta_response) if part
     )
-    changed = deliveries.update(
-        outcome=outcome,
-        outcome_reason=explanation[:1000],
-        outcome_at=event.timestamp or timezone.now(),
-    )
+    with transaction.atomic():
+        ids = list(deliveries.values_list("pk", flat=True))
+        changed = Delivery.objects.filter(pk__in=ids).update(
+            outcome=outcome,
+            outcome_reason=explanation[:1000],
+            outcome_at=event.timestamp or timezone.now(),
+        )
+        webhooks.announce_letters(ids, LETTER_EVENTS[outcome])
     logger.info("tracking event %s applied to %s deliveries", event.event_type, changed)
 
 

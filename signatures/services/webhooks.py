@@ -21,13 +21,20 @@ from standardwebhooks import Webhook
 from cms import surge
 
 from .. import safe_http, supporter_fields, task_names
-from ..models import Signature, WebhookDelivery, WebhookEndpoint
-from ..models.webhooks import ENDPOINTS_CACHE_KEY, SECRET_PREFIX
+from ..models import Delivery, Signature, WebhookDelivery, WebhookEndpoint
+from ..models.webhooks import ENDPOINTS_CACHE_KEY, LETTER_ENDPOINTS_CACHE_KEY, SECRET_PREFIX
 from . import outbox, send_guard
+from .delivery_report import without_addresses
 
 logger = logging.getLogger(__name__)
 
 EVENT_COUNTED = "signature.counted"
+#: What became of a letter to a target, for endpoints that take them (`letter_events`).
+LETTER_ACCEPTED = "letter.accepted"  # by the mail server
+LETTER_DELIVERED = "letter.delivered"  # as the provider reported
+LETTER_BOUNCED = "letter.bounced"
+LETTER_COMPLAINED = "letter.complained"
+LETTER_FAILED = "letter.failed"  # given up
 TIMEOUT_SECONDS = 10
 USER_AGENT = "Clarion-Webhooks/1"
 #: With a cache shared by all processes (Redis) a change shows at once; with per-process
@@ -66,7 +73,55 @@ def _active_endpoints() -> list[tuple[int, str]]:
 
 
 def endpoints_changed() -> None:
-    cache.delete(ENDPOINTS_CACHE_KEY)
+    cache.delete_many([ENDPOINTS_CACHE_KEY, LETTER_ENDPOINTS_CACHE_KEY])
+
+
+def _letter_endpoints() -> list[tuple[int, str]]:
+    """Like _active_endpoints, those that take the letters' events."""
+    endpoints = cache.get(LETTER_ENDPOINTS_CACHE_KEY)
+    if endpoints is None:
+        endpoints = list(
+            WebhookEndpoint.objects.filter(is_active=True, letter_events=True).values_list(
+                "pk", "site__root_page__path"
+            )
+        )
+        cache.set(LETTER_ENDPOINTS_CACHE_KEY, endpoints, ENDPOINTS_CACHE_SECONDS)
+    return endpoints
+
+
+def announce_letters(letter_ids, event: str) -> None:
+    """Owe each endpoint that takes letters' events one POST about each of these letters.
+
+    Called inside the transaction that changed them (sent, reported, given up); queued once
+    it commits; an event already owed for a letter is not owed twice. Never fails the
+    caller, like `announce`. Costs one cache read when no endpoint takes them.
+    """
+    try:
+        endpoints = _letter_endpoints()
+        if not endpoints:
+            return
+        ids = list(letter_ids)
+        owed = [
+            WebhookDelivery(
+                endpoint_id=endpoint_id, signature_id=signature_id, letter_id=letter_id, event=event
+            )
+            for letter_id, signature_id, path in Delivery.objects.filter(pk__in=ids).values_list(
+                "pk", "signature_id", "signature__campaign__path"
+            )
+            for endpoint_id, root in endpoints
+            if path.startswith(root)
+        ]
+        if not owed:
+            return
+        with transaction.atomic():
+            WebhookDelivery.objects.bulk_create(owed, ignore_conflicts=True)
+            due = WebhookDelivery.objects.filter(
+                letter_id__in=ids, event=event, state=WebhookDelivery.State.PENDING, attempts=0
+            ).values_list("pk", flat=True)
+            for delivery_id in due:
+                outbox.enqueue_on_commit(task_names.DELIVER_WEBHOOK, delivery_id)
+    except Exception:
+        logger.exception("could not queue letter events for deliveries %s", letter_ids)
 
 
 def announce(signature_ids, event: str = EVENT_COUNTED) -> None:
@@ -123,7 +178,33 @@ def retry_webhook_later(delivery_id: int, seconds: float) -> None:
     )
 
 
+def letter_payload(delivery: WebhookDelivery) -> dict:
+    """A letter's event: the letter's state and the target, never the supporter's details
+    (the signature's id lets the CRM match the action it was told of)."""
+    letter, campaign = delivery.letter, delivery.signature.campaign
+    target = letter.target
+    return {
+        "event": delivery.event,
+        "delivery": delivery.pk,
+        "letter": {
+            "id": letter.pk,
+            "state": letter.state,
+            "outcome": letter.outcome,
+            "reason": without_addresses(
+                letter.outcome_reason or letter.last_error, keep=target.email
+            ),
+            "sent_at": letter.sent_at.isoformat() if letter.sent_at else None,
+            "outcome_at": letter.outcome_at.isoformat() if letter.outcome_at else None,
+        },
+        "target": {"id": target.pk, "name": str(target)},
+        "signature": {"id": delivery.signature_id},
+        "campaign": {"id": campaign.pk, "title": campaign.title, "url": campaign.full_url},
+    }
+
+
 def payload(delivery: WebhookDelivery) -> dict:
+    if delivery.letter_id:
+        return letter_payload(delivery)
     signature, campaign = delivery.signature, delivery.signature.campaign
     supporter = {
         # A country's code and a phone number in E.164, as text.
@@ -150,7 +231,7 @@ def payload(delivery: WebhookDelivery) -> dict:
 def deliver_webhook(delivery_id: int) -> None:
     """POST one delivery unless it is done; record the outcome; raise WebhookFailed to retry."""
     delivery = (
-        WebhookDelivery.objects.select_related("endpoint", "signature__campaign")
+        WebhookDelivery.objects.select_related("endpoint", "signature__campaign", "letter__target")
         .filter(pk=delivery_id, state=WebhookDelivery.State.PENDING)
         .first()
     )

@@ -53,6 +53,9 @@ def test_every_field_an_editor_sets_is_in_the_api(client, site, image):
         hero_credit="Photo by: Ana @ana",
         social_image=image,
         counter_goal=5000,
+        count_breakdown=True,
+        count_note="Each address counts once.",
+        milestones="1,000; 10,000",
         share_text="I wrote. Will you?",
         next_step_label="Donate",
         next_step_url="https://example.org/donate",
@@ -71,7 +74,19 @@ def test_every_field_an_editor_sets_is_in_the_api(client, site, image):
         _at(data, path)  # present
     assert data["meta"]["seo_title"] == "SEO title"
     assert data["hero"]["credit"] == "Photo by: Ana @ana"
-    assert data["counter"] == {"count": 0, "goal": 5000}
+    assert data["counter"] == {
+        "count": 0,
+        "goal": 5000,
+        "breakdown": {
+            "counted": 0,
+            "gathered_elsewhere": 0,
+            "awaiting_confirmation": 0,
+            "removed": 0,
+            "removals": [],
+            "note": "Each address counts once.",
+        },
+        "milestones": [1000, 10000],
+    }
     assert data["thank_you"]["next_step"] == {
         "label": "Donate",
         "url": "https://example.org/donate",

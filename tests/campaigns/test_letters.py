@@ -101,7 +101,8 @@ def test_a_fixed_letter_ignores_any_edit_posted_anyway(client, site):
 
 
 def test_the_personal_note_follows_the_letter_in_every_targets_email(client, site):
-    campaign = campaign_with(site, personal_note_limit=200)
+    # Without the reply link, which ends the letter (tests/signatures/test_replies.py).
+    campaign = campaign_with(site, personal_note_limit=200, reply_links=False)
     signature = sign(client, campaign, personal_note="My grandmother drank from those wells.")
 
     assert email_to_target(signature).body == (

@@ -53,7 +53,8 @@ def test_the_target_receives_the_message_over_smtp(client, site, organisation, s
     assert message["Message-ID"].endswith("@lakeside.example.org>")
     body = message.get_content().replace("\r\n", "\n")
     assert body.startswith("Dear Minister,\n\nAct now.\n\n")
-    assert body.rstrip().endswith("Ana Okonjo\n1000-001, Portugal")
+    # Signed by the supporter, then the target's own link to answer (test_replies.py).
+    assert "Act now.\n\nAna Okonjo\n1000-001, Portugal\n\n--\nAnswer the 1 person" in body
     assert Delivery.objects.get().state == Delivery.State.SENT
 
 
