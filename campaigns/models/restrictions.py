@@ -1,23 +1,23 @@
-"""A restriction put on one page of a campaign is copied to its other translations, and goes
-with it (issue 28, finding 2).
+"""A restriction put on one page is copied to its other translations, and goes with it
+(issue 28, finding 2).
 
 CampaignPage.get_view_restrictions and its queryset's public() already cover every
-translation whatever page carries the restriction. Wagtail's own listings (its pages API)
-see only a restriction on a page or above it, as does wagtail-localize, which copies the
-source page's restriction to a translation when it syncs; this copies it at once, from
-whichever translation it is put on. Connected in campaigns.apps.
+translation of a campaign whatever page carries the restriction. Wagtail's own listings
+(its pages API) see only a restriction on a page or above it, as does wagtail-localize,
+which copies the source page's restriction to a translation when it syncs; this copies it at
+once, from whichever translation it is put on, for any page (a campaign, or an index or home
+page above campaigns: then every language's campaigns below it are covered too). Connected
+in campaigns.apps.
 """
 
-from wagtail.models import PageViewRestriction
+from wagtail.models import Page, PageViewRestriction
 
 
 def _other_translations(restriction):
-    from .page import CampaignPage
-
-    page = CampaignPage.objects.filter(pk=restriction.page_id).only("translation_key").first()
+    page = Page.objects.filter(pk=restriction.page_id).only("translation_key").first()
     if page is None:
-        return CampaignPage.objects.none()
-    return CampaignPage.objects.filter(translation_key=page.translation_key).exclude(pk=page.pk)
+        return Page.objects.none()
+    return Page.objects.filter(translation_key=page.translation_key).exclude(pk=page.pk)
 
 
 def _copies(restriction):
