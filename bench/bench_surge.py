@@ -54,7 +54,9 @@ from bench.servers import (  # noqa: E402
 from bench.setup_db import django_eval, drop_database, fresh_database  # noqa: E402
 
 DATABASE = "clarion_bench_surge"
-RATES = [int(r) for r in os.environ.get("BENCH_SURGE_RATES", "100,200,300,400,500,600,800").split(",")]
+RATES = [
+    int(r) for r in os.environ.get("BENCH_SURGE_RATES", "100,200,300,400,500,600,800").split(",")
+]
 STEP_SECONDS = float(os.environ.get("BENCH_SURGE_STEP_SECONDS", "10"))
 HOLD_SECONDS = float(os.environ.get("BENCH_SURGE_HOLD_SECONDS", "20"))
 PAGE_ROUNDS = int(os.environ.get("BENCH_SURGE_PAGE_ROUNDS", "3"))
