@@ -237,6 +237,8 @@ def register_moderation_log_actions(actions):
         log_actions.LIFT_SUPPRESSION,
         _("Lift a suppression"),
         _("Lifted the suppression of an address: emails to it go again"),
+    )
+    actions.register_action(
         log_actions.REVOKE_REPLY_LINKS,
         _("Withdraw reply links"),
         _("Withdrew every reply link in this target's letters"),

@@ -116,6 +116,7 @@ def test_a_letter_reads_as_a_person_writes_it_salutation_body_note_closing_name_
         site,
         personal_note_limit=200,
         message_body="Dear Minister,\n\nPlease act.\n\nYours sincerely,\n{first_name} {last_name}",
+        reply_links=False,  # the letter as the supporter signs it (the link follows it)
     )
     signature = sign(client, campaign, personal_note="My grandmother drank from those wells.")
 
@@ -128,7 +129,10 @@ def test_a_letter_reads_as_a_person_writes_it_salutation_body_note_closing_name_
 
 def test_a_closing_without_the_name_is_signed_below_it_and_a_note_goes_before_it(client, site):
     campaign = campaign_with(
-        site, personal_note_limit=200, message_body="Dear Minister,\n\nPlease act.\n\nKind regards,"
+        site,
+        personal_note_limit=200,
+        message_body="Dear Minister,\n\nPlease act.\n\nKind regards,",
+        reply_links=False,
     )
     signature = sign(client, campaign, personal_note="Soon, please.")
 
@@ -139,7 +143,7 @@ def test_a_closing_without_the_name_is_signed_below_it_and_a_note_goes_before_it
 
 
 def test_a_supporter_who_signs_their_edited_letter_is_not_signed_twice(client, site):
-    campaign = campaign_with(site, letter_editable=True)
+    campaign = campaign_with(site, letter_editable=True, reply_links=False)
     signature = sign(
         client, campaign, letter_body="Minister,\r\n\r\nMy own words.\r\n\r\nBest,\r\nAna Okonjo"
     )
@@ -153,7 +157,7 @@ def test_the_demo_letter_to_a_representative_greets_them_by_name_and_signs_once(
     from campaigns.management.commands.load_demo import REPRESENTATIVE_LETTER
     from campaigns.models import Target
 
-    campaign = campaign_with(site, message_body=REPRESENTATIVE_LETTER)
+    campaign = campaign_with(site, message_body=REPRESENTATIVE_LETTER, reply_links=False)
     signature = sign(client, campaign)
     lowell = Target.objects.create(
         name="Margaret Lowell", salutation="Hon.", email="margaret.lowell@example.org"
