@@ -57,7 +57,8 @@ def test_the_counter_grows_and_may_be_cached_for_five_seconds(client, site):
     campaign = CampaignPageFactory(parent=site.root_page, counter_offset=100, counter_goal=250)
     before = counter(client, campaign)
     assert before.status_code == 200
-    assert before.json() == {"count": 100, "goal": 250}
+    # No public breakdown nor milestones unless the editors set them (issue 33).
+    assert before.json() == {"count": 100, "goal": 250, "breakdown": None, "milestones": []}
     # Fresh for 5 s everywhere; then a CDN serves its copy while it fetches the next one.
     directives = {part.strip() for part in before["Cache-Control"].split(",")}
     assert directives == {

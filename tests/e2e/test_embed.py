@@ -227,5 +227,6 @@ def test_the_embed_carries_its_host_pages_sources_and_counts_its_view(partner_pa
         ("utm_campaign", "spring"): 1,
         ("partner_site", host): 1,
         ("language", "en"): 1,
+        ("page_language", "en"): 1,  # the translation the form is of (issue 28)
     }
     page.context.close()

@@ -167,7 +167,11 @@ def test_the_signatures_menu_leads_to_the_failed_deliveries(moderator_client, ed
     editors_browser.force_login(editor)
     response = editors_browser.get("/admin/")
     assert response.status_code == 200
-    assert "/admin/signatures/" not in response.content.decode()
+    html = response.content.decode()
+    # Editors see their campaigns' figures (issue 34: counts, no supporter), never the lists.
+    assert "/admin/signatures/signature/" not in html
+    assert "/admin/signatures/deliveries/" not in html
+    assert set(re.findall(r"/admin/signatures/[a-z-]+/", html)) == {"/admin/signatures/live/"}
 
 
 @pytest.mark.parametrize("query", ["", "?state=failed"])
