@@ -44,7 +44,21 @@ class LanguageSwitcherMixin:
         return links
 
 
-class HomePage(LanguageSwitcherMixin, Page):
+class CampaignListingMixin(LanguageSwitcherMixin):
+    """A page listing campaigns (its own `campaigns()`) with the language switcher: the home
+    page and the campaign index."""
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context.update(
+            campaigns=self.campaigns(),
+            translations=self.translation_links(request),
+            languages_label=_("This page in other languages"),
+        )
+        return context
+
+
+class HomePage(CampaignListingMixin, Page):
     """The site root: a short introduction, then the live campaigns in the page's language."""
 
     intro = models.TextField(blank=True)
@@ -60,15 +74,6 @@ class HomePage(LanguageSwitcherMixin, Page):
         for index in self.get_children().live().public().specific():
             found += index.campaigns() if hasattr(index, "campaigns") else []
         return found
-
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        context.update(
-            campaigns=self.campaigns(),
-            translations=self.translation_links(request),
-            languages_label=_("This page in other languages"),
-        )
-        return context
 
 
 @register_setting(icon="site")

@@ -3,10 +3,10 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
-from cms.models import LanguageSwitcherMixin
+from cms.models import CampaignListingMixin
 
 
-class CampaignIndexPage(LanguageSwitcherMixin, Page):
+class CampaignIndexPage(CampaignListingMixin, Page):
     """Lists the public campaigns below it: open ones first, each with its counter."""
 
     intro = models.TextField(_("introduction"), blank=True)
@@ -28,12 +28,3 @@ class CampaignIndexPage(LanguageSwitcherMixin, Page):
             .order_by("-first_published_at")
         )
         return sorted(campaigns, key=lambda campaign: not campaign.is_open())
-
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        context.update(
-            campaigns=self.campaigns(),
-            translations=self.translation_links(request),
-            languages_label=_("This page in other languages"),
-        )
-        return context
