@@ -7,6 +7,7 @@ paragraphs and the supporter's name in it, and the one counter grows on both pag
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from playwright.sync_api import expect
 from wagtail.models import (
@@ -44,6 +45,8 @@ def group(name, page_permissions, *codenames):
     database), with the page permissions on the whole tree."""
     group, _ = Group.objects.get_or_create(name=name)
     group.permissions.add(*Permission.objects.filter(codename__in=["access_admin", *codenames]))
+    if "submit_translation" in codenames:
+        group.permissions.add(submit_translation_permission())
     for kind in page_permissions:
         GroupPagePermission.objects.get_or_create(
             group=group,
@@ -53,6 +56,21 @@ def group(name, page_permissions, *codenames):
             ),
         )
     return group
+
+
+def submit_translation_permission():
+    """wagtail-localize's "Can submit translations", which its migration 0006 makes (not a
+    model's Meta), so a transactional test that ran before this one in the process flushed
+    it away for good."""
+    content_type, _ = ContentType.objects.get_or_create(
+        app_label="wagtail_localize", model="translation"
+    )
+    permission, _ = Permission.objects.get_or_create(
+        content_type=content_type,
+        codename="submit_translation",
+        defaults={"name": "Can submit translations"},
+    )
+    return permission
 
 
 @pytest.fixture
