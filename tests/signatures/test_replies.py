@@ -135,6 +135,32 @@ def test_a_link_opens_for_its_own_target_and_campaign_only(client, water, minist
     assert expired.status_code == 410 and "expired" in expired.content.decode()
 
 
+def test_the_answer_page_is_rate_limited_per_network_and_per_link(
+    client, either_cache, water, minister, deputy, settings
+):
+    settings.CLARION_ANSWER_RATE_LIMIT = "4/600"
+    settings.CLARION_ANSWER_LINK_RATE_LIMIT = "2/3600"
+    url = link_in(letter_to(water, minister))
+    guessed = reverse("signatures:answer", args=["a-guessed-link"])
+    # Per network, GET or POST, a guessed link counted as much as a real one.
+    answered = [client.get(url).status_code, client.get(guessed).status_code]
+    answered += [client.post(url, {"body": ANSWER}).status_code for _ in range(2)]
+    answered.append(client.get(url).status_code)
+    assert answered == [200, 404, 200, 200, 429]
+    refused = client.get(url)
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert refused["Cache-Control"] == "private, no-store"
+    assert "Too many actions from your connection" in refused.content.decode()
+    # Per link, from any network: a third answer through it waits, and makes no draft.
+    elsewhere = client.post(url, {"body": ANSWER}, REMOTE_ADDR="198.51.100.2")
+    assert elsewhere.status_code == 429 and int(elsewhere["Retry-After"]) > 0
+    assert "Many answers were sent through this link" in elsewhere.content.decode()
+    assert TargetReply.objects.count() == 2
+    # Another target's link, from that network, is not held back.
+    other = link_in(letter_to(water, deputy))
+    assert client.post(other, {"body": ANSWER}, REMOTE_ADDR="198.51.100.2").status_code == 200
+
+
 def test_withdrawing_a_targets_links_ends_them_and_later_letters_carry_new_ones(
     client, water, minister
 ):
