@@ -3,10 +3,13 @@ link for its target; what comes through it is a draft until a moderator publishe
 page (every language) and the API then show it, with who has answered."""
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core import mail, signing
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connections, transaction
+from django.test import Client
 from django.urls import reverse
 
 from signatures import answers
@@ -206,6 +209,59 @@ def test_a_published_answer_shows_in_every_language_with_its_date_and_the_tally(
     reply.refresh_from_db()
     reply.unpublish()  # a moderator withdraws it: gone from every language at once
     assert ANSWER not in client.get(french.url).content.decode()
+
+
+def cached_pages(client, water):
+    """The campaign's English and French pages, each served from the page cache, and its
+    API answer."""
+    french = translate(water, "fr", title="Libérez-les")
+    for url in (water.url, french.url):
+        assert [client.get(url)["X-Clarion-Cache"] for _ in range(3)][-1] == "hit"
+    return [water.url, french.url, f"/api/v3/campaigns/{water.pk}/"]
+
+
+def shown(client, pages):
+    return [ANSWER in client.get(url).content.decode() for url in pages]
+
+
+def test_an_answer_published_or_withdrawn_shows_at_once_on_cached_pages_in_every_language(
+    client, either_cache, settings, water, minister
+):
+    settings.CLARION_PAGE_CACHE_SECONDS = 60
+    reply = TargetReply.objects.create(campaign=water, target=minister, body=ANSWER, live=False)
+    pages = cached_pages(client, water)
+
+    publish(reply)
+    assert shown(client, pages) == [True] * 3
+    reply.refresh_from_db()
+    reply.unpublish()
+    assert shown(client, pages) == [False] * 3
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_visit_while_an_answer_is_published_in_a_transaction_keeps_no_page_without_it(
+    client, settings, site
+):
+    """A publish inside a transaction (a workflow, a script): a visit from another
+    connection before it commits still sees no answer, and must not keep that page."""
+    settings.CLARION_PAGE_CACHE_SECONDS = 60
+    minister = TargetFactory(name="Minister of Water", email="minister@water.example.org")
+    water = CampaignPageFactory(parent=site.root_page, title="Free them", targets=[minister])
+    reply = TargetReply.objects.create(campaign=water, target=minister, body=ANSWER, live=False)
+    pages = cached_pages(client, water)
+
+    def visit_from_elsewhere():
+        try:
+            return shown(Client(), pages)
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        publish(reply)
+        with ThreadPoolExecutor(max_workers=1) as other:
+            assert other.submit(visit_from_elsewhere).result() == [False] * 3
+    assert shown(client, pages) == [True] * 3
 
 
 def test_staff_record_an_answer_that_came_by_post_as_a_draft(client, water, deputy):
