@@ -286,6 +286,55 @@ def test_staff_record_an_answer_that_came_by_post_as_a_draft(client, water, depu
     assert "Received by post" in client.get(water.url).content.decode()
 
 
+def test_a_restricted_campaign_shows_its_answers_and_who_answered_to_no_outsider(
+    client, water, minister
+):
+    from wagtail.models import PageViewRestriction
+
+    link = link_in(letter_to(water, minister))
+    french = translate(water, "fr", title="Libérez-les")
+    PageViewRestriction.objects.create(
+        page=water, restriction_type=PageViewRestriction.PASSWORD, password="open sesame"
+    )
+    publish(TargetReply.objects.create(campaign=water, target=minister, body=ANSWER, live=False))
+    for page in (water, french):  # the restriction covers every translation
+        html = client.get(page.url).content.decode()
+        assert ANSWER not in html and "target" not in html and "répondu" not in html
+        for api in (f"/api/v3/campaigns/{page.pk}/", f"/api/v3/campaigns/{page.pk}/counter/"):
+            assert client.get(api).status_code == 404
+    # Its target may still answer: the link's page is the target's, and shows no answer.
+    answer_page = client.get(link).content.decode()
+    assert "Answer the 1 person who wrote to you" in answer_page and ANSWER not in answer_page
+
+
+def test_only_those_who_may_publish_answers_put_one_on_the_page(client, water, minister):
+    reply = TargetReply.objects.create(campaign=water, target=minister, body=ANSWER, live=False)
+    edit = reverse("wagtailsnippets_signatures_targetreply:edit", args=[reply.pk])
+    form = {
+        "campaign": water.pk,
+        "target": minister.pk,
+        "channel": "link",
+        "received_at": "2026-12-01 10:00",
+        "body": ANSWER,
+        "action-publish": "action-publish",
+    }
+    client.force_login(make_user("sigmo", "Signature moderators"))
+    assert client.get(edit).status_code in (302, 403)  # not theirs: supporters' data only
+    client.post(edit, form)
+    client.force_login(make_user("eddie", "Editors"))
+    assert client.get(edit).status_code == 200  # an editor may read and correct it
+    client.post(edit, form)
+    reply.refresh_from_db()
+    assert not reply.live and ANSWER not in client.get(water.url).content.decode()
+
+    client.force_login(make_user("mo", "Moderators"))
+    assert client.post(edit, form).status_code == 302
+    reply.refresh_from_db()
+    assert reply.live
+    client.logout()
+    assert ANSWER in client.get(water.url).content.decode()
+
+
 def test_a_representative_campaign_shows_the_share_of_representatives_who_answered(client, site):
     directory = DirectoryFactory()
     first = representative(directory, "Ana Rep", ["1000"])
