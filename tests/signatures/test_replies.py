@@ -286,6 +286,22 @@ def test_staff_record_an_answer_that_came_by_post_as_a_draft(client, water, depu
     assert "Received by post" in client.get(water.url).content.decode()
 
 
+def test_a_letter_from_the_french_page_carries_a_french_answer_page(
+    client, water, minister, django_capture_on_commit_callbacks
+):
+    french = translate(water, "fr", title="Libérez-les")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("signatures:sign", args=[french.pk]), SUPPORTER)
+    [letter] = [m for m in mail.outbox if minister.email in m.to[0]]
+    assert "Répondez à la personne (1) qui vous a écrit :" in letter.body
+    url = link_in(letter.body)
+    assert "/fr/answer/" in url
+    page = client.get(url).content.decode()
+    assert "Répondez à la personne (1) qui vous a écrit" in page and "Libérez-les" in page
+    sent = client.post(url, {"body": ANSWER}).content.decode()
+    assert "Merci" in sent and TargetReply.objects.get().campaign_id == water.pk
+
+
 def test_a_restricted_campaign_shows_its_answers_and_who_answered_to_no_outsider(
     client, water, minister
 ):
