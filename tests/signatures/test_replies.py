@@ -131,7 +131,7 @@ def test_an_answer_without_text_or_with_a_program_attached_is_a_clear_400(client
 def test_a_link_opens_for_its_own_target_and_campaign_only(client, water, minister, monkeypatch):
     token = LINK.search(letter_to(water, minister)).group(1)
     forged = signing.dumps([water.pk, minister.pk + 1, 0], salt="another-salt")
-    for bad in (token[:-2] + "xx", forged, "not-a-link"):
+    for bad in (token[:-2] + "xx", forged, "not-a-link", "é:ü:ß", "a:" * 2000, token + ":x"):
         assert client.get(reverse("signatures:answer", args=[bad])).status_code == 404
     monkeypatch.setattr(replies, "LINK_MAX_AGE", -1)
     expired = client.get(reverse("signatures:answer", args=[token]))
