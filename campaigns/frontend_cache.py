@@ -3,8 +3,9 @@
 Whatever changes what a campaign's pages show purges them, in every translation, with
 the campaign list above them and the campaign in the API: publishing or unpublishing it,
 its organisation's settings (name, logo, scripts shown on every page), publishing or
-unpublishing a target it writes to (names are on the page; drafts show nowhere), a
-password, login or group restriction put on it or above it. Purging
+unpublishing a target it writes to (names are on the page; drafts show nowhere), publishing,
+unpublishing or deleting a target's answer to it, a password, login or group restriction put
+on it or above it. Purging
 is a no-op until FRONTEND_CACHE configures a backend (settings.WAGTAILFRONTENDCACHE).
 Wagtail's own app is not installed: these handlers purge the page it would, and the
 rest, once. The counter in a kept page is bounded by
@@ -50,6 +51,13 @@ def organisation_changed(sender, instance, **kwargs) -> None:
 def target_changed(sender, instance, **kwargs) -> None:
     """A Target published or unpublished (its drafts show nowhere): its campaigns."""
     purge(CampaignPage.objects.live().filter(campaign_targets__target=instance).distinct())
+
+
+def answer_changed(sender, instance, **kwargs) -> None:
+    """A target's answer published, unpublished or deleted (connected by signatures.apps):
+    every language of its campaign shows it, with who has answered, and so does the API."""
+    if instance.campaign_id:
+        purge([instance.campaign])
 
 
 def restriction_changed(sender, instance, **kwargs) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.cache import cache
+from django.db import transaction
 
 from .models import Delivery, TargetReply
 
@@ -92,6 +93,9 @@ def _read(campaign) -> Answers:
 
 
 def changed(sender=None, instance=None, **kwargs) -> None:
-    """An answer was published, unpublished or deleted: show it on the next read."""
+    """An answer was published, unpublished or deleted: show it on the next read, and again
+    once its transaction commits (a read before then would keep the answers without it)."""
     if instance is not None and instance.campaign_id:
-        cache.delete(_cache_key(instance.campaign.translation_key))
+        key = _cache_key(instance.campaign.translation_key)
+        cache.delete(key)
+        transaction.on_commit(lambda: cache.delete(key))

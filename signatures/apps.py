@@ -61,15 +61,19 @@ class SignaturesConfig(AppConfig):
         for model in (OrganisationSettings, Target):
             post_delete.connect(page_cache.invalidate, sender=model)
 
-        # A target's answer published or withdrawn shows on every translation's page.
+        # A target's answer published or withdrawn shows at once on every translation's
+        # page and in the API: its campaign's cached answers, the kept pages and a CDN's.
         from wagtail.signals import published, unpublished
+
+        from campaigns import frontend_cache
 
         from . import answers
         from .models import TargetReply
 
         for signal in (published, unpublished, post_delete):
             signal.connect(answers.changed, sender=TargetReply)
-            signal.connect(page_cache.invalidate, sender=TargetReply)
+            signal.connect(page_cache.invalidate_now_and_after_commit, sender=TargetReply)
+            signal.connect(frontend_cache.answer_changed, sender=TargetReply)
 
         from anymail.signals import tracking
 

@@ -10,7 +10,8 @@ The counter stays fresh because each cached copy remembers the count it shows: a
 served only while the counter (itself a cache hit, at most ~4 s old) still has that value;
 otherwise the page is rendered again, which under heavy signing happens about once a second
 per page. Publishing, unpublishing, moving or deleting any page, putting a password, login or
-group restriction on one, or changing the organisation's settings or a target, drops every
+group restriction on one, or changing the organisation's settings, a target or a published
+answer of a target (after its transaction commits too), drops every
 cached copy; a copy of a campaign that is about to open or close is not served past that
 moment. A restricted page is never kept, so never served from here.
 
@@ -32,6 +33,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponse
 from django.http.request import split_domain_port
 from django.template.response import SimpleTemplateResponse
@@ -49,6 +51,14 @@ def invalidate(**kwargs) -> None:
     again could match copies made before a restriction; a random value matches none.
     """
     cache.set(GENERATION_KEY, secrets.token_hex(8), None)
+
+
+def invalidate_now_and_after_commit(**kwargs) -> None:
+    """For a change that may be made inside a transaction (a target's answer published in
+    a workflow or a script): a page rendered before it commits, still without the change,
+    must not be kept under the generation drawn now."""
+    invalidate()
+    transaction.on_commit(invalidate)
 
 
 def current_generation() -> str:

@@ -258,6 +258,10 @@ CLARION_REPRESENT_CACHE_SECONDS = env.int("CLARION_REPRESENT_CACHE_SECONDS", def
 # Lookups of a postal code through the API, per connection ("lookups/seconds", 0/…: none);
 # the HTML form's lookup is part of an action, counted by CLARION_RATE_LIMIT.
 CLARION_LOOKUP_RATE_LIMIT = env("CLARION_LOOKUP_RATE_LIMIT", default="30/300")
+# A target's answer page (signatures/reply_views.py): requests per connection, GET or POST,
+# and answers sent per link ("requests/seconds", 0/…: none); then 429.
+CLARION_ANSWER_RATE_LIMIT = env("CLARION_ANSWER_RATE_LIMIT", default="30/600")
+CLARION_ANSWER_LINK_RATE_LIMIT = env("CLARION_ANSWER_LINK_RATE_LIMIT", default="10/3600")
 # A provider failing this often ("failures/seconds") is left alone for that many seconds
 # (campaigns/lookup_guard.py; 0/…: never).
 CLARION_LOOKUP_BREAKER = env("CLARION_LOOKUP_BREAKER", default="5/60")

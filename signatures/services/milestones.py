@@ -1,5 +1,7 @@
 """Milestones: when a campaign's count crosses a threshold its editors set, staff are told
-and each of its targets gets one message, "N people have now written to you".
+and each of its targets gets one message, "N people have now written to you"; on a campaign
+that writes to representatives, so does each representative written to, N being how many
+wrote to them.
 
 Exactly once per threshold, however many workers see it crossed at once: the crossing is
 a row claimed with the unique (campaign, threshold) key (`claim`), and only the claimant
@@ -18,11 +20,12 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from wagtail.log_actions import log
 
 from .. import counter, log_actions, task_names
-from ..models import MilestoneCrossing, MilestoneMessage
-from . import mailer, send_guard
+from ..models import Delivery, MilestoneCrossing, MilestoneMessage
+from . import mailer, replies, send_guard
 from .delivery import commit_without_waiting_for_disk, mailbox, one_line, sender_for
 from .outbox import GRACE, enqueue_on_commit, resend
 
@@ -66,7 +69,7 @@ def claim(campaign, threshold: int, count: int) -> bool:
                 campaign_id=campaign.pk, threshold=threshold, count=count
             )
             messages = MilestoneMessage.objects.bulk_create(
-                MilestoneMessage(crossing=crossing, target=target) for target in campaign.targets
+                MilestoneMessage(crossing=crossing, target=target) for target in _told(campaign)
             )
             for message in messages:
                 enqueue_on_commit(task_names.SEND_MILESTONE_MESSAGE, message.pk)
@@ -75,6 +78,25 @@ def claim(campaign, threshold: int, count: int) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def _told(campaign) -> list:
+    """Who hears of a milestone: the campaign's own targets and, on a campaign that writes
+    to representatives, each representative it has written to (once, if also a target)."""
+    from campaigns.models import Target
+
+    told = {target.pk: target for target in campaign.targets}
+    if campaign.writes_to_representatives:
+        written_to = Target.objects.filter(
+            pk__in=Delivery.objects.filter(
+                signature__campaign_id=campaign.pk, target__directory__isnull=False
+            )
+            .exclude(state=Delivery.State.WITHHELD)
+            .values("target_id")
+        )
+        for target in written_to:
+            told.setdefault(target.pk, target)
+    return list(told.values())
 
 
 def _source(campaign):
@@ -88,17 +110,29 @@ def compose_message(message: MilestoneMessage) -> EmailMessage:
     from campaigns.models import CampaignPage
 
     campaign = CampaignPage.objects.get(pk=message.crossing.campaign_id)
-    target, threshold = message.target, message.crossing.threshold
+    target = message.target
+    # A campaign's own target hears the threshold; a representative, how many wrote to them.
+    if any(own.pk == target.pk for own in campaign.targets):
+        written = message.crossing.threshold
+    else:
+        written = replies.people_who_wrote(campaign, target)
     sender = sender_for(campaign)
     with translation.override(campaign.language):
-        number = number_format(threshold, force_grouping=True)  # 1,000 / 1 000
-        subject = _("%(number)s people have now written to you: %(title)s") % {
+        number = number_format(written, force_grouping=True)  # 1,000 / 1 000
+        subject = ngettext(
+            "%(number)s person has now written to you: %(title)s",
+            "%(number)s people have now written to you: %(title)s",
+            written,
+        ) % {
             "number": number,
             "title": campaign.title,
         }
-        body = _(
+        body = ngettext(
+            "%(salutation)s %(name)s,\n\n%(number)s person has now written to you about "
+            "“%(title)s”.\n",
             "%(salutation)s %(name)s,\n\n%(number)s people have now written to you about "
-            "“%(title)s”.\n"
+            "“%(title)s”.\n",
+            written,
         ) % {
             "salutation": target.salutation,
             "name": target.name,
@@ -106,9 +140,8 @@ def compose_message(message: MilestoneMessage) -> EmailMessage:
             "title": campaign.title,
         }
         if campaign.reply_links:
-            from .replies import link_for
-
-            body += "\n" + _("Answer them: %(link)s") % {"link": link_for(campaign, target)} + "\n"
+            link = replies.link_for(campaign, target)
+            body += "\n" + _("Answer them: %(link)s") % {"link": link} + "\n"
     return EmailMessage(
         subject=one_line(subject),
         body=body.lstrip(),

@@ -104,6 +104,34 @@ def test_every_translation_is_purged(cdn, settings, site):
     assert f"/api/v3/campaigns/{translation.pk}/" in purged
 
 
+def test_a_targets_answer_purges_its_campaign_in_every_language(cdn, settings, site):
+    from signatures.models import TargetReply
+
+    settings.WAGTAIL_I18N_ENABLED = True
+    settings.WAGTAIL_CONTENT_LANGUAGES = [("en", "English"), ("fr", "French")]
+    minister = TargetFactory(name="Minister of Water")
+    campaign = CampaignPageFactory(parent=site.root_page, slug="clean-water", targets=[minister])
+    french = campaign.copy_for_translation(
+        Locale.objects.create(language_code="fr"), copy_parents=True
+    )
+    french.save_revision().publish()
+    CampaignPageFactory(parent=site.root_page)  # another campaign, not purged
+    reply = TargetReply.objects.create(campaign=french, target=minister, body="Yes", live=False)
+    reply.save_revision()
+    cdn.take()
+    assert cdn.take() == set()  # a draft shows nowhere
+
+    reply.save_revision().publish()
+    purged = cdn.take()
+    assert pages_of(campaign) <= purged and f"/api/v3/campaigns/{french.pk}/" in purged
+
+    reply.refresh_from_db()
+    reply.unpublish()
+    assert pages_of(campaign) <= cdn.take()
+    reply.delete()
+    assert pages_of(campaign) <= cdn.take()
+
+
 def test_the_organisations_settings_purge_every_campaign_of_the_site(cdn, site):
     first = CampaignPageFactory(parent=site.root_page)
     second = CampaignPageFactory(parent=site.root_page)

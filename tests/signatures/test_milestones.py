@@ -17,11 +17,18 @@ from campaigns.models.page import validate_milestones
 from campaigns.progress import parse_milestones
 from signatures.models import MilestoneCrossing, MilestoneMessage
 from signatures.services import dispatch, milestones
-from tests.factories import CampaignPageFactory, TargetFactory
+from tests.factories import (
+    CampaignPageFactory,
+    DirectoryFactory,
+    TargetFactory,
+    representative,
+    representative_campaign,
+)
 from tests.moderation.conftest import add_signature
 
 MINISTER, DEPUTY = "minister@water.example.org", "deputy@water.example.org"
 STAFF = "campaigns@org.example"
+MPS = [("Ana Rep", "1000"), ("Bo Rep", "2000")]
 
 
 def test_editors_write_milestones_as_they_read_them():
@@ -50,11 +57,16 @@ def sent_to(address):
     return [message for message in mail.outbox if address in " ".join(message.to)]
 
 
-def act(client, campaign, n, capture):
+def act(client, campaign, n, capture, **fields):
     with capture(execute=True):
         client.post(
             reverse("signatures:sign", args=[campaign.pk]),
-            {"first_name": "Ana", "last_name": f"Okonjo{n}", "email": f"ana{n}@example.org"},
+            {
+                "first_name": "Ana",
+                "last_name": f"Okonjo{n}",
+                "email": f"ana{n}@example.org",
+                **fields,
+            },
         )
 
 
@@ -78,6 +90,30 @@ def test_crossing_a_milestone_tells_staff_and_each_target_once(
     [notice] = sent_to(STAFF)
     assert notice.subject == "Milestone reached: 3 on “Free them”"
     assert MilestoneMessage.objects.filter(sent_at__isnull=False).count() == 2
+
+
+@pytest.mark.django_db
+def test_on_a_representative_campaign_each_representative_written_to_is_told_once(
+    client, site, settings, django_capture_on_commit_callbacks
+):
+    settings.MANAGERS = [("Campaigns team", STAFF)]
+    directory = DirectoryFactory()
+    ana, bo = (representative(directory, name, [code]) for name, code in MPS)
+    representative(directory, "Cy Rep", ["3000"])  # nobody writes to Cy
+    campaign = representative_campaign(site.root_page, directory, milestones="3", title="Rivers")
+    for n, code in enumerate(["1000", "2000", "1000", "1000", "2000"]):  # 3 is crossed at n=2
+        act(client, campaign, n, django_capture_on_commit_callbacks, postal_code=code)
+
+    assert MilestoneCrossing.objects.get().threshold == 3
+    [to_ana] = [m for m in sent_to(ana.email) if "written to you:" in m.subject]
+    [to_bo] = [m for m in sent_to(bo.email) if "written to you:" in m.subject]
+    # Each is told how many wrote to them (not the campaign's count), once.
+    assert to_ana.subject == "2 people have now written to you: Rivers"
+    assert to_bo.subject == "1 person has now written to you: Rivers"
+    assert "1 person has now written to you about “Rivers”" in to_bo.body
+    assert "/answer/" in to_ana.body and "/answer/" in to_bo.body  # each with its own link
+    assert not sent_to("cy.rep@parliament.example.org")
+    assert MilestoneMessage.objects.count() == 2 and len(sent_to(STAFF)) == 1
 
 
 @pytest.mark.django_db
