@@ -163,6 +163,39 @@ def create_campaign(port: int):
     return campaign
 
 
+#: A code of the demo directory (its prefix K1A: one representative), as supporters write it.
+REPRESENTATIVE_POSTAL_CODE = "K1A 0B1"
+
+
+def create_representative_campaign():
+    """The demo's "Clean water for every community": a campaign writing to each supporter's
+    representative, found from their postal code in the demo directory (imported as
+    load_demo does). Made after `create_campaign`, under the same index."""
+    from campaigns.management.commands.load_demo import DEMO_DIRECTORY, DEMO_REPRESENTATIVES
+    from campaigns.management.commands.load_demo import REPRESENTATIVE_LETTER
+    from campaigns.models import CampaignIndexPage, CampaignPage, Directory
+    from signatures.services.directories import import_directory, read_csv
+
+    import_directory(DEMO_DIRECTORY, read_csv(DEMO_REPRESENTATIVES), replace=True)
+    campaign = CampaignPage(
+        title="Clean water for every community",
+        slug="write-to-your-representative",
+        lead="Ask your own representative to back the Clean Water for Every Community bill.",
+        ask="Write to your representative",
+        targeting="representative",
+        directory=Directory.objects.get(name=DEMO_DIRECTORY),
+        message_subject="Please back the Clean Water for Every Community bill",
+        message_body=REPRESENTATIVE_LETTER,
+        letter_editable=True,
+        personal_note_limit=500,
+        postal_code_field="required",
+        button_label="Send my letter",
+    )
+    CampaignIndexPage.objects.get(slug="campaigns").add_child(instance=campaign)
+    campaign.save_revision().publish()
+    return campaign
+
+
 def create_wagtail_form_page():
     """In a process on the Wagtail project's settings: its form page; prints its path."""
     import django
@@ -222,10 +255,11 @@ def until_answering(port, timeout=180):
 class Endpoint:
     """One way of taking an action on one server; `table` holds the rows it stores."""
 
-    def __init__(self, name, label, server, database, table, path, accepted, kind):
+    def __init__(self, name, label, server, database, table, path, accepted, kind, fields=None):
         self.name, self.label, self.server = name, label, server
         self.database, self.table, self.path = database, table, path
         self.accepted, self.kind = accepted, kind
+        self.fields = FIELDS | (fields or {})  # what every request posts but the email
         self.state = {}
 
     @property
@@ -244,8 +278,8 @@ class Endpoint:
     def fixed(self) -> tuple[str, dict]:
         """The body without the email, and the headers, of every request."""
         if self.kind == "api":
-            return json.dumps(FIELDS)[:-1], {"Content-Type": "application/json"}
-        fields = FIELDS | {"consent": "on"}
+            return json.dumps(self.fields)[:-1], {"Content-Type": "application/json"}
+        fields = self.fields | {"consent": "on"}
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
         if self.kind == "form":
             fields |= {"started": self.state["started"], "website": ""}
