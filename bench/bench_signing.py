@@ -171,8 +171,11 @@ def create_representative_campaign():
     """The demo's "Clean water for every community": a campaign writing to each supporter's
     representative, found from their postal code in the demo directory (imported as
     load_demo does). Made after `create_campaign`, under the same index."""
-    from campaigns.management.commands.load_demo import DEMO_DIRECTORY, DEMO_REPRESENTATIVES
-    from campaigns.management.commands.load_demo import REPRESENTATIVE_LETTER
+    from campaigns.management.commands.load_demo import (
+        DEMO_DIRECTORY,
+        DEMO_REPRESENTATIVES,
+        REPRESENTATIVE_LETTER,
+    )
     from campaigns.models import CampaignIndexPage, CampaignPage, Directory
     from signatures.services.directories import import_directory, read_csv
 
