@@ -95,17 +95,17 @@ class PostalPrefixQuerySet(models.QuerySet):
         ]
 
     def _longest_match_sql(self, length: int) -> str:
-        return _longest_match_sql(self.model, self.db, length)
+        return _longest_match_sql(self.db, length)
 
 
 @lru_cache(maxsize=MAX_POSTAL_CODE + 1)
-def _longest_match_sql(model, alias: str, length: int) -> str:
+def _longest_match_sql(alias: str, length: int) -> str:
     """The lookup's statement for a code of `length` characters; its parameters are the
     directory's id, then the code's prefixes, shortest first."""
     placeholders = [f"prefix-{n}" for n in range(length)]
     columns = [f"representative__{name}" for name in PostalPrefixQuerySet.REPRESENTATIVE]
     query = (
-        model._default_manager.using(alias)
+        PostalPrefix.objects.using(alias)
         .filter(directory_id=-1, prefix__in=placeholders)
         .order_by(Length("prefix").desc(), "representative__name")
         .values_list("prefix", "representative_id", *columns)
