@@ -8,7 +8,9 @@ Four servers, each gunicorn with 4 sync workers on 127.0.0.1 and PostgreSQL
 - Clarion with its production settings, a Redis broker and cache (a private redis-server)
   and the rate limit counting every action (set out of reach: one client address sends
   them all): its campaign form, POST /act/<id>/, and its API,
-  POST /api/v3/campaigns/<id>/signatures/;
+  POST /api/v3/campaigns/<id>/signatures/; and the form of the demo's campaign writing to
+  the supporter's representative (a postal code of the demo directory: the lookup, and the
+  thank-you page naming them in answer to the POST, signatures/thank_you.py);
 - a Wagtail project from Wagtail's template with an AbstractEmailForm page of the same six
   fields, emailing each submission to a local SMTP server (bench/wagtail_site);
 - a second reference only: a bare view inside Clarion's own project (bench/signing_site),
@@ -74,7 +76,7 @@ QUEUE = "clarion-bench-signing"
 #: Open-loop requests slower than this are located in time: one stall, or a steady cost?
 SLOW_MS = 100
 BEFORE_TREE = os.environ.get("BENCH_BEFORE_TREE", "")
-#: A quick look at some endpoints (names, comma-separated: ceiling, form, api, wagtail,
+#: A quick look at some endpoints (names, comma-separated: ceiling, form, representative, api, wagtail,
 #: in-project, form-before, api-before): printed, docs/benchmarks.md left as it is.
 ONLY = [name for name in os.environ.get("BENCH_ONLY", "").split(",") if name]
 SECRET_KEY = "bench-signing-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz"
@@ -163,6 +165,42 @@ def create_campaign(port: int):
     return campaign
 
 
+#: A code of the demo directory (its prefix K1A: one representative), as supporters write it.
+REPRESENTATIVE_POSTAL_CODE = "K1A 0B1"
+
+
+def create_representative_campaign():
+    """The demo's "Clean water for every community": a campaign writing to each supporter's
+    representative, found from their postal code in the demo directory (imported as
+    load_demo does). Made after `create_campaign`, under the same index."""
+    from campaigns.management.commands.load_demo import (
+        DEMO_DIRECTORY,
+        DEMO_REPRESENTATIVES,
+        REPRESENTATIVE_LETTER,
+    )
+    from campaigns.models import CampaignIndexPage, CampaignPage, Directory
+    from signatures.services.directories import import_directory, read_csv
+
+    import_directory(DEMO_DIRECTORY, read_csv(DEMO_REPRESENTATIVES), replace=True)
+    campaign = CampaignPage(
+        title="Clean water for every community",
+        slug="write-to-your-representative",
+        lead="Ask your own representative to back the Clean Water for Every Community bill.",
+        ask="Write to your representative",
+        targeting="representative",
+        directory=Directory.objects.get(name=DEMO_DIRECTORY),
+        message_subject="Please back the Clean Water for Every Community bill",
+        message_body=REPRESENTATIVE_LETTER,
+        letter_editable=True,
+        personal_note_limit=500,
+        postal_code_field="required",
+        button_label="Send my letter",
+    )
+    CampaignIndexPage.objects.get(slug="campaigns").add_child(instance=campaign)
+    campaign.save_revision().publish()
+    return campaign
+
+
 def create_wagtail_form_page():
     """In a process on the Wagtail project's settings: its form page; prints its path."""
     import django
@@ -222,10 +260,11 @@ def until_answering(port, timeout=180):
 class Endpoint:
     """One way of taking an action on one server; `table` holds the rows it stores."""
 
-    def __init__(self, name, label, server, database, table, path, accepted, kind):
+    def __init__(self, name, label, server, database, table, path, accepted, kind, fields=None):
         self.name, self.label, self.server = name, label, server
         self.database, self.table, self.path = database, table, path
         self.accepted, self.kind = accepted, kind
+        self.fields = FIELDS | (fields or {})  # what every request posts but the email
         self.state = {}
 
     @property
@@ -244,8 +283,8 @@ class Endpoint:
     def fixed(self) -> tuple[str, dict]:
         """The body without the email, and the headers, of every request."""
         if self.kind == "api":
-            return json.dumps(FIELDS)[:-1], {"Content-Type": "application/json"}
-        fields = FIELDS | {"consent": "on"}
+            return json.dumps(self.fields)[:-1], {"Content-Type": "application/json"}
+        fields = self.fields | {"consent": "on"}
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
         if self.kind == "form":
             fields |= {"started": self.state["started"], "website": ""}
@@ -456,6 +495,7 @@ def main():
         servers.append(before)
     try:
         campaign = create_campaign(clarion.port)
+        to_representative = create_representative_campaign()
         connections.close_all()  # the open-loop clients fork from here
         started = signing.dumps(int(time.time()) - 60, salt=abuse.STARTED_SALT)
         for server in servers:
@@ -483,6 +523,19 @@ def main():
                 f"/en/act/{campaign.pk}/",
                 302,
                 "form",
+            ),
+            Endpoint(
+                "representative",
+                "Clarion representative campaign form (the demo's \"Clean water for every "
+                'community", a postal code of the demo directory: the lookup, and the '
+                "thank-you page naming the representative, 200)",
+                clarion,
+                DATABASES[signatures[0]],
+                signatures[1],
+                f"/en/act/{to_representative.pk}/",
+                200,
+                "form",
+                fields={"postal_code": REPRESENTATIVE_POSTAL_CODE},
             ),
             Endpoint(
                 "api",
@@ -649,12 +702,13 @@ def write_report(endpoints, results, load_before, load_after):
             f"{sum(w['refused'] for w in rounds) + sum(h['refused'] for h in halves) or 'none'} |"
         )
     lines.append("")
-    for name in ("form", "api"):
+    # A representative action looks its code up and answers a page: issue 32 asks 0.6.
+    for name, target in (("form", 0.8), ("api", 0.8), ("representative", 0.6)):
         to_ceiling, half_p99 = ratio(name), half_med(name, "p99")
         label = next(e.label for e in endpoints if e.name == name)
         lines.append(
-            f"- **{label}**: {to_ceiling:.2f}× the ceiling (target ≥ 0.8: "
-            f"{'met' if to_ceiling >= 0.8 else 'MISSED'}), {ratio(name, 'wagtail'):.1f}× the "
+            f"- **{label}**: {to_ceiling:.2f}× the ceiling (target ≥ {target}: "
+            f"{'met' if to_ceiling >= target else 'MISSED'}), {ratio(name, 'wagtail'):.1f}× the "
             f"Wagtail form; p99 {half_p99:.1f} ms at half its peak, median of the rounds "
             f"(target < 50 ms: {'met' if half_p99 < 50 else 'MISSED'})."
         )

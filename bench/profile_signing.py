@@ -16,7 +16,7 @@ application directly, as a gunicorn worker would, and reports per request:
 Environment: PROFILE_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/clarion_profile,
 dropped and created), PROFILE_REDIS_URL (default redis://127.0.0.1:6379/4: cache and broker
 share it), PROFILE_REQUESTS (300), PROFILE_TOP (0), PROFILE_SORT (cumulative), PROFILE_ONLY
-(comma-separated names: form, api, in-project), PROFILE_CALLERS and PROFILE_CALLEES (a
+(comma-separated names: form, api, representative, in-project), PROFILE_CALLERS and PROFILE_CALLEES (a
 function's name: who calls it, what it calls).
 """
 
@@ -62,6 +62,8 @@ os.environ.update(
     }
 )
 BUDGET = os.environ.get("PROFILE_BUDGET", "") == "1"
+#: A representative action's answer: the thank-you page naming them, answering the POST.
+REPRESENTATIVE_ACCEPTED = 200
 
 
 def fresh_database():
@@ -166,13 +168,19 @@ def main():
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from bench.bench_signing import Endpoint, create_campaign
+    from bench.bench_signing import (
+        REPRESENTATIVE_POSTAL_CODE,
+        Endpoint,
+        create_campaign,
+        create_representative_campaign,
+    )
     from bench.steps import Steps
     from cms.action_routes import Application
     from signatures import abuse
 
     server = SimpleNamespace(port=8000)
     campaign = create_campaign(server.port)
+    to_representative = create_representative_campaign()
     started = signing.dumps(int(time.time()) - 60, salt=abuse.STARTED_SALT)
     endpoints = [
         Endpoint("form", "campaign form", server, "", "", f"/en/act/{campaign.pk}/", 302, "form"),
@@ -185,6 +193,17 @@ def main():
             f"/api/v3/campaigns/{campaign.pk}/signatures/",
             202,
             "api",
+        ),
+        Endpoint(
+            "representative",
+            "representative campaign form",
+            server,
+            "",
+            "",
+            f"/en/act/{to_representative.pk}/",
+            REPRESENTATIVE_ACCEPTED,
+            "form",
+            fields={"postal_code": REPRESENTATIVE_POSTAL_CODE},
         ),
         Endpoint("in-project", "in-project", server, "", "", "/bench/in-project/", 302, "x"),
     ]

@@ -6,15 +6,26 @@ shape (`well_formed`: ASCII letters and digits, with spaces or dashes between, a
 MAX_POSTAL_CODE of them); and a provider that keeps failing is left alone for a while
 (`guarded`, a circuit breaker shared by every process through the cache), which /health/
 reports (`breaker_open`). The per-network rate limit is signatures.abuse's.
+
+The provider has a limit of its own: Represent's free plan answers 60 requests a minute,
+and a surge of supporters with new postal codes would pass it at once. `guarded` spends one
+call of a budget shared by every process and node (CLARION_REPRESENT_BUDGET, "calls/seconds":
+at most that many calls in any such window, counted on Redis's own clock); with none left it
+raises OverBudget (a LookupUnavailable, not a failure: the breaker is not told), and the
+caller answers from the directory's table or lets the action's letter wait, as when the
+provider is down (campaigns/represent.py, signatures/services/representatives.py).
 """
 
 import logging
 import re
+import secrets
+import threading
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
+from cms import redis_clients
 from signatures.abuse import count_in_window
 
 from .models.directories import MAX_POSTAL_CODE
@@ -27,6 +38,28 @@ _SHAPE = re.compile(r"[A-Za-z0-9]+(?:[ -]?[A-Za-z0-9]+)*")
 
 FAILURES_KEY = "clarion:lookup-breaker:failures"
 OPEN_KEY = "clarion:lookup-breaker:open"
+BUDGET_KEY = "clarion:lookup-budget"
+
+#: One call spent if fewer than ARGV[2] were in the last ARGV[1] milliseconds (each call's
+#: time is kept in a sorted set): atomic, and on the server's clock, so the nodes' clocks
+#: need not agree.
+_SPEND = """
+local now = redis.call('TIME')
+local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local window, limit = tonumber(ARGV[1]), tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ms - window)
+if redis.call('ZCARD', KEYS[1]) >= limit then
+  return 0
+end
+redis.call('ZADD', KEYS[1], ms, ARGV[3])
+redis.call('PEXPIRE', KEYS[1], window)
+return 1
+"""
+_local_budget = threading.Lock()  # the in-process cache's (development, tests)
+
+
+class OverBudget(LookupUnavailable):
+    """The provider's calls for now are spent (CLARION_REPRESENT_BUDGET)."""
 
 
 def well_formed(postal_code: str) -> bool:
@@ -35,19 +68,47 @@ def well_formed(postal_code: str) -> bool:
     return bool(_SHAPE.fullmatch(code)) and sum(char.isalnum() for char in code) <= MAX_POSTAL_CODE
 
 
+def _per_window(setting: str) -> tuple[int, int]:
+    """(number, seconds) from a setting such as "5/60"."""
+    number, _slash, seconds = str(getattr(settings, setting)).partition("/")
+    return int(number), int(seconds or 60)
+
+
 def _breaker() -> tuple[int, int]:
     """(failures, seconds) from CLARION_LOOKUP_BREAKER such as "5/60": that many failures
     within that window open the breaker for the same number of seconds; 0 failures: never."""
-    failures, _slash, seconds = str(settings.CLARION_LOOKUP_BREAKER).partition("/")
-    return int(failures), int(seconds or 60)
+    return _per_window("CLARION_LOOKUP_BREAKER")
+
+
+def spend_budget() -> bool:
+    """Whether one more call to the provider is within CLARION_REPRESENT_BUDGET ("calls/
+    seconds"; 0 calls: no budget); if so, it is counted."""
+    calls, seconds = _per_window("CLARION_REPRESENT_BUDGET")
+    if calls <= 0:
+        return True
+    backend = caches["default"]
+    if isinstance(backend, redis_clients.RedisCache):
+        key = backend.make_and_validate_key(BUDGET_KEY)
+        spend = backend.client(key).register_script(_SPEND)
+        return bool(spend(keys=[key], args=[seconds * 1000, calls, secrets.token_hex(8)]))
+    with _local_budget:
+        now = time.time()
+        spent = [at for at in cache.get(BUDGET_KEY, []) if at > now - seconds]
+        if len(spent) >= calls:
+            return False
+        cache.set(BUDGET_KEY, [*spent, now], seconds)
+        return True
 
 
 def guarded(call):
     """`call()`, unless the provider failed too often lately: then LookupUnavailable at
-    once, without asking it, until the breaker's time is up (the next call tries again)."""
+    once, without asking it, until the breaker's time is up (the next call tries again);
+    nor when its budget is spent (OverBudget)."""
     failures, seconds = _breaker()
     if failures > 0 and cache.get(OPEN_KEY) is not None:
         raise LookupUnavailable("circuit open: the provider failed repeatedly")
+    if not spend_budget():
+        raise OverBudget("the provider's budget of calls is spent for now")
     try:
         return call()
     except LookupUnavailable:

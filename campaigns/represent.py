@@ -14,8 +14,10 @@ can be steered elsewhere; redirects are not followed.
 An answer naming someone is kept in the cache for CLARION_REPRESENT_CACHE_SECONDS; "nobody"
 is not kept (made-up codes would fill the cache). When the API is down, slow (more than
 CLARION_REPRESENT_TIMEOUT for the whole exchange), answers nonsense, or failed so often lately
-that it is left alone (lookup_guard's breaker), the directory's own table answers if
-it knows the code; otherwise the lookup is unavailable, and the caller lets the action
+that it is left alone (lookup_guard's breaker), or when the calls all processes may make
+to it are spent for now (lookup_guard's budget, CLARION_REPRESENT_BUDGET: Represent's free
+plan answers 60 a minute), the directory's own table answers if it knows the code;
+otherwise the lookup is unavailable, and the caller takes the action and lets its letter
 wait for a later try.
 """
 
@@ -54,7 +56,11 @@ class RepresentLookup:
             try:
                 found = lookup_guard.guarded(lambda: self.officials(directory, code))
             except LookupUnavailable as error:
-                logger.warning("Represent lookup failed: %s", error)
+                # A budget spent is no fault (a surge spends it every minute): not a warning.
+                spent = isinstance(error, lookup_guard.OverBudget)
+                logger.log(
+                    logging.INFO if spent else logging.WARNING, "Represent lookup: %s", error
+                )
                 if kept := self.table.find(directory, code):
                     return kept
                 raise

@@ -25,6 +25,8 @@ class LiveCampaign:
 
     def __init__(self, page):
         self.page = page
+        #: signatures.thank_you's pages, by (scheme, host): kept as long as the page is.
+        self.thank_you_shells = {}
 
     @cached_property
     def thank_you_url(self) -> str:

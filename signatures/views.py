@@ -5,7 +5,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from . import abuse, landing, metrics, page_views, sources
+from . import abuse, landing, metrics, page_views, sources, thank_you
 from .abuse import ActionRefused
 from .forms import SignatureForm
 from .live_campaigns import live_campaign
@@ -56,19 +56,9 @@ def sign_by_form(request, campaign_id: int):
     # New or repeat, the answer is the same: the page never tells who has signed.
     metrics.action_accepted()
     if campaign.writes_to_representatives:
-        return _thank_you_naming(request, campaign, signature.representatives)
+        # Who the letter goes to, in answer to the POST: see signatures.thank_you.
+        return thank_you.naming(request, live, signature.representatives)
     return HttpResponseRedirect(live.thank_you_url)
-
-
-def _thank_you_naming(request, campaign, representatives):
-    """The thank-you page, naming the supporter's representatives. Shown in answer to the
-    POST rather than after a redirect: who they are follows from the supporter's postal
-    code, which must not travel in an address nor sit in a shared cache."""
-    context = campaign.get_context(request)
-    context.update(representatives=representatives, representatives_unknown=representatives is None)
-    response = TemplateResponse(request, "campaigns/thank_you.html", context)
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # No CSRF token: a view counted is all it does, as a GET of the page would.

@@ -10,7 +10,9 @@ a UK outward code `SW1A`), to one or more representatives; the longest matching 
 wins. Codes and prefixes are kept normalised: upper case, letters and digits only.
 """
 
-from django.db import models
+from functools import lru_cache
+
+from django.db import connections, models
 from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
@@ -70,26 +72,49 @@ class PostalPrefixQuerySet(models.QuerySet):
     def longest_match(self, directory_id: int, postal_code: str) -> list[dict]:
         """The representatives of the longest prefix of `postal_code` in the directory, as
         dicts of REPRESENTATIVE and `id`, in one indexed query (every prefix of the code
-        is looked up at once)."""
+        is looked up at once).
+
+        It runs on every action of a campaign writing to representatives: its SQL is built
+        once per process and code length (building it cost more than running it), and
+        PostgreSQL prepares it once per connection, as for the action's INSERT."""
         code = normalise_postal_code(postal_code)
         if not code:
             return []
-        columns = {name: f"representative__{name}" for name in self.REPRESENTATIVE}
-        rows = list(
-            self.filter(
-                directory_id=directory_id,
-                prefix__in=[code[:length] for length in range(1, len(code) + 1)],
-            )
-            .order_by(Length("prefix").desc(), "representative__name")
-            .values("prefix", "representative_id", *columns.values())
-        )
-        longest = len(rows[0]["prefix"]) if rows else 0
+        sql = self._longest_match_sql(len(code))
+        prefixes = [code[:length] for length in range(1, len(code) + 1)]
+        db = connections[self.db]
+        prepared_cursor = getattr(db, "prepared_cursor", None)
+        with prepared_cursor() if prepared_cursor else db.cursor() as cursor:
+            cursor.execute(sql, [directory_id, *prefixes])
+            rows = cursor.fetchall()
+        longest = len(rows[0][0]) if rows else 0
         return [
-            {"id": row["representative_id"]}
-            | {name: row[column] for name, column in columns.items()}
+            {"id": row[1]} | dict(zip(self.REPRESENTATIVE, row[2:], strict=True))
             for row in rows
-            if len(row["prefix"]) == longest
+            if len(row[0]) == longest
         ]
+
+    def _longest_match_sql(self, length: int) -> str:
+        return _longest_match_sql(self.db, length)
+
+
+@lru_cache(maxsize=MAX_POSTAL_CODE + 1)
+def _longest_match_sql(alias: str, length: int) -> str:
+    """The lookup's statement for a code of `length` characters; its parameters are the
+    directory's id, then the code's prefixes, shortest first."""
+    placeholders = [f"prefix-{n}" for n in range(length)]
+    columns = [f"representative__{name}" for name in PostalPrefixQuerySet.REPRESENTATIVE]
+    query = (
+        PostalPrefix.objects.using(alias)
+        .filter(directory_id=-1, prefix__in=placeholders)
+        .order_by(Length("prefix").desc(), "representative__name")
+        .values_list("prefix", "representative_id", *columns)
+        .query
+    )
+    sql, params = query.get_compiler(alias).as_sql()
+    if list(params) != [-1, *placeholders]:  # the parameters must come as they are passed
+        raise AssertionError(f"unexpected parameters of the lookup: {params!r}")
+    return sql
 
 
 class PostalPrefix(models.Model):

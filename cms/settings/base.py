@@ -265,6 +265,10 @@ CLARION_ANSWER_LINK_RATE_LIMIT = env("CLARION_ANSWER_LINK_RATE_LIMIT", default="
 # A provider failing this often ("failures/seconds") is left alone for that many seconds
 # (campaigns/lookup_guard.py; 0/…: never).
 CLARION_LOOKUP_BREAKER = env("CLARION_LOOKUP_BREAKER", default="5/60")
+# Calls to Represent by all processes together ("calls/seconds", at most that many in any
+# such window; 0/…: no budget): its free plan answers 60 a minute. Past it, the imported
+# table answers, or the action's letter waits (campaigns/lookup_guard.py).
+CLARION_REPRESENT_BUDGET = env("CLARION_REPRESENT_BUDGET", default="60/60")
 CLARION_CAMPAIGN_CACHE_SECONDS = env.int("CLARION_CAMPAIGN_CACHE_SECONDS", default=2)
 # Surge mode (cms/surge.py): receipts and webhooks wait, the counter is recounted less often.
 # Also a switch for administrators in the admin (Settings → Surge mode).
