@@ -333,15 +333,17 @@ def main():
         # its prepared statement): a warm-up, not part of any figure.
         Step(site, 40, 5, seed=99).run()
 
-        bare, tagged = [], []
+        bare, tagged, polls = [], [], []
         for _ in range(PAGE_ROUNDS):
             bare.append(wrk(site, site.page, PAGE_SECONDS, 16))
             tagged.append(wrk(site, f"{site.page}?{SHARE_TAGS}", PAGE_SECONDS, 16))
+            polls.append(wrk(site, site.counter, PAGE_SECONDS, 16))
         pages_ok = all(
             set(answers["statuses"]) == {"200"} and not answers["errors"]
-            for _rate, answers in bare + tagged
+            for _rate, answers in bare + tagged + polls
         )
         bare, tagged = [rate for rate, _ in bare], [rate for rate, _ in tagged]
+        polls = [rate for rate, _ in polls]
         print(
             f"pages: bare {statistics.median(bare):.0f}/s, tagged {statistics.median(tagged):.0f}/s"
         )
@@ -397,8 +399,7 @@ def main():
         "surge",
         report(
             load_before,
-            bare,
-            tagged,
+            (bare, tagged, polls),
             pages_ok,
             steps,
             knee,
@@ -420,8 +421,7 @@ def p99s(summary) -> str:
 
 def report(
     load_before,
-    bare,
-    tagged,
+    pages,
     pages_ok,
     steps,
     knee,
@@ -433,6 +433,7 @@ def report(
     redis,
     database,
 ) -> str:
+    bare, tagged, polls = pages
     ratio = statistics.median(tagged) / statistics.median(bare)
     step_rows = "\n".join(
         f"| {s['rate']} | {s['achieved']:.0f} | {p99s(s)} | {s['overall']:.1f} | {s['bad']} | "
@@ -466,7 +467,8 @@ supporters to confirm by email.
 interleaved rounds of {PAGE_SECONDS} s; {"every answer 200" if pages_ok else "NOT every answer 200"}):
 bare {statistics.median(bare):.0f} views/s (rounds {", ".join(f"{r:.0f}" for r in bare)}),
 shared link {statistics.median(tagged):.0f} views/s (rounds
-{", ".join(f"{r:.0f}" for r in tagged)}): **{ratio:.2f}x** (target ≥ 0.8x).
+{", ".join(f"{r:.0f}" for r in tagged)}): **{ratio:.2f}x** (target ≥ 0.8x). The counter API in
+the same rounds: {statistics.median(polls):.0f} reads/s (rounds {", ".join(f"{r:.0f}" for r in polls)}).
 
 **Steps** (open loop, {THREADS} threads, {STEP_SECONDS:.0f} s each; mix
 {", ".join(f"{k} {w:.0%}" for k, w in MIX)}); p99 in ms:
