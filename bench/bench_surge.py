@@ -373,9 +373,10 @@ def main():
         set_surge(stack, False)
         time.sleep(3)
 
+        seen = len(smtp.arrivals)
         above = flood(stack, site)
-        print(f"past the knee: {above}")
-        time.sleep(5)  # the worker sends the flood's confirmations
+        print(f"past the knee: {above}", flush=True)
+        smtp.wait_for(seen + above["actions"][302], timeout=300)  # the flood's confirmations
 
         # One worker's own rate: confirmation emails, then letters (each action, 2 targets).
         confirmations = drain(site, smtp, DRAIN_ACTIONS, 1)
