@@ -257,10 +257,10 @@ def redis_commands_per_action(stack, site, per_action) -> tuple[float, float, li
     return busy / REDIS_ACTIONS, idle, top
 
 
-def pgbench_inserts(stack, seconds=10, clients=4) -> float:
-    """Signature rows inserted a second by PostgreSQL itself (pgbench, `clients`
-    connections, one row per transaction, the counter trigger firing on each): a copy of
-    a stored action with a new address each time."""
+def pgbench_inserts(stack, seconds=10, clients=4) -> tuple[float, float]:
+    """(signature rows inserted a second by PostgreSQL itself, WAL bytes per row): pgbench,
+    `clients` connections, one row per transaction, the counter trigger firing on each; a
+    copy of a stored action with a new address each time."""
     url = stack.env["DATABASE_URL"]
     columns = stack.eval(
         "','.join(f.column for f in __import__('signatures.models').models.Signature._meta"
@@ -275,6 +275,13 @@ def pgbench_inserts(stack, seconds=10, clients=4) -> float:
         f"INSERT INTO signatures_signature (email, email_key, {columns}) "
         f"SELECT {address}, {address}, {columns} FROM signatures_signature WHERE id = {template};\n"
     )
+
+    def psql(sql):
+        return subprocess.run(
+            ["psql", url, "-tAc", sql], capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    wal_before = psql("SELECT pg_current_wal_lsn()")
     output = subprocess.run(
         [
             "pgbench",
@@ -293,7 +300,9 @@ def pgbench_inserts(stack, seconds=10, clients=4) -> float:
         text=True,
         check=True,
     ).stdout
-    return float(re.search(r"tps = ([\d.]+)", output).group(1))
+    wal = float(psql(f"SELECT pg_current_wal_lsn() - '{wal_before}'::pg_lsn"))
+    rows = int(psql("SELECT count(*) FROM signatures_signature WHERE email LIKE 'pgbench-%'"))
+    return float(re.search(r"tps = ([\d.]+)", output).group(1)), wal / max(rows, 1)
 
 
 def confirmation_delays(step, smtp, seen_before) -> list[float]:
@@ -384,7 +393,7 @@ def main():
         targets = int(stack.eval(f"len({DEMO_PAGE}.targets)"))
         letters = drain(site, smtp, DRAIN_ACTIONS, targets)
         redis_per_action, redis_idle, redis_top = redis_commands_per_action(stack, site, targets)
-        inserts = pgbench_inserts(stack)
+        inserts, wal_per_row = pgbench_inserts(stack)
         row_bytes = float(
             stack.eval(
                 "(lambda c: (c.execute(\"SELECT pg_total_relation_size('signatures_signature')"
@@ -410,7 +419,7 @@ def main():
             letters,
             targets,
             (redis_per_action, redis_idle, redis_top),
-            (inserts, row_bytes),
+            (inserts, row_bytes, wal_per_row),
         ),
     )
     return 0
@@ -451,7 +460,7 @@ def report(
     view_answers = ", ".join(f"{code}: {n:,}" for code, n in sorted(views["statuses"].items()))
     action_answers = ", ".join(f"{code}: {n:,}" for code, n in sorted(actions.items()))
     redis_per_action, redis_idle, redis_top = redis
-    inserts, row_bytes = database
+    inserts, row_bytes, wal_per_row = database
     top = ", ".join(f"{name} {n:.1f}" for name, n in redis_top)
     return f"""
 ## A surge on one node (`bench/bench_surge.py`, `make bench-surge`)
@@ -513,7 +522,8 @@ together, around {REDIS_ACTIONS} actions with {targets} letters each, less the i
 per action: {top}.
 
 **PostgreSQL inserts with the counter trigger** (pgbench, 4 connections, 10 s, one
-signature row per transaction): **{inserts:,.0f} rows/s**. Space per stored action (the
+signature row per transaction): **{inserts:,.0f} rows/s**, writing **{wal_per_row:,.0f} bytes of
+WAL per row** (`pg_current_wal_lsn()` before and after). Space per stored action (the
 signatures table with its indexes and TOAST, over its rows at the end of the run):
 **{row_bytes:,.0f} bytes**.
 """
