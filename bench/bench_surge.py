@@ -68,6 +68,8 @@ P99_LIMIT_MS = 100
 SHARE_TAGS = "utm_source=facebook&utm_medium=share&utm_campaign=surge"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 WRK_VIEWS = Path(__file__).resolve().parent / "wrk_views.lua"
+#: Load shedding as in production (cms/settings/base.py's defaults).
+SHEDDING = {"CLARION_SHED_VIEWS_AFTER_MS": "250", "CLARION_SHED_ACTIONS_AFTER_MS": "2000"}
 
 
 class Site:
@@ -334,7 +336,7 @@ def set_confirmation(stack, site, required: bool) -> None:
 def main():
     load_before = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     print(f"load average before the run: {load_before}", flush=True)
-    with Stack(DATABASE, "bench-surge", backlog=2048) as stack:
+    with Stack(DATABASE, "bench-surge", backlog=2048, **SHEDDING) as stack:
         site = Site(stack)
         smtp = stack.smtp
         set_confirmation(stack, site, True)
