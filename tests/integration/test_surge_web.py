@@ -43,13 +43,19 @@ SHARED_LINK = "utm_source=facebook&utm_medium=share&utm_campaign=water&fbclid=Iw
 
 
 @pytest.fixture
-def web(tmp_path, broker, site, settings):
+def shedding():
+    """Load shedding's limits for the web server (off, as in every other integration test)."""
+    return {}
+
+
+@pytest.fixture
+def web(tmp_path, broker, site, settings, shedding):
     """gunicorn with one sync worker, sharing the test database and a Redis cache."""
     cache_url = broker.url(1)
     settings.CACHES = {
         "default": {"BACKEND": "cms.redis_clients.RedisCache", "LOCATION": cache_url}
     }
-    env = app_env(database_url(), "", cache_url=cache_url, **SHED)
+    env = app_env(database_url(), "", cache_url=cache_url, **shedding)
     server = Gunicorn(env, tmp_path / "web.log", workers=1)
     server.start()
     try:
@@ -100,6 +106,7 @@ def action(email) -> str:
     return urlencode({"first_name": "Ana", "last_name": "Okonjo", "email": email})
 
 
+@pytest.mark.parametrize("shedding", [SHED])
 def test_past_the_knee_views_are_shed_first_and_no_action_is_lost(web, site):
     campaign = CampaignPageFactory(parent=site.root_page)
     act, page = f"/act/{campaign.pk}/", campaign.url
