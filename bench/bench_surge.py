@@ -529,3 +529,7 @@ WAL per row** (`pg_current_wal_lsn()` before and after). Space per stored action
 signatures table with its indexes and TOAST, over its rows at the end of the run):
 **{row_bytes:,.0f} bytes**.
 """
+
+
+if __name__ == "__main__":
+    sys.exit(main())
