@@ -208,7 +208,7 @@ def drain(site, smtp, count, per_action) -> tuple[float, float]:
     actions arrive faster than one worker sends, so the second is the worker's own rate."""
     seen = len(smtp.arrivals)
     posted = post_many(site, count, f"drain-{uuid.uuid4().hex[:8]}")
-    smtp.wait_for(seen + count * per_action, timeout=600)
+    smtp.wait_for(seen + count * per_action, timeout=240)
     arrived = [at for at, _message in smtp.arrivals[seen:]]
     if len(arrived) < 2:
         return posted, float("nan")
