@@ -66,7 +66,9 @@ bench-signing: install
 	flock /tmp/clarion-heavy.lock env PROFILE_BUDGET=1 PROFILE_REQUESTS=200 $(BIN)/python bench/profile_signing.py
 
 # A surge on one node: share-tagged views, counter polls and confirm-by-email actions raised
-# step by step to the knee, then 80% of it with surge mode off and on (about 3 minutes).
+# step by step to the knee, 80% of it with surge mode off and on, a flood past the knee (503s
+# with Retry-After, every action's row counted), each worker's sending rate, Redis commands
+# per action and PostgreSQL's insert rate (pgbench): about 7 minutes. Needs wrk and pgbench.
 bench-surge: install
 	flock /tmp/clarion-heavy.lock $(BIN)/python bench/bench_surge.py
 

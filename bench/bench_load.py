@@ -16,12 +16,9 @@ accepted action), every process's memory flat, every accepted action's email del
 import collections
 import json
 import os
-import random
 import re
 import statistics
 import sys
-import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -30,44 +27,25 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.report import write_section  # noqa: E402
-from bench.servers import (  # noqa: E402
-    CeleryWorker,
-    Gunicorn,
-    MemorySampler,
-    PrivateRedis,
-    app_env,
-    free_port,
-    percentile,
-    request,
-)
-from bench.setup_db import django_eval, drop_database, fresh_database  # noqa: E402
+from bench.servers import DEMO_PAGE, MemorySampler, OpenLoop, Stack, percentile, request  # noqa: E402
 
 DATABASE = "clarion_bench_e_load"
 SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "600"))
 RATE = float(os.environ.get("BENCH_LOAD_RATE", "40"))
 THREADS = int(os.environ.get("BENCH_LOAD_THREADS", "24"))
-#: The demo's first campaign, in English (the demo has three campaign pages).
-DEMO_PAGE = (
-    "CampaignPage.objects.live().get(slug='free-the-lakeside-four', locale__language_code='en')"
-)
 MIX = (("page", 0.7), ("counter", 0.2), ("action", 0.1))
 WARM_UP = 60  # seconds before memory counts as settled
 MEMORY_TOLERANCE = 0.10  # growth past this fraction of the settled size is not flat
 
 
-class Load:
-    """Sends request i at start + i / RATE from a pool of threads; records every answer."""
+class Load(OpenLoop):
+    """The steady mix; remembers when each action was accepted."""
 
     def __init__(self, port, campaign_id, page_path):
+        super().__init__(RATE, SECONDS, MIX, THREADS, seed=42)
         self.port, self.campaign_id, self.page_path = port, campaign_id, page_path
-        self.total = int(RATE * SECONDS)
-        self.kinds = random.Random(42).choices(
-            [kind for kind, _ in MIX], [weight for _, weight in MIX], k=self.total
-        )
-        self.results = []  # (kind, status, latency ms, lateness ms)
         self.accepted = 0
         self.accepted_at = {}  # action number -> time.monotonic() of its 302
-        self.lock = threading.Lock()
         self.run_id = uuid.uuid4().hex[:8]
 
     def send(self, i):
@@ -86,32 +64,10 @@ class Load:
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
         return request(self.port, "POST", f"/act/{self.campaign_id}/", body, headers)[0]
 
-    def worker(self, offset):
-        for i in range(offset, self.total, THREADS):
-            due = self.start + i / RATE
-            time.sleep(max(0.0, due - time.monotonic()))
-            sent = time.monotonic()
-            try:
-                status = self.send(i)
-            except OSError:
-                status = 0  # no answer at all
-            done = time.monotonic()
-            with self.lock:
-                self.results.append(
-                    (self.kinds[i], status, (done - sent) * 1000, (sent - due) * 1000)
-                )
-                if self.kinds[i] == "action" and status == 302:
-                    self.accepted += 1
-                    self.accepted_at[i] = done
-
-    def run(self):
-        self.start = time.monotonic()
-        threads = [threading.Thread(target=self.worker, args=(k,)) for k in range(THREADS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        self.elapsed = time.monotonic() - self.start
+    def answered(self, i, status, at):
+        if self.kinds[i] == "action" and status == 302:
+            self.accepted += 1
+            self.accepted_at[i] = at
 
 
 def promptness(load, arrivals) -> list[float]:
@@ -149,30 +105,14 @@ def memory_table(samples):
 
 
 def main():
-    from tests.smtp import RecordingSMTPServer
-
-    work = Path(tempfile.mkdtemp(prefix="bench-load-"))
-    redis = PrivateRedis(work / "redis.log")
-    redis.start()
-    smtp = RecordingSMTPServer(port=free_port())
-    smtp.__enter__()
-    queue = f"bench-load-{uuid.uuid4().hex[:8]}"
-    web = worker = None
-    try:
-        url = fresh_database(DATABASE)
-        env = app_env(
-            url, redis.url(0), queue=queue, smtp=smtp, cache_url=redis.url(1), LOG_LEVEL="WARNING"
-        )
-        campaign_id = int(django_eval(env, f"{DEMO_PAGE}.pk"))
-        page_path = django_eval(env, f"{DEMO_PAGE}.url")
-        targets = int(django_eval(env, f"len({DEMO_PAGE}.targets)"))
-        web = Gunicorn(env, work / "gunicorn.log", workers=4)
-        worker = CeleryWorker(env, work / "worker.log", queue)
-        web.start()
-        worker.start()
+    with Stack(DATABASE, "bench-load") as stack:
+        web, smtp = stack.web, stack.smtp
+        campaign_id = int(stack.eval(f"{DEMO_PAGE}.pk"))
+        page_path = stack.eval(f"{DEMO_PAGE}.url")
+        targets = int(stack.eval(f"len({DEMO_PAGE}.targets)"))
         before = counter(web.port, campaign_id)
         sampler = MemorySampler(
-            {"gunicorn": web.pids, "celery worker": worker.pids, "redis": [redis.pid]}
+            {"gunicorn": web.pids, "celery worker": stack.worker.pids, "redis": [stack.redis.pid]}
         )
         sampler.start()
         load = Load(web.port, campaign_id, page_path)
@@ -183,20 +123,11 @@ def main():
         page = request(web.port, "GET", page_path)[1].decode()
         shown = int(re.search(r"<strong>([\d,]+)</strong>", page).group(1).replace(",", ""))
         stored = int(
-            django_eval(
-                env, f"CampaignPage.objects.get(pk={campaign_id}).signatures.counted().count()"
-            )
+            stack.eval(f"CampaignPage.objects.get(pk={campaign_id}).signatures.counted().count()")
         )
         emails = len(smtp.wait_for(load.accepted * targets, timeout=120))
         delays = promptness(load, smtp.arrivals)
         sampler.stop()
-    finally:
-        for process in (worker, web):
-            if process:
-                process.stop()
-        smtp.__exit__()
-        redis.stop()
-        drop_database(DATABASE)
 
     by_kind = collections.defaultdict(list)
     statuses = collections.Counter()

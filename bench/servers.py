@@ -8,12 +8,15 @@ plus a small HTTP load generator and a memory sampler. Standard library only.
 import http.client
 import itertools
 import os
+import random
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -43,7 +46,9 @@ def app_env(
 
     One client address sends every action here, faster than any person, to a local mail
     server: the abuse limits and the per-target throttle (which protects real mail
-    servers) are set out of the way.
+    servers) are set out of the way. So is load shedding (cms/load_shedding.py), which
+    counts a worker starved of CPU by the tests beside it as a queue: the surge benchmark
+    and test switch it on.
     """
     env = os.environ | {
         "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
@@ -55,6 +60,8 @@ def app_env(
         "CLARION_RATE_LIMIT": "0/300",
         "CLARION_MIN_FILL_SECONDS": "0",
         "CLARION_TARGET_MAX_PER_MINUTE": "0",
+        "CLARION_SHED_VIEWS_AFTER_MS": "0",
+        "CLARION_SHED_ACTIONS_AFTER_MS": "0",
     }
     if queue:
         env["CELERY_TASK_DEFAULT_QUEUE"] = queue
@@ -169,17 +176,24 @@ class Gunicorn(Process):
     """A site under gunicorn with sync workers, as in production (Clarion's by default)."""
 
     def __init__(
-        self, env: dict, log: Path, workers=2, application="cms.wsgi:application", cwd=BASE_DIR
+        self,
+        env: dict,
+        log: Path,
+        workers=2,
+        application="cms.wsgi:application",
+        cwd=BASE_DIR,
+        backlog=256,
     ):
         super().__init__(log)
         self.env, self.workers, self.application, self.cwd = env, workers, application, cwd
+        self.backlog = backlog
         self.port = free_port()
 
     def start(self):
         self.spawn(
             [sys.executable, "-m", "gunicorn", self.application, "--worker-class", "sync"]
             + ["--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}"]
-            + ["--backlog", "256", "--no-control-socket"],
+            + ["--backlog", str(self.backlog), "--no-control-socket"],
             self.env,
             self.cwd,
         )
@@ -272,3 +286,117 @@ def percentile(values, fraction):
     if not ordered:
         return float("nan")
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+#: The demo's first campaign, in English (the demo has three campaign pages).
+DEMO_PAGE = (
+    "CampaignPage.objects.live().get(slug='free-the-lakeside-four', locale__language_code='en')"
+)
+
+
+class Stack:
+    """The whole app on loopback, for the load benchmarks: a fresh PostgreSQL database with
+    the demo, a private Redis (broker on db 0, cache on db 1), a local SMTP server, gunicorn
+    (sync workers) and one Celery worker on a queue of the run's own. A context manager:
+    on the way out everything stops and the database is dropped."""
+
+    def __init__(self, database: str, name: str, workers=4, backlog=256, **env):
+        self.database, self.name, self.workers, self.extra = database, name, workers, env
+        self.backlog = backlog
+        self.web = self.worker = self.smtp = self.redis = None
+
+    def __enter__(self):
+        from bench.setup_db import fresh_database
+        from tests.smtp import RecordingSMTPServer
+
+        self.work = Path(tempfile.mkdtemp(prefix=f"{self.name}-"))
+        try:
+            self.redis = PrivateRedis(self.work / "redis.log")
+            self.redis.start()
+            self.smtp = RecordingSMTPServer(port=free_port())
+            self.smtp.__enter__()
+            queue = f"{self.name}-{uuid.uuid4().hex[:8]}"
+            self.env = app_env(
+                fresh_database(self.database),
+                self.redis.url(0),
+                queue=queue,
+                smtp=self.smtp,
+                cache_url=self.redis.url(1),
+                **({"LOG_LEVEL": "WARNING"} | self.extra),
+            )
+            self.web = Gunicorn(
+                self.env, self.work / "gunicorn.log", workers=self.workers, backlog=self.backlog
+            )
+            self.worker = CeleryWorker(self.env, self.work / "worker.log", queue)
+            self.web.start()
+            self.worker.start()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *_exc):
+        from bench.setup_db import drop_database
+
+        for process in (self.worker, self.web):
+            if process:
+                process.stop()
+        if self.smtp:
+            self.smtp.__exit__()
+        if self.redis:
+            self.redis.stop()
+        drop_database(self.database)
+
+    def eval(self, expression: str) -> str:
+        """An expression evaluated in a Django process on the stack's database."""
+        from bench.setup_db import django_eval
+
+        return django_eval(self.env, expression)
+
+
+class OpenLoop:
+    """Sends request i at start + i / rate from a pool of threads, whatever the answers: a
+    slow server shows as latency and lateness, not as a quietly lower rate. Records (kind,
+    status, latency ms, lateness ms) of every request; `send(i)` is the kind's request and
+    `answered(i, status, at)` hears each answer. Bounded: rate x seconds requests."""
+
+    def __init__(self, rate: float, seconds: float, mix, threads: int, seed: int):
+        self.rate, self.threads = rate, threads
+        self.total = int(rate * seconds)
+        self.kinds = random.Random(seed).choices(
+            [kind for kind, _ in mix], [weight for _, weight in mix], k=self.total
+        )
+        self.results = []
+        self.lock = threading.Lock()
+
+    def send(self, i) -> int:
+        raise NotImplementedError
+
+    def answered(self, i, status, at) -> None:
+        pass
+
+    def worker(self, offset):
+        for i in range(offset, self.total, self.threads):
+            due = self.start + i / self.rate
+            time.sleep(max(0.0, due - time.monotonic()))
+            sent = time.monotonic()
+            try:
+                status = self.send(i)
+            except OSError:
+                status = 0  # no answer at all
+            done = time.monotonic()
+            with self.lock:
+                self.results.append(
+                    (self.kinds[i], status, (done - sent) * 1000, (sent - due) * 1000)
+                )
+                self.answered(i, status, done)
+
+    def run(self):
+        self.start = time.monotonic()
+        threads = [threading.Thread(target=self.worker, args=(k,)) for k in range(self.threads)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.elapsed = time.monotonic() - self.start
+        return self

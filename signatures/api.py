@@ -26,9 +26,11 @@ from wagtail.api.v3.errors import ProblemDetail, problem_response
 
 from campaigns.api_schemas import NOT_FOUND, CampaignId, CounterSchema, describe_counter
 from campaigns.models import CampaignPage
+from cms import surge
 
 from . import abuse, metrics, sources
 from .abuse import ActionRefused
+from .counter import SURGE_FRESHNESS_SECONDS
 from .forms import SignatureForm
 from .live_campaigns import live_campaign
 from .services import representatives, signing
@@ -39,6 +41,11 @@ router = Router(tags=["actions"])
 #: CDN answers its pollers with the count it has while it fetches the next one (one request
 #: per interval and edge, whatever the pollers), and keeps answering through an outage.
 COUNTER_CACHE = "public, max-age=5, s-maxage=5, stale-while-revalidate=30, stale-if-error=600"
+#: In surge mode (cms.surge) the count is recounted every 30 s: caches may keep it as long.
+SURGE_COUNTER_CACHE = (
+    f"public, max-age={SURGE_FRESHNESS_SECONDS}, s-maxage={SURGE_FRESHNESS_SECONDS}, "
+    "stale-while-revalidate=60, stale-if-error=600"
+)
 
 
 class SignatureInBase(BaseModel):
@@ -224,7 +231,7 @@ def _live_campaign(campaign_id: int) -> CampaignPage:
     summary="How many have taken action, and the goal (cacheable for 5 seconds)",
 )
 def counter(request, response: HttpResponse, campaign_id: CampaignId):
-    response["Cache-Control"] = COUNTER_CACHE
+    response["Cache-Control"] = SURGE_COUNTER_CACHE if surge.active() else COUNTER_CACHE
     return describe_counter(_live_campaign(campaign_id))
 
 

@@ -57,7 +57,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "corsheaders.middleware.CorsMiddleware",
+    "corsheaders.middleware.CorsMiddleware",  # a partner's page must read a 503's Retry-After
+    # Before any work: a request that waited too long for a worker is answered 503 at once.
+    "cms.load_shedding.LoadSheddingMiddleware",
     "cms.middleware.DatabaseUnavailableMiddleware",
     "cms.middleware.QueryGuardMiddleware",
     "cms.middleware.ApiAddressMiddleware",
@@ -273,6 +275,11 @@ CLARION_CAMPAIGN_CACHE_SECONDS = env.int("CLARION_CAMPAIGN_CACHE_SECONDS", defau
 # Surge mode (cms/surge.py): receipts and webhooks wait, the counter is recounted less often.
 # Also a switch for administrators in the admin (Settings → Surge mode).
 CLARION_SURGE_MODE = env.bool("CLARION_SURGE_MODE", default=False)
+# Load shedding (cms/load_shedding.py): a request that waited this long (ms) for a gunicorn
+# worker is answered 503 with Retry-After (seconds) at once; reads before writes; 0: never.
+CLARION_SHED_VIEWS_AFTER_MS = env.int("CLARION_SHED_VIEWS_AFTER_MS", default=250)
+CLARION_SHED_ACTIONS_AFTER_MS = env.int("CLARION_SHED_ACTIONS_AFTER_MS", default=2000)
+CLARION_SHED_RETRY_AFTER = env.int("CLARION_SHED_RETRY_AFTER", default=10)
 
 # Logs never carry supporters' data: only ids and states are logged by our code.
 LOGGING = {

@@ -112,3 +112,12 @@ def test_an_administrator_throws_the_switch_and_every_process_follows(client, si
     client.post(edit_url(), {})
     surge._memo["until"] = 0.0
     assert not surge.active()
+
+
+def test_in_a_surge_the_counter_api_tells_caches_to_keep_it_thirty_seconds(client, campaign):
+    counter_url = f"/api/v3/campaigns/{campaign.pk}/counter/"
+    assert "max-age=5," in client.get(counter_url)["Cache-Control"]
+    SurgeMode.objects.update_or_create(pk=SurgeMode.load().pk, defaults={"active": True})
+    surge.forget()
+    directives = client.get(counter_url)["Cache-Control"]
+    assert "max-age=30," in directives and "s-maxage=30," in directives

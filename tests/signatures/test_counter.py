@@ -1,6 +1,7 @@
 """The counter: counted rows + offset, exact under concurrency and moderation, read from cache."""
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -86,6 +87,40 @@ def test_pollers_wait_for_no_recount_while_one_reader_recounts(campaign, either_
 
     cache.delete(counter._recount_key(campaign.pk))  # that reader is done (or gave up)
     assert counter.displayed_count(campaign) == 2
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_a_crowd_of_pollers_on_redis_costs_one_recount_per_interval(
+    campaign, redis_cache, monkeypatch
+):
+    """Forty pollers in forty threads find the count stale at the same moment, on the Redis
+    cache as in production: one recounts (slowly, while the others arrive), the others are
+    answered at once with the count it replaces; fresh again, nobody recounts."""
+    signing.record_signature(campaign, details(1))
+    assert counter.counted_signatures(campaign.pk) == 1
+    recounts = []
+
+    def slow_recount(campaign_id):
+        recounts.append(campaign_id)
+        time.sleep(0.5)  # still recounting while the rest of the crowd arrives
+        return 2
+
+    monkeypatch.setattr(counter, "read_count", slow_recount)
+    redis_cache.delete(counter._fresh_key(campaign.pk))  # the count's freshness ran out
+    crowd = threading.Barrier(40)
+
+    def poll(_):
+        crowd.wait()
+        return counter.counted_signatures(campaign.pk)
+
+    with ThreadPoolExecutor(40) as pool:
+        answers = list(pool.map(poll, range(40)))
+
+    assert recounts == [campaign.pk]
+    assert set(answers) <= {1, 2} and answers.count(2) == 1
+    assert counter.counted_signatures(campaign.pk) == 2
+    assert recounts == [campaign.pk]
 
 
 @pytest.mark.django_db

@@ -166,6 +166,32 @@ def test_a_shared_link_is_served_the_cached_copy_and_counted_by_its_tags(client,
     assert views[("utm_campaign", "lakeside")] == 1
 
 
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_shared_links_served_from_the_cache_count_by_source_in_the_statistics(
+    redis_cache, client, cached_campaign
+):
+    """On PostgreSQL and the Redis cache, as in production: the visits through shared links
+    are cache hits, and once the views are flushed the statistics' sources count them."""
+    from signatures import page_views, statistics
+
+    warm(client, cached_campaign.url)
+    hits = [
+        visit(client, f"{cached_campaign.url}{SHARED_LINK}{n}")["X-Clarion-Cache"] for n in range(4)
+    ]
+    hits.append(
+        visit(client, cached_campaign.url + "?gclid=abc&utm_source=search")["X-Clarion-Cache"]
+    )
+    assert hits == ["hit"] * 5
+
+    page_views.flush()
+    figures = statistics.campaign_figures(cached_campaign)
+    views = {row.value: row.views for row in figures.breakdowns["source"]}
+    assert (views["facebook / share"], views["search"]) == (4, 1)
+    assert [(row.value, row.views) for row in figures.breakdowns["shares"]] == [("facebook", 4)]
+    assert figures.pending_views == 0  # all of it from the database
+
+
 def test_a_shared_links_first_visit_makes_the_copy_everyone_is_served(client, cached_campaign):
     first = visit(client, cached_campaign.url + SHARED_LINK)
     visit(client, cached_campaign.url + SHARED_LINK)
