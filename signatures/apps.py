@@ -71,6 +71,13 @@ class SignaturesConfig(AppConfig):
             signal.connect(answers.changed, sender=TargetReply)
             signal.connect(page_cache.invalidate, sender=TargetReply)
 
+        # Published, an answer or a staff update is emailed to the supporters who agreed.
+        from .models import CampaignUpdate
+        from .services import updates
+
+        published.connect(updates.published, sender=TargetReply)
+        published.connect(updates.published, sender=CampaignUpdate)
+
         from anymail.signals import tracking
 
         from .tracking_webhooks import received
