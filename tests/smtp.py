@@ -17,6 +17,13 @@ class _Recorder:
         self.greetings = []  # time.monotonic() of each client's EHLO
         self.open = threading.Event()  # cleared: every session waits at its EHLO
         self.open.set()
+        self.refused = {}  # recipient address -> the SMTP code it is refused with
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if code := self.refused.get(address):
+            return f"{code} Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         with self.lock:
@@ -58,6 +65,10 @@ class RecordingSMTPServer:
     def answer_after(self, seconds: float) -> None:
         """Hold each 250 back for `seconds` after the message's last byte has arrived."""
         self._recorder.answer_after = seconds
+
+    def refuse(self, address: str, code: int = 550) -> None:
+        """Answer `code` to RCPT TO for `address` (a 5xx: that mailbox is refused for good)."""
+        self._recorder.refused[address] = code
 
     @contextmanager
     def held(self):

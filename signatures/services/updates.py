@@ -23,7 +23,7 @@ from datetime import timedelta
 
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cms import surge
 
@@ -235,7 +235,8 @@ def compose(row, pages: dict):
         context = {"subject": "", "text": mailing.reply.body, "target": str(mailing.reply.target)}
     link = unsubscribe.link_for(signature)
     context |= {"campaign_link": signature.page.full_url, "unsubscribe_link": link}
-    message = supporter_email(signature, "update", context)
+    with translation.override(signature.page.language):
+        message = supporter_email(signature, "update", context)
     message.extra_headers.update(
         resend_headers("update", row.pk, mailing.created_at, message.from_email)
     )
