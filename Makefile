@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: install install-site run test lint check messages bench bench-signing bench-surge profile soak faults clean
+.PHONY: install install-site run test lint check messages bench bench-signing bench-surge bench-updates profile soak faults clean
 
 # The site needs only its own dependencies; the tests add their tools (Playwright,
 # hypothesis, schemathesis ...) on top. Each stamp is redone when pyproject.toml changes.
@@ -69,6 +69,11 @@ bench-signing: install
 # step by step to the knee, then 80% of it with surge mode off and on (about 3 minutes).
 bench-surge: install
 	flock /tmp/clarion-heavy.lock $(BIN)/python bench/bench_surge.py
+
+# An update to a million supporters (rows generated): time to queue, emails per second per
+# worker process, its memory over the run. BENCH_UPDATE_SUPPORTERS lowers the count.
+bench-updates: install
+	flock /tmp/clarion-heavy.lock $(BIN)/python -m bench.bench_updates
 
 # The latency budget of one action: CPU per step, in-process (a busy machine disturbs it
 # less than the wall-clock benchmarks); writes its table to docs/benchmarks.md.
