@@ -85,10 +85,11 @@ profile: install
 soak: install
 	$(BIN)/python bench/bench_load.py
 
-# Just the long fault-injection runs (worker SIGKILLs, a 60 s broker outage), also part of
-# `make test`; they need PostgreSQL and Redis, and write their figures to docs/benchmarks.md.
+# Just the long fault-injection runs (worker SIGKILLs during letters and during an update,
+# a 60 s broker outage), also part of `make test`; they need PostgreSQL and Redis, and
+# write their figures to docs/benchmarks.md.
 faults: install
-	CLARION_FAULT_REPORT=1 $(BIN)/python -m pytest tests/integration/test_faults_worker.py tests/integration/test_faults_broker.py $(PYTEST_ARGS)
+	CLARION_FAULT_REPORT=1 $(BIN)/python -m pytest tests/integration/test_faults_worker.py tests/integration/test_faults_broker.py tests/integration/test_faults_updates.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media static
