@@ -32,7 +32,7 @@ from ..models import Signature, TargetReply, UpdateMailing, UpdateOptOut, Update
 from . import mailer, send_guard, tracking, unsubscribe
 from .confirmation import supporter_email
 from .delivery import commit_without_waiting_for_disk, resend_headers
-from .outbox import GRACE, enqueue_on_commit, resend
+from .outbox import GRACE, SWEEP_BATCH, enqueue, enqueue_on_commit, next_look, resend
 
 logger = logging.getLogger(__name__)
 
@@ -283,14 +283,18 @@ def progress(mailing) -> dict:
 
 def sweep(now=None) -> tuple[int, int]:
     """Enqueue again the mailings a lost message or a killed worker left: those still
-    queuing, and those sending whose senders have not been seen for GRACE."""
+    queuing, and those sending whose senders have not been seen for GRACE (all CHAINS of
+    them: a mailing of a million must not go on with one sender after a crash)."""
     now = now or timezone.now()
     overdue = Mailing.objects.filter(due_at__lt=now - GRACE)
     queuing = overdue.filter(state=Mailing.State.QUEUING)
     sending = overdue.filter(state=Mailing.State.SENDING)
     if surge.active():
         sending = sending.none()
-    return (
-        resend(queuing, task_names.QUEUE_UPDATE, "due_at", now),
-        resend(sending, task_names.SEND_UPDATE_BATCH, "due_at", now),
-    )
+    started = []
+    for pk in sending.order_by("due_at").values_list("pk", flat=True)[:SWEEP_BATCH]:
+        if not all(enqueue(task_names.SEND_UPDATE_BATCH, pk) for _chain in range(CHAINS)):
+            break  # the broker is away: the next sweep tries again
+        started.append(pk)
+    Mailing.objects.filter(pk__in=started).update(due_at=next_look(now))
+    return resend(queuing, task_names.QUEUE_UPDATE, "due_at", now), len(started)

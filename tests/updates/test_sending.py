@@ -2,9 +2,12 @@
 reaches each supporter who agreed to hear back, once, in the language of the page they
 signed, never a suppressed, erased or unsubscribed one; staff pause and resume."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from signatures.models import TargetReply, UpdateMailing, UpdateRecipient
 from signatures.services import privacy, tracking, updates
@@ -139,3 +142,17 @@ def test_a_refused_address_fails_alone_and_a_server_away_holds_the_mailing(
 
     assert updates.progress(mailing) | {} == updates.progress(mailing) | {"failed": 1, "sent": 1}
     assert [m["To"] for m in smtp_server.messages] == ["bo@example.org"]
+
+
+def test_the_sweeper_starts_again_a_sending_its_senders_left(campaign, supporters, settings):
+    settings.CLARION_SURGE_MODE = True  # queued, then left: as if its worker was killed
+    mailing = UpdateMailing.objects.get(update=publish_update(campaign))
+    settings.CLARION_SURGE_MODE = False
+    assert updates.sweep() == (0, 0)  # its senders were seen just now: left alone
+    assert updates.progress(mailing)["queued"] == 2
+
+    later = timezone.now() + updates.GRACE + timedelta(seconds=1)
+    assert updates.sweep(now=later) == (0, 1)
+
+    assert mailed_to() == ["ana@example.org", "bo@example.org"]
+    assert updates.sweep(now=later) == (0, 0)  # done: nothing more to start
