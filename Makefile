@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: install install-site run test lint check messages bench bench-signing bench-surge profile soak faults clean
+.PHONY: install install-site run test lint check messages bench bench-signing bench-surge bench-updates profile soak faults clean
 
 # The site needs only its own dependencies; the tests add their tools (Playwright,
 # hypothesis, schemathesis ...) on top. Each stamp is redone when pyproject.toml changes.
@@ -72,6 +72,11 @@ bench-signing: install
 bench-surge: install
 	flock /tmp/clarion-heavy.lock $(BIN)/python bench/bench_surge.py
 
+# An update to a million supporters (rows generated): time to queue, emails per second per
+# worker process, its memory over the run. BENCH_UPDATE_SUPPORTERS lowers the count.
+bench-updates: install
+	flock /tmp/clarion-heavy.lock $(BIN)/python -m bench.bench_updates
+
 # The latency budget of one action: CPU per step, in-process (a busy machine disturbs it
 # less than the wall-clock benchmarks); writes its table to docs/benchmarks.md.
 profile: install
@@ -82,10 +87,11 @@ profile: install
 soak: install
 	$(BIN)/python bench/bench_load.py
 
-# Just the long fault-injection runs (worker SIGKILLs, a 60 s broker outage), also part of
-# `make test`; they need PostgreSQL and Redis, and write their figures to docs/benchmarks.md.
+# Just the long fault-injection runs (worker SIGKILLs during letters and during an update,
+# a 60 s broker outage), also part of `make test`; they need PostgreSQL and Redis, and
+# write their figures to docs/benchmarks.md.
 faults: install
-	CLARION_FAULT_REPORT=1 $(BIN)/python -m pytest tests/integration/test_faults_worker.py tests/integration/test_faults_broker.py $(PYTEST_ARGS)
+	CLARION_FAULT_REPORT=1 $(BIN)/python -m pytest tests/integration/test_faults_worker.py tests/integration/test_faults_broker.py tests/integration/test_faults_updates.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media static

@@ -24,30 +24,13 @@ READS = 50
 def grow_to(campaign_id: int, size: int) -> float:
     """Copies of the campaign's first signature (each its own address) up to `size` rows;
     the seconds the INSERT took, trigger included."""
-    from django.db import connection
-
+    from bench.supporters import add_copies
     from signatures.models import Signature
 
     have = Signature.objects.filter(campaign_id=campaign_id).count()
-    fields = [f.column for f in Signature._meta.concrete_fields if not f.primary_key]
-    copied = ", ".join(
-        "'bench-' || g || '@example.org'"
-        if column == "email"
-        else "md5('bench' || g)"
-        if column == "email_key"
-        else "'counted'"
-        if column == "status"
-        else column
-        for column in fields
-    )
     first = Signature.objects.filter(campaign_id=campaign_id).order_by("pk").first()
     started = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO signatures_signature ({', '.join(fields)}) SELECT {copied} "
-            "FROM signatures_signature, generate_series(%s, %s) AS g WHERE id = %s",
-            [have + 1, size, first.pk],
-        )
+    add_copies(first.pk, have + 1, size)
     return time.perf_counter() - started
 
 

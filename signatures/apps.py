@@ -75,6 +75,13 @@ class SignaturesConfig(AppConfig):
             signal.connect(page_cache.invalidate_now_and_after_commit, sender=TargetReply)
             signal.connect(frontend_cache.answer_changed, sender=TargetReply)
 
+        # Published, an answer or a staff update is emailed to the supporters who agreed.
+        from .models import CampaignUpdate
+        from .services import updates
+
+        published.connect(updates.published, sender=TargetReply)
+        published.connect(updates.published, sender=CampaignUpdate)
+
         from anymail.signals import tracking
 
         from .tracking_webhooks import received

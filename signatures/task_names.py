@@ -14,6 +14,8 @@ DELIVER_WEBHOOK = "signatures.tasks.deliver_webhook"
 EXPORT_SIGNATURES = "signatures.tasks.export_signatures"
 SEND_MILESTONE_MESSAGE = "signatures.tasks.send_milestone_message"
 SEND_MILESTONE_NOTICE = "signatures.tasks.send_milestone_notice"
+QUEUE_UPDATE = "signatures.tasks.queue_update"
+SEND_UPDATE_BATCH = "signatures.tasks.send_update_batch"
 # Periodic (Celery beat).
 SWEEP_OUTBOX = "signatures.tasks.sweep_outbox"
 SWEEP_WEBHOOKS = "signatures.tasks.sweep_webhooks"
@@ -30,6 +32,8 @@ ALL = (
     EXPORT_SIGNATURES,
     SEND_MILESTONE_MESSAGE,
     SEND_MILESTONE_NOTICE,
+    QUEUE_UPDATE,
+    SEND_UPDATE_BATCH,
     SWEEP_OUTBOX,
     SWEEP_WEBHOOKS,
     SEND_DIGESTS,

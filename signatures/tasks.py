@@ -7,7 +7,6 @@ looks lost): the services make that harmless.
 """
 
 import logging
-import smtplib
 from functools import partial
 
 from celery import shared_task
@@ -20,8 +19,10 @@ from .services import (
     digest,
     dispatch,
     export,
+    mailer,
     milestones,
     privacy,
+    updates,
     webhooks,
 )
 
@@ -48,13 +49,6 @@ def apply_retention_task() -> None:
 def flush_page_views_task() -> None:
     """Add the page views counted in Redis since the last flush to the daily rows."""
     page_views.flush()
-
-
-def _is_permanent(error: Exception) -> bool:
-    """A 5xx answer (or refused recipients) will not change by trying again."""
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return True
-    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
 
 
 def _backoff(retries: int) -> int:
@@ -84,7 +78,7 @@ def deliver_letter_task(self, delivery_id: int) -> None:
     try:
         wait = delivery.deliver_letter(delivery_id)
     except OSError as error:  # smtplib's errors and network failures
-        if _is_permanent(error):
+        if mailer.is_permanent(error):
             delivery.give_up_letter(delivery_id, f"Refused by the mail server: {error}")
         elif not self.request.is_eager:  # in-process (no broker), it stays pending instead
             _retry_or_give_up(
@@ -110,7 +104,7 @@ def _supporter_email_task(service, name: str):
             if self.request.is_eager:
                 return  # in-process (no broker): stays owed, for the sweeper
             give_up = partial(confirmation.give_up_supporter_email, signature_id)
-            if _is_permanent(error):
+            if mailer.is_permanent(error):
                 give_up(f"Refused by the mail server: {error}")
                 return
             _retry_or_give_up(
@@ -144,6 +138,18 @@ def send_milestone_notice_task(crossing_id: int) -> None:
         milestones.send_notice(crossing_id)
     except OSError as error:  # stays owed: the sweeper sends it again
         logger.warning("milestone notice %s failed: %s", crossing_id, type(error).__name__)
+
+
+@shared_task(name=task_names.QUEUE_UPDATE, **RELIABLE)
+def queue_update_task(mailing_id: int) -> None:
+    """Write a published update's recipients and start its senders."""
+    updates.queue_recipients(mailing_id)
+
+
+@shared_task(name=task_names.SEND_UPDATE_BATCH, **RELIABLE)
+def send_update_batch_task(mailing_id: int) -> None:
+    """Send the next batch of an update's emails; the service enqueues the next batch."""
+    updates.send_batch(mailing_id)
 
 
 @shared_task(name=task_names.SWEEP_OUTBOX)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("act/<int:campaign_id>/view/", views.view, name="view"),
     path("act/confirm/<str:token>/", views.confirm, name="confirm"),
     path("answer/<str:token>/", reply_views.answer, name="answer"),
+    path("updates/stop/<str:token>/", views.unsubscribe_from_updates, name="unsubscribe"),
 ]
 
 # The same routes without a language, as they were before campaigns had translations: the

@@ -9,7 +9,7 @@ from . import abuse, landing, metrics, page_views, sources, thank_you
 from .abuse import ActionRefused
 from .forms import SignatureForm
 from .live_campaigns import live_campaign
-from .services import confirmation, signing
+from .services import confirmation, signing, unsubscribe
 
 
 # No CSRF token: the campaign page that carries this form is served from a shared cache,
@@ -134,8 +134,32 @@ def confirm(request, token: str):
     return _confirm_page(request, context, 200)
 
 
+# No CSRF token: the signed token authorises the POST, and a mail provider's one-click
+# unsubscribe (RFC 8058) posts it from elsewhere, with no cookie.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe_from_updates(request, token: str):
+    """GET shows a button (mail scanners fetch links); POST unsubscribes at once."""
+    try:
+        if request.method == "POST":
+            signature = unsubscribe.unsubscribe(token)
+        else:
+            signature = unsubscribe.signature_for(token)
+    except ActionRefused as refusal:
+        return _token_page(
+            request, "signatures/unsubscribe.html", {"error": refusal.message}, refusal.status
+        )
+    signature.page.activate_language(request)
+    context = {"campaign": signature.page, "done": request.method == "POST"}
+    return _token_page(request, "signatures/unsubscribe.html", context, 200)
+
+
 def _confirm_page(request, context, status):
-    response = TemplateResponse(request, "signatures/confirm.html", context, status=status)
+    return _token_page(request, "signatures/confirm.html", context, status)
+
+
+def _token_page(request, template, context, status):
+    response = TemplateResponse(request, template, context, status=status)
     response["Cache-Control"] = "private, no-store"
     response["Referrer-Policy"] = "no-referrer"  # the token is in the URL
     response["X-Robots-Tag"] = "noindex"

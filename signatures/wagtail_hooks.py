@@ -14,6 +14,7 @@ from .admin import (
     delivery_urls,
     directories,
     replies,  # noqa: F401  (the answers' screens register themselves)
+    updates,  # noqa: F401  (the updates' screens register themselves)
     webhooks,  # noqa: F401  (the webhook screens register themselves)
 )
 from .admin import urls as admin_urls
@@ -151,6 +152,13 @@ def delivery_header_button(page, user, view_name, next_url=None):
     if _may_see_delivery(page, user):
         url = reverse("delivery_admin:delivery_report", args=[page.pk])
         yield Button(_("Proof of delivery"), url, icon_name="mail", priority=85)
+
+
+@hooks.register("register_page_header_buttons")
+def update_sending_header_button(page, user, view_name, next_url=None):
+    if _is_campaign(page) and updates.may_see(user, page):
+        url = reverse("delivery_admin:update_sending", args=[page.pk])
+        yield Button(_("Updates to supporters"), url, icon_name="mail", priority=86)
 
 
 class CountFormatter(LogFormatter):

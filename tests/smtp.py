@@ -10,13 +10,22 @@ from aiosmtpd.controller import Controller
 
 
 class _Recorder:
-    def __init__(self):
+    def __init__(self, keep=True):
+        self.keep = keep  # False: count the messages only (a sink for a million of them)
+        self.received = 0
         self.messages = []
         self.lock = threading.Lock()
         self.answer_after = 0.0  # seconds between taking a message in and answering 250
         self.greetings = []  # time.monotonic() of each client's EHLO
         self.open = threading.Event()  # cleared: every session waits at its EHLO
         self.open.set()
+        self.refused = {}  # recipient address -> the SMTP code it is refused with
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if code := self.refused.get(address):
+            return f"{code} Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         with self.lock:
@@ -26,9 +35,12 @@ class _Recorder:
         return responses
 
     async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
-            self.messages.append((time.monotonic(), message))
+            self.received += 1
+        if self.keep:
+            message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+            with self.lock:
+                self.messages.append((time.monotonic(), message))
         await asyncio.sleep(self.answer_after)
         return "250 OK"
 
@@ -42,8 +54,8 @@ def _free_port() -> int:
 class RecordingSMTPServer:
     """aiosmtpd on 127.0.0.1 with a free port, keeping every message it receives."""
 
-    def __init__(self, port=None):
-        self._recorder = _Recorder()
+    def __init__(self, port=None, keep=True):
+        self._recorder = _Recorder(keep)
         self.host = "127.0.0.1"
         self.port = port or _free_port()
         self._controller = Controller(self._recorder, hostname=self.host, port=self.port)
@@ -59,6 +71,10 @@ class RecordingSMTPServer:
         """Hold each 250 back for `seconds` after the message's last byte has arrived."""
         self._recorder.answer_after = seconds
 
+    def refuse(self, address: str, code: int = 550) -> None:
+        """Answer `code` to RCPT TO for `address` (a 5xx: that mailbox is refused for good)."""
+        self._recorder.refused[address] = code
+
     @contextmanager
     def held(self):
         """Keep every client waiting at its first command (EHLO) until the block ends."""
@@ -73,6 +89,12 @@ class RecordingSMTPServer:
         """time.monotonic() of every client's EHLO: when it began talking to the server."""
         with self._recorder.lock:
             return list(self._recorder.greetings)
+
+    @property
+    def received(self) -> int:
+        """How many messages were accepted (kept or not)."""
+        with self._recorder.lock:
+            return self._recorder.received
 
     @property
     def messages(self):

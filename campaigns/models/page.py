@@ -203,7 +203,12 @@ class CampaignPage(LanguageSwitcherMixin, HeadlessPreviewable, RoutablePageMixin
         _("consent text"),
         max_length=300,
         blank=True,
-        default=_("Keep me informed about this and other campaigns."),
+        # What a supporter agrees to: this campaign's updates (staff news and targets'
+        # answers, services/updates.py), which the checkbox must say.
+        default=_(
+            "Email me news of this campaign, including the targets' answers (one click "
+            "unsubscribes), and keep me informed about other campaigns."
+        ),
         help_text=_("The checkbox to hear from your organisation. Empty: no checkbox."),
     )
     button_label = models.CharField(_("button label"), max_length=60, default=_("Send my message"))

@@ -6,10 +6,12 @@ from .privacy import DataRequest, ExportJob
 from .replies import TargetReply
 from .signature import Signature, SignatureQuerySet
 from .suppression import Suppression
+from .updates import CampaignUpdate, UpdateMailing, UpdateOptOut, UpdateRecipient
 from .webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "CampaignCount",
+    "CampaignUpdate",
     "DataRequest",
     "Delivery",
     "ExportJob",
@@ -20,6 +22,9 @@ __all__ = [
     "SignatureQuerySet",
     "Suppression",
     "TargetReply",
+    "UpdateMailing",
+    "UpdateOptOut",
+    "UpdateRecipient",
     "WebhookDelivery",
     "WebhookEndpoint",
 ]

@@ -16,7 +16,7 @@ from cms import surge
 
 from .. import task_names
 from ..models import Delivery, Signature
-from . import milestones, representatives, webhooks
+from . import milestones, representatives, updates, webhooks
 from .delivery import commit_without_waiting_for_disk
 from .outbox import BATCH, GRACE, enqueue_on_commit, resend
 
@@ -145,4 +145,6 @@ def sweep_outbox(now=None) -> tuple[int, int, int]:
         logger.info("sweep re-enqueued %s signatures, %s deliveries, %s supporter emails", *swept)
     if any(owed := milestones.sweep(now)):
         logger.info("sweep re-enqueued %s milestone messages, %s staff notices", *owed)
+    if any(owed := updates.sweep(now)):
+        logger.info("sweep re-enqueued %s updates to queue, %s updates to send", *owed)
     return swept

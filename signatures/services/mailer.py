@@ -6,6 +6,7 @@ checked with NOOP when it has been idle (servers drop idle clients), and thrown 
 any error, since the session's state is then unknown.
 """
 
+import smtplib
 import threading
 import time
 
@@ -27,6 +28,13 @@ def send(message) -> None:
         discard()
         raise
     _local.used_at = time.monotonic()
+
+
+def is_permanent(error: Exception) -> bool:
+    """A 5xx answer (or refused recipients) will not change by trying again."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return True
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
 
 
 def discard() -> None:

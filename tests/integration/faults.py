@@ -67,15 +67,24 @@ def sweep_outbox(env: dict, grace_seconds=180) -> str:
     The sweeper re-enqueues what has waited longer than its grace period (minutes); moving
     `now` forward stands in for waiting that long.
     """
-    code = (
-        "import django; django.setup()\n"
+    return run_in_app(
+        env,
         "from datetime import timedelta\n"
         "from django.utils import timezone\n"
         "from signatures.services.dispatch import sweep_outbox\n"
-        f"print(sweep_outbox(now=timezone.now() + timedelta(seconds={grace_seconds})))\n"
+        f"print(sweep_outbox(now=timezone.now() + timedelta(seconds={grace_seconds})))\n",
     )
+
+
+def run_in_app(env: dict, code: str) -> str:
+    """Run `code` in a process of the app on `env` (its broker, not the test's in-process
+    tasks): what it printed."""
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True
+        [sys.executable, "-c", "import django; django.setup()\n" + code],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout.strip()
@@ -133,3 +142,19 @@ def recover(env: dict, letters: int, timeout=240, stalled_after=5) -> bool:
             print("sweep:", sweep_outbox(env), flush=True)
             since = time.monotonic()
     return sent.count() == letters
+
+
+def resends_explained(twice: dict, arrivals, kill_times: list[float]) -> str:
+    """For a failure: each email sent twice, with when its copies came relative to the kills."""
+    accepted_at = collections.defaultdict(list)
+    for at, message in arrivals:
+        accepted_at[message["Message-ID"]].append(at)
+    lines = []
+    for letter, sent in twice.items():
+        times = accepted_at[sent[0]["Message-ID"]]
+        nearest = min(kill_times, key=lambda killed: abs(killed - times[0]))
+        lines.append(
+            f"{letter}: {len(sent)} copies, identical: {len({m.as_bytes() for m in sent}) == 1}; "
+            f"the first {times[0] - nearest:+.4f} s from the nearest kill"
+        )
+    return "emails sent more than once:\n" + "\n".join(lines)

@@ -13,7 +13,6 @@ finishes that send first (signatures/services/send_guard.py); the second test ma
 certain by holding the 250 back while the worker is killed.
 """
 
-import collections
 import os
 import random
 import time
@@ -33,6 +32,7 @@ from .faults import (
     copies_by_letter,
     post_actions,
     recover,
+    resends_explained,
     sweep_outbox,
     wait_until,
 )
@@ -114,22 +114,6 @@ def test_sigkill_the_worker_20_times_while_delivering_loses_and_duplicates_nothi
             f"{len(arrivals):,} messages received: none lost, none duplicated",
         )
     )
-
-
-def resends_explained(twice: dict, arrivals, kill_times: list[float]) -> str:
-    """For a failure: each letter sent twice, with when its copies came relative to the kills."""
-    accepted_at = collections.defaultdict(list)
-    for at, message in arrivals:
-        accepted_at[message["Message-ID"]].append(at)
-    lines = []
-    for letter, sent in twice.items():
-        times = accepted_at[sent[0]["Message-ID"]]
-        nearest = min(kill_times, key=lambda killed: abs(killed - times[0]))
-        lines.append(
-            f"{letter}: {len(sent)} copies, identical: {len({m.as_bytes() for m in sent}) == 1}; "
-            f"the first {times[0] - nearest:+.4f} s from the nearest kill"
-        )
-    return "letters sent more than once:\n" + "\n".join(lines)
 
 
 def test_a_letter_the_server_accepts_after_the_worker_is_killed_is_recorded_not_resent(

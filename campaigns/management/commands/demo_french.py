@@ -104,6 +104,12 @@ TEXTS: dict[str, str] = {
     "Keep me informed about this and other campaigns.": (
         "Tenez-moi informé·e de cette campagne et des autres."
     ),
+    "Email me news of this campaign, including the targets' answers (one click "
+    "unsubscribes), and keep me informed about other campaigns.": (
+        "Envoyez-moi par courriel les nouvelles de cette campagne, dont les réponses des "
+        "personnes ciblées (un clic suffit pour se désabonner), et tenez-moi informé·e des "
+        "autres campagnes."
+    ),
     "Send my message": "Envoyer mon message",
     "Taking action sends an email to the target that includes your email address. Your other "
     "details are processed under our privacy policy.": (

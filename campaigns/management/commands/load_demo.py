@@ -30,6 +30,12 @@ from signatures.services.directories import import_directory, read_csv
 from . import demo_french
 
 DEMO_DIRECTORY = "Demo representatives"
+#: The checkbox says what supporters agree to: this campaign's updates (staff news and the
+#: targets' answers, each with a one-click unsubscribe), and the organisation's other news.
+CONSENT = (
+    "Email me news of this campaign, including the targets' answers (one click "
+    "unsubscribes), and keep me informed about other campaigns."
+)
 #: Fictional representatives, in the import's CSV format (README: "Writing to representatives").
 DEMO_REPRESENTATIVES = """postal_code,name,salutation,email,district,party,language
 K1A,Margaret Lowell,Hon.,margaret.lowell@demo-parliament.example.org,Parliament Hill (demo),Demo Party,en
@@ -291,6 +297,7 @@ class Command(BaseCommand):
             postal_code_field="optional",
             phone_field="hidden",
             button_label="Send my message",
+            consent_text=CONSENT,
             counter_offset=742,
             thank_you_message="Thank you! Your message is on its way to the Minister and the "
             "Governor. Share this page so that more people add their voice.",
@@ -332,6 +339,7 @@ class Command(BaseCommand):
             postal_code_field="required",
             phone_field="hidden",
             button_label="Send my letter",
+            consent_text=CONSENT,
             counter_offset=128,
             thank_you_message="Thank you! Your letter is on its way to your representative.",
             search_description="Write to your own representative about clean water.",
