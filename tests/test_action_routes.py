@@ -22,10 +22,10 @@ from wagtail.models import PageViewRestriction
 
 from signatures import views
 from signatures.models import Signature
+from tests.factories import SUPPORTER as VALID
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
-VALID = {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"}
 PARTNER = "https://partner.example"
 
 

@@ -12,16 +12,17 @@ from campaigns.representatives import LookupUnavailable
 from signatures.models import Delivery, Signature
 from signatures.services import delivery as delivery_service
 from signatures.services import digest, dispatch, signing
-from tests.factories import DirectoryFactory, TargetFactory, representative, representative_campaign
+from tests.factories import (
+    SUPPORTER,
+    DirectoryFactory,
+    TargetFactory,
+    representative,
+    representative_campaign,
+)
 
 pytestmark = pytest.mark.django_db
 
-DETAILS = {
-    "first_name": "Ana",
-    "last_name": "Okonjo",
-    "email": "ana@example.org",
-    "postal_code": "k1a 0a6",
-}
+DETAILS = SUPPORTER | {"postal_code": "k1a 0a6"}
 
 
 class DownLookup:

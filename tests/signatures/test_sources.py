@@ -8,10 +8,9 @@ from django.urls import reverse
 
 from signatures import sources
 from signatures.models import Signature
+from tests.factories import SUPPORTER as VALID
 
 pytestmark = pytest.mark.django_db
-
-VALID = {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"}
 
 
 def hidden_sources(html: str) -> dict:

@@ -15,15 +15,12 @@ from signatures.models import Signature, WebhookDelivery, WebhookEndpoint
 from signatures.models.webhooks import new_secret
 from signatures.services import confirmation, dispatch, webhooks
 from signatures.tasks import deliver_webhook_task
-from tests.factories import CampaignPageFactory
+from tests.factories import SUPPORTER, CampaignPageFactory
 from tests.webhooks import allow_local_receiver
 
 pytestmark = pytest.mark.django_db
 
-DETAILS = {
-    "first_name": "Ana",
-    "last_name": "Okonjo",
-    "email": "ana@example.org",
+DETAILS = SUPPORTER | {
     "postal_code": "1000-001",
     "consent": True,
     "personal_note": "My private note",
