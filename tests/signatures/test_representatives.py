@@ -14,7 +14,6 @@ from signatures.services import delivery as delivery_service
 from signatures.services import digest, dispatch, signing
 from tests.factories import (
     SUPPORTER,
-    DirectoryFactory,
     TargetFactory,
     representative,
     representative_campaign,
@@ -35,14 +34,6 @@ class DownLookup:
 class NeverAskedLookup:
     def find(self, directory, postal_code):
         raise AssertionError("a fixed-target campaign asked for a lookup")
-
-
-@pytest.fixture
-def directory(db):
-    directory = DirectoryFactory(name="House of Commons")
-    representative(directory, "Bea Ottawa", ["K1A"], salutation="Ms", district="Ottawa Centre")
-    representative(directory, "Cy Toronto", ["M5V"], salutation="Mr", district="Spadina")
-    return directory
 
 
 @pytest.fixture
