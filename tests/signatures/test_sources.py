@@ -23,6 +23,17 @@ def hidden_sources(html: str) -> dict:
     )
 
 
+def recorded_source(signature) -> tuple:
+    """Where an action came from, as its row records it."""
+    return (
+        signature.utm_source,
+        signature.utm_medium,
+        signature.utm_campaign,
+        signature.referrer_domain,
+        signature.partner_site,
+    )
+
+
 def test_the_landing_sources_travel_through_the_html_form(client, campaign):
     landed = client.get(
         f"{campaign.url}?utm_source=Newsletter&utm_medium=Email&utm_campaign=Spring+Appeal",
@@ -45,14 +56,14 @@ def test_the_landing_sources_travel_through_the_html_form(client, campaign):
 
     assert sent.status_code == 302
     signature = Signature.objects.get()
-    assert (
-        signature.utm_source,
-        signature.utm_medium,
-        signature.utm_campaign,
-        signature.referrer_domain,
-        signature.partner_site,
-        signature.language,
-    ) == ("newsletter", "email", "spring appeal", "mail.example.net", "", "pt")
+    assert (*recorded_source(signature), signature.language) == (
+        "newsletter",
+        "email",
+        "spring appeal",
+        "mail.example.net",
+        "",
+        "pt",
+    )
 
 
 def test_a_form_sent_without_its_tags_takes_them_from_the_page_it_was_sent_from(client, campaign):
