@@ -115,8 +115,7 @@ def middleware_steps():
     from django.utils.module_loading import import_string
 
     steps = []
-    # The action routes' own chain (cms/action_routes.py) is a part of the site's.
-    for path in dict.fromkeys([*settings.MIDDLEWARE, *settings.ACTION_MIDDLEWARE]):
+    for path in settings.MIDDLEWARE:
         cls = import_string(path)
         if "__call__" not in vars(cls):  # MiddlewareMixin's: wrap it on this class alone
             cls.__call__ = lambda self, request, _call=cls.__call__: _call(self, request)
@@ -130,7 +129,6 @@ def budget_steps():
     from django.http import HttpRequest
 
     from campaigns.models import CampaignPage
-    from cms.action_routes import ActionHandler
     from signatures import abuse, api, counter, forms, views
     from signatures.services import outbox, signing
 
@@ -138,7 +136,6 @@ def budget_steps():
         *middleware_steps(),
         (BaseHandler, "_get_response", "the view's own code"),
         (BaseHandler, "resolve_request", "URL routing"),
-        (ActionHandler, "resolve_request", "URL routing"),
         (HttpRequest, "_load_post_and_files", "reading the POST body"),
         (views, "live_campaign", "the live campaign (kept in the process)"),
         (api, "live_campaign", "the live campaign (kept in the process)"),
@@ -175,7 +172,6 @@ def main():
         create_representative_campaign,
     )
     from bench.steps import Steps
-    from cms.action_routes import Application
     from signatures import abuse
 
     server = SimpleNamespace(port=8000)
@@ -210,7 +206,7 @@ def main():
     steps = Steps()
     for owner, attribute, name in budget_steps():
         steps.wrap(owner, attribute, name)
-    application = steps.timed("request", Application(WSGIHandler()))
+    application = steps.timed("request", WSGIHandler())
 
     def post(endpoint, number):
         endpoint.state = {"started": started}

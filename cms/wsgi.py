@@ -5,14 +5,11 @@ from importlib import import_module
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
-from cms.action_routes import Application
-
 # Servers run production settings unless told otherwise: those refuse to start without a
 # SECRET_KEY, where the development ones would run with DEBUG on and a public key.
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.production")
 
-# A POSTed action goes through less of the site's machinery than a page (cms/action_routes.py).
-application = Application(get_wsgi_application())
+application = get_wsgi_application()
 
 # What is loaded by now (Django, Wagtail, the apps, the URLconf) lives as long as the
 # process. Frozen, the collector's full passes skip it: measured in-process, the longest

@@ -3,13 +3,10 @@ from django.urls import path
 from . import reply_views, views
 
 app_name = "signatures"
-#: The route of the campaign form's action: also served by the action handler
-#: (cms/action_routes.py), which takes a POSTed action through less of the site's machinery.
-action_urlpatterns = [path("act/<int:campaign_id>/", views.sign_by_form, name="sign")]
 # Under each language's prefix (/en/act/…, /fr/act/…: cms/urls.py), in the language of the
 # campaign's page that links to them.
 urlpatterns = [
-    *action_urlpatterns,
+    path("act/<int:campaign_id>/", views.sign_by_form, name="sign"),
     path("act/<int:campaign_id>/view/", views.view, name="view"),
     path("act/confirm/<str:token>/", views.confirm, name="confirm"),
     path("answer/<str:token>/", reply_views.answer, name="answer"),
@@ -20,9 +17,8 @@ urlpatterns = [
 # forms of pages cached or embedded before, and the links in confirmation emails already
 # sent, keep working (a POST cannot be redirected without losing its body). The campaign's
 # id, or the token, says which page and language answers.
-unprefixed_action_urlpatterns = [path("act/<int:campaign_id>/", views.sign_by_form)]
 unprefixed_urlpatterns = [
-    *unprefixed_action_urlpatterns,
+    path("act/<int:campaign_id>/", views.sign_by_form),
     path("act/<int:campaign_id>/view/", views.view),
     path("act/confirm/<str:token>/", views.confirm),
 ]

@@ -3,7 +3,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from tests.availability import MARKERS, REQUIRE_ALL
-from tests.factories import CampaignPageFactory, SiteFactory
+from tests.factories import CampaignPageFactory, DirectoryFactory, SiteFactory, representative
 from tests.smtp import RecordingSMTPServer
 from tests.webhooks import LOCAL_RECEIVER_ENV, Receiver, allow_local_receiver
 
@@ -84,6 +84,15 @@ def site(db):
 @pytest.fixture
 def campaign(site):
     return CampaignPageFactory(parent=site.root_page)
+
+
+@pytest.fixture
+def directory(db):
+    """A directory of two representatives, each of a district and a postal prefix."""
+    directory = DirectoryFactory(name="House of Commons")
+    representative(directory, "Bea Ottawa", ["K1A"], salutation="Ms", district="Ottawa Centre")
+    representative(directory, "Cy Toronto", ["M5V"], salutation="Mr", district="Spadina")
+    return directory
 
 
 @pytest.fixture

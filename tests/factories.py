@@ -4,6 +4,10 @@ from wagtail.models import Locale, Page, Site
 from campaigns.models import CampaignIndexPage, CampaignPage, CampaignTarget, Target
 from cms.models import HomePage
 
+#: A supporter's details as the form and the API take them; a test adds the fields its
+#: campaign asks for (`SUPPORTER | {"postal_code": ...}`).
+SUPPORTER = {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"}
+
 
 class SiteFactory(factory.django.DjangoModelFactory):
     """A default site whose root is a fresh HomePage with a campaign index below it."""

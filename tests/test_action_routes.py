@@ -1,40 +1,32 @@
-"""A POSTed action goes through the lean action handler, answered as the site would answer
-it (cms/action_routes.py, cms/action_urls.py).
+"""One request path: the suite's test client and the site's WSGI application (cms/wsgi.py,
+what gunicorn serves) take every request, a POSTed action included, through the same
+handler, middleware chain and URLconf.
 
-The real WSGI application, built as cms/wsgi.py builds it, is called with environs made by
-RequestFactory, as a WSGI server would call it: no test client in between, which would use a
-handler of its own with the site's middleware.
+The WSGI application is called with environs made by RequestFactory, as a WSGI server
+would call it: no test client in between.
 """
 
-import inspect
+import gc
 import json
-import re
 from importlib import import_module
 
 import pytest
 from django.conf import settings
+from django.core.handlers.base import BaseHandler
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
-from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.test import Client, RequestFactory
-from django.urls import Resolver404, get_resolver
-from django.utils import translation
+from django.test.client import ClientHandler
 from wagtail.models import PageViewRestriction
 
-from campaigns.api_schemas import NOT_FOUND
-from cms.action_routes import Application
 from signatures import views
 from signatures.models import Signature
-from tests.campaigns.test_translations import FRENCH
-from tests.factories import translate
+from tests.factories import SUPPORTER as VALID
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
-VALID = {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"}
 PARTNER = "https://partner.example"
-#: Headers the site's middleware sets on every answer, that framed or sniffed pages need.
-SECURITY_HEADERS = ["X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy"]
 
 
 class Answer:
@@ -55,284 +47,133 @@ class Answer:
     def __getitem__(self, name):
         return self.headers[name.lower()]
 
-    def get(self, name):
-        return self.headers.get(name.lower())
-
-    @property
-    def text(self):
-        return self.body.decode()
-
-
-class Recorded:
-    """A WSGI application, passed through, that notes the paths it was given."""
-
-    def __init__(self, application):
-        self.application, self.paths = application, []
-
-    def __call__(self, environ, start_response):
-        self.paths.append(environ["PATH_INFO"])
-        return self.application(environ, start_response)
-
 
 @pytest.fixture
-def wsgi_in_test_transaction():
-    """As Django's test client does: the handlers would close the test's database
-    connection at each request, ending the test's transaction."""
+def application():
+    """cms/wsgi.py's application. As Django's test client does, the handler leaves the
+    test's database connection open (closing it would end the test's transaction)."""
+    wsgi = import_module("cms.wsgi")
+    gc.unfreeze()  # cms/wsgi.py freezes what a server process loaded; the suite collects it
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    yield
+    yield wsgi.application
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
-def application(wsgi_in_test_transaction):
-    """cms/wsgi.py's application, with each handler's requests noted, and each route the
-    action handler resolved (its resolver_match)."""
-    app = Application(get_wsgi_application())
-    app.resolved = []
-    resolve_request = app.actions.resolve_request
+def routed(monkeypatch):
+    """Each request's handler, URLconf, route and the request's public attributes once
+    every middleware before the view had run, as Django's handler resolved it."""
+    seen = []
+    resolve_request = BaseHandler.resolve_request
 
-    def noted(request):
-        match = resolve_request(request)
-        app.resolved.append((request.path_info, match))
+    def noted(handler, request):
+        match = resolve_request(handler, request)
+        attributes = {name for name in vars(request) if not name.startswith("_")}
+        urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
+        seen.append((type(handler), urlconf, match, attributes))
         return match
 
-    app.actions.resolve_request = noted
-    app.site, app.actions = Recorded(app.site), Recorded(app.actions)
-    return app
+    monkeypatch.setattr(BaseHandler, "resolve_request", noted)
+    return seen
 
 
-def post(path, data=None, **extra):
-    return RequestFactory().post(path, data or {}, **extra).environ
+def post(path, data, **extra):
+    return RequestFactory().post(path, data, **extra).environ
 
 
 def post_json(path, data, **extra):
     return RequestFactory().post(path, json.dumps(data), "application/json", **extra).environ
 
 
-# Which handler answers -----------------------------------------------------------------
+# One handler, one chain, one URLconf ---------------------------------------------------------
 
 
-def prefixes():
-    return [f"/{code}" for code, _name in settings.LANGUAGES] + [""]
+def test_the_site_is_served_by_djangos_own_handler_as_the_test_client_is(application):
+    assert type(application) is WSGIHandler
+    # Neither handler changes how the chain is built, how a request goes through it or
+    # how its route is found: both are Django's BaseHandler, reading settings.MIDDLEWARE.
+    for method in ("load_middleware", "get_response", "resolve_request"):
+        assert getattr(WSGIHandler, method) is getattr(BaseHandler, method), method
+        assert getattr(ClientHandler, method) is getattr(BaseHandler, method), method
+    # No second chain to swap in, no second URLconf.
+    assert [name for name in dir(settings) if name.endswith("MIDDLEWARE")] == ["MIDDLEWARE"]
+    assert settings.WSGI_APPLICATION == "cms.wsgi.application"
 
 
-@pytest.mark.parametrize("prefix", prefixes())
-def test_a_form_action_is_taken_by_the_action_handler_as_the_site_takes_it(
-    application, campaign, prefix
+@pytest.mark.parametrize("route", ["form", "api"])
+def test_an_action_goes_through_the_same_chain_and_route_from_the_client_and_the_server(
+    application, routed, campaign, route
 ):
-    path = f"{prefix}/act/{campaign.pk}/"
+    if route == "form":
+        path, accepted, extra = f"/en/act/{campaign.pk}/", 302, {}
+        bodies = [VALID, VALID | {"email": "bo@example.org"}]
+    else:
+        path, accepted = f"/api/v3/campaigns/{campaign.pk}/signatures/", 202
+        extra = {"content_type": "application/json"}
+        bodies = [json.dumps(VALID), json.dumps(VALID | {"email": "bo@example.org"})]
 
-    lean = Answer(application, post(path, VALID))
+    served = Answer(application, RequestFactory().post(path, bodies[0], **extra).environ)
+    tested = Client().post(path, bodies[1], **extra)
 
-    assert application.actions.paths == [path] and application.site.paths == []
-    [(resolved_path, match)] = application.resolved
-    assert resolved_path == path
-    assert match.func is views.sign_by_form and match.kwargs == {"campaign_id": campaign.pk}
-    assert (lean.status, lean["Location"]) == (302, campaign.url + "thank-you/")
-    assert list(Signature.objects.values_list("email", "campaign_id")) == [
-        ("ana@example.org", campaign.pk)
-    ]
-    # The site's own handler, with all its middleware, answers another supporter alike.
-    full = Answer(application.site.application, post(path, VALID | {"email": "bo@example.org"}))
-    assert (full.status, full["Location"]) == (lean.status, lean["Location"])
+    assert (served.status, tested.status_code) == (accepted, accepted)
+    # Each request was resolved by Django's handler: the server's, then the client's.
+    assert [handler for handler, *_rest in routed] == [WSGIHandler, ClientHandler]
+    (_, server_urlconf, server_match, server_attributes) = routed[0]
+    (_, client_urlconf, client_match, client_attributes) = routed[1]
+    assert server_urlconf == client_urlconf == settings.ROOT_URLCONF
+    assert (server_match.func, server_match.view_name, server_match.kwargs) == (
+        client_match.func,
+        client_match.view_name,
+        client_match.kwargs,
+    )
+    # What the middleware leaves on the request (the session, the user, the language ...)
+    # and on the answer is the same: the same chain ran.
+    assert {"session", "user", "LANGUAGE_CODE"} <= server_attributes == client_attributes
+    assert set(served.headers) == {name.lower() for name in tested.headers}
     assert Signature.objects.count() == 2
 
 
-def test_an_api_action_is_taken_by_the_action_handler_with_cors_for_an_allowed_origin(
-    application, campaign, settings
-):
+def test_the_form_action_is_the_form_view_under_every_prefix(application, routed, campaign):
+    prefixes = [f"/{code}" for code, _name in settings.LANGUAGES] + [""]
+
+    answers = [
+        Answer(application, post(f"{prefix}/act/{campaign.pk}/", VALID)) for prefix in prefixes
+    ]
+
+    assert [(answer.status, answer["Location"]) for answer in answers] == [
+        (302, campaign.url + "thank-you/")
+    ] * len(prefixes)
+    assert {match.func for _handler, _urlconf, match, _attributes in routed} == {views.sign_by_form}
+    assert Signature.objects.count() == 1  # the same supporter, once
+
+
+def test_an_api_action_is_answered_with_cors_for_an_allowed_origin(application, campaign, settings):
     settings.CORS_ALLOWED_ORIGINS = [PARTNER]
     path = f"/api/v3/campaigns/{campaign.pk}/signatures/"
 
     answer = Answer(application, post_json(path, VALID, headers={"Origin": PARTNER}))
 
-    assert application.actions.paths == [path] and application.site.paths == []
-    assert answer.status == 202, answer.text
+    assert answer.status == 202, answer.body
     assert json.loads(answer.body)["status"] == "received"
     assert answer["Access-Control-Allow-Origin"] == PARTNER
     assert "Retry-After" in answer["Access-Control-Expose-Headers"]
     assert Signature.objects.get().email == "ana@example.org"
 
 
-def test_an_api_action_on_an_unknown_campaign_is_a_problem_404(application, campaign):
-    path = f"/api/v3/campaigns/{campaign.pk + 1000}/signatures/"
-
-    answer = Answer(application, post_json(path, VALID))
-
-    assert application.actions.paths == [path]
-    [(_path, match)] = application.resolved
-    assert match.view_name == "wagtailapi_v3:campaign_sign"
-    assert answer.status == 404
-    assert answer["Content-Type"].startswith("application/problem+json")
-    problem = json.loads(answer.body)
-    # The route's own answer, not the one for an address no route takes (cms.middleware).
-    assert (problem["status"], problem["detail"]) == (404, str(NOT_FOUND))
-    assert not Signature.objects.exists()
+# Restricted campaigns, as the server serves them ----------------------------------------------
 
 
-def test_opening_the_actions_address_goes_to_the_site(application, campaign):
-    path = f"/en/act/{campaign.pk}/"
-
-    answer = Answer(application, RequestFactory().get(path).environ)
-
-    assert application.site.paths == [path] and application.actions.paths == []
-    assert (answer.status, answer["Location"]) == (302, campaign.url)
-
-
-@pytest.mark.parametrize(
-    "method, path",
-    [
-        ("POST", "/en/act/7/view/"),
-        ("POST", "/en/act/confirm/token/"),
-        ("POST", "/en/act/7"),
-        ("POST", "/en/act/7/x/"),
-        ("POST", "/de/act/7/"),  # not one of the site's languages
-        ("POST", "/en/en/act/7/"),
-        ("POST", "/act/seven/"),
-        ("POST", "/api/v3/campaigns/7/counter/"),
-        ("POST", "/api/v3/campaigns/7/signatures/x/"),
-        ("POST", "/api/v3/campaigns/7/signatures"),
-        ("POST", "/x/api/v3/campaigns/7/signatures/"),
-        ("POST", "/en/campaigns/a-campaign/"),
-        ("GET", "/act/7/"),
-        ("HEAD", "/en/act/7/"),
-        ("PUT", "/en/act/7/"),
-        ("GET", "/api/v3/campaigns/7/signatures/"),
-        ("OPTIONS", "/api/v3/campaigns/7/signatures/"),  # CORS's preflight
-    ],
-)
-def test_everything_else_goes_to_the_site(method, path):
-    site, actions = Recorded(lambda *_: []), Recorded(lambda *_: [])
-    application = Application(site)
-    application.actions = actions
-
-    application({"REQUEST_METHOD": method, "PATH_INFO": path}, None)
-
-    assert (site.paths, actions.paths) == ([path], [])
-
-
-# The router and the action handler's URLconf agree ------------------------------------------
-
-
-def _view(match):
-    """The view a route leads to: ninja makes a new function for each copy of the API's
-    URLconf, around the same operations."""
-    if not inspect.isfunction(match.func):
-        return match.func
-    return inspect.getclosurevars(match.func).nonlocals.get("self", match.func)
-
-
-def _same_route(path, language):
-    with translation.override(language):
-        action, site = (
-            get_resolver(urlconf).resolve(path) for urlconf in ("cms.action_urls", None)
-        )
-    assert (_view(action), action.view_name, action.kwargs) == (
-        _view(site),
-        site.view_name,
-        site.kwargs,
-    ), path
-
-
-def _leaf_routes(patterns, prefix=""):
-    """(the route's path, with digits for its parameters; the pattern) for every route."""
-    for pattern in patterns:
-        route = prefix + str(pattern.pattern)
-        if hasattr(pattern, "url_patterns"):
-            yield from _leaf_routes(pattern.url_patterns, route)
-        else:
-            yield pattern, "/" + _with_digits(route)
-
-
-def _with_digits(route):
-    return re.sub(r"<(?:\w+:)?\w+>", "7", route)
-
-
-def test_every_path_the_router_takes_is_routed_by_both_urlconfs_to_the_same_view():
-    router = Application(WSGIHandler()).action_path
-    for code, _name in settings.LANGUAGES:
-        paths = [f"/{code}/act/7/", "/act/7/", "/api/v3/campaigns/7/signatures/"]
-        for path in paths:
-            assert router.fullmatch(path), path
-            _same_route(path, code)
-        # The action handler's URLconf has no route the router would not send it.
-        with translation.override(code):
-            for _pattern, path in _leaf_routes(get_resolver("cms.action_urls").url_patterns):
-                assert router.fullmatch(path), path
-                _same_route(path, code)
-
-
-def test_every_action_route_of_the_site_is_taken_by_the_router():
-    router = Application(WSGIHandler()).action_path
-    action_views = {
-        _view(get_resolver("cms.action_urls").resolve(path))
-        for path in ("/act/7/", "/api/v3/campaigns/7/signatures/")
-    }
-    found = []
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            for pattern, path in _leaf_routes(get_resolver().url_patterns):
-                try:
-                    match = get_resolver().resolve(path)
-                except Resolver404:  # a regular expression's route, no path of digits
-                    continue
-                if match.func is pattern.callback and _view(match) in action_views:
-                    found.append(path)
-                    assert router.fullmatch(path), path
-                    _same_route(path, code)
-    expected = {f"/{code}/act/7/" for code, _name in settings.LANGUAGES}
-    assert set(found) == expected | {"/act/7/", "/api/v3/campaigns/7/signatures/"}
-
-
-# The site's safeguards still stand ------------------------------------------------------------
-
-
-@pytest.mark.parametrize("kind", ["accepted", "invalid", "api"])
-def test_the_action_handlers_answers_carry_the_sites_security_headers(application, campaign, kind):
-    if kind == "api":
-        path = f"/api/v3/campaigns/{campaign.pk}/signatures/"
-        make = post_json
-    else:
-        path, make = f"/en/act/{campaign.pk}/", post
-    data = VALID | {"email": "ana@" if kind == "invalid" else "ana@example.org"}
-
-    lean = Answer(application, make(path, data))
-    full = Answer(application.site.application, make(path, data | {"first_name": "Bo"}))
-
-    assert application.actions.paths == [path]
-    assert lean.status == full.status
-    assert lean["X-Frame-Options"] == "DENY"
-    assert lean["X-Content-Type-Options"] == "nosniff"
-    assert [lean.get(name) for name in SECURITY_HEADERS] == [
-        full.get(name) for name in SECURITY_HEADERS
-    ]
-
-
-@pytest.mark.parametrize("route", ["form", "api"])
-def test_a_host_the_site_does_not_serve_is_refused(application, campaign, route):
-    if route == "form":
-        environ = post(f"/en/act/{campaign.pk}/", VALID, headers={"Host": "evil.example"})
-    else:
-        path = f"/api/v3/campaigns/{campaign.pk}/signatures/"
-        environ = post_json(path, VALID, headers={"Host": "evil.example"})
-
-    answer = Answer(application, environ)
-
-    assert application.actions.paths == [environ["PATH_INFO"]]
-    assert answer.status == 400
-    assert not Signature.objects.exists()
-
-
-def test_a_password_protected_campaign_still_refuses_the_action(application, campaign):
+def test_a_password_protected_campaign_refuses_the_action_of_who_was_not_let_in(
+    application, campaign
+):
     PageViewRestriction.objects.create(
         page=campaign, restriction_type=PageViewRestriction.PASSWORD, password="s3cret"
     )
 
     answer = Answer(application, post(f"/en/act/{campaign.pk}/", VALID))
 
-    assert application.actions.paths == [f"/en/act/{campaign.pk}/"]
     assert (answer.status, answer["Location"]) == (303, campaign.url)
     assert not Signature.objects.exists()
 
@@ -350,7 +191,6 @@ def test_a_supporter_let_in_by_the_password_may_act(application, campaign):
 
     answer = Answer(application, post(f"/en/act/{campaign.pk}/", VALID, headers={"Cookie": cookie}))
 
-    assert application.actions.paths == [f"/en/act/{campaign.pk}/"]
     assert (answer.status, answer["Location"]) == (302, campaign.url + "thank-you/")
     assert Signature.objects.count() == 1
 
@@ -358,8 +198,6 @@ def test_a_supporter_let_in_by_the_password_may_act(application, campaign):
 def test_a_campaign_for_signed_in_users_takes_their_action_and_no_one_elses(
     application, campaign, django_user_model
 ):
-    # The action routes run without the session and user middleware: the restriction loads
-    # them itself.
     PageViewRestriction.objects.create(page=campaign, restriction_type=PageViewRestriction.LOGIN)
     member = Client()
     member.force_login(django_user_model.objects.create_user("member", password="x"))
@@ -369,42 +207,6 @@ def test_a_campaign_for_signed_in_users_takes_their_action_and_no_one_elses(
     stranger = Answer(application, post(path, VALID | {"email": "stranger@example.org"}))
     signed_in = Answer(application, post(path, VALID, headers={"Cookie": cookie}))
 
-    assert application.actions.paths == [path, path]
     assert (stranger.status, stranger["Location"]) == (303, campaign.url)
     assert (signed_in.status, signed_in["Location"]) == (302, campaign.url + "thank-you/")
     assert list(Signature.objects.values_list("email", flat=True)) == [VALID["email"]]
-
-
-@pytest.mark.parametrize("prefix", ["/fr", "", "/en"])
-def test_invalid_input_is_answered_with_the_form_in_the_campaigns_language(
-    application, campaign, prefix
-):
-    french = translate(campaign, "fr", **FRENCH)
-    path = f"{prefix}/act/{french.pk}/"
-
-    answer = Answer(application, post(path, VALID | {"email": "ana@"}))
-
-    assert application.actions.paths == [path]
-    assert answer.status == 400
-    html = answer.text
-    assert '<html lang="fr"' in html
-    assert "Veuillez saisir une adresse e-mail valide, comme nom@example.org." in html
-    assert 'id="id_email_error"' in html
-    assert FRENCH["button_label"] in html
-    assert not Signature.objects.exists()
-
-
-@pytest.mark.parametrize("route", ["form", "api"])
-def test_a_nul_in_the_query_string_is_refused_before_the_view(application, campaign, route):
-    if route == "form":
-        environ = post(f"/en/act/{campaign.pk}/?ref=a%00b", VALID)
-        status = 400
-    else:
-        environ = post_json(f"/api/v3/campaigns/{campaign.pk}/signatures/?ref=a%00b", VALID)
-        status = 422
-
-    answer = Answer(application, environ)
-
-    assert application.actions.paths == [environ["PATH_INFO"]]
-    assert answer.status == status
-    assert not Signature.objects.exists()

@@ -5,6 +5,7 @@ from wagtail.models import Site
 
 from campaigns.models import CampaignPage
 from signatures.models import Signature
+from tests.factories import SUPPORTER
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ def test_the_demo_campaign_can_be_signed(client):
     campaign = CampaignPage.objects.get(slug="free-the-lakeside-four", locale__language_code="en")
     response = client.post(
         f"/act/{campaign.pk}/",
-        {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"},
+        SUPPORTER,
     )
     assert response.status_code == 302
     assert Signature.objects.filter(campaign=campaign).counted().count() == 1

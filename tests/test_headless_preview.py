@@ -2,18 +2,15 @@
 
 import html
 import json
-import os
 import re
-import subprocess
-import sys
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.conf import settings as django_settings
 from django.contrib.auth.models import AnonymousUser
 from wagtail_headless_preview.models import PagePreview
 
 from cms.headless import headless_preview_enabled
+from tests.ops.processes import run_django
 
 pytestmark = pytest.mark.django_db
 
@@ -79,24 +76,15 @@ def test_without_a_front_end_wagtails_own_preview_renders_the_page(rf, draft, se
     ("value", "expected"), [("https://next.example/api/preview", True), ("", False)]
 )
 def test_the_front_end_comes_from_the_environment(value, expected):
-    code = (
-        "import django, json; django.setup();"
-        "from django.conf import settings; from cms.headless import headless_preview_enabled;"
+    result = run_django(
+        "import json; from django.conf import settings\n"
+        "from cms.headless import headless_preview_enabled\n"
         "print(json.dumps([getattr(settings, 'WAGTAIL_HEADLESS_PREVIEW', None),"
-        " headless_preview_enabled()]))"
+        " headless_preview_enabled()]))",
+        DJANGO_SETTINGS_MODULE="cms.settings.test",
+        HEADLESS_PREVIEW_URL=value,
     )
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "cms.settings.test",
-        "HEADLESS_PREVIEW_URL": value,
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        env=env,
-        cwd=django_settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    assert result.returncode == 0, result.stderr
     setting, enabled = json.loads(result.stdout.strip().splitlines()[-1])
     assert enabled is expected
     assert setting == ({"CLIENT_URLS": {"default": value}} if expected else None)

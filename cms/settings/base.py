@@ -328,24 +328,6 @@ MIDDLEWARE = [
     "cms.request_logs.RequestIdMiddleware",
     *MIDDLEWARE,
 ]
-# What a POSTed action (the campaign form's or the API's) goes through: the site's middleware
-# but for what those routes never use or do themselves (cms/action_routes.py). Sessions and
-# users matter only to a campaign behind a password or login, whose action loads them.
-ACTION_MIDDLEWARE = [
-    name
-    for name in MIDDLEWARE
-    if name
-    not in (
-        "django.contrib.sessions.middleware.SessionMiddleware",
-        "django.contrib.auth.middleware.AuthenticationMiddleware",
-        "cms.middleware.LanguageMiddleware",
-        "django.middleware.csrf.CsrfViewMiddleware",
-        "django.contrib.messages.middleware.MessageMiddleware",
-        "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-        "signatures.landing.LandingMiddleware",
-        "signatures.page_cache.CampaignPageCacheMiddleware",
-    )
-]
 # Behind PgBouncer in transaction mode a server-side cursor cannot outlive its transaction:
 # set DISABLE_SERVER_SIDE_CURSORS=true there (README, "Scaling out").
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(

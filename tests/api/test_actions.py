@@ -8,11 +8,10 @@ from django.utils import timezone
 
 from signatures.forms import SignatureForm
 from signatures.models import Delivery, Signature
+from tests.factories import SUPPORTER as DETAILS
 from tests.factories import CampaignPageFactory
 
 pytestmark = pytest.mark.django_db
-
-DETAILS = {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"}
 
 
 def sign(client, campaign_id, body, content_type="application/json", **headers):

@@ -1,12 +1,10 @@
 """Cross-origin use of the API: only origins on the allow-list, only under /api/."""
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
-from django.conf import settings as django_settings
+
+from tests.ops.processes import run_django
 
 pytestmark = pytest.mark.django_db
 
@@ -87,19 +85,13 @@ def test_pages_outside_the_api_are_never_shared(client, campaign):
 
 
 def test_the_allow_list_comes_from_the_environment():
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "cms.settings.test",
-        "CORS_ALLOWED_ORIGINS": "https://a.example,https://b.example:8443",
-    }
-    code = "import django; django.setup(); from django.conf import settings; import json; print(json.dumps(settings.CORS_ALLOWED_ORIGINS))"
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        env=env,
-        cwd=django_settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        check=True,
+    result = run_django(
+        "from django.conf import settings; import json\n"
+        "print(json.dumps(settings.CORS_ALLOWED_ORIGINS))",
+        DJANGO_SETTINGS_MODULE="cms.settings.test",
+        CORS_ALLOWED_ORIGINS="https://a.example,https://b.example:8443",
     )
+    assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == [
         "https://a.example",
         "https://b.example:8443",

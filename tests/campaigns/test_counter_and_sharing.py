@@ -14,7 +14,7 @@ from campaigns.progress import next_goal
 from signatures.models import Signature
 from signatures.services.confirmation import token_for
 from signatures.services.signing import record_signature
-from tests.factories import CampaignPageFactory
+from tests.factories import SUPPORTER, CampaignPageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +80,7 @@ def test_a_visit_and_an_action_through_a_share_link_count_for_that_network(clien
 
     response = client.post(
         reverse("signatures:sign", args=[campaign.pk]),
-        {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"},
+        SUPPORTER,
         HTTP_REFERER=landing,
     )
     assert response.status_code == 302

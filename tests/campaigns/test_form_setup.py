@@ -7,11 +7,10 @@ from django.urls import reverse
 
 from signatures.forms import SignatureForm
 from signatures.models import Signature
+from tests.factories import SUPPORTER as ALWAYS
 from tests.factories import CampaignPageFactory, TargetFactory
 
 pytestmark = pytest.mark.django_db
-
-ALWAYS = {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"}
 
 
 def test_names_and_email_are_always_asked_and_the_rest_as_the_campaign_chose(site):

@@ -9,11 +9,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from signatures.services import signing
+from tests.factories import SUPPORTER as DETAILS
 from tests.factories import CampaignPageFactory, translate
 
 pytestmark = pytest.mark.django_db
-
-DETAILS = {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"}
 
 
 def test_an_arabic_campaign_reads_right_to_left_in_arabic(client, site):

@@ -6,17 +6,11 @@ from django.urls import reverse
 from campaigns.letters import fill, letter_for
 from signatures.models import Delivery, Signature
 from signatures.services.delivery import compose_letter
-from tests.factories import CampaignPageFactory
+from tests.factories import SUPPORTER, CampaignPageFactory
 
 pytestmark = pytest.mark.django_db
 
-DETAILS = {
-    "first_name": "Ana",
-    "last_name": "Okonjo",
-    "email": "ana@example.org",
-    "country": "PT",
-    "postal_code": "1000-001",
-}
+DETAILS = SUPPORTER | {"country": "PT", "postal_code": "1000-001"}
 
 
 def campaign_with(site, **fields):

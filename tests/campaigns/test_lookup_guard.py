@@ -11,14 +11,13 @@ from django.urls import reverse
 
 from campaigns.representatives import LookupUnavailable, find
 from tests.campaigns import test_represent_provider as provider_tests
+from tests.factories import SUPPORTER as DETAILS
 from tests.factories import representative, representative_campaign, translate
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 # The fake Represent on loopback, and its directory.
 represent, commons = provider_tests.represent, provider_tests.commons
-
-DETAILS = {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"}
 
 
 @pytest.fixture

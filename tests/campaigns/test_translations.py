@@ -8,11 +8,11 @@ from django.urls import reverse
 
 from signatures.models import Signature
 from signatures.services import signing
+from tests.factories import SUPPORTER as DETAILS
 from tests.factories import CampaignPageFactory, translate
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
-DETAILS = {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"}
 FRENCH = {
     "title": "Libérez les quatre du lac",
     "slug": "liberez-les-quatre",

@@ -13,6 +13,7 @@ from signatures.services.signing import record_signature
 from tests.e2e.accessibility import wcag_violations
 from tests.e2e.conftest import DESKTOP, PHONE, sign_as_a_supporter
 from tests.e2e.test_embed import HOST_PAGE, PartnerSite
+from tests.factories import SUPPORTER
 
 # PostgreSQL: the admin sends several requests at once, which SQLite's test database refuses.
 pytestmark = [
@@ -81,7 +82,7 @@ def test_the_confirmation_page(phone, live_server, demo_campaign, state):
     CampaignPage.objects.filter(pk=demo_campaign.pk).update(confirmation_required=True)
     record_signature(
         CampaignPage.objects.get(pk=demo_campaign.pk),
-        {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"},
+        SUPPORTER,
     )
     token = token_for(Signature.objects.get()) + ("x" if state == "expired" else "")
     phone.goto(f"{live_server.url}/act/confirm/{token}/")

@@ -9,10 +9,11 @@ from django.db import connection
 from django.urls import reverse
 
 from signatures.models import Delivery, Signature
+from tests.factories import SUPPORTER
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-DETAILS = {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org", "country": "PT"}
+DETAILS = SUPPORTER | {"country": "PT"}
 
 
 @contextmanager

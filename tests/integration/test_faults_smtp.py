@@ -10,11 +10,10 @@ from django.urls import reverse
 
 from signatures.models import Delivery
 from tests import waiting
+from tests.factories import SUPPORTER as DETAILS
 from tests.smtp import RecordingSMTPServer, _free_port, _Recorder
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
-
-DETAILS = {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"}
 
 
 class ScriptedRecorder(_Recorder):

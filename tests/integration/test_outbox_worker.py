@@ -14,11 +14,10 @@ from cms.celery import app as celery_app
 from signatures.models import Delivery, Signature
 from signatures.services import dispatch, outbox, signing
 from signatures.tasks import deliver_letter_task
+from tests.factories import SUPPORTER as DETAILS
 from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
-
-DETAILS = {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"}
 
 
 #: Port 9 (discard): no broker listens there.

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from signatures.models import Delivery
-from tests.factories import DirectoryFactory, representative, representative_campaign
+from tests.factories import SUPPORTER, DirectoryFactory, representative, representative_campaign
 from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -23,12 +23,7 @@ def test_a_real_worker_delivers_the_letter_to_the_supporter_s_representative(
 
     response = client.post(
         reverse("signatures:sign", args=[campaign.pk]),
-        {
-            "first_name": "Ana",
-            "last_name": "Okonjo",
-            "email": "ana@example.org",
-            "postal_code": "K1A 0A6",
-        },
+        SUPPORTER | {"postal_code": "K1A 0A6"},
     )
     assert response.status_code == 200
     assert "Bea Ottawa" in response.content.decode()

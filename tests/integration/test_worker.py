@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from signatures.models import Delivery
+from tests.factories import SUPPORTER
 from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -12,7 +13,7 @@ def test_a_real_worker_delivers_the_email_through_redis(
 ):
     response = client.post(
         reverse("signatures:sign", args=[campaign.pk]),
-        {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"},
+        SUPPORTER,
     )
     assert response.status_code == 302
 

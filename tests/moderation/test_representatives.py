@@ -9,17 +9,9 @@ import pytest
 from signatures.models import Delivery
 from signatures.services import dispatch, export, signing
 from signatures.statistics import actions_by_representative
-from tests.factories import DirectoryFactory, representative, representative_campaign
+from tests.factories import representative_campaign
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def directory(db):
-    directory = DirectoryFactory(name="House of Commons")
-    representative(directory, "Bea Ottawa", ["K1A"], salutation="Ms", district="Ottawa Centre")
-    representative(directory, "Cy Toronto", ["M5V"], salutation="Mr", district="Spadina")
-    return directory
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ from django.conf import settings
 
 
 def run_django(code: str, **environment) -> subprocess.CompletedProcess:
-    """Run `code` in a new Python process with the dev settings and `environment` added."""
+    """Run `code` in a new Python process with the dev settings (or the DJANGO_SETTINGS_MODULE
+    given) and `environment` added."""
     env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
     env |= {"DJANGO_SETTINGS_MODULE": "cms.settings.dev", **environment}
     return subprocess.run(

@@ -17,12 +17,12 @@ from cms.models import SurgeMode
 from signatures import counter
 from signatures.models import Signature, WebhookEndpoint
 from signatures.services import dispatch, signing, webhooks
+from tests.factories import SUPPORTER as DETAILS
 from tests.factories import CampaignPageFactory, TargetFactory
 from tests.moderation.conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
-DETAILS = {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"}
 LATER = timedelta(minutes=3)  # past the sweepers' grace for work that may still be in flight
 
 

@@ -11,10 +11,9 @@ from signatures import abuse
 from signatures.abuse import ActionRefused
 from signatures.models import Signature
 from signatures.services.signing import record_signature
+from tests.factories import SUPPORTER as VALID
 
 pytestmark = pytest.mark.django_db
-
-VALID = {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"}
 
 
 def sign_url(campaign):

@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from signatures.services import signing
-from tests.factories import CampaignPageFactory
+from tests.factories import SUPPORTER, CampaignPageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,9 +20,7 @@ def admin_client(client, site):
 def two_campaigns(site):
     water = CampaignPageFactory(parent=site.root_page, title="Water")
     press = CampaignPageFactory(parent=site.root_page, title="Press")
-    signing.record_signature(
-        water, {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"}
-    )
+    signing.record_signature(water, SUPPORTER)
     signing.record_signature(
         press, {"first_name": "Bo", "last_name": "Lind", "email": "bo@example.org"}
     )

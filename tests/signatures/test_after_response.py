@@ -17,11 +17,11 @@ from django.urls import reverse
 
 from signatures.models import Signature, WebhookEndpoint
 from signatures.services import after_response, webhooks
+from tests.factories import SUPPORTER as DETAILS
 from tests.factories import CampaignPageFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-DETAILS = {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"}
 #: Far below the mail server's and the CRM's timeouts: an answer that waited for either
 #: does not arrive in time.
 ANSWER_SECONDS = 5

@@ -15,11 +15,10 @@ from signatures.models import Delivery, Signature
 from signatures.services import dispatch
 from signatures.services.confirmation import CONFIRM_MAX_AGE, CONFIRM_SALT, LINK_INTERVAL
 from signatures.services.outbox import GRACE
+from tests.factories import SUPPORTER as VALID
 from tests.factories import CampaignPageFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-VALID = {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"}
 
 
 @pytest.fixture

@@ -6,17 +6,11 @@ from signatures.models import Delivery
 from signatures.services import delivery as delivery_service
 from signatures.services import signing
 from signatures.tasks import deliver_letter_task
-from tests.factories import CampaignPageFactory, TargetFactory
+from tests.factories import SUPPORTER, CampaignPageFactory, TargetFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-DETAILS = {
-    "first_name": "Ana",
-    "last_name": "Okonjo",
-    "email": "ana@example.org",
-    "country": "PT",
-    "postal_code": "1000-001",
-}
+DETAILS = SUPPORTER | {"country": "PT", "postal_code": "1000-001"}
 
 
 def address(message, header):

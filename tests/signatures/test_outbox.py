@@ -14,12 +14,11 @@ from signatures.models import Delivery, Signature
 from signatures.services import confirmation, digest, dispatch, outbox, signing
 from signatures.services import delivery as delivery_service
 from signatures.tasks import deliver_letter_task
+from tests.factories import SUPPORTER as DETAILS
 from tests.factories import CampaignPageFactory, TargetFactory
 from tests.smtp import _free_port
 
 pytestmark = pytest.mark.django_db
-
-DETAILS = {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"}
 
 
 def details(n, **extra):

@@ -11,11 +11,10 @@ from wagtail.models import PageViewRestriction
 
 from cms.models import OrganisationSettings
 from signatures import counter
+from tests.factories import SUPPORTER as VALID
 from tests.factories import CampaignPageFactory, TargetFactory
 
 pytestmark = pytest.mark.django_db
-
-VALID = {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"}
 
 
 @pytest.fixture

@@ -11,17 +11,11 @@ from django.test.utils import CaptureQueriesContext
 
 from signatures.models import Signature
 from signatures.services.signing import record_signature
-from tests.factories import CampaignPageFactory
+from tests.factories import SUPPORTER, CampaignPageFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-DETAILS = {
-    "first_name": "Ana",
-    "last_name": "Okonjo",
-    "email": "ana@example.org",
-    "country": "PT",
-    "consent": True,
-}
+DETAILS = SUPPORTER | {"country": "PT", "consent": True}
 INSERT = 'INSERT INTO "signatures_signature"'
 
 

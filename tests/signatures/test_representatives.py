@@ -12,16 +12,16 @@ from campaigns.representatives import LookupUnavailable
 from signatures.models import Delivery, Signature
 from signatures.services import delivery as delivery_service
 from signatures.services import digest, dispatch, signing
-from tests.factories import DirectoryFactory, TargetFactory, representative, representative_campaign
+from tests.factories import (
+    SUPPORTER,
+    TargetFactory,
+    representative,
+    representative_campaign,
+)
 
 pytestmark = pytest.mark.django_db
 
-DETAILS = {
-    "first_name": "Ana",
-    "last_name": "Okonjo",
-    "email": "ana@example.org",
-    "postal_code": "k1a 0a6",
-}
+DETAILS = SUPPORTER | {"postal_code": "k1a 0a6"}
 
 
 class DownLookup:
@@ -34,14 +34,6 @@ class DownLookup:
 class NeverAskedLookup:
     def find(self, directory, postal_code):
         raise AssertionError("a fixed-target campaign asked for a lookup")
-
-
-@pytest.fixture
-def directory(db):
-    directory = DirectoryFactory(name="House of Commons")
-    representative(directory, "Bea Ottawa", ["K1A"], salutation="Ms", district="Ottawa Centre")
-    representative(directory, "Cy Toronto", ["M5V"], salutation="Mr", district="Spadina")
-    return directory
 
 
 @pytest.fixture

@@ -3,18 +3,11 @@ from django.urls import reverse
 
 from signatures.emails import email_key
 from signatures.models import Delivery, Signature
-from tests.factories import CampaignPageFactory, TargetFactory
+from tests.factories import SUPPORTER, CampaignPageFactory, TargetFactory
 
 pytestmark = pytest.mark.django_db
 
-VALID = {
-    "first_name": "Ana",
-    "last_name": "Okonjo",
-    "email": "ana@example.org",
-    "country": "PT",
-    "postal_code": "1000-001",
-    "consent": "on",
-}
+VALID = SUPPORTER | {"country": "PT", "postal_code": "1000-001", "consent": "on"}
 
 
 def sign_url(campaign):

@@ -8,10 +8,9 @@ from django.urls import reverse
 
 from signatures import sources
 from signatures.models import Signature
+from tests.factories import SUPPORTER as VALID
 
 pytestmark = pytest.mark.django_db
-
-VALID = {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"}
 
 
 def hidden_sources(html: str) -> dict:
@@ -21,6 +20,17 @@ def hidden_sources(html: str) -> dict:
             r'value="([^"]*)">',
             html,
         )
+    )
+
+
+def recorded_source(signature) -> tuple:
+    """Where an action came from, as its row records it."""
+    return (
+        signature.utm_source,
+        signature.utm_medium,
+        signature.utm_campaign,
+        signature.referrer_domain,
+        signature.partner_site,
     )
 
 
@@ -46,14 +56,14 @@ def test_the_landing_sources_travel_through_the_html_form(client, campaign):
 
     assert sent.status_code == 302
     signature = Signature.objects.get()
-    assert (
-        signature.utm_source,
-        signature.utm_medium,
-        signature.utm_campaign,
-        signature.referrer_domain,
-        signature.partner_site,
-        signature.language,
-    ) == ("newsletter", "email", "spring appeal", "mail.example.net", "", "pt")
+    assert (*recorded_source(signature), signature.language) == (
+        "newsletter",
+        "email",
+        "spring appeal",
+        "mail.example.net",
+        "",
+        "pt",
+    )
 
 
 def test_a_form_sent_without_its_tags_takes_them_from_the_page_it_was_sent_from(client, campaign):

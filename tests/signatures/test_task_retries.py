@@ -19,12 +19,12 @@ from signatures.tasks import (
     deliver_webhook_task,
     send_confirmation_task,
 )
+from tests.factories import SUPPORTER as DETAILS
 from tests.factories import CampaignPageFactory, TargetFactory
 
 pytestmark = pytest.mark.django_db
 
 NOTHING_LISTENS = ("127.0.0.1", 9)
-DETAILS = {"first_name": "Ana", "last_name": "Okonjo", "email": "ana@example.org"}
 
 
 @pytest.fixture

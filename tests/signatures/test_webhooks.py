@@ -15,15 +15,12 @@ from signatures.models import Signature, WebhookDelivery, WebhookEndpoint
 from signatures.models.webhooks import new_secret
 from signatures.services import confirmation, dispatch, webhooks
 from signatures.tasks import deliver_webhook_task
-from tests.factories import CampaignPageFactory
+from tests.factories import SUPPORTER, CampaignPageFactory
 from tests.webhooks import allow_local_receiver
 
 pytestmark = pytest.mark.django_db
 
-DETAILS = {
-    "first_name": "Ana",
-    "last_name": "Okonjo",
-    "email": "ana@example.org",
+DETAILS = SUPPORTER | {
     "postal_code": "1000-001",
     "consent": True,
     "personal_note": "My private note",
@@ -71,10 +68,7 @@ def test_a_counted_action_is_posted_signed_and_logged(
     assert payload["event"] == "signature.counted"
     assert payload["signature"]["id"] == signature.pk
     assert payload["campaign"]["id"] == campaign.pk
-    assert payload["supporter"] | {"consent": None} == {
-        "first_name": "Ana",
-        "last_name": "Okonjo",
-        "email": "ana@example.org",
+    assert payload["supporter"] | {"consent": None} == SUPPORTER | {
         "country": "",
         "postal_code": "1000-001",
         "phone": "",
