@@ -141,7 +141,7 @@ def create_campaign(port: int):
     from wagtail.models import Page, Site
 
     from campaigns.models import CampaignIndexPage, CampaignPage, CampaignTarget, Target
-    from cms.models import HomePage
+    from cms.base.models import HomePage
 
     root = Page.get_first_root_node()
     home = root.add_child(instance=HomePage(title="Home", slug="bench-home"))

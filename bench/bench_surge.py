@@ -218,7 +218,7 @@ def set_surge(env, on: bool) -> None:
     django_eval(
         env,
         "(lambda s: (setattr(s, 'active', "
-        f"{on}), s.save(), s.active)[-1])(__import__('cms.models').models.SurgeMode.load())",
+        f"{on}), s.save(), s.active)[-1])(__import__('cms.base.models').models.SurgeMode.load())",
     )
 
 

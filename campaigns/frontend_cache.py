@@ -62,7 +62,7 @@ def connect() -> None:
     from wagtail.models import PageViewRestriction
     from wagtail.signals import page_published, page_unpublished, published, unpublished
 
-    from cms.models import OrganisationSettings
+    from cms.base.models import OrganisationSettings
 
     from .models import Target
 

@@ -19,7 +19,7 @@ from django.core.cache import cache, caches
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from cms import redis_clients
+from cms.base import redis_clients
 
 #: Name of the honeypot input: invisible to people, tempting to form-filling robots.
 HONEYPOT_FIELD = "website"

@@ -26,12 +26,14 @@ from wagtail.api.v3.errors import ProblemDetail, problem_response
 
 from campaigns.api_schemas import NOT_FOUND, CampaignId, CounterSchema, describe_counter
 from campaigns.models import CampaignPage
+from insights import sources
+from signatures import abuse, metrics
+from signatures.caching.live_campaigns import live_campaign
+from signatures.services import representative_targets as representatives
+from signatures.services import signing
 
-from . import abuse, metrics, sources
 from .abuse import ActionRefused
 from .forms import SignatureForm
-from .live_campaigns import live_campaign
-from .services import representatives, signing
 
 router = Router(tags=["actions"])
 
@@ -61,7 +63,7 @@ Text = Annotated[str, AfterValidator(_text)]
 
 #: The request body: the sign form's fields, all optional here because the form decides
 #: which are required for each campaign (and says so per field), and where the supporter
-#: came from (the landing address's utm tags, the referring site: see signatures.sources).
+#: came from (the landing address's utm tags, the referring site: see insights.sources).
 SignatureIn = create_model(
     "SignatureIn",
     __base__=SignatureInBase,

@@ -8,14 +8,10 @@ from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.widgets.button import Button, ListingButton
 from wagtail.log_actions import LogFormatter
 
+from signatures.admin import deletion_guards, delivery_urls, replies, webhooks
+from signatures.admin import directory_import as directories
+
 from . import log_actions
-from .admin import (
-    deletion_guards,  # noqa: F401  (hooks that keep signed campaigns and targets)
-    delivery_urls,
-    directories,
-    replies,  # noqa: F401  (the answers' screens register themselves)
-    webhooks,  # noqa: F401  (the webhook screens register themselves)
-)
 from .admin import urls as admin_urls
 from .admin.listing import signature_admin
 from .admin.permissions import EXPORT, MODERATE, VIEW, can_see_statistics

@@ -54,7 +54,7 @@ def redis_cache(settings):
     prefix = f"test-{uuid.uuid4().hex}"
     settings.CACHES = {
         "default": {
-            "BACKEND": "cms.redis_clients.RedisCache",
+            "BACKEND": "cms.base.redis_clients.RedisCache",
             "LOCATION": settings.CELERY_BROKER_URL,
             "KEY_PREFIX": prefix,
         }

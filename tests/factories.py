@@ -2,7 +2,7 @@ import factory
 from wagtail.models import Locale, Page, Site
 
 from campaigns.models import CampaignIndexPage, CampaignPage, CampaignTarget, Target
-from cms.models import HomePage
+from cms.base.models import HomePage
 
 
 class SiteFactory(factory.django.DjangoModelFactory):

@@ -13,7 +13,7 @@ from django.conf import settings as django_settings
 from django.contrib.auth.models import AnonymousUser
 from wagtail_headless_preview.models import PagePreview
 
-from cms.headless import headless_preview_enabled
+from cms.base.headless import headless_preview_enabled
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +81,7 @@ def test_without_a_front_end_wagtails_own_preview_renders_the_page(rf, draft, se
 def test_the_front_end_comes_from_the_environment(value, expected):
     code = (
         "import django, json; django.setup();"
-        "from django.conf import settings; from cms.headless import headless_preview_enabled;"
+        "from django.conf import settings; from cms.base.headless import headless_preview_enabled;"
         "print(json.dumps([getattr(settings, 'WAGTAIL_HEADLESS_PREVIEW', None),"
         " headless_preview_enabled()]))"
     )

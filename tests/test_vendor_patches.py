@@ -1,4 +1,4 @@
-"""Private parts of Django, Wagtail, kombu and redis-py are reached only from cms/vendor
+"""Private parts of Django, Wagtail, kombu and redis-py are reached only from cms/base/vendor
 (`manage.py check --deploy`, so `make check`, holds it: cms.E002), and each patch there
 runs only on a version it was tested on (cms.E001)."""
 
@@ -32,7 +32,7 @@ def test_an_untested_version_fails_the_checks(monkeypatch):
     errors = checks.patches_are_tested_here(None)
     assert {error.id for error in errors} == {"cms.E001"}
     assert len(errors) == len(vendor.NAMES)
-    assert "cms/vendor/wagtail_renditions.py was written for wagtail 8.0" in " ".join(
+    assert "cms/base/vendor/wagtail_renditions.py was written for wagtail 8.0" in " ".join(
         error.msg for error in errors
     )
     with pytest.raises(SystemCheckError):

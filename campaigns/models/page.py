@@ -20,8 +20,8 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
-from cms.headless import HeadlessPreviewable
-from cms.models import LanguageSwitcherMixin
+from cms.base.headless import HeadlessPreviewable
+from cms.base.models import LanguageSwitcherMixin
 
 from .. import sharing
 from ..blocks import StoryBlock
@@ -499,7 +499,7 @@ class CampaignPage(LanguageSwitcherMixin, HeadlessPreviewable, RoutablePageMixin
         its offset and goal are the ones shown, so all translations show one count.
 
         One indexed query per page object; the action routes keep page objects for a moment
-        (signatures.live_campaigns), the page cache keeps rendered pages."""
+        (signatures.caching.live_campaigns), the page cache keeps rendered pages."""
         if self.pk is None:  # the preview of a page never saved
             return CounterSource(None, self.counter_offset, self.counter_goal)
         first = (
@@ -566,7 +566,7 @@ class CampaignPage(LanguageSwitcherMixin, HeadlessPreviewable, RoutablePageMixin
         pictures and its story's blocks (with their images).
 
         For a published page that one process keeps and serves to many requests
-        (signatures.published_pages), which drops it whenever any of these may have
+        (signatures.caching.published_pages), which drops it whenever any of these may have
         changed. What depends on the request or the clock (whether a visitor passes a
         restriction, the count, whether the campaign is open) is still worked out on each.
         """

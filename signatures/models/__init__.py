@@ -1,7 +1,8 @@
+from insights.models import PageViewDay
+
 from .counts import CampaignCount
 from .delivery import Delivery
 from .milestones import MilestoneCrossing, MilestoneMessage
-from .page_views import PageViewDay
 from .privacy import DataRequest, ExportJob
 from .replies import TargetReply
 from .signature import Signature, SignatureQuerySet

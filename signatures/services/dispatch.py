@@ -12,11 +12,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from cms import surge
+from cms.base import surge
+from signatures.services import milestones, webhooks
+from signatures.services import representative_targets as representatives
 
 from .. import task_names
 from ..models import Delivery, Signature
-from . import milestones, representatives, webhooks
 from .delivery import commit_without_waiting_for_disk
 from .outbox import BATCH, GRACE, enqueue_on_commit, resend
 

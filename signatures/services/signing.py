@@ -14,11 +14,13 @@ from functools import lru_cache
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.utils import timezone
 
+from signatures.services import outbox
+from signatures.services import representative_targets as representatives
+
 from .. import counter, task_names
 from ..abuse import ActionRefused, check_address, check_rate
 from ..emails import email_key
 from ..models import Signature
-from . import outbox, representatives
 from .outbox import enqueue_on_commit
 from .privacy import consent_record
 
@@ -114,7 +116,7 @@ def _insert_or_update_pending(row: dict, latest: list[str]) -> tuple[Signature, 
 
 def _cursor(db):
     """On PostgreSQL, one that has the statement prepared: parsed and planned once per
-    connection, not on every action (cms/database/postgresql)."""
+    connection, not on every action (cms/base/database/postgresql)."""
     prepared_cursor = getattr(db, "prepared_cursor", None)
     return prepared_cursor() if prepared_cursor else db.cursor()
 

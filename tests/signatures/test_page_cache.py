@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
-from cms.models import OrganisationSettings
+from cms.base.models import OrganisationSettings
 from signatures import counter
 from tests.factories import CampaignPageFactory, TargetFactory
 

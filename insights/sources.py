@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 
-from . import supporter_fields
+from signatures import supporter_fields
 
 #: The sources a form or an API call carries; the partner site and language come from headers.
 CARRIED = ("utm_source", "utm_medium", "utm_campaign", "referrer")
