@@ -15,7 +15,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
-from signatures.abuse import count_in_window
+from cms.base.redis_clients import count_in_window
 
 from .models.directories import MAX_POSTAL_CODE
 from .representatives import LookupUnavailable

@@ -20,6 +20,7 @@ class PageViewDay(models.Model):
     views = models.PositiveBigIntegerField(default=0)
 
     class Meta:
+        db_table = "signatures_pageviewday"  # made by signatures, which counted views before
         verbose_name = _("page views on a day")
         verbose_name_plural = _("page views per day")
         constraints = [

@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "cms",
     "campaigns",
     "signatures",
+    "insights",
     "wagtail_modeladmin",
     "wagtail_headless_preview",
     "wagtail.api.v3",

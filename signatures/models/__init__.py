@@ -1,5 +1,3 @@
-from insights.models import PageViewDay
-
 from .counts import CampaignCount
 from .delivery import Delivery
 from .milestones import MilestoneCrossing, MilestoneMessage
@@ -16,7 +14,6 @@ __all__ = [
     "ExportJob",
     "MilestoneCrossing",
     "MilestoneMessage",
-    "PageViewDay",
     "Signature",
     "SignatureQuerySet",
     "Suppression",
