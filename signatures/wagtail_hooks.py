@@ -8,8 +8,13 @@ from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.widgets.button import Button, ListingButton
 from wagtail.log_actions import LogFormatter
 
-from signatures.admin import deletion_guards, delivery_urls, replies, webhooks
+from campaigns import page_parts
+from signatures.admin import delivery_urls
 from signatures.admin import directory_import as directories
+from signatures.answers import answers_for
+from signatures.count_breakdown import breakdown
+from signatures.counter import displayed_count
+from signatures.forms import SignatureForm
 
 from . import log_actions
 from .admin import urls as admin_urls
@@ -370,3 +375,11 @@ def publish_new_targets_with_the_campaign(request, page):
 
 # Approving a campaign in a workflow publishes them too: signatures/apps.py connects
 # target_approval.publish_with_approved_campaign to workflow_approved.
+
+
+# What a campaign page shows of its actions (campaigns.page_parts: campaigns never imports
+# signatures, which builds on it).
+hooks.register(page_parts.ACTION_FORM, SignatureForm)
+hooks.register(page_parts.ACTION_COUNT, displayed_count)
+hooks.register(page_parts.ANSWERS, answers_for)
+hooks.register(page_parts.COUNT_BREAKDOWN, breakdown)
