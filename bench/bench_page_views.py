@@ -79,7 +79,7 @@ def measure() -> str:
     from django.test.utils import CaptureQueriesContext
 
     from campaigns.models import CampaignPage
-    from signatures import landing, page_views, sources
+    from insights import landing, page_views, sources
 
     campaign = CampaignPage.objects.live().first()
     page_views._next_flush = float("inf")  # flushed below, once, not while timing

@@ -9,7 +9,7 @@ from django.core.cache import caches
 from kombu import Connection
 from redis.exceptions import ResponseError
 
-from cms import redis_clients
+from cms.base import redis_clients
 
 pytestmark = pytest.mark.redis
 

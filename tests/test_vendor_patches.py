@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-from cms import checks, vendor
+from cms.base import checks, vendor
 
 BASE = Path(__file__).resolve().parent.parent
 

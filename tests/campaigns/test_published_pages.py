@@ -13,7 +13,7 @@ from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import PageViewRestriction
 
 from cms.base.models import OrganisationSettings
-from signatures import page_cache
+from signatures.caching import page_cache
 from tests.factories import CampaignPageFactory, TargetFactory, translate
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cms import surge
+from cms.base import surge
 from cms.base.models import SurgeMode
 from signatures import counter
 from signatures.models import Signature, WebhookEndpoint

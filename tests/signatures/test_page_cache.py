@@ -145,7 +145,7 @@ SHARED_LINK = "?utm_source=facebook&utm_medium=share&utm_campaign=lakeside&fbcli
 
 
 def test_a_shared_link_is_served_the_cached_copy_and_counted_by_its_tags(client, cached_campaign):
-    from signatures import page_views
+    from insights import page_views
 
     warm(client, cached_campaign.url)
     shared = visit(client, cached_campaign.url + SHARED_LINK)
