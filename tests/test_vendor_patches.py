@@ -65,8 +65,8 @@ def test_a_private_name_outside_vendor_fails_the_deploy_checks(tmp_path, code):
             """
         )
     )
-    (tmp_path / "cms" / "vendor").mkdir()
-    (tmp_path / "cms" / "vendor" / "patch.py").write_text("x = request._get_raw_host()\n")
+    (tmp_path / "cms" / "base" / "vendor").mkdir(parents=True)
+    (tmp_path / "cms" / "base" / "vendor" / "patch.py").write_text("x = request._get_raw_host()\n")
 
     [(path, line, name)] = checks.private_accesses(tmp_path)
     assert path == "signatures/views.py" and line == 8 and name in code
