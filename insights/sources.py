@@ -14,7 +14,6 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 
-
 #: The sources a form or an API call carries; the partner site and language come from headers.
 CARRIED = ("utm_source", "utm_medium", "utm_campaign", "referrer")
 #: Query parameters that say where a visit came from and never change what the page shows:
