@@ -9,8 +9,7 @@ from wagtail.admin.widgets.button import Button, ListingButton
 from wagtail.log_actions import LogFormatter
 
 from campaigns import page_parts
-from signatures.admin import delivery_urls
-from signatures.admin import directory_import as directories
+from signatures.admin import delivery_urls, directory_import
 from signatures.answers import answers_for
 from signatures.count_breakdown import breakdown
 from signatures.counter import displayed_count
@@ -38,7 +37,7 @@ def register_delivery_admin_urls():
 
 @hooks.register("register_admin_urls")
 def register_directory_admin_urls():
-    return [path("directories/", include(directories))]
+    return [path("directories/", include(directory_import))]
 
 
 @hooks.register("register_settings_menu_item")

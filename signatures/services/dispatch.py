@@ -13,8 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cms.base import surge
-from signatures.services import milestones, webhooks
-from signatures.services import representative_targets as representatives
+from signatures.services import milestones, representative_targets, webhooks
 
 from .. import task_names
 from ..models import Delivery, Signature
@@ -54,7 +53,7 @@ def dispatch_signature(signature_id: int) -> None:
                 # Raises LookupUnavailable while the provider is down: this rolls back and
                 # the row is dispatched again later (dispatch_waiting, sweep_outbox).
                 # So does NobodyToWriteTo, rather than drop a letter (logged by the caller).
-                targets += representatives.targets_for(
+                targets += representative_targets.targets_for(
                     campaign, signature.postal_code, signature.district
                 )
             deliveries = Delivery.objects.bulk_create(

@@ -14,8 +14,7 @@ from functools import lru_cache
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.utils import timezone
 
-from signatures.services import outbox
-from signatures.services import representative_targets as representatives
+from signatures.services import outbox, representative_targets
 
 from .. import counter, task_names
 from ..abuse import ActionRefused, check_address, check_rate
@@ -49,7 +48,7 @@ def record_signature(
     # query with the imported table).
     found = None
     if campaign.writes_to_representatives:
-        found = representatives.found_for_signing(
+        found = representative_targets.found_for_signing(
             campaign, details.get("postal_code", ""), details.get("district", "")
         )
         if found:  # the district written to, kept for dispatching
