@@ -10,7 +10,7 @@ class CmsConfig(AppConfig):
         from django.core.signals import request_finished
         from django.db.models.signals import post_save
 
-        from cms import request_logs  # noqa: F401 - checks registers system checks
+        from cms import request_logs
         from cms.base import checks, surge  # noqa: F401 - checks registers system checks
         from cms.base.models import SurgeMode
         from cms.base.vendor import wagtail_renditions

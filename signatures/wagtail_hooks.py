@@ -9,7 +9,13 @@ from wagtail.admin.widgets.button import Button, ListingButton
 from wagtail.log_actions import LogFormatter
 
 from campaigns import page_parts
-from signatures.admin import delivery_urls, directory_import
+from signatures.admin import (
+    deletion_guards,  # noqa: F401  (hooks that keep signed campaigns and targets)
+    delivery_urls,
+    directory_import,
+    replies,  # noqa: F401  (the answers' screens register themselves)
+    webhooks,  # noqa: F401  (the webhook screens register themselves)
+)
 from signatures.answers import answers_for
 from signatures.count_breakdown import breakdown
 from signatures.counter import displayed_count
