@@ -89,7 +89,7 @@ def measure() -> str:
     from campaigns.models import CampaignPage, Directory
     from campaigns.representatives import find
     from signatures.services import signing
-    from signatures.services.directories import import_directory, read_csv
+    from signatures.services.directory_import import import_directory, read_csv
 
     codes = postal_codes(ROWS)
     text = directory_csv(codes)

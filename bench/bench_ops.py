@@ -27,7 +27,7 @@ QUERIES = 3000
 CHECKS = 200
 SCRAPES = 50
 OPS_MIDDLEWARE = {
-    "cms.request_metrics.RequestMetricsMiddleware",
+    "cms.base.request_metrics.RequestMetricsMiddleware",
     "cms.request_logs.RequestIdMiddleware",
 }
 #: The baseline: django-prometheus's middlewares around the chain, as Clarion had them.
@@ -91,7 +91,7 @@ def metrics_per_query() -> tuple[float, float]:
     from django.db.backends.postgresql.base import DatabaseWrapper
     from django_prometheus.db.backends.postgresql.base import DatabaseWrapper as OldWrapper
 
-    assert connection.settings_dict["ENGINE"] == "cms.database.postgresql"
+    assert connection.settings_dict["ENGINE"] == "cms.base.database.postgresql"
     plain = DatabaseWrapper(
         connection.settings_dict | {"ENGINE": "django.db.backends.postgresql"}, alias="plain"
     )
@@ -166,10 +166,10 @@ def measure() -> str:
 
 In-process, PostgreSQL and a private Redis (broker and cache); medians of {ROUNDS}
 interleaved rounds. A request is `GET /health/live/` through Clarion's whole middleware
-chain, with and without the metrics middleware (cms/request_metrics.py) and the request-id
+chain, with and without the metrics middleware (cms/base/request_metrics.py) and the request-id
 middleware, and, as the baseline in the same rounds, with django-prometheus's own two
 middlewares and the request id instead ({REQUESTS} requests a round); a query is `SELECT 1`
-through Clarion's measured backend (cms/database), django-prometheus's and Django's own
+through Clarion's measured backend (cms/base/database), django-prometheus's and Django's own
 ({QUERIES} a round). Load average (1 min) {load[0]:.1f} at the start, {os.getloadavg()[0]:.1f}
 at the end, on {os.cpu_count()} cores.
 

@@ -79,7 +79,7 @@ def measure() -> str:
     from django.test.utils import CaptureQueriesContext
 
     from campaigns.models import CampaignPage
-    from signatures import landing, page_views, sources
+    from insights import landing, page_views, sources
 
     campaign = CampaignPage.objects.live().first()
     page_views._next_flush = float("inf")  # flushed below, once, not while timing
@@ -89,9 +89,7 @@ def measure() -> str:
     # The demo page as the page cache keeps it: with the marker the middleware fills in.
     from django.conf import settings
 
-    others = [
-        name for name in settings.MIDDLEWARE if name != "signatures.landing.LandingMiddleware"
-    ]
+    others = [name for name in settings.MIDDLEWARE if name != "insights.landing.LandingMiddleware"]
     with override_settings(CLARION_PAGE_CACHE_SECONDS=0, MIDDLEWARE=others):
         html = Client().get(campaign.url).content
     assert landing.MARKER in html, "the campaign page carries no landing marker"

@@ -6,7 +6,7 @@ campaign page with a French translation (language switcher and hreflang links):
 - rendered (CLARION_PAGE_CACHE_SECONDS=0): sequential requests for the render latency,
   then concurrent clients for the rate; as the baseline in the same run, the same with
   CLARION_PUBLISHED_PAGES=false (every request routed through Wagtail's page tree and
-  every fact read afresh, as before signatures.published_pages);
+  every fact read afresh, as before signatures.caching.published_pages);
 - cached (the page cache on, as in production): the same two measurements;
 - in-process (bench/profile_page.py on the same database): queries and time per step,
   with and without the kept pages.

@@ -143,7 +143,7 @@ def create_campaign(port: int):
     from wagtail.models import Page, Site
 
     from campaigns.models import CampaignIndexPage, CampaignPage, CampaignTarget, Target
-    from cms.models import HomePage
+    from cms.base.models import HomePage
 
     root = Page.get_first_root_node()
     home = root.add_child(instance=HomePage(title="Home", slug="bench-home"))
@@ -173,13 +173,13 @@ def create_representative_campaign():
     """The demo's "Clean water for every community": a campaign writing to each supporter's
     representative, found from their postal code in the demo directory (imported as
     load_demo does). Made after `create_campaign`, under the same index."""
-    from campaigns.management.commands.load_demo import (
+    from campaigns.models import CampaignIndexPage, CampaignPage, Directory
+    from cms.management.commands.load_demo import (
         DEMO_DIRECTORY,
         DEMO_REPRESENTATIVES,
         REPRESENTATIVE_LETTER,
     )
-    from campaigns.models import CampaignIndexPage, CampaignPage, Directory
-    from signatures.services.directories import import_directory, read_csv
+    from signatures.services.directory_import import import_directory, read_csv
 
     import_directory(DEMO_DIRECTORY, read_csv(DEMO_REPRESENTATIVES), replace=True)
     campaign = CampaignPage(

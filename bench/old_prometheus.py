@@ -1,5 +1,5 @@
 """django-prometheus's own request middlewares and database wrapper, as Clarion ran them
-before its lean ones (cms/request_metrics.py, cms/database), for bench_ops.py to measure
+before its lean ones (cms/base/request_metrics.py, cms/base/database), for bench_ops.py to measure
 both in one run. Their metrics go to a private registry: the lean ones use the same names.
 """
 

@@ -1,5 +1,5 @@
 """Server cost of one rendered campaign page, in-process: time per step, queries, a profile,
-with the published page kept by the process (signatures.published_pages) and, in the same run
+with the published page kept by the process (signatures.caching.published_pages) and, in the same run
 as the baseline, routed by Wagtail on every request as before (CLARION_PUBLISHED_PAGES off).
 
 The wall-clock benchmark (bench_pages.py) needs the machine to itself; this one does not.
@@ -86,7 +86,7 @@ def page_steps():
     from wagtail.models import Page, Site
 
     from campaigns.models import CampaignPage
-    from signatures.landing import LandingMiddleware
+    from insights.landing import LandingMiddleware
 
     return [
         (BaseHandler, "_get_response", "URL routing, middleware hooks, the view's own code"),

@@ -17,6 +17,7 @@ from wagtail.api.v3.errors import ProblemDetail
 from wagtail.api.v3.pagination import WagtailLimitOffsetPagination
 from wagtail.rich_text import expand_db_html
 
+from . import page_parts
 from .api_schemas import (
     NOT_FOUND,
     AnswersSchema,
@@ -246,8 +247,7 @@ def describe_campaign(campaign, request) -> dict:
 
 
 def _describe_campaign(campaign, request) -> dict:
-    from signatures.forms import SignatureForm
-
+    action_form = page_parts.provided(page_parts.ACTION_FORM)
     sign_path = campaign.pk and reverse("wagtailapi_v3:campaign_sign", args=[campaign.pk])
     subject_preview, body_preview = campaign.letter_preview()
     return describe_summary(campaign, request) | {
@@ -287,7 +287,7 @@ def _describe_campaign(campaign, request) -> dict:
             ),
             form=FormSetupSchema(
                 action_url=request_url(request, sign_path) if sign_path else "",
-                fields=describe_form(SignatureForm(campaign=campaign)),
+                fields=describe_form(action_form(campaign=campaign)),
                 consent_text=campaign.consent_text,
                 button_label=campaign.button_label,
                 privacy_note=expand_db_html(campaign.privacy_note),

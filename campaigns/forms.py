@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
-from cms.vendor.wagtail_inline_rows import CommittedInlineRowsFormMixin
+from cms.base.vendor.wagtail_inline_rows import CommittedInlineRowsFormMixin
 
 from .letters import refuse_unknown_placeholders
 

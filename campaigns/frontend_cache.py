@@ -70,7 +70,7 @@ def connect() -> None:
     from wagtail.models import PageViewRestriction
     from wagtail.signals import page_published, page_unpublished, published, unpublished
 
-    from cms.models import OrganisationSettings
+    from cms.base.models import OrganisationSettings
 
     from .models import Target
 

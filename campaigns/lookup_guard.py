@@ -13,7 +13,7 @@ call of a budget shared by every process and node (CLARION_REPRESENT_BUDGET, "ca
 at most that many calls in any such window, counted on Redis's own clock); with none left it
 raises OverBudget (a LookupUnavailable, not a failure: the breaker is not told), and the
 caller answers from the directory's table or lets the action's letter wait, as when the
-provider is down (campaigns/represent.py, signatures/services/representatives.py).
+provider is down (campaigns/represent.py, signatures/services/representative_targets.py).
 """
 
 import logging
@@ -25,8 +25,8 @@ import time
 from django.conf import settings
 from django.core.cache import cache, caches
 
-from cms import redis_clients
-from signatures.abuse import count_in_window
+from cms.base import redis_clients
+from cms.base.redis_clients import count_in_window
 
 from .models.directories import MAX_POSTAL_CODE
 from .representatives import LookupUnavailable

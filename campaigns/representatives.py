@@ -5,7 +5,7 @@
 (`campaigns.represent.RepresentLookup`). A provider's `find(directory, postal_code)`
 returns who the code leads to (empty: nobody), or raises LookupUnavailable when it cannot
 tell now; then the action is still taken and its letters wait for a later try
-(signatures/services/representatives.py).
+(signatures/services/representative_targets.py).
 
 Only published representatives with an address are ever found: an unpublished row (a
 draft, or one a moderator stopped) neither receives a letter nor stands for anyone.
@@ -103,7 +103,7 @@ def published(directory: Directory, found: list[Found]) -> list[Found]:
     """A remote provider's finds as the directory's table has them, in one query: one the
     table holds published takes its row's approved details and id; one it holds unpublished
     (a draft, or stopped by a moderator) is not found at all; one it does not hold stays
-    as found (dispatching keeps it: signatures/services/representatives.py)."""
+    as found (dispatching keeps it: signatures/services/representative_targets.py)."""
     if not found:
         return found
     rows = {

@@ -1,5 +1,5 @@
 """Share links that say where a visit came from: each network's link to a campaign carries
-the source tags the page's visits and actions are counted by (signatures.sources), so a
+the source tags the page's visits and actions are counted by (insights.sources), so a
 share comes back as "facebook / share" rather than as a direct visit or a referring site.
 """
 

@@ -10,9 +10,10 @@ class CmsConfig(AppConfig):
         from django.core.signals import request_finished
         from django.db.models.signals import post_save
 
-        from . import checks, request_logs, surge  # noqa: F401 - checks registers system checks
-        from .models import SurgeMode
-        from .vendor import wagtail_renditions
+        from cms import request_logs
+        from cms.base import checks, surge  # noqa: F401 - checks registers system checks
+        from cms.base.models import SurgeMode
+        from cms.base.vendor import wagtail_renditions
 
         wagtail_renditions.skip_rewriting_prefetched_renditions()
         request_finished.connect(request_logs.forget, dispatch_uid="clarion-request-id")

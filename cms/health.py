@@ -31,10 +31,10 @@ from health_check.exceptions import HealthCheckException, ServiceUnavailable
 from health_check.views import HealthCheckView
 
 from campaigns import lookup_guard
+from cms.base.vendor import django_logging
 from signatures.services.backlog import backlog
 
 from . import heartbeat
-from .vendor import django_logging
 
 #: The longest a broker may take to accept a connection before it counts as down.
 BROKER_TIMEOUT_SECONDS = 2

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from .models import Heartbeat
+from cms.base.models import Heartbeat
 
 BEAT = "beat"
 

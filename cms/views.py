@@ -6,9 +6,8 @@ from django.views.decorators.http import require_safe
 from wagtail import views as wagtail_views
 from wagtail.models import Site
 
-from signatures import published_pages
-
-from .models import OrganisationSettings
+from cms.base.models import OrganisationSettings
+from signatures.caching import published_pages
 
 #: The organisation's icon as browsers show it in tabs (high-density screens included).
 FAVICON_RENDITION = "fill-64x64|format-png"
@@ -70,7 +69,7 @@ def served_where_it_belongs(page, request):
 
 def serve_page(request, path):
     """Wagtail's page view, with a published campaign page routed from the process's copy
-    (signatures.published_pages); the restrictions, hooks and the page's own serve run as
+    (signatures.caching.published_pages); the restrictions, hooks and the page's own serve run as
     in Wagtail's."""
     published_pages.route(request, path)
     return wagtail_views.serve(request, path)

@@ -15,11 +15,12 @@ from urllib.parse import urlsplit
 from disposable_email_domains import blocklist as DISPOSABLE_DOMAINS
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from cms import redis_clients
+from cms.base import redis_clients
+from cms.base.redis_clients import count_in_window
 
 #: Name of the honeypot input: invisible to people, tempting to form-filling robots.
 HONEYPOT_FIELD = "website"
@@ -118,26 +119,6 @@ def check_rate(
             retry_after=retry_after,
         )
     return also is not None and isinstance(caches["default"], redis_clients.RedisCache)
-
-
-def count_in_window(key: str, timeout: int, also=None) -> int:
-    """Add one to a counter that expires `timeout` seconds after its first count.
-
-    On Redis one INCR + EXPIRE NX in a single round trip (Django's incr() needs two), with
-    the commands `also()` returns in the same round trip; elsewhere (tests, development)
-    through the cache API, without them.
-    """
-    backend = caches["default"]
-    if isinstance(backend, redis_clients.RedisCache):
-        redis_key = backend.make_and_validate_key(key)
-        extra = also() if also else ()
-        return backend.pipelined(("INCR", redis_key), ("EXPIRE", redis_key, timeout, "NX"), *extra)[
-            0
-        ]
-    try:
-        return cache.incr(key)
-    except ValueError:  # the first count
-        return 1 if cache.add(key, 1, timeout) else cache.incr(key)
 
 
 # Disposable addresses ------------------------------------------------------------------

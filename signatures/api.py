@@ -26,14 +26,16 @@ from wagtail.api.v3.errors import ProblemDetail, problem_response
 
 from campaigns.api_schemas import NOT_FOUND, CampaignId, CounterSchema, describe_counter
 from campaigns.models import CampaignPage
-from cms import surge
+from cms.base import surge
+from insights import sources
+from signatures import abuse, metrics
+from signatures.caching.live_campaigns import live_campaign
+from signatures.services import representative_targets as representatives
+from signatures.services import signing
 
-from . import abuse, metrics, sources
 from .abuse import ActionRefused
 from .counter import SURGE_FRESHNESS_SECONDS
 from .forms import SignatureForm
-from .live_campaigns import live_campaign
-from .services import representatives, signing
 
 router = Router(tags=["actions"])
 
@@ -41,7 +43,7 @@ router = Router(tags=["actions"])
 #: CDN answers its pollers with the count it has while it fetches the next one (one request
 #: per interval and edge, whatever the pollers), and keeps answering through an outage.
 COUNTER_CACHE = "public, max-age=5, s-maxage=5, stale-while-revalidate=30, stale-if-error=600"
-#: In surge mode (cms.surge) the count is recounted every 30 s: caches may keep it as long.
+#: In surge mode (cms.base.surge) the count is recounted every 30 s: caches may keep it as long.
 SURGE_COUNTER_CACHE = (
     f"public, max-age={SURGE_FRESHNESS_SECONDS}, s-maxage={SURGE_FRESHNESS_SECONDS}, "
     "stale-while-revalidate=60, stale-if-error=600"
@@ -68,7 +70,7 @@ Text = Annotated[str, AfterValidator(_text)]
 
 #: The request body: the sign form's fields, all optional here because the form decides
 #: which are required for each campaign (and says so per field), and where the supporter
-#: came from (the landing address's utm tags, the referring site: see signatures.sources).
+#: came from (the landing address's utm tags, the referring site: see insights.sources).
 SignatureIn = create_model(
     "SignatureIn",
     __base__=SignatureInBase,

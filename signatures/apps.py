@@ -16,7 +16,9 @@ class SignaturesConfig(AppConfig):
         )
 
         # The checks register themselves; the tasks too, under the names services enqueue.
-        from . import checks, live_campaigns, page_cache, tasks  # noqa: F401
+        from signatures import checks, tasks  # noqa: F401
+        from signatures.caching import live_campaigns, page_cache  # noqa: F401
+
         from .services import after_response, previews, target_approval
 
         # Follow-up work waits until the response is complete: timing never tells who signed.
@@ -37,7 +39,7 @@ class SignaturesConfig(AppConfig):
         post_save.connect(page_cache.invalidate_on_page_change)
         # Every campaign page shows its organisation's settings and its targets' names.
         from campaigns.models import Target
-        from cms.models import OrganisationSettings
+        from cms.base.models import OrganisationSettings
 
         for model in (OrganisationSettings, Target):
             post_save.connect(page_cache.invalidate_on_change, sender=model)
@@ -48,7 +50,7 @@ class SignaturesConfig(AppConfig):
 
         post_save.connect(page_cache.invalidate, sender=PageViewRestriction)
         post_save.connect(live_campaigns.forget, sender=PageViewRestriction)
-        # What each process keeps of published pages (signatures.published_pages) goes with
+        # What each process keeps of published pages (signatures.caching.published_pages) goes with
         # the generation too: a restriction lifted, a site or a locale changed, an image
         # edited or deleted, a target or the organisation's settings deleted.
         from wagtail.images import get_image_model

@@ -22,7 +22,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Sum
 
-from cms import surge
+from cms.base import surge
 
 from .models import CampaignCount, Signature
 
@@ -30,7 +30,7 @@ from .models import CampaignCount, Signature
 FRESHNESS_SECONDS = 4
 #: While actions arrive, the count is refreshed at most this often.
 BUMP_SECONDS = 1
-#: Both, in surge mode (cms.surge): the page and its pollers cost fewer recounts.
+#: Both, in surge mode (cms.base.surge): the page and its pollers cost fewer recounts.
 SURGE_FRESHNESS_SECONDS = 30
 #: How long a count may stand in while another reader recounts (or after a recount failed).
 KEPT_SECONDS = 60

@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from campaigns.progress import goal_for
 from campaigns.sharing import SHARE_MEDIUM
-
-from . import page_views, sources
-from .models import Delivery, PageViewDay, Signature
+from insights import page_views, sources
+from insights.models import PageViewDay
+from signatures.models import Delivery, Signature
 
 #: Per-day figures cover the latest this many days.
 MOST_DAYS = 60

@@ -4,22 +4,16 @@ The action form, the admin's detail view, the CRM's webhook, the CSV export and 
 access all read them from here: a new detail is added to the model and to one of these.
 """
 
+from insights import sources
+
 #: Who the supporter is and how to reach them; the CRM receives these (and the consent).
 CONTACT = ("first_name", "last_name", "email", "country", "postal_code", "phone")
 #: What the supporter wrote for the targets: a note of their own, the letter as edited.
 WRITTEN = ("personal_note", "letter_subject", "letter_body")
 #: Their consent to hear from the organisation: given or not, the wording, and when.
 CONSENT = ("consent", "consent_text", "consent_at")
-#: Where the action came from (see sources.py), nothing about the person: shown to
+#: Where the action came from (see insights/sources.py), nothing about the person: shown to
 #: moderators, exported and sent to the CRM.
-SOURCE = (
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "referrer_domain",
-    "partner_site",
-    "language",
-    "page_language",  # which of the campaign's translations the action was taken on
-)
+SOURCE = sources.FIELDS
 
 ALL = (*CONTACT, *WRITTEN, *CONSENT)

@@ -12,7 +12,9 @@ from functools import partial
 from celery import shared_task
 from django.conf import settings
 
-from . import page_views, task_names
+from insights import page_views
+from signatures import task_names
+
 from .services import (
     confirmation,
     delivery,

@@ -5,8 +5,8 @@ in an address nor sit in a shared cache; so the page answers the POST itself (no
 and is `private, no-store`. Rendering the whole page for each action cost ten times the
 action itself (issue 32), so each process renders it once per campaign and site without
 anyone's representatives, with a marker where they go (its shell), keeps it with the live
-campaign (signatures.live_campaigns: for CLARION_CAMPAIGN_CACHE_SECONDS, forgotten on
-publishing), and puts each supporter's own into a copy, as signatures.landing puts a
+campaign (signatures.caching.live_campaigns: for CLARION_CAMPAIGN_CACHE_SECONDS, forgotten on
+publishing), and puts each supporter's own into a copy, as insights.landing puts a
 visit's sources into a cached page. The shell is rendered with no one's representatives,
 so none can leak from one answer into another.
 

@@ -3,10 +3,12 @@ from django.template.response import TemplateResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from . import abuse, landing, metrics, page_views, sources, thank_you
+from insights import landing, page_views, sources
+from signatures import abuse, metrics, thank_you
+from signatures.caching.live_campaigns import live_campaign
+
 from .abuse import ActionRefused
 from .forms import SignatureForm
-from .live_campaigns import live_campaign
 from .services import confirmation, signing, unsubscribe
 
 

@@ -8,15 +8,21 @@ from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.widgets.button import Button, ListingButton
 from wagtail.log_actions import LogFormatter
 
-from . import log_actions
-from .admin import (
+from campaigns import page_parts
+from signatures.admin import (
     deletion_guards,  # noqa: F401  (hooks that keep signed campaigns and targets)
     delivery_urls,
-    directories,
+    directory_import,
     replies,  # noqa: F401  (the answers' screens register themselves)
     updates,  # noqa: F401  (the updates' screens register themselves)
     webhooks,  # noqa: F401  (the webhook screens register themselves)
 )
+from signatures.answers import answers_for
+from signatures.count_breakdown import breakdown
+from signatures.counter import displayed_count
+from signatures.forms import SignatureForm
+
+from . import log_actions
 from .admin import urls as admin_urls
 from .admin.listing import signature_admin
 from .admin.permissions import EXPORT, MODERATE, VIEW, can_see_statistics
@@ -38,7 +44,7 @@ def register_delivery_admin_urls():
 
 @hooks.register("register_admin_urls")
 def register_directory_admin_urls():
-    return [path("directories/", include(directories))]
+    return [path("directories/", include(directory_import))]
 
 
 @hooks.register("register_settings_menu_item")
@@ -382,3 +388,11 @@ def publish_new_targets_with_the_campaign(request, page):
 
 # Approving a campaign in a workflow publishes them too: signatures/apps.py connects
 # target_approval.publish_with_approved_campaign to workflow_approved.
+
+
+# What a campaign page shows of its actions (campaigns.page_parts: campaigns never imports
+# signatures, which builds on it).
+hooks.register(page_parts.ACTION_FORM, SignatureForm)
+hooks.register(page_parts.ACTION_COUNT, displayed_count)
+hooks.register(page_parts.ANSWERS, answers_for)
+hooks.register(page_parts.COUNT_BREAKDOWN, breakdown)

@@ -29,8 +29,9 @@ def pytest_runtest_setup(item):
 def _fresh_cache(monkeypatch):
     from django.core.cache import cache
 
-    from cms import surge
-    from signatures import counter, page_views
+    from cms.base import surge
+    from insights import page_views
+    from signatures import counter
 
     # Page ids repeat across tests (rolled back), so the counter's per-process memo of
     # recent bumps must go with the cache, or one test's bump hides the next one's.
@@ -54,7 +55,7 @@ def redis_cache(settings):
     prefix = f"test-{uuid.uuid4().hex}"
     settings.CACHES = {
         "default": {
-            "BACKEND": "cms.redis_clients.RedisCache",
+            "BACKEND": "cms.base.redis_clients.RedisCache",
             "LOCATION": settings.CELERY_BROKER_URL,
             "KEY_PREFIX": prefix,
         }

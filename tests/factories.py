@@ -2,7 +2,7 @@ import factory
 from wagtail.models import Locale, Page, Site
 
 from campaigns.models import CampaignIndexPage, CampaignPage, CampaignTarget, Target
-from cms.models import HomePage
+from cms.base.models import HomePage
 
 #: A supporter's details as the form and the API take them; a test adds the fields its
 #: campaign asks for (`SUPPORTER | {"postal_code": ...}`).

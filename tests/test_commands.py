@@ -39,7 +39,7 @@ def test_the_demo_campaign_can_be_signed(client):
 def test_the_demo_campaign_is_in_french_too_as_a_wagtail_localize_translation(client):
     from wagtail_localize.models import StringSegment, Translation
 
-    from campaigns.management.commands.demo_french import TEXTS
+    from cms.management.commands.demo_french import TEXTS
 
     call_command("load_demo")
     english = CampaignPage.objects.get(slug="free-the-lakeside-four", locale__language_code="en")

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from wagtail_headless_preview.models import PagePreview
 
-from cms.headless import headless_preview_enabled
+from cms.base.headless import headless_preview_enabled
 from tests.ops.processes import run_django
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +78,7 @@ def test_without_a_front_end_wagtails_own_preview_renders_the_page(rf, draft, se
 def test_the_front_end_comes_from_the_environment(value, expected):
     result = run_django(
         "import json; from django.conf import settings\n"
-        "from cms.headless import headless_preview_enabled\n"
+        "from cms.base.headless import headless_preview_enabled\n"
         "print(json.dumps([getattr(settings, 'WAGTAIL_HEADLESS_PREVIEW', None),"
         " headless_preview_enabled()]))",
         DJANGO_SETTINGS_MODULE="cms.settings.test",

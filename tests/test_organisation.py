@@ -10,7 +10,7 @@ from wagtail.models import Site
 from wagtail.test.utils.form_data import querydict_from_html
 
 from campaigns.models import CampaignPage
-from cms.models import OrganisationSettings
+from cms.base.models import OrganisationSettings
 
 pytestmark = pytest.mark.django_db
 

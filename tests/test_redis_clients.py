@@ -1,4 +1,4 @@
-"""The cache and the broker on Redis work through one client per pool (cms/redis_clients.py)."""
+"""The cache and the broker on Redis work through one client per pool (cms/base/redis_clients.py)."""
 
 import os
 import threading
@@ -9,7 +9,7 @@ from django.core.cache import caches
 from kombu import Connection
 from redis.exceptions import ResponseError
 
-from cms import redis_clients
+from cms.base import redis_clients
 
 pytestmark = pytest.mark.redis
 
@@ -30,7 +30,7 @@ def test_the_cache_answers_as_djangos_through_one_client(redis_cache):
 def test_the_settings_use_these_classes_on_redis(settings):
     from cms.celery import app
 
-    assert settings.CELERY_BROKER_TRANSPORT == "cms.redis_clients:Transport"
+    assert settings.CELERY_BROKER_TRANSPORT == "cms.base.redis_clients:Transport"
     with app.connection_for_write() as connection:
         assert isinstance(connection.transport, redis_clients.Transport)
 

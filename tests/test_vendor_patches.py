@@ -1,4 +1,4 @@
-"""Private parts of Django, Wagtail, kombu and redis-py are reached only from cms/vendor
+"""Private parts of Django, Wagtail, kombu and redis-py are reached only from cms/base/vendor
 (`manage.py check --deploy`, so `make check`, holds it: cms.E002), and each patch there
 runs only on a version it was tested on (cms.E001)."""
 
@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-from cms import checks, vendor
+from cms.base import checks, vendor
 
 BASE = Path(__file__).resolve().parent.parent
 
@@ -32,7 +32,7 @@ def test_an_untested_version_fails_the_checks(monkeypatch):
     errors = checks.patches_are_tested_here(None)
     assert {error.id for error in errors} == {"cms.E001"}
     assert len(errors) == len(vendor.NAMES)
-    assert "cms/vendor/wagtail_renditions.py was written for wagtail 8.0" in " ".join(
+    assert "cms/base/vendor/wagtail_renditions.py was written for wagtail 8.0" in " ".join(
         error.msg for error in errors
     )
     with pytest.raises(SystemCheckError):
@@ -65,8 +65,8 @@ def test_a_private_name_outside_vendor_fails_the_deploy_checks(tmp_path, code):
             """
         )
     )
-    (tmp_path / "cms" / "vendor").mkdir()
-    (tmp_path / "cms" / "vendor" / "patch.py").write_text("x = request._get_raw_host()\n")
+    (tmp_path / "cms" / "base" / "vendor").mkdir(parents=True)
+    (tmp_path / "cms" / "base" / "vendor" / "patch.py").write_text("x = request._get_raw_host()\n")
 
     [(path, line, name)] = checks.private_accesses(tmp_path)
     assert path == "signatures/views.py" and line == 8 and name in code

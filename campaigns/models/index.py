@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
-from cms.models import CampaignListingMixin
+from cms.base.models import CampaignListingMixin
 
 
 class CampaignIndexPage(CampaignListingMixin, Page):

@@ -20,10 +20,10 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
-from cms.headless import HeadlessPreviewable
-from cms.models import LanguageSwitcherMixin
+from cms.base.headless import HeadlessPreviewable
+from cms.base.models import LanguageSwitcherMixin
 
-from .. import sharing
+from .. import page_parts, sharing
 from ..blocks import StoryBlock
 from ..forms import CampaignPageForm
 from ..letters import letter_preview, refuse_unknown_placeholders
@@ -504,7 +504,7 @@ class CampaignPage(LanguageSwitcherMixin, HeadlessPreviewable, RoutablePageMixin
         its offset and goal are the ones shown, so all translations show one count.
 
         One indexed query per page object; the action routes keep page objects for a moment
-        (signatures.live_campaigns), the page cache keeps rendered pages."""
+        (signatures.caching.live_campaigns), the page cache keeps rendered pages."""
         if self.pk is None:  # the preview of a page never saved
             return CounterSource(None, self.counter_offset, self.counter_goal)
         first = (
@@ -571,7 +571,7 @@ class CampaignPage(LanguageSwitcherMixin, HeadlessPreviewable, RoutablePageMixin
         pictures and its story's blocks (with their images).
 
         For a published page that one process keeps and serves to many requests
-        (signatures.published_pages), which drops it whenever any of these may have
+        (signatures.caching.published_pages), which drops it whenever any of these may have
         changed. What depends on the request or the clock (whether a visitor passes a
         restriction, the count, whether the campaign is open) is still worked out on each.
         """
@@ -628,9 +628,7 @@ class CampaignPage(LanguageSwitcherMixin, HeadlessPreviewable, RoutablePageMixin
         return PageViewRestriction.objects.filter(pk__in=first.values()).order_by("pk")
 
     def action_count(self):
-        from signatures.counter import displayed_count
-
-        return displayed_count(self)
+        return page_parts.provided(page_parts.ACTION_COUNT)(self)
 
     def tally(self):
         """The counter as shown: the count, the goal it works towards, whether open or closed.
@@ -655,17 +653,13 @@ class CampaignPage(LanguageSwitcherMixin, HeadlessPreviewable, RoutablePageMixin
 
     def answers(self):
         """The targets' published answers, and who has answered (signatures.answers)."""
-        from signatures.answers import answers_for
-
-        return answers_for(self)
+        return page_parts.provided(page_parts.ANSWERS)(self)
 
     def count_breakdown_shown(self):
         """How the count is made up (signatures.count_breakdown), if the campaign shows it."""
         if not self.count_breakdown:
             return None
-        from signatures.count_breakdown import breakdown
-
-        return breakdown(self)
+        return page_parts.provided(page_parts.COUNT_BREAKDOWN)(self)
 
     @property
     def next_step(self) -> NextStep | None:
@@ -695,11 +689,9 @@ class CampaignPage(LanguageSwitcherMixin, HeadlessPreviewable, RoutablePageMixin
 
     def get_context(self, request, *args, form=None, **kwargs):
         """The page's context; `form` is a rejected action's form, shown with its errors."""
-        from signatures.forms import SignatureForm
-
         self.activate_language(request)  # every way of showing the page comes through here
         context = super().get_context(request, *args, **kwargs)
-        context["form"] = form or SignatureForm(campaign=self)
+        context["form"] = form or page_parts.provided(page_parts.ACTION_FORM)(campaign=self)
         if getattr(request, "is_preview", False):  # shows the targets awaiting approval too
             context["targets"], awaiting = self.targets_as_previewed()
             context["awaiting_approval"] = awaiting_approval_note(awaiting)

@@ -12,7 +12,7 @@ from wagtail.admin.panels import (
 )
 from wagtail.models import Page
 
-from cms.panels import scripts_panel
+from cms.base.panels import scripts_panel
 
 story_panels = Page.content_panels + [
     FieldPanel("lead"),

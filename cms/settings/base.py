@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "cms",
     "campaigns",
     "signatures",
+    "insights",
     "wagtail_modeladmin",
     "wagtail_headless_preview",
     "wagtail.api.v3",
@@ -72,8 +73,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Outside the page cache: counts each view and gives its form the visit's sources.
-    "signatures.landing.LandingMiddleware",
-    "signatures.page_cache.CampaignPageCacheMiddleware",
+    "insights.landing.LandingMiddleware",
+    "signatures.caching.page_cache.CampaignPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -105,9 +106,9 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://clarion")}
-# On Redis: Django's backend, reusing one client per pool (see cms/redis_clients.py).
+# On Redis: Django's backend, reusing one client per pool (see cms/base/redis_clients.py).
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["BACKEND"] = "cms.redis_clients.RedisCache"
+    CACHES["default"]["BACKEND"] = "cms.base.redis_clients.RedisCache"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -162,7 +163,7 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CLARION_FOLLOW_UP_THREAD = True
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
-    CELERY_BROKER_TRANSPORT = "cms.redis_clients:Transport"  # kombu's, reusing its client
+    CELERY_BROKER_TRANSPORT = "cms.base.redis_clients:Transport"  # kombu's, reusing its client
 elif not CELERY_BROKER_URL:
     # In-process, Celery still takes a producer for each task it runs: an in-memory one,
     # not kombu's default AMQP connection to a host nobody named ("No hostname was supplied").
@@ -246,7 +247,7 @@ CLARION_TARGET_MAX_PER_MINUTE = env.int("CLARION_TARGET_MAX_PER_MINUTE", default
 CLARION_PAGE_CACHE_SECONDS = env.int("CLARION_PAGE_CACHE_SECONDS", default=60)
 CLARION_PAGE_SHARED_MAX_AGE = env.int("CLARION_PAGE_SHARED_MAX_AGE", default=1)
 # Each process keeps the published campaign pages it serves, routed and with what they show
-# besides the count, until anything is published (signatures.published_pages; false: off).
+# besides the count, until anything is published (signatures.caching.published_pages; false: off).
 CLARION_PUBLISHED_PAGES = env.bool("CLARION_PUBLISHED_PAGES", default=True)
 # Each process keeps the live campaigns it takes actions on for this long (0: off).
 # Finding supporters' representatives (campaigns/representatives.py): the imported table,
@@ -272,7 +273,7 @@ CLARION_LOOKUP_BREAKER = env("CLARION_LOOKUP_BREAKER", default="5/60")
 # table answers, or the action's letter waits (campaigns/lookup_guard.py).
 CLARION_REPRESENT_BUDGET = env("CLARION_REPRESENT_BUDGET", default="60/60")
 CLARION_CAMPAIGN_CACHE_SECONDS = env.int("CLARION_CAMPAIGN_CACHE_SECONDS", default=2)
-# Surge mode (cms/surge.py): receipts and webhooks wait, the counter is recounted less often.
+# Surge mode (cms/base/surge.py): receipts and webhooks wait, the counter is recounted less often.
 # Also a switch for administrators in the admin (Settings → Surge mode).
 CLARION_SURGE_MODE = env.bool("CLARION_SURGE_MODE", default=False)
 # Load shedding (cms/load_shedding.py): a request that waited this long (ms) for a gunicorn
@@ -324,7 +325,7 @@ CLARION_METRICS_TOKEN = env("CLARION_METRICS_TOKEN", default="")
 # Requests counted and timed by Clarion's lean middleware (django-prometheus's names for
 # the three figures watched; its own two middlewares cost 0.3 ms a request).
 MIDDLEWARE = [
-    "cms.request_metrics.RequestMetricsMiddleware",
+    "cms.base.request_metrics.RequestMetricsMiddleware",
     "cms.request_logs.RequestIdMiddleware",
     *MIDDLEWARE,
 ]
@@ -334,9 +335,9 @@ DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
     "DISABLE_SERVER_SIDE_CURSORS", default=False
 )
 # Queries counted and timed: on PostgreSQL by Clarion's lean wrapper of Django's backend
-# (cms/database), elsewhere by django-prometheus's wrapper of the same backend.
+# (cms/base/database), elsewhere by django-prometheus's wrapper of the same backend.
 DATABASES["default"]["ENGINE"] = (
-    "cms.database.postgresql"
+    "cms.base.database.postgresql"
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
     else DATABASES["default"]["ENGINE"].replace(
         "django.db.backends.", "django_prometheus.db.backends.", 1

@@ -1,7 +1,6 @@
 from .counts import CampaignCount
 from .delivery import Delivery
 from .milestones import MilestoneCrossing, MilestoneMessage
-from .page_views import PageViewDay
 from .privacy import DataRequest, ExportJob
 from .replies import TargetReply
 from .signature import Signature, SignatureQuerySet
@@ -17,7 +16,6 @@ __all__ = [
     "ExportJob",
     "MilestoneCrossing",
     "MilestoneMessage",
-    "PageViewDay",
     "Signature",
     "SignatureQuerySet",
     "Suppression",

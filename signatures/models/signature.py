@@ -57,7 +57,7 @@ class Signature(models.Model):
     # The consent record: the exact wording the supporter agreed to, and when.
     consent_text = models.TextField(_("consent wording"), blank=True, editable=False)
     consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True, editable=False)
-    # Where the action came from (signatures.sources): cleaned and bounded, never personal.
+    # Where the action came from (insights.sources): cleaned and bounded, never personal.
     utm_source = models.CharField(_("utm_source"), max_length=100, blank=True, editable=False)
     utm_medium = models.CharField(_("utm_medium"), max_length=100, blank=True, editable=False)
     utm_campaign = models.CharField(_("utm_campaign"), max_length=100, blank=True, editable=False)

@@ -22,7 +22,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone, translation
 
 from campaigns.letters import letter_for
-from cms.models import OrganisationSettings
+from cms.base.models import OrganisationSettings
 
 from ..abuse import count_in_window
 from ..emails import ascii_domain

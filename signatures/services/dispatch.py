@@ -12,11 +12,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from cms import surge
+from cms.base import surge
+from signatures.services import milestones, representative_targets, updates, webhooks
 
 from .. import task_names
 from ..models import Delivery, Signature
-from . import milestones, representatives, updates, webhooks
 from .delivery import commit_without_waiting_for_disk
 from .outbox import BATCH, GRACE, enqueue_on_commit, resend
 
@@ -53,7 +53,7 @@ def dispatch_signature(signature_id: int) -> None:
                 # Raises LookupUnavailable while the provider is down: this rolls back and
                 # the row is dispatched again later (dispatch_waiting, sweep_outbox).
                 # So does NobodyToWriteTo, rather than drop a letter (logged by the caller).
-                targets += representatives.targets_for(
+                targets += representative_targets.targets_for(
                     campaign, signature.postal_code, signature.district
                 )
             deliveries = Delivery.objects.bulk_create(

@@ -29,7 +29,7 @@ from django.db import transaction
 from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Value
 from django.db.models.functions import Greatest, Least
 
-from cms.redis_clients import RedisCache
+from cms.base.redis_clients import RedisCache
 
 from .. import task_names
 from . import after_response

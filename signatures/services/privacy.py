@@ -12,7 +12,9 @@ from django.db import models, transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from .. import log_actions, page_views
+from insights import page_views
+from signatures import log_actions
+
 from ..emails import email_key, mailbox_key
 from ..models import DataRequest, Delivery, ExportJob, Signature, WebhookDelivery
 from . import export

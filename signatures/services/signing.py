@@ -14,11 +14,12 @@ from functools import lru_cache
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.utils import timezone
 
+from signatures.services import outbox, representative_targets
+
 from .. import counter, task_names
 from ..abuse import ActionRefused, check_address, check_rate
 from ..emails import email_key
 from ..models import Signature
-from . import outbox, representatives
 from .outbox import enqueue_on_commit
 from .privacy import consent_record
 
@@ -47,7 +48,7 @@ def record_signature(
     # query with the imported table).
     found = None
     if campaign.writes_to_representatives:
-        found = representatives.found_for_signing(
+        found = representative_targets.found_for_signing(
             campaign, details.get("postal_code", ""), details.get("district", "")
         )
         if found:  # the district written to, kept for dispatching
@@ -114,7 +115,7 @@ def _insert_or_update_pending(row: dict, latest: list[str]) -> tuple[Signature, 
 
 def _cursor(db):
     """On PostgreSQL, one that has the statement prepared: parsed and planned once per
-    connection, not on every action (cms/database/postgresql)."""
+    connection, not on every action (cms/base/database/postgresql)."""
     prepared_cursor = getattr(db, "prepared_cursor", None)
     return prepared_cursor() if prepared_cursor else db.cursor()
 

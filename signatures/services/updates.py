@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone, translation
 
-from cms import surge
+from cms.base import surge
 
 from .. import task_names
 from ..models import Signature, TargetReply, UpdateMailing, UpdateOptOut, UpdateRecipient

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from standardwebhooks import Webhook
 
-from cms import surge
+from cms.base import surge
 
 from .. import safe_http, supporter_fields, task_names
 from ..models import Delivery, Signature, WebhookDelivery, WebhookEndpoint
@@ -160,7 +160,7 @@ def announce(signature_ids, event: str = EVENT_COUNTED) -> None:
 
 
 def sweep_webhooks(now=None) -> int:
-    """Queue again the deliveries that a dead broker, a lost retry or a surge (cms.surge, while
+    """Queue again the deliveries that a dead broker, a lost retry or a surge (cms.base.surge, while
     it lasts) left pending."""
     if surge.active():
         return 0

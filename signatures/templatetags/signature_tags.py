@@ -1,7 +1,8 @@
 from django import template
 from django.conf import settings
 
-from .. import abuse, landing, sources
+from insights import landing, sources
+from signatures import abuse
 
 register = template.Library()
 

@@ -8,7 +8,7 @@ from wagtail.models import Page
 from wagtail.test.utils.form_data import querydict_from_html
 
 from campaigns.models import CampaignPage, Target
-from cms.models import OrganisationSettings
+from cms.base.models import OrganisationSettings
 from signatures.models import Signature
 from tests.factories import CampaignPageFactory, TargetFactory
 

@@ -148,8 +148,8 @@ def test_a_supporter_who_signs_their_edited_letter_is_not_signed_twice(client, s
 
 
 def test_the_demo_letter_to_a_representative_greets_them_by_name_and_signs_once(client, site):
-    from campaigns.management.commands.load_demo import REPRESENTATIVE_LETTER
     from campaigns.models import Target
+    from cms.management.commands.load_demo import REPRESENTATIVE_LETTER
 
     campaign = campaign_with(site, message_body=REPRESENTATIVE_LETTER, reply_links=False)
     signature = sign(client, campaign)

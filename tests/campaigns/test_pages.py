@@ -3,7 +3,7 @@ from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
 
 from campaigns.models import CampaignIndexPage, CampaignPage
-from cms.models import HomePage, OrganisationSettings
+from cms.base.models import HomePage, OrganisationSettings
 from tests.factories import CampaignPageFactory, TargetFactory
 
 pytestmark = pytest.mark.django_db

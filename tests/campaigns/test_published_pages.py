@@ -12,8 +12,8 @@ from wagtail.images.models import Image, Rendition
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import PageViewRestriction
 
-from cms.models import OrganisationSettings
-from signatures import page_cache
+from cms.base.models import OrganisationSettings
+from signatures.caching import page_cache
 from tests.factories import CampaignPageFactory, TargetFactory, translate
 
 pytestmark = pytest.mark.django_db
@@ -189,7 +189,7 @@ def test_pictures_render_from_the_kept_page_and_follow_an_edited_image(client, s
     with CaptureQueriesContext(connection) as queries:
         again = shown(visit(client, campaign))
     assert again == first and len(queries) <= MAX_QUERIES  # the renditions were kept too
-    # ... and not written to the cache again on each visit (cms/vendor/wagtail_renditions.py)
+    # ... and not written to the cache again on each visit (cms/base/vendor/wagtail_renditions.py)
     assert [key for key in written if key.startswith("wagtail-rendition")] == []
 
     picture.focal_point_x, picture.focal_point_y = 10, 10

@@ -270,7 +270,7 @@ def test_the_centroid_answers_when_the_concordance_names_none_of_the_directory_s
 def test_a_code_the_concordance_splits_lets_the_supporter_choose_and_writes_to_that_one(
     represent, commons, site
 ):
-    from signatures.services.representatives import DistrictToChoose
+    from signatures.services.representative_targets import DistrictToChoose
 
     represent.answers["K1A0B1"] = postcode("K1A0B1", centroid=[MP], concordance=[MP, VANIER])
     campaign = representative_campaign(site.root_page, commons)

@@ -6,7 +6,7 @@ from wagtail.models import ModelLogEntry
 
 from campaigns.models import Directory, PostalPrefix, Target, normalise_postal_code
 from campaigns.representatives import find
-from signatures.services.directories import import_directory, read_csv
+from signatures.services.directory_import import import_directory, read_csv
 from tests.factories import DirectoryFactory, representative
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from django.urls import reverse
 from wagtail.models import Locale, PageViewRestriction, WorkflowState
 
 from campaigns.models import CampaignPage
-from cms.models import OrganisationSettings
+from cms.base.models import OrganisationSettings
 from signatures.models import Signature
 from signatures.services import signing
 from tests.factories import SUPPORTER as DETAILS

@@ -134,10 +134,10 @@ def test_signing_a_translation_costs_no_more_queries_than_signing_the_source(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from signatures.live_campaigns import live_campaign
+    from signatures.caching.live_campaigns import live_campaign
 
     settings.CLARION_CAMPAIGN_CACHE_SECONDS = 60
-    # Steady state: what a process reads once (the surge switch, cms.surge) is read here.
+    # Steady state: what a process reads once (the surge switch, cms.base.surge) is read here.
     signing.record_signature(live_campaign(english.pk).page, DETAILS | {"email": "w@example.org"})
     counts = []
     for n, page in enumerate((english, french)):

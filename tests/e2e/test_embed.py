@@ -198,7 +198,7 @@ PERSONS_BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Fire
 
 
 def test_the_embed_carries_its_host_pages_sources_and_counts_its_view(partner_page, chromium):
-    from signatures import page_views
+    from insights import page_views
 
     campaign, partner = partner_page
     page = chromium.new_context(user_agent=PERSONS_BROWSER).new_page()

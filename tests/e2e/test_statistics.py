@@ -14,8 +14,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
+from insights.models import PageViewDay
 from signatures.emails import email_key
-from signatures.models import PageViewDay, Signature
+from signatures.models import Signature
 from signatures.services.signing import record_signature
 from tests.factories import CampaignPageFactory
 

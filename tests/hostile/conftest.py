@@ -2,7 +2,7 @@ import pytest
 from django.template import Template
 from django.test.utils import _TestState
 
-from signatures import live_campaigns
+from signatures.caching import live_campaigns
 
 
 @pytest.fixture

@@ -22,8 +22,9 @@ from urllib.parse import urlencode
 import pytest
 
 from bench.servers import Gunicorn, app_env
-from cms.models import SurgeMode
-from signatures import page_views, statistics
+from cms.base.models import SurgeMode
+from insights import page_views
+from signatures import statistics
 from signatures.models import Signature
 from tests.factories import CampaignPageFactory
 from tests.moderation.conftest import make_user
@@ -54,7 +55,7 @@ def web(tmp_path, broker, site, settings, shedding):
     """gunicorn with one sync worker, sharing the test database and a Redis cache."""
     cache_url = broker.url(1)
     settings.CACHES = {
-        "default": {"BACKEND": "cms.redis_clients.RedisCache", "LOCATION": cache_url}
+        "default": {"BACKEND": "cms.base.redis_clients.RedisCache", "LOCATION": cache_url}
     }
     env = app_env(database_url(), "", cache_url=cache_url, **shedding)
     server = Gunicorn(env, tmp_path / "web.log", workers=1)
@@ -209,7 +210,7 @@ def test_the_administrators_switch_reaches_the_web_processes_without_a_restart(w
     client.force_login(make_user("staff"))  # signed in, not an administrator
     assert client.post(edit, {"active": "on"}).status_code in (302, 403)
     client.force_login(make_user("root", superuser=True))
-    time.sleep(3)  # past the web process's memo of the switch (cms.surge.MEMO_SECONDS)
+    time.sleep(3)  # past the web process's memo of the switch (cms.base.surge.MEMO_SECONDS)
     assert "max-age=5," in cache_control()  # only an administrator can throw it
 
     assert client.post(edit, {"active": "on"}).status_code == 302

@@ -277,8 +277,8 @@ def test_retention_anonymises_actions_on_an_open_ended_campaign_the_period_after
 
 @pytest.mark.postgres
 def test_retention_folds_the_tags_of_old_view_counts_and_keeps_their_views(settings, water):
-    from signatures import page_views
-    from signatures.models import PageViewDay
+    from insights import page_views
+    from insights.models import PageViewDay
 
     settings.CLARION_RETENTION_MONTHS = 6
     today = timezone.localdate()

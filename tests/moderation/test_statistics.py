@@ -9,7 +9,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from signatures import page_views, statistics
+from insights import page_views
+from signatures import statistics
 from signatures.models import Signature
 from tests.factories import CampaignPageFactory
 

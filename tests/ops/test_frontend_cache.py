@@ -8,7 +8,7 @@ import pytest
 from wagtail.models import Locale, PageViewRestriction
 
 from bench.servers import free_port
-from cms.models import OrganisationSettings
+from cms.base.models import OrganisationSettings
 from tests.factories import CampaignPageFactory, TargetFactory
 from tests.ops.processes import run_django
 

@@ -11,7 +11,7 @@ from django.db import connections
 from django.utils import timezone
 
 from cms import health
-from cms.models import Heartbeat
+from cms.base.models import Heartbeat
 from signatures.models import Delivery, Signature
 from tests.factories import TargetFactory
 

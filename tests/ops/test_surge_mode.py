@@ -12,8 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cms import surge
-from cms.models import SurgeMode
+from cms.base import surge
+from cms.base.models import SurgeMode
 from signatures import counter
 from signatures.models import Signature, WebhookEndpoint
 from signatures.services import dispatch, signing, webhooks

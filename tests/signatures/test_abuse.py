@@ -239,7 +239,7 @@ def test_the_rate_limit_counts_in_one_redis_key_that_expires(settings):
 
     settings.CACHES = {
         "default": {
-            "BACKEND": "cms.redis_clients.RedisCache",
+            "BACKEND": "cms.base.redis_clients.RedisCache",
             "LOCATION": settings.CELERY_BROKER_URL,
             "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
         }

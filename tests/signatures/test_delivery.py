@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from cms.models import OrganisationSettings
+from cms.base.models import OrganisationSettings
 from signatures.models import Delivery
 from signatures.services import delivery as delivery_service
 from signatures.services import signing

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
-from cms.models import OrganisationSettings
+from cms.base.models import OrganisationSettings
 from signatures import counter
 from tests.factories import SUPPORTER as VALID
 from tests.factories import CampaignPageFactory, TargetFactory
@@ -144,7 +144,7 @@ SHARED_LINK = "?utm_source=facebook&utm_medium=share&utm_campaign=lakeside&fbcli
 
 
 def test_a_shared_link_is_served_the_cached_copy_and_counted_by_its_tags(client, cached_campaign):
-    from signatures import page_views
+    from insights import page_views
 
     warm(client, cached_campaign.url)
     shared = visit(client, cached_campaign.url + SHARED_LINK)
@@ -172,7 +172,8 @@ def test_shared_links_served_from_the_cache_count_by_source_in_the_statistics(
 ):
     """On PostgreSQL and the Redis cache, as in production: the visits through shared links
     are cache hits, and once the views are flushed the statistics' sources count them."""
-    from signatures import page_views, statistics
+    from insights import page_views
+    from signatures import statistics
 
     warm(client, cached_campaign.url)
     hits = [

@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from signatures import page_views, tasks
-from signatures.models import PageViewDay
+from insights import page_views
+from insights.models import PageViewDay
+from signatures import tasks
 from tests.factories import CampaignPageFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,5 @@
 """The action's INSERT is prepared once per connection where connections persist, and only
-there (cms/database/postgresql `prepared_cursor()`, signatures/services/signing.py).
+there (cms/base/database/postgresql `prepared_cursor()`, signatures/services/signing.py).
 
 psycopg's preparing is set when a connection opens, so each test closes the connection
 before and after: outside a test transaction, hence transactional tests.

@@ -369,7 +369,7 @@ def test_a_representative_campaign_shows_the_share_of_representatives_who_answer
 
 
 def test_the_answer_page_runs_no_third_party_script(client, site, water, minister):
-    from cms.models import OrganisationSettings
+    from cms.base.models import OrganisationSettings
 
     organisation = OrganisationSettings.for_site(site)
     organisation.head_scripts = '<script src="https://tags.example/site-head.js"></script>'

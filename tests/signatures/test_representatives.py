@@ -279,7 +279,7 @@ def test_a_representative_unpublished_before_dispatch_holds_the_letter_rather_th
     to_representative, directory
 ):
     from campaigns.models import Target
-    from signatures.services.representatives import NobodyToWriteTo
+    from signatures.services.representative_targets import NobodyToWriteTo
 
     signature, _new = signing.record_signature(to_representative, DETAILS)
     Target.objects.filter(name="Bea Ottawa").update(live=False)  # stopped by a moderator

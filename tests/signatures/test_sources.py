@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from signatures import sources
+from insights import sources
 from signatures.models import Signature
 from tests.factories import SUPPORTER as VALID
 
@@ -162,7 +162,7 @@ def test_a_page_of_this_site_is_no_referring_site(rf, settings):
 
 @pytest.mark.postgres
 def test_a_tag_that_looks_like_personal_data_reaches_no_row_nor_count(client, campaign):
-    from signatures import page_views
+    from insights import page_views
 
     client.get(f"{campaign.url}?utm_source=ana.okonjo%40example.org&utm_campaign=spring-2026-12-07")
     sent = client.post(

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from wagtail.models import PageViewRestriction
 
-from signatures import live_campaigns
+from signatures.caching import live_campaigns
 from signatures.models import Signature
 from tests.factories import translate
 from tests.signatures.test_representatives import DETAILS, DownLookup, directory  # noqa: F401

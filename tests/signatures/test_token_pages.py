@@ -7,7 +7,7 @@ the action, or send the link elsewhere, for as long as the link works.
 import pytest
 from django.urls import reverse
 
-from cms.models import OrganisationSettings
+from cms.base.models import OrganisationSettings
 from signatures.models import Signature
 from signatures.services import confirmation
 from tests.factories import CampaignPageFactory

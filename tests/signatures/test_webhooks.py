@@ -10,7 +10,7 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 from wagtail.models import Page, Site
 
-from cms.models import HomePage
+from cms.base.models import HomePage
 from signatures.models import Signature, WebhookDelivery, WebhookEndpoint
 from signatures.models.webhooks import new_secret
 from signatures.services import confirmation, dispatch, webhooks

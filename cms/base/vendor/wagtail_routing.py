@@ -3,7 +3,7 @@
 Wagtail 8.0 keeps what it found for a request on the request itself: the site
 (`Site.find_for_request` sets `_wagtail_site`) and the route (`Page.route_for_request` sets
 `_wagtail_route_for_request`); a site setting read for a request keeps it in `_request`.
-signatures/published_pages.py keeps routed campaign pages per process and sets these so
+signatures/caching/published_pages.py keeps routed campaign pages per process and sets these so
 that the rest of Wagtail's serve view (restrictions, hooks, the page's serve) runs unchanged.
 The host is read as Wagtail reads it, from Django's `HttpRequest._get_raw_host` (the Host
 header unvalidated, as Wagtail matches sites).

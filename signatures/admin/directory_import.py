@@ -23,8 +23,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from campaigns.models import Directory
+from signatures.services.directory_import import import_directory, read_csv
 
-from ..services.directories import import_directory, read_csv
 from .permissions import permission_required
 
 PUBLISH_TARGET = "campaigns.publish_target"

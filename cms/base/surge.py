@@ -1,7 +1,7 @@
 """Surge mode: one switch that sheds the load an action does not need.
 
 On while `CLARION_SURGE_MODE` is set or an administrator switches it on (Settings → Surge
-mode, `cms.models.SurgeMode`). Actions, letters to targets and confirmation emails go on as
+mode, `cms.base.models.SurgeMode`). Actions, letters to targets and confirmation emails go on as
 ever; supporters' receipts and CRM webhooks are owed but not sent until it is off (the
 outbox's sweepers then send them), and the counter is recounted less often.
 

@@ -29,7 +29,7 @@ from django_prometheus.db import (
     query_duration_seconds,
 )
 
-from cms.vendor import django_postgresql
+from cms.base.vendor import django_postgresql
 
 from .operations import DatabaseOperations
 

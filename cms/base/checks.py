@@ -1,4 +1,4 @@
-"""System checks for the vendor patches (cms/vendor): each runs only on a version it was
+"""System checks for the vendor patches (cms/base/vendor): each runs only on a version it was
 tested on, and no code outside that package reaches a private name of another library."""
 
 import ast
@@ -11,7 +11,7 @@ from django.core.checks import Error, Info, Tags, register
 from . import vendor
 
 #: The packages held to it (tests may look inside what they test).
-APPLICATION = ("cms", "campaigns", "signatures")
+APPLICATION = ("cms", "campaigns", "signatures", "insights")
 #: Underscored names that are public by their library's own documentation: a model's
 #: `_meta`, `_state` and `_base_manager` (Django's model reference) and `os._exit` (for a
 #: child process after a fork).
@@ -33,7 +33,7 @@ def patches_are_tested_here(app_configs, **kwargs):
             tested = ", ".join(f"{major}.{minor}" for major, minor in patch.TESTED)
             errors.append(
                 Error(
-                    f"cms/vendor/{_name(patch)}.py was written for {patch.LIBRARY} {tested}, "
+                    f"cms/base/vendor/{_name(patch)}.py was written for {patch.LIBRARY} {tested}, "
                     f"not the installed {found[0]}.{found[1]}.",
                     hint=f"See whether {patch.UPSTREAM} still needs it; test it on this "
                     "version and add it to TESTED, or remove the patch.",
@@ -64,11 +64,11 @@ def _name(patch) -> str:
 @register(Tags.compatibility, deploy=True)
 def private_names_stay_in_vendor(app_configs, **kwargs):
     """cms.E002: an underscored attribute of something not Clarion's own, outside
-    cms/vendor (a private part of Django, Wagtail, kombu or redis-py)."""
+    cms/base/vendor (a private part of Django, Wagtail, kombu or redis-py)."""
     return [
         Error(
-            f"{path}:{line} reaches the private name {name!r} outside cms/vendor.",
-            hint="Use a public API, or move the access into a module of cms/vendor with its "
+            f"{path}:{line} reaches the private name {name!r} outside cms/base/vendor.",
+            hint="Use a public API, or move the access into a module of cms/base/vendor with its "
             "upstream reference and the versions it was tested on.",
             id="cms.E002",
         )
@@ -78,7 +78,7 @@ def private_names_stay_in_vendor(app_configs, **kwargs):
 
 def private_accesses(base: Path) -> list[tuple[str, int, str]]:
     """(file, line, name) of each underscored attribute used in APPLICATION outside
-    cms/vendor that no module of APPLICATION defines (a method, a class or module name,
+    cms/base/vendor that no module of APPLICATION defines (a method, a class or module name,
     an attribute its own classes set on `self`)."""
     trees = {
         path: ast.parse(path.read_text(), str(path))
@@ -87,7 +87,7 @@ def private_accesses(base: Path) -> list[tuple[str, int, str]]:
         if "migrations" not in path.parts
     }
     own = set().union(*(_defined(tree) for tree in trees.values())) | DOCUMENTED
-    vendor = base / "cms" / "vendor"
+    vendor = base / "cms" / "base" / "vendor"
     return [
         (str(path.relative_to(base)), line, name)
         for path, tree in trees.items()

@@ -17,6 +17,7 @@ Settings use these classes only when the cache or the broker is on Redis.
 import os
 import threading
 
+from django.core.cache import cache, caches
 from django.core.cache.backends import redis as django_redis
 from kombu.transport import redis as kombu_redis
 from redis.exceptions import ConnectionError, TimeoutError
@@ -72,3 +73,23 @@ class Transport(kombu_redis.Transport):
     """kombu's Redis transport (CELERY_BROKER_TRANSPORT), reusing its publishing client."""
 
     Channel = patched_kombu.Channel
+
+
+def count_in_window(key: str, timeout: int, also=None) -> int:
+    """Add one to a counter that expires `timeout` seconds after its first count.
+
+    On Redis one INCR + EXPIRE NX in a single round trip (Django's incr() needs two), with
+    the commands `also()` returns in the same round trip; elsewhere (tests, development)
+    through the cache API, without them.
+    """
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        redis_key = backend.make_and_validate_key(key)
+        extra = also() if also else ()
+        return backend.pipelined(("INCR", redis_key), ("EXPIRE", redis_key, timeout, "NX"), *extra)[
+            0
+        ]
+    try:
+        return cache.incr(key)
+    except ValueError:  # the first count
+        return 1 if cache.add(key, 1, timeout) else cache.incr(key)

@@ -24,8 +24,8 @@ from wagtail_localize.models import (
 )
 
 from campaigns.models import CampaignIndexPage, CampaignPage, CampaignTarget, Directory, Target
-from cms.models import HomePage, OrganisationSettings
-from signatures.services.directories import import_directory, read_csv
+from cms.base.models import HomePage, OrganisationSettings
+from signatures.services.directory_import import import_directory, read_csv
 
 from . import demo_french
 

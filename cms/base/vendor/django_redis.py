@@ -2,7 +2,7 @@
 
 Django 5.2's `RedisCacheClient.get_client` builds a new `redis.Redis` for every operation,
 and redis-py 5 fills a table of ~170 response callbacks for each: about 0.15 ms of CPU per
-cache round trip (cms/redis_clients.py has the figures). The backend chooses its client
+cache round trip (cms/base/redis_clients.py has the figures). The backend chooses its client
 class through the private `RedisCache._class`, and the client its pool through the private
 `_get_connection_pool`; the thread's own connection for pipelined round trips is made from
 that pool's settings.

@@ -2,7 +2,7 @@
 
 `BaseDatabaseWrapper._prepare_cursor` gives a raw cursor Django's wrapper (errors,
 query logging, debug SQL). `DatabaseWrapper.cursor()` offers only the cursor class Django
-chose; the prepared INSERT (cms/database/postgresql) needs psycopg's server-binding cursor
+chose; the prepared INSERT (cms/base/database/postgresql) needs psycopg's server-binding cursor
 with `prepare=True`, through the same wrapper.
 """
 

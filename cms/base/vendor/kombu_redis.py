@@ -2,7 +2,7 @@
 
 kombu 5's `Channel.conn_or_acquire` builds a new `redis.Redis` (through the private
 `_create_client`) for every publish that is not given one; each costs redis-py's callback
-table, like the cache (cms/vendor/django_redis.py).
+table, like the cache (cms/base/vendor/django_redis.py).
 """
 
 from contextlib import contextmanager

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class PageViewDay(models.Model):
     """How many times a campaign's page was seen on one day, broken down one way.
 
-    Written only by `signatures.page_views.flush`, a minute's counts at a time, never per
+    Written only by `insights.page_views.flush`, a minute's counts at a time, never per
     view. Each breakdown (`dimension`: source, utm_campaign, partner_site, language) adds up
     to the day's views; `value` is empty for "none" (a direct visit, no partner site). No
     row holds anything about a visitor.
@@ -20,6 +20,7 @@ class PageViewDay(models.Model):
     views = models.PositiveBigIntegerField(default=0)
 
     class Meta:
+        db_table = "signatures_pageviewday"  # made by signatures, which counted views before
         verbose_name = _("page views on a day")
         verbose_name_plural = _("page views per day")
         constraints = [

@@ -4,7 +4,7 @@ among the image's prefetched renditions.
 Wagtail 8.0 writes every rendition the `{% image %}` tag asks for to the cache, found or
 made: on Redis a pickled rendition and a round trip per tag, even when the rendition was
 prefetched with the image (as the published pages each process keeps have theirs, see
-signatures.published_pages), which the cache was meant to save. That was a quarter of a
+signatures.caching.published_pages), which the cache was meant to save. That was a quarter of a
 rendered campaign page's time in-process (bench/profile_page.py). Wagtail fixed it upstream
 (wagtail/wagtail#14541: get_rendition skips the write as get_renditions already did); this
 applies the same change to Wagtail 8.0 only, so an upgrade drops it.

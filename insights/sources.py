@@ -14,8 +14,6 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 
-from . import supporter_fields
-
 #: The sources a form or an API call carries; the partner site and language come from headers.
 CARRIED = ("utm_source", "utm_medium", "utm_campaign", "referrer")
 #: Query parameters that say where a visit came from and never change what the page shows:
@@ -31,8 +29,17 @@ TRACKING_PARAMETERS = frozenset(
 TAG_MAX_LENGTH = 100
 DOMAIN_MAX_LENGTH = 253
 LANGUAGE_MAX_LENGTH = 3
-#: An action's source fields (the model's) are named once, in supporter_fields.SOURCE.
-FIELDS = supporter_fields.SOURCE
+#: An action's source fields (the model's), named once: signatures.supporter_fields.SOURCE
+#: reads them from here.
+FIELDS = (
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "referrer_domain",
+    "partner_site",
+    "language",
+    "page_language",  # which of the campaign's translations the action was taken on
+)
 #: The breakdowns the statistics show, each named as the action's field it reads ("source"
 #: reads three); "page_language" is the language of the campaign's translation seen.
 DIMENSIONS = ("source", "utm_campaign", "partner_site", "language", "page_language")

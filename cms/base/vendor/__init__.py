@@ -4,7 +4,7 @@ Clarion's speed-ups go through public seams (a middleware, a cache, a template t
 database backend). Where a library offers none, the private part is reached from one module
 here, and nowhere else: each module names the library (LIBRARY), the versions it was
 written and tested for (TESTED, major and minor), and the upstream fix it copies or the
-upstream code it reaches into (UPSTREAM), and says why. The system checks (cms/checks.py):
+upstream code it reaches into (UPSTREAM), and says why. The system checks (cms/base/checks.py):
 `cms.E001` fails when an installed version is not one a patch was tested on; with
 `--deploy`, `cms.I001` lists what is patched and `cms.E002` fails when code outside this
 package reaches a private name of another library.

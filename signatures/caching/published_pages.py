@@ -6,7 +6,7 @@ then as its own type), then the page's view restrictions (its ancestors first), 
 translations, its counter's source and its pictures. None of that changes until an editor
 publishes, unpublishes, moves, deletes or saves a page, changes a view restriction, a site,
 a locale, an image, a target or the organisation's settings: each of those draws a new
-page-cache generation (signatures.page_cache.invalidate, shared by every process through the
+page-cache generation (signatures.caching.page_cache.invalidate, shared by every process through the
 cache). So each process keeps, per site, language and address, the site, the routed page
 with those facts worked out once (CampaignPage.keep_for_serving) and the organisation's
 settings shown in the banner, for as long as the generation it read before loading them is
@@ -27,8 +27,8 @@ from django.db.models import prefetch_related_objects
 from django.http.request import split_domain_port
 from django.utils import translation
 
-from cms.models import OrganisationSettings
-from cms.vendor import wagtail_routing
+from cms.base.models import OrganisationSettings
+from cms.base.vendor import wagtail_routing
 
 from . import page_cache
 

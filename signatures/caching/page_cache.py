@@ -39,7 +39,8 @@ from django.http.request import split_domain_port
 from django.template.response import SimpleTemplateResponse
 from django.utils.cache import patch_cache_control
 
-from . import counter, sources
+from insights import sources
+from signatures import counter
 
 GENERATION_KEY = "clarion:page-generation"
 
