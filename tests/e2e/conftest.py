@@ -69,7 +69,7 @@ def sign_as_a_supporter(page, heading="Thank you for taking action"):
     when the campaign asks supporters to confirm, the page's `heading`)."""
     page.get_by_label("First name").fill("Ana")
     page.get_by_label("Last name").fill("Okonjo")
-    page.get_by_label("Email").fill("ana@example.org")
+    page.get_by_role("textbox", name="Email").fill("ana@example.org")
     page.get_by_label("Country").select_option("PT")
     page.get_by_role("button", name="Send my message").click()
     page.wait_for_url("**/thank-you/")

@@ -55,7 +55,7 @@ def test_the_campaign_page(request, demo, viewport):
 def test_the_campaign_page_showing_what_to_correct(phone, demo, settings):
     settings.CLARION_MIN_FILL_SECONDS = 0
     phone.goto(demo)
-    phone.get_by_label("Email").fill("ana@")
+    phone.get_by_role("textbox", name="Email").fill("ana@")
     phone.get_by_role("button", name="Send my message").click()
     expect(phone.locator(".form-errors")).to_be_visible()
 

@@ -45,7 +45,7 @@ def test_on_a_phone_the_form_comes_first_and_nothing_overflows(chromium, demo, s
     assert hero["y"] < action["y"] < story["y"]  # title, then the form, then the story
     assert action["width"] > PHONE["width"] - 40  # one column
     assert page.locator(".counter strong").inner_text() == "742"
-    assert page.get_by_label("Email").is_visible()
+    assert page.get_by_role("textbox", name="Email").is_visible()
     page.screenshot(path=screenshots / "campaign-phone.png", full_page=True)
     context.close()
 
@@ -130,7 +130,7 @@ def test_a_refused_action_brings_the_supporter_to_what_to_correct(chromium, demo
 
     page.get_by_label("First name").fill("Ana")
     page.get_by_label("Last name").fill("Okonjo")
-    page.get_by_label("Email").fill("ana@")
+    page.get_by_role("textbox", name="Email").fill("ana@")
     page.get_by_role("button", name="Send my message").click()
 
     summary = page.locator(".form-errors")

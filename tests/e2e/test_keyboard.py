@@ -70,7 +70,7 @@ def test_a_supporter_acts_with_the_keyboard_alone_and_hears_what_to_correct(
     expect(summary).to_be_focused()
     assert summary.get_attribute("role") == "alert"
     # ...and each field's own message is tied to the field it is about.
-    email = page.get_by_label("Email")
+    email = page.get_by_role("textbox", name="Email")
     error = page.locator("#id_email_error")
     expect(error).to_contain_text("valid email address")
     assert "id_email_error" in email.get_attribute("aria-describedby").split()

@@ -40,7 +40,7 @@ def test_a_supporter_sees_their_representative_sends_and_the_letter_arrives(
 
     page.get_by_label("First name").fill("Ana")
     page.get_by_label("Last name").fill("Okonjo")
-    page.get_by_label("Email").fill("ana@example.org")
+    page.get_by_role("textbox", name="Email").fill("ana@example.org")
     page.get_by_role("button", name="Send my letter").click()
     page.get_by_role("heading", name="Thank you for taking action").wait_for()
     assert "Your letter goes to your representative:" in page.content()
@@ -63,7 +63,7 @@ def test_without_javascript_the_thank_you_page_names_the_representative(
     page.get_by_label("Postal code").fill("M5V 2T6")
     page.get_by_label("First name").fill("Bo")
     page.get_by_label("Last name").fill("Lee")
-    page.get_by_label("Email").fill("bo@example.org")
+    page.get_by_role("textbox", name="Email").fill("bo@example.org")
     page.get_by_role("button", name="Send my letter").click()
     page.get_by_role("heading", name="Thank you for taking action").wait_for()
     assert "Sofia Marchetti" in page.locator(".thanks__recipients").inner_text()
@@ -84,7 +84,7 @@ def test_the_representative_campaign_and_its_thank_you_are_accessible(
 
     page.get_by_label("First name").fill("Ana")
     page.get_by_label("Last name").fill("Okonjo")
-    page.get_by_label("Email").fill("ana@example.org")
+    page.get_by_role("textbox", name="Email").fill("ana@example.org")
     page.get_by_role("button", name="Send my letter").click()
     page.get_by_role("heading", name="Thank you for taking action").wait_for()
     assert wcag_violations(page) == []
@@ -110,13 +110,13 @@ def test_a_supporter_on_a_code_straddling_districts_chooses_and_writes_to_that_o
     page.get_by_role("status").filter(has_text="shared by several districts").wait_for()
     page.get_by_label("First name").fill("Ana")
     page.get_by_label("Last name").fill("Okonjo")
-    page.get_by_label("Email").fill("ana@example.org")
+    page.get_by_role("textbox", name="Email").fill("ana@example.org")
     page.get_by_role("button", name="Send my letter").click()
 
     # The page comes back asking which district, the details kept.
     choice = page.get_by_role("group", name="Your district")
     choice.wait_for()
-    assert page.get_by_label("Email").input_value() == "ana@example.org"
+    assert page.get_by_role("textbox", name="Email").input_value() == "ana@example.org"
     assert wcag_violations(page) == []
     choice.get_by_label("Vanier (demo): Ms Ada Vanier").check()
     page.get_by_role("button", name="Send my letter").click()

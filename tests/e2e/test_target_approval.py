@@ -101,7 +101,7 @@ def test_an_editors_campaign_and_new_target_are_approved_together_and_the_letter
     editor.get_by_role("tab", name="New target").click()
     creation = editor.locator("form", has=editor.get_by_role("button", name="Save as a draft"))
     creation.get_by_label("Name or office").fill("River Authority")
-    creation.get_by_label("Email").fill(TARGET_EMAIL)
+    creation.get_by_role("textbox", name="Email").fill(TARGET_EMAIL)
     creation.get_by_role("button", name="Save as a draft").click()
     expect(editor.get_by_text("River Authority (draft: not yet published)")).to_be_visible()
     editor.locator("#id_message_subject").fill("Keep the meadows")

@@ -9,7 +9,7 @@ from wagtail.models import PageViewRestriction
 from signatures.caching import live_campaigns
 from signatures.models import Signature
 from tests.factories import translate
-from tests.signatures.test_representatives import DETAILS, DownLookup, directory  # noqa: F401
+from tests.signatures.test_representatives import DETAILS
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def kept(settings):
 
 
 @pytest.fixture
-def to_representative(site, directory):  # noqa: F811
+def to_representative(site, directory):
     from tests.factories import representative_campaign
 
     return representative_campaign(site.root_page, directory)
