@@ -108,7 +108,7 @@ def test_a_target_answers_its_letter_and_a_consenting_supporter_hears_back_then_
     supporter.goto(live_server.url + campaign.url)
     supporter.get_by_label("First name").fill("Ana")
     supporter.get_by_label("Last name").fill("Okonjo")
-    supporter.get_by_label("Email").fill(ANA)
+    supporter.get_by_role("textbox", name="Email").fill(ANA)
     supporter.get_by_label(CONSENT).check()
     supporter.get_by_role("button", name="Send my message").click()
     supporter.wait_for_url("**/thank-you/")
@@ -155,7 +155,7 @@ def test_a_target_answers_its_letter_and_a_consenting_supporter_hears_back_then_
     # Publishing owed the answer to every consenting supporter, sent as in production (the
     # tasks run in-process in tests, without a broker).
     [update] = mail_to(smtp_server, ANA)
-    assert update["Subject"] == "Minister of Water has answered: Free them"
+    assert update["Subject"] == "The Hon. Minister of Water has answered: Free them"
     assert ANSWER in update.get_content()
     assert update["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     stop = UNSUBSCRIBE.search(update.get_content()).group(0)
