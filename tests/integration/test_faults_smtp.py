@@ -22,13 +22,13 @@ class ScriptedRecorder(_Recorder):
     def __init__(self, answers):
         super().__init__()
         self.answers = list(answers)
-        self.refused = 0
+        self.refusals = 0  # not `refused`: the base class's recipients refused at RCPT
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
             answer = self.answers.pop(0) if self.answers else None
             if answer:
-                self.refused += 1
+                self.refusals += 1
         return answer or await super().handle_DATA(server, session, envelope)
 
 
@@ -40,7 +40,7 @@ class ScriptedSMTPServer(RecordingSMTPServer):
 
     @property
     def refused(self):
-        return self._recorder.refused
+        return self._recorder.refusals
 
 
 wait_until = partial(waiting.wait_until, timeout=90, interval=0.2)
