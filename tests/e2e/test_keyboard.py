@@ -190,7 +190,7 @@ def test_text_enlarged_to_200_percent_loses_nothing(chromium, demo, viewport):
            }).map(el => el.className || el.tagName)"""
     )
     assert clipped == []
-    for name in ("First name", "Email", "Your letter"):
-        box = page.get_by_label(name).bounding_box()
-        assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], name
+    for field in ("#id_first_name", "#id_email", "#id_letter_body", "#id_consent"):
+        box = page.locator(field).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], field
     context.close()
