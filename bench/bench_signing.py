@@ -170,35 +170,13 @@ REPRESENTATIVE_POSTAL_CODE = "K1A 0B1"
 
 
 def create_representative_campaign():
-    """The demo's "Clean water for every community": a campaign writing to each supporter's
-    representative, found from their postal code in the demo directory (imported as
-    load_demo does). Made after `create_campaign`, under the same index."""
-    from campaigns.models import CampaignIndexPage, CampaignPage, Directory
-    from cms.management.commands.load_demo import (
-        DEMO_DIRECTORY,
-        DEMO_REPRESENTATIVES,
-        REPRESENTATIVE_LETTER,
-    )
-    from signatures.services.directory_import import import_directory, read_csv
+    """The demo's "Clean water for every community" (load_demo's own), writing to each
+    supporter's representative found from their postal code in the demo directory. Made
+    after `create_campaign`, under the same index."""
+    from campaigns.models import CampaignIndexPage
+    from cms.management.commands.load_demo import representative_campaign
 
-    import_directory(DEMO_DIRECTORY, read_csv(DEMO_REPRESENTATIVES), replace=True)
-    campaign = CampaignPage(
-        title="Clean water for every community",
-        slug="write-to-your-representative",
-        lead="Ask your own representative to back the Clean Water for Every Community bill.",
-        ask="Write to your representative",
-        targeting="representative",
-        directory=Directory.objects.get(name=DEMO_DIRECTORY),
-        message_subject="Please back the Clean Water for Every Community bill",
-        message_body=REPRESENTATIVE_LETTER,
-        letter_editable=True,
-        personal_note_limit=500,
-        postal_code_field="required",
-        button_label="Send my letter",
-    )
-    CampaignIndexPage.objects.get(slug="campaigns").add_child(instance=campaign)
-    campaign.save_revision().publish()
-    return campaign
+    return representative_campaign(CampaignIndexPage.objects.get(slug="campaigns"))
 
 
 def create_wagtail_form_page():
