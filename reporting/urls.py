@@ -1,5 +1,5 @@
-"""The statistics screens' routes. They join the moderators' screens at /admin/signatures/
-and in the signatures_admin namespace (reporting/wagtail_hooks.py), where they always were."""
+"""The statistics screens' routes, served among the moderators' screens at /admin/signatures/
+and named in their signatures_admin namespace (reporting/wagtail_hooks.py)."""
 
 from django.urls import path
 
