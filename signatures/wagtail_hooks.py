@@ -4,8 +4,8 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from wagtail import hooks
-from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
-from wagtail.admin.widgets.button import Button, ListingButton
+from wagtail.admin.menu import Menu, SubmenuMenuItem
+from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import LogFormatter
 
 from campaigns import page_parts
@@ -25,7 +25,8 @@ from signatures.forms import SignatureForm
 from . import log_actions
 from .admin import urls as admin_urls
 from .admin.listing import signature_admin
-from .admin.permissions import EXPORT, MODERATE, VIEW, can_see_statistics
+from .admin.menu import ITEMS_HOOK, PermittedMenuItem
+from .admin.permissions import EXPORT, MODERATE, VIEW
 from .services import target_approval, tracking
 from .services.permissions import may_see_delivery
 
@@ -34,7 +35,8 @@ signature_admin.register_with_wagtail()
 
 @hooks.register("register_admin_urls")
 def register_signature_admin_urls():
-    return [path("signatures/", include(admin_urls, namespace="signatures_admin"))]
+    screens = (admin_urls.every_urlpattern(), admin_urls.app_name)
+    return [path("signatures/", include(screens, namespace="signatures_admin"))]
 
 
 @hooks.register("register_admin_urls")
@@ -60,33 +62,13 @@ def import_representatives_menu_item():
     )
 
 
-class PermittedMenuItem(MenuItem):
-    """Shown only to users with the permission its screen checks."""
-
-    def __init__(self, *args, permission: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.permission = permission
-
-    def is_shown(self, request):
-        if callable(self.permission):  # a test of the user, e.g. can_see_statistics
-            return self.permission(request.user)
-        return request.user.has_perm(self.permission)
-
-
 @hooks.register("register_admin_menu_item")
 def signatures_menu():
     """The moderators' screens under one menu; hidden from anyone who may open none."""
     screens = Menu(
+        register_hook_name=ITEMS_HOOK,  # reporting's Live campaigns
         items=[
             signature_admin.get_menu_item(order=100),
-            PermittedMenuItem(
-                _("Live campaigns"),
-                reverse_lazy("signatures_admin:live_campaigns"),
-                name="live-campaigns",
-                icon_name="table",
-                order=150,
-                permission=can_see_statistics,
-            ),
             PermittedMenuItem(
                 _("Deliveries"),
                 # Opens on the failures: what an admin comes here for.
@@ -120,33 +102,15 @@ def signatures_menu():
                 order=450,
                 permission=MODERATE,
             ),
-        ]
+        ],
     )
     return SubmenuMenuItem(_("Signatures"), screens, name="signatures", icon_name="form", order=250)
-
-
-def _statistics_url(page):
-    return reverse("signatures_admin:statistics", args=[page.pk])
 
 
 def _is_campaign(page):
     from campaigns.models import CampaignPage
 
     return issubclass(page.specific_class or type(page), CampaignPage)
-
-
-@hooks.register("register_page_header_buttons")
-def statistics_header_button(page, user, view_name, next_url=None):
-    if _is_campaign(page) and can_see_statistics(user):
-        yield Button(
-            _("Signature statistics"), _statistics_url(page), icon_name="table", priority=80
-        )
-
-
-@hooks.register("register_page_listing_buttons")
-def statistics_listing_button(page, user, next_url=None):
-    if _is_campaign(page) and can_see_statistics(user):
-        yield ListingButton(_("Statistics"), _statistics_url(page), priority=90)
 
 
 def _may_see_delivery(page, user):

@@ -11,7 +11,7 @@ from django.core.checks import Error, Info, Tags, register
 from . import vendor
 
 #: The packages held to it (tests may look inside what they test).
-APPLICATION = ("cms", "campaigns", "signatures", "insights")
+APPLICATION = ("cms", "campaigns", "signatures", "insights", "reporting")
 #: Underscored names that are public by their library's own documentation: a model's
 #: `_meta`, `_state` and `_base_manager` (Django's model reference) and `os._exit` (for a
 #: child process after a fork).

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "campaigns",
     "signatures",
     "insights",
+    "reporting",
     "wagtail_modeladmin",
     "wagtail_headless_preview",
     "wagtail.api.v3",

@@ -1,6 +1,7 @@
 """The moderators' screens beside the list: bulk status changes, invalidation by rule,
-exports and data-protection requests (the statistics are in statistics.py). Each checks its
-permission (403 otherwise), validates its input with a form, then calls a service."""
+exports and data-protection requests (the statistics are reporting's: reporting/views.py).
+Each checks its permission (403 otherwise), validates its input with a form, then calls a
+service."""
 
 import json
 

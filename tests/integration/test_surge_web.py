@@ -24,7 +24,7 @@ import pytest
 from bench.servers import Gunicorn, app_env
 from cms.base.models import SurgeMode
 from insights import page_views
-from signatures import statistics
+from reporting.figures import campaign_figures
 from signatures.models import Signature
 from tests.factories import CampaignPageFactory
 from tests.moderation.conftest import make_user
@@ -190,11 +190,9 @@ def test_shared_links_are_served_from_the_cache_and_counted_by_their_tags(web, s
 
     assert wait_until(lambda: views_pushed() == 9, 30)
     page_views.flush()
-    sources = {
-        row.value: row.views for row in statistics.campaign_figures(campaign).breakdowns["source"]
-    }
+    sources = {row.value: row.views for row in campaign_figures(campaign).breakdowns["source"]}
     assert (sources["facebook / share"], sources["search"]) == (5, 1)
-    shares = statistics.campaign_figures(campaign).breakdowns["shares"]
+    shares = campaign_figures(campaign).breakdowns["shares"]
     assert [(row.value, row.views) for row in shares] == [("facebook", 5)]
 
 

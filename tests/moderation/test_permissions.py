@@ -24,7 +24,7 @@ def _names(patterns, namespace=""):
 
 ROUTES = sorted(
     set(_names(signature_admin.get_admin_urls_for_registration()))
-    | set(_names(admin_urls.urlpatterns, admin_urls.app_name)),
+    | set(_names(admin_urls.every_urlpattern(), admin_urls.app_name)),
     key=lambda route: route[0],
 )
 ROUTE_IDS = [name for name, _groups in ROUTES]

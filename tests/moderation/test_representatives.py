@@ -6,9 +6,9 @@ import io
 
 import pytest
 
+from reporting.figures import actions_by_representative
 from signatures.models import Delivery
 from signatures.services import dispatch, export, signing
-from signatures.statistics import actions_by_representative
 from tests.factories import representative_campaign
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from insights import page_views
-from signatures import statistics
+from reporting.figures import campaign_figures, letters_by_target, live_campaigns
 from signatures.models import Signature
 from tests.factories import CampaignPageFactory
 
@@ -37,7 +37,7 @@ def test_conversion_per_day_and_by_source_counts_views_not_flushed_yet(client, m
     yesterday = add_signature(water)
     Signature.objects.filter(pk=yesterday.pk).update(created_at=timezone.now() - timedelta(days=1))
 
-    figures = statistics.campaign_figures(water)
+    figures = campaign_figures(water)
 
     assert (figures.views, figures.actions, figures.conversion) == (10, 5, 50.0)
     assert figures.pending_views == 2
@@ -66,7 +66,7 @@ def test_figures_by_partner_site_and_language(water):
     page_views.count(water.pk, {"partner_site": "", "language": "fr"})
     add_signature(water, partner_site="partner.example.org", language="fr")
 
-    figures = statistics.campaign_figures(water)
+    figures = campaign_figures(water)
 
     partners = {row.value: row.conversion for row in figures.breakdowns["partner_site"]}
     assert partners == {"partner.example.org": 100.0, "": 0.0}
@@ -82,7 +82,7 @@ def test_shares_and_what_they_brought_by_network(client, moderator, water):
     visit(client, water, 3, "?utm_source=newsletter&utm_medium=email")
     add_signature(water, utm_source="facebook", utm_medium="share", utm_campaign=water.slug)
 
-    figures = statistics.campaign_figures(water)
+    figures = campaign_figures(water)
 
     shares = {row.value: (row.views, row.actions) for row in figures.breakdowns["shares"]}
     assert shares == {"facebook": (4, 1), "whatsapp": (1, 0)}
@@ -131,10 +131,10 @@ def test_supporters_who_acted_on_an_earlier_campaign_are_counted_not_named(
     add_signature(water, email="spammer@example.org")
     add_signature(press, email="spammer@example.org", status=Status.SPAM)
 
-    figures = statistics.campaign_figures(water)
+    figures = campaign_figures(water)
     assert (figures.first_time, figures.returning) == (2, 1)
     # On the earlier campaign, Ana acted first.
-    assert statistics.campaign_figures(press).returning == 0
+    assert campaign_figures(press).returning == 0
 
     client.force_login(moderator)
     html = client.get(f"/admin/signatures/statistics/{water.pk}/").content.decode()
@@ -175,7 +175,7 @@ def test_the_live_campaigns_overview(client, moderator, site, water):
     add_signature(water, status=Status.PENDING)
     visit(client, water, 6)
 
-    rows = statistics.live_campaigns()
+    rows = live_campaigns()
 
     assert [row.campaign.pk for row in rows] == [water.pk]  # not the closed campaign
     row = rows[0]
@@ -196,8 +196,27 @@ def test_the_letters_to_each_target_sent_waiting_and_failed(client, editor, wate
     for state in ("sent", "sent", "pending", "failed"):
         Delivery.objects.create(signature=add_signature(water), target=target, state=state)
 
-    [line] = statistics.letters_by_target(water)
+    [line] = letters_by_target(water)
     assert (line.sent, line.waiting, line.failed) == (2, 1, 1)
     client.force_login(editor)  # an editor sees their campaign's figures
     html = client.get(f"/admin/signatures/statistics/{water.pk}/").content.decode()
     assert "Letters to targets" in html and str(target) in html
+
+
+def test_the_statistics_read_in_the_language_the_staff_member_chose(client, editor, water):
+    """The screens' wording, from reporting's templates, views and hooks, is in the French
+    catalogue (locale/fr)."""
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(editor)
+    profile.preferred_language = "fr"
+    profile.save()
+    client.force_login(editor)
+
+    html = client.get(f"/admin/signatures/statistics/{water.pk}/").content.decode()
+    assert "Statistiques\u00a0: Water" in html  # the view's title (a no-break space before ":")
+    assert "Par source" in html  # a breakdown's heading
+    assert "Télécharger ces chiffres (CSV)" in html  # the template
+    assert "Campagnes en ligne" in client.get("/admin/signatures/live/").content.decode()
+    edit_page = client.get(f"/admin/pages/{water.pk}/edit/").content.decode()
+    assert "Statistiques des signatures" in edit_page  # the campaign page's button

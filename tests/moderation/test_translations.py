@@ -3,7 +3,7 @@ by the language of the page they were taken on (issue 18)."""
 
 import pytest
 
-from signatures import statistics
+from reporting.figures import campaign_figures
 from signatures.models import Signature
 from signatures.services import privacy, signing
 from tests.factories import translate
@@ -99,7 +99,7 @@ def test_views_are_counted_by_the_language_of_the_page_in_the_screen_and_its_csv
 
     by_language = {
         row.value: (row.views, row.actions, row.conversion)
-        for row in statistics.campaign_figures(water).breakdowns["page_language"]
+        for row in campaign_figures(water).breakdowns["page_language"]
     }
     assert by_language == {"en": (4, 2, 50.0), "fr": (2, 1, 50.0)}
 

@@ -173,7 +173,7 @@ def test_shared_links_served_from_the_cache_count_by_source_in_the_statistics(
     """On PostgreSQL and the Redis cache, as in production: the visits through shared links
     are cache hits, and once the views are flushed the statistics' sources count them."""
     from insights import page_views
-    from signatures import statistics
+    from reporting.figures import campaign_figures
 
     warm(client, cached_campaign.url)
     hits = [
@@ -185,7 +185,7 @@ def test_shared_links_served_from_the_cache_count_by_source_in_the_statistics(
     assert hits == ["hit"] * 5
 
     page_views.flush()
-    figures = statistics.campaign_figures(cached_campaign)
+    figures = campaign_figures(cached_campaign)
     views = {row.value: row.views for row in figures.breakdowns["source"]}
     assert (views["facebook / share"], views["search"]) == (4, 1)
     assert [(row.value, row.views) for row in figures.breakdowns["shares"]] == [("facebook", 4)]

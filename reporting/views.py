@@ -17,10 +17,11 @@ from django.utils.translation import get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
 from django_countries import countries as country_names
 
-from .. import statistics as figures_of
-from ..models import Signature
-from ..services.export import FORMULA_START
-from .permissions import can_see_statistics, permission_required
+from signatures.admin.permissions import can_see_statistics, permission_required
+from signatures.models import Signature
+from signatures.services.export import FORMULA_START
+
+from . import figures as figures_of
 
 #: Each breakdown's heading, and how its "none" value reads.
 BREAKDOWNS = {
@@ -141,7 +142,7 @@ def statistics(request, campaign_id):
     if campaign.writes_to_representatives:
         people, districts = figures_of.actions_by_representative(campaign)
         context |= {"representatives": people, "districts": districts}
-    return TemplateResponse(request, "signatures/admin/statistics.html", context)
+    return TemplateResponse(request, "reporting/statistics.html", context)
 
 
 def _percent(value) -> str:
@@ -178,4 +179,4 @@ def statistics_csv(request, campaign_id):
 def live_campaigns(request):
     """One line per live campaign: actions today, in 7 days and in all, conversion, goal."""
     context = {"rows": figures_of.live_campaigns(), "title": _("Live campaigns")}
-    return TemplateResponse(request, "signatures/admin/live_campaigns.html", context)
+    return TemplateResponse(request, "reporting/live_campaigns.html", context)
