@@ -86,10 +86,10 @@ def measure() -> str:
     import django
 
     django.setup()
+    from campaigns.directory_import import import_directory, read_csv
     from campaigns.models import CampaignPage, Directory
     from campaigns.representatives import find
     from signatures.services import signing
-    from signatures.services.directory_import import import_directory, read_csv
 
     codes = postal_codes(ROWS)
     text = directory_csv(codes)

@@ -1,5 +1,6 @@
-"""The names of the audit-log actions Clarion records (Wagtail's log, shown in a campaign's
-history and the site history report). Services log under these names; wagtail_hooks.py
+"""The names of the audit-log actions signatures records (Wagtail's log, shown in a
+campaign's history and the site history report; a directory's import has its own, in
+campaigns/directory_import/log_actions.py). Services log under these names; wagtail_hooks.py
 registers each with its label and wording."""
 
 APPROVE = "clarion.signatures.approve"
@@ -10,10 +11,7 @@ EXPORT = "clarion.signatures.export"
 RETRY_DELIVERIES = "clarion.deliveries.retry"
 ERASE_SUPPORTER = "clarion.privacy.erase"
 SUBJECT_ACCESS = "clarion.privacy.access"
-IMPORT_DIRECTORY = "clarion.directory.import"
 KEEP_REPRESENTATIVE = "clarion.directory.found"
 LIFT_SUPPRESSION = "clarion.suppression.lift"
-IMPORT_REPRESENTATIVE = "clarion.directory.representative"
-LEAVE_DIRECTORY = "clarion.directory.leave"
 REVOKE_REPLY_LINKS = "clarion.replies.revoke_links"
 MILESTONE = "clarion.milestones.crossed"

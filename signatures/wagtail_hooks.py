@@ -8,11 +8,10 @@ from wagtail.admin.menu import Menu, SubmenuMenuItem
 from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import LogFormatter
 
-from campaigns import page_parts
+from campaigns import directory_hooks, page_parts
 from signatures.admin import (
     deletion_guards,  # noqa: F401  (hooks that keep signed campaigns and targets)
     delivery_urls,
-    directory_import,
     replies,  # noqa: F401  (the answers' screens register themselves)
     updates,  # noqa: F401  (the updates' screens register themselves)
     webhooks,  # noqa: F401  (the webhook screens register themselves)
@@ -27,7 +26,7 @@ from .admin import urls as admin_urls
 from .admin.listing import signature_admin
 from .admin.menu import ITEMS_HOOK, PermittedMenuItem
 from .admin.permissions import EXPORT, MODERATE, VIEW
-from .services import target_approval, tracking
+from .services import letters_owed, target_approval, tracking
 from .services.permissions import may_see_delivery
 
 signature_admin.register_with_wagtail()
@@ -42,24 +41,6 @@ def register_signature_admin_urls():
 @hooks.register("register_admin_urls")
 def register_delivery_admin_urls():
     return [path("delivery/", include(delivery_urls, namespace="delivery_admin"))]
-
-
-@hooks.register("register_admin_urls")
-def register_directory_admin_urls():
-    return [path("directories/", include(directory_import))]
-
-
-@hooks.register("register_settings_menu_item")
-def import_representatives_menu_item():
-    """Beside the site's other settings: for those who may publish targets only."""
-    return PermittedMenuItem(
-        _("Import representatives"),
-        reverse_lazy("directory_admin:import"),
-        name="import-representatives",
-        icon_name="group",
-        order=900,
-        permission="campaigns.publish_target",
-    )
 
 
 @hooks.register("register_admin_menu_item")
@@ -239,19 +220,6 @@ class MilestoneFormatter(LogFormatter):
         }
 
 
-class DirectoryImportFormatter(LogFormatter):
-    label = _("Import a directory of representatives")
-
-    def format_message(self, log_entry):
-        data = {key: 0 for key in ("created", "updated", "addresses_changed", "removed")}
-        data.update(log_entry.data or {})
-        how = _("replaced") if data.get("replace") else _("updated")
-        return _(
-            "Directory %(how)s from a file: %(created)s representatives added, %(updated)s "
-            "changed (%(addresses_changed)s addresses), %(removed)s removed"
-        ) % {**data, "how": how}
-
-
 class RepresentativeFoundFormatter(LogFormatter):
     label = _("Add a representative found by the lookup service")
 
@@ -262,48 +230,9 @@ class RepresentativeFoundFormatter(LogFormatter):
         }
 
 
-class RepresentativeImportFormatter(LogFormatter):
-    """On the representative's history: what an import wrote, the address before and after,
-    and, for a command-line run, the operating-system user who ran it."""
-
-    label = _("Change a representative by importing a directory")
-
-    def format_message(self, log_entry):
-        data = log_entry.data or {}
-        values = {
-            "directory": data.get("directory", ""),
-            "old": data.get("old_email") or "—",
-            "new": data.get("new_email", ""),
-        }
-        if data.get("created"):
-            message = _("Added by an import into “%(directory)s”, address %(new)s") % values
-        else:
-            message = _("Imported into “%(directory)s”: address %(old)s → %(new)s") % values
-        if data.get("published_match"):
-            message += " " + _("(it was unpublished: the import published it)")
-        if data.get("superseded_draft"):
-            message += " " + _("(a pending draft was superseded: check it)")
-        if data.get("os_user"):
-            message += " " + _("(command line, by %(user)s)") % {"user": data["os_user"]}
-        return message
-
-
-class LeaveDirectoryFormatter(LogFormatter):
-    label = _("Leave a directory")
-
-    def format_message(self, log_entry):
-        data = log_entry.data or {}
-        return _("Removed from “%(directory)s” by an import: unpublished, kept on record") % {
-            "directory": data.get("directory", "")
-        }
-
-
 @hooks.register("register_log_actions")
-def register_directory_log_actions(actions):
-    actions.register_action(log_actions.IMPORT_DIRECTORY)(DirectoryImportFormatter)
+def register_lookup_and_milestone_log_actions(actions):
     actions.register_action(log_actions.KEEP_REPRESENTATIVE)(RepresentativeFoundFormatter)
-    actions.register_action(log_actions.IMPORT_REPRESENTATIVE)(RepresentativeImportFormatter)
-    actions.register_action(log_actions.LEAVE_DIRECTORY)(LeaveDirectoryFormatter)
     actions.register_action(log_actions.MILESTONE)(MilestoneFormatter)
 
 
@@ -360,3 +289,9 @@ hooks.register(page_parts.ACTION_FORM, SignatureForm)
 hooks.register(page_parts.ACTION_COUNT, displayed_count)
 hooks.register(page_parts.ANSWERS, answers_for)
 hooks.register(page_parts.COUNT_BREAKDOWN, breakdown)
+
+# The letters owed to representatives a directory's refresh removes
+# (campaigns.directory_hooks: the import lives in campaigns, which never imports signatures).
+hooks.register(directory_hooks.LETTERS_OWED, letters_owed.letters_owed)
+hooks.register(directory_hooks.HAND_OVER_LETTERS, letters_owed.hand_over)
+hooks.register(directory_hooks.WRITTEN_TO, letters_owed.written_to)

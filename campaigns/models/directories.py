@@ -33,7 +33,7 @@ class Directory(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
     description = models.CharField(_("description"), max_length=300, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    # The last refresh applied (signatures/services/directory_import/): when, from what file,
+    # The last refresh applied (campaigns/directory_import/): when, from what file,
     # by whom (an admin user's name, or the operating-system user of a command-line run).
     refreshed_at = models.DateTimeField(_("last refreshed"), null=True, blank=True)
     refreshed_from = models.CharField(_("refreshed from"), max_length=255, blank=True)

@@ -1,15 +1,12 @@
-"""Who may do what with signatures. Anyone else gets 403, never a redirect.
-
-Wagtail's admin turns a PermissionDenied into a redirect to the dashboard; for screens
-that hold supporters' data we answer 403 Forbidden instead, so a refusal is unmistakable
-(to people, tests and monitoring alike).
+"""Who may do what with signatures. Anyone else gets 403, never a redirect
+(cms/base/admin_permissions.py, whose decorators the screens take from here).
 """
 
-from functools import wraps
-
 from django.core.exceptions import PermissionDenied
-from django.views.defaults import permission_denied
 from wagtail_modeladmin.helpers import PermissionHelper
+
+from cms.base.admin_permissions import forbidden_not_redirected as forbidden_not_redirected
+from cms.base.admin_permissions import permission_required as permission_required
 
 VIEW = "signatures.view_signature"
 MODERATE = "signatures.moderate_signature"
@@ -26,36 +23,6 @@ def can_see_statistics(user) -> bool:
 def require(user, permission: str) -> None:
     if not user.has_perm(permission):
         raise PermissionDenied
-
-
-def forbidden_not_redirected(view):
-    """Answer PermissionDenied with 403 before Wagtail's admin can turn it into a redirect."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as denial:
-            return permission_denied(request, denial)
-
-    return wrapped
-
-
-def permission_required(permission):
-    """Checked first, before the HTTP method or anything else about the request.
-    `permission`: a permission's name, or a test of the user (can_see_statistics)."""
-    allowed = permission if callable(permission) else lambda user: user.has_perm(permission)
-
-    def decorate(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not allowed(request.user):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return forbidden_not_redirected(wrapped)
-
-    return decorate
 
 
 class SignaturePermissionHelper(PermissionHelper):

@@ -4,9 +4,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from wagtail.models import ModelLogEntry
 
+from campaigns.directory_import import import_directory, read_csv
 from campaigns.models import Directory, PostalPrefix, Target, normalise_postal_code
 from campaigns.representatives import find
-from signatures.services.directory_import import import_directory, read_csv
 from tests.factories import DirectoryFactory, representative
 
 pytestmark = pytest.mark.django_db

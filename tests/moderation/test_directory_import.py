@@ -116,3 +116,14 @@ def test_a_refresh_shows_its_difference_and_the_directory_when_and_from_what(pub
     entry = ModelLogEntry.objects.filter(action="clarion.directory.import").latest("pk")
     assert entry.user.username == "pat" and entry.data["source"] == "reps.csv"
     assert entry.data["changing_hands"] == [["K2P", "Bob West", "Cy New"]]
+
+
+def test_only_who_may_import_sees_it_in_the_settings_menu(rf, site):
+    from campaigns.wagtail_hooks import import_representatives_menu_item
+
+    item = import_representatives_menu_item()
+    assert item.url == URL
+    for group, shown in (("Moderators", True), ("Editors", False)):
+        request = rf.get("/admin/")
+        request.user = make_user(f"menu-{group}", group)
+        assert item.is_shown(request) is shown

@@ -23,9 +23,9 @@ from wagtail_localize.models import (
     TranslationSource,
 )
 
+from campaigns.directory_import import import_directory, read_csv
 from campaigns.models import CampaignIndexPage, CampaignPage, CampaignTarget, Directory, Target
 from cms.base.models import HomePage, OrganisationSettings
-from signatures.services.directory_import import import_directory, read_csv
 
 from . import demo_french
 

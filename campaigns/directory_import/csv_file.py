@@ -1,5 +1,5 @@
 """Reading a directory's CSV file: checked row by row, each error with its line number; and
-the report an import fills in (signatures/services/directory_import/refresh.py)."""
+the report an import fills in (refresh.py)."""
 
 import csv
 import io

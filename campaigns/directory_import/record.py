@@ -7,7 +7,7 @@ from wagtail.log_actions import log
 
 from campaigns.models import Target
 
-from ... import log_actions
+from . import log_actions
 
 
 class Recorder:

@@ -1,6 +1,6 @@
 """python manage.py import_directory --directory "House of Commons" [--replace] [--dry-run] FILE.csv
 
-Imports a directory of representatives (see signatures/services/directory_import/ for the
+Imports a directory of representatives (see campaigns/directory_import/ for the
 columns and what replace and update do). A file with errors writes nothing: each error is
 printed with its line number, and the command exits with status 1. A dry run prints the
 difference the file would make; the import records the operating-system user who ran it.
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from signatures.services.directory_import import import_directory, read_csv
+from campaigns.directory_import import import_directory, read_csv
 
 
 class Command(BaseCommand):

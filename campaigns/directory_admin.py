@@ -4,10 +4,10 @@ and lists each error with its line number, then the import itself, applied by so
 may publish targets. The screen lists each directory with when it was last refreshed, from
 what and by whom.
 
-Where letters go is guarded: only someone who may publish targets ("Moderators") may import,
-and the import is logged on the directory (services/directories/). The uploaded file waits
-in the cache between the preview and the confirmation, under a key only this user's
-confirmation names.
+Where letters go is guarded: only someone who may publish targets ("Moderators") may import
+(anyone else gets 403), and the import is logged on the directory (directory_import/). The
+uploaded file waits in the cache between the preview and the confirmation, under a key only
+this user's confirmation names.
 """
 
 import secrets
@@ -22,10 +22,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from campaigns.models import Directory
-from signatures.services.directory_import import import_directory, read_csv
+from cms.base.admin_permissions import permission_required
 
-from .permissions import permission_required
+from .directory_import import import_directory, read_csv
+from .models import Directory
 
 PUBLISH_TARGET = "campaigns.publish_target"
 #: The largest file taken: 50,000 rows of a national directory are about 5 MB.
@@ -91,7 +91,7 @@ def import_representatives(request):
         context["directories"] = Directory.objects.all()
     status = 400 if request.method == "POST" and not form.is_valid() else 200
     return TemplateResponse(
-        request, "signatures/admin/directory_import.html", context, status=status
+        request, "campaigns/admin/directory_import.html", context, status=status
     )
 
 

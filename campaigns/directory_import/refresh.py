@@ -1,6 +1,6 @@
 """Applying a directory's rows: the difference worked out (a dry run stops there), then
 written, each representative's change published and logged (record.py), and the letters
-owed to those leaving handed over (letters_owed.py)."""
+owed to those leaving handed over (successors.py)."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -8,11 +8,11 @@ from wagtail.log_actions import log
 
 from campaigns.models import CampaignTarget, Directory, PostalPrefix, Target
 
-from ... import log_actions
-from ...models import Delivery
+from .. import directory_hooks
+from . import log_actions
 from .csv_file import DETAILS, LOGGED, Report, Row, details, label
-from .letters_owed import count_owed_letters, hand_over_letters, successors_of
 from .record import Recorder
+from .successors import count_owed_letters, hand_over_letters, successors_of
 
 
 def import_directory(
@@ -85,7 +85,7 @@ def import_directory(
         prefixes = PostalPrefix.objects.filter(directory=directory)
         if replace:
             prefixes.delete()
-            hand_over_letters(report, gone, successors, targets, recorded)
+            hand_over_letters(report, gone, successors, targets, directory)
             report.removed = _remove(gone, recorded)
         else:
             prefixes.filter(prefix__in={row.prefix for row in report.rows}).delete()
@@ -175,9 +175,9 @@ def _remove(gone: list[Target], recorded) -> int:
     """Delete the representatives no longer in the directory, but those letters went to
     (their deliveries keep them) or a campaign names as its own target: those stay on
     record, unpublished, out of every lookup, having no postal code left."""
-    written_to = set(
-        Delivery.objects.filter(target__in=gone).values_list("target_id", flat=True).distinct()
-    ) | set(CampaignTarget.objects.filter(target__in=gone).values_list("target_id", flat=True))
+    written_to = directory_hooks.written_to(gone) | set(
+        CampaignTarget.objects.filter(target__in=gone).values_list("target_id", flat=True)
+    )
     removable = [target.pk for target in gone if target.pk not in written_to]
     for target in gone:
         if target.pk in written_to:
