@@ -9,7 +9,6 @@ from django.conf import settings
 from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseBadRequest
-from django.middleware.locale import LocaleMiddleware
 from django.template.loader import render_to_string
 from django.urls import is_valid_path
 from django.utils import translation
@@ -131,28 +130,32 @@ class ApiAddressMiddleware:
         return response
 
 
-class LanguageMiddleware(LocaleMiddleware):
+class LanguageMiddleware:
     """Django's LocaleMiddleware (the language from the address's prefix, or else from the
     browser), without its redirect of a 404 to the same address under a prefix.
 
     That redirect would catch every 404 here, the API's too: Wagtail's pages, under the
     prefixes, take any address. Addresses without a prefix are cms.views.unprefixed_page's
-    to answer, which sends a visitor to the page they named (or 404)."""
+    to answer, which sends a visitor to the page they named (or 404). A plain middleware,
+    not a subclass of Django's: every request, an action's included, passes through it."""
 
-    def process_request(self, request):
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
         # Django's, with the address's language looked up once per first segment.
         urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
         prefixes_used, default_prefixed = is_language_prefix_patterns_used(urlconf)
-        language = language_of_path(request.path_info) if prefixes_used else None
+        from_path = language_of_path(request.path_info) if prefixes_used else None
+        language = from_path
         if language is None:
             language = translation.get_language_from_request(request)
             if prefixes_used and not default_prefixed:
                 language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
-
-    def process_response(self, request, response):
-        if not language_of_path(request.path_info):
+        response = self.get_response(request)
+        if from_path is None:
             patch_vary_headers(response, ("Accept-Language",))
         response.headers.setdefault("Content-Language", translation.get_language())
         return response

@@ -11,7 +11,7 @@ Django attaches the request itself to some records, and its body holds supporter
 import json
 import logging
 import re
-import uuid
+import secrets
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
@@ -30,7 +30,7 @@ class RequestIdMiddleware:
         given = request.META.get("HTTP_X_REQUEST_ID", "")
         # Kept until request_finished (`forget`): Django logs a 4xx or 5xx response after
         # every middleware has returned.
-        request_id.set(given if PLAUSIBLE_ID.fullmatch(given) else uuid.uuid4().hex)
+        request_id.set(given if PLAUSIBLE_ID.fullmatch(given) else secrets.token_hex(16))
         response = self.get_response(request)
         response["X-Request-ID"] = request_id.get()
         return response

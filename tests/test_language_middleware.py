@@ -25,14 +25,20 @@ PATHS = [
 @pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("browser", ["", "fr", "de, fr;q=0.5", "xx-yy"])
 def test_each_request_gets_the_language_djangos_locale_middleware_gives_it(rf, path, browser):
-    languages = []
+    """The language the view runs in, and the answer's Vary and Content-Language."""
+    seen = []
     for middleware in (LocaleMiddleware, LanguageMiddleware):
         request = rf.get(path, HTTP_ACCEPT_LANGUAGE=browser)
-        with translation.override(None):
-            middleware(lambda request: HttpResponse()).process_request(request)
-            languages.append((request.LANGUAGE_CODE, translation.get_language()))
 
-    assert languages[1] == languages[0]
+        def view(request):
+            seen.append((request.LANGUAGE_CODE, translation.get_language()))
+            return HttpResponse()
+
+        with translation.override(None):
+            response = middleware(view)(request)
+        seen.append((response.get("Vary"), response["Content-Language"]))
+
+    assert seen[2:] == seen[:2]
 
 
 @pytest.mark.parametrize("path", [*PATHS, "", "/en", "//x/"])

@@ -78,6 +78,10 @@ MIDDLEWARE = [
     "signatures.caching.page_cache.CampaignPageCacheMiddleware",
 ]
 
+# The admin's messages ride in the session it already has: Django's default storage
+# would also build a cookie signer on every request, the visitors' and actions' too.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
 ROOT_URLCONF = "cms.urls"
 WSGI_APPLICATION = "cms.wsgi.application"
 
