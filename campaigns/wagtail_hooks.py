@@ -8,7 +8,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.log_actions import LogFormatter
 
 from . import directory_admin
-from .directory_import import log_actions
+from .directory_import import log_action_names
 
 
 @hooks.register("register_admin_urls")
@@ -86,6 +86,6 @@ class LeaveDirectoryFormatter(LogFormatter):
 
 @hooks.register("register_log_actions")
 def register_directory_log_actions(actions):
-    actions.register_action(log_actions.IMPORT_DIRECTORY)(DirectoryImportFormatter)
-    actions.register_action(log_actions.IMPORT_REPRESENTATIVE)(RepresentativeImportFormatter)
-    actions.register_action(log_actions.LEAVE_DIRECTORY)(LeaveDirectoryFormatter)
+    actions.register_action(log_action_names.IMPORT_DIRECTORY)(DirectoryImportFormatter)
+    actions.register_action(log_action_names.IMPORT_REPRESENTATIVE)(RepresentativeImportFormatter)
+    actions.register_action(log_action_names.LEAVE_DIRECTORY)(LeaveDirectoryFormatter)

@@ -16,7 +16,7 @@ from django.http import HttpResponse
 from django.views.decorators.cache import never_cache
 from prometheus_client import multiprocess
 
-from signatures.metrics import StateCollector
+from signatures.action_metrics import StateCollector
 
 
 @never_cache

@@ -28,7 +28,7 @@ from campaigns.api_schemas import NOT_FOUND, CampaignId, CounterSchema, describe
 from campaigns.models import CampaignPage
 from cms.base import surge
 from insights import sources
-from signatures import abuse, metrics
+from signatures import abuse, action_metrics
 from signatures.caching.live_campaigns import live_campaign
 from signatures.services import representative_targets as representatives
 from signatures.services import signing
@@ -328,12 +328,12 @@ def sign_by_api(request, campaign_id: CampaignId, data: SignatureIn):
     campaign = _live_campaign(campaign_id)
     campaign.activate_language()  # its messages are in the campaign's language, as on its page
     if refusal := campaign.refusal_message():  # closed: whatever was sent, say that first
-        metrics.action_refused("forbidden")
+        action_metrics.action_refused("forbidden")
         return _problem(403, str(refusal))
     submitted = {key: value for key, value in data.model_dump().items() if value is not None}
     form = SignatureForm(submitted, campaign=campaign)
     if not form.is_valid():
-        metrics.action_refused("invalid")
+        action_metrics.action_refused("invalid")
         errors = [
             {
                 "loc": ["body"] if name == "__all__" else ["body", name],
@@ -353,7 +353,7 @@ def sign_by_api(request, campaign_id: CampaignId, data: SignatureIn):
             source=sources.of_action(submitted, request),
         )
     except ActionRefused as refusal:
-        metrics.action_refused(metrics.refusal_reason(refusal))
+        action_metrics.action_refused(action_metrics.refusal_reason(refusal))
         message = str(refusal.message)
         field = getattr(refusal, "field", None)
         if field:  # about one field (a disposable address): a field error like the others
@@ -366,7 +366,7 @@ def sign_by_api(request, campaign_id: CampaignId, data: SignatureIn):
             return _problem(422, message, errors=errors)
         return _problem(refusal.status, message, retry_after=refusal.retry_after)
     # New or repeat, the answer is the same: the API never tells who has signed.
-    metrics.action_accepted()
+    action_metrics.action_accepted()
     # ReceivedSchema, written out here: ninja's check of a view's result against its schema
     # cost more than the rest of the view, for three fields of known types.
     received = {

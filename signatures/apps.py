@@ -16,7 +16,7 @@ class SignaturesConfig(AppConfig):
         )
 
         # The checks register themselves; the tasks too, under the names services enqueue.
-        from signatures import checks, tasks  # noqa: F401
+        from signatures import task_checks, tasks  # noqa: F401
         from signatures.caching import live_campaigns, page_cache  # noqa: F401
 
         from .services import after_response, previews, target_approval

@@ -1,6 +1,6 @@
 """The names of the audit-log actions signatures records (Wagtail's log, shown in a
 campaign's history and the site history report; a directory's import has its own, in
-campaigns/directory_import/log_actions.py). Services log under these names; wagtail_hooks.py
+campaigns/directory_import/log_action_names.py). Services log under these names; wagtail_hooks.py
 registers each with its label and wording."""
 
 APPROVE = "clarion.signatures.approve"

@@ -19,13 +19,13 @@ from django.http import Http404, HttpResponseForbidden
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
-from . import metrics
+from . import action_metrics
 from .services import tracking
 
 
 def received(sender, event, esp_name, **kwargs):
     """anymail's `tracking` signal."""
-    metrics.TRACKING_EVENTS.labels(event.event_type).inc()
+    action_metrics.TRACKING_EVENTS.labels(event.event_type).inc()
     tracking.record(event)
 
 
@@ -35,17 +35,17 @@ def counting_refusals(view):
         if not settings.ANYMAIL.get("WEBHOOK_SECRET"):
             # anymail would only warn and take anyone's events: bounces could be forged to
             # silence supporters' emails.
-            metrics.TRACKING_FAILURES.inc()
+            action_metrics.TRACKING_FAILURES.inc()
             return HttpResponseForbidden(
                 "Tracking webhooks need ANYMAIL_WEBHOOK_SECRET.\n", content_type="text/plain"
             )
         try:
             response = view(request, *args, **kwargs)
         except SuspiciousOperation:  # anymail's failed authentication: a 400
-            metrics.TRACKING_FAILURES.inc()
+            action_metrics.TRACKING_FAILURES.inc()
             raise
         if response.status_code >= 400:
-            metrics.TRACKING_FAILURES.inc()
+            action_metrics.TRACKING_FAILURES.inc()
         return response
 
     return counted

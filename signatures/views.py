@@ -4,7 +4,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from insights import landing, page_views, sources
-from signatures import abuse, metrics, thank_you
+from signatures import abuse, action_metrics, thank_you
 from signatures.caching.live_campaigns import live_campaign
 
 from .abuse import ActionRefused
@@ -35,7 +35,7 @@ def sign_by_form(request, campaign_id: int):
     try:
         abuse.check_form(request)
         if not form.is_valid():
-            metrics.action_refused("invalid")
+            action_metrics.action_refused("invalid")
             return _show_form(request, campaign, form, 400)
         abuse.check_fill_time(request)
         signature, _new = signing.record_signature(
@@ -45,7 +45,7 @@ def sign_by_form(request, campaign_id: int):
             source=sources.of_action(request.POST, request),
         )
     except ActionRefused as refusal:
-        metrics.action_refused(metrics.refusal_reason(refusal))
+        action_metrics.action_refused(action_metrics.refusal_reason(refusal))
         form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
         # A postal code straddling districts: the page offers them to choose from.
         form.district_candidates = getattr(refusal, "candidates", ())
@@ -54,7 +54,7 @@ def sign_by_form(request, campaign_id: int):
             response["Retry-After"] = str(refusal.retry_after)
         return response
     # New or repeat, the answer is the same: the page never tells who has signed.
-    metrics.action_accepted()
+    action_metrics.action_accepted()
     if campaign.writes_to_representatives:
         # Who the letter goes to, in answer to the POST: see signatures.thank_you.
         return thank_you.naming(request, live, signature.representatives)

@@ -6,6 +6,7 @@ module had written it (at the top or inside a function: both are edges of the gr
 """
 
 import copy
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -105,9 +106,59 @@ def test_the_code_keeps_every_contract():
         # The site-wide base imports no app, and nothing of the project's wiring.
         ("cms.base.models", "campaigns.models", {"layers"}),
         ("cms.base.headless", "cms.request_logs", {"layers", "cms-wiring"}),
-        # A module at cms's top that is in no layer.
+        # A module at cms's top, or in an app, that is in no layer.
         ("cms.unplaced", "django.conf", {"cms-wiring"}),
+        ("signatures.unplaced", "django.conf", {"signatures-layers"}),
+        ("campaigns.unplaced", "django.conf", {"campaigns-layers"}),
     ],
 )
 def test_an_import_against_the_design_breaks_its_contract(importer, imported, broken):
     assert broken_contracts(importer, imported) == broken
+
+
+def test_every_package_of_the_project_is_in_the_layers():
+    """A new app is checked from its first module: the contracts name every package."""
+    config = tomllib.loads(PYPROJECT.read_text())["tool"]["importlinter"]
+    layered = {
+        name.split(".")[0]
+        for contract in config["contracts"]
+        if contract["id"] == "layers"
+        for layer in contract["layers"]
+        for name in layer.replace("|", ":").split(":")
+    }
+    ours = {
+        path.parent.name
+        for path in PYPROJECT.parent.glob("*/__init__.py")
+        if path.parent.name not in {"tests", "bench"}
+    }
+    assert ours == set(config["root_packages"]) == {name.strip() for name in layered}
+
+
+#: Module names Django and Wagtail give every app (or require, as a database backend's base).
+CONVENTIONAL_NAMES = {"api", "apps", "base", "forms", "models", "tasks", "urls", "views"}
+CONVENTIONAL_NAMES |= {"wagtail_hooks"}
+#: Inside one app, a feature's model, service and admin screen share its name, each in its
+#: layer's folder (signatures/models/updates.py, services/updates.py, admin/updates.py).
+LAYER_FOLDERS = {"models", "services", "admin"}
+
+
+def test_no_two_modules_share_a_name_unless_django_or_a_layer_names_them():
+    root = PYPROJECT.parent
+    packages = tomllib.loads(PYPROJECT.read_text())["tool"]["importlinter"]["root_packages"]
+    places: dict[str, list[Path]] = {}
+    for package in packages:
+        for module in (root / package).rglob("*.py"):
+            if module.name != "__init__.py" and "migrations" not in module.parts:
+                places.setdefault(module.stem, []).append(module.relative_to(root))
+    shared = {
+        name: sorted(str(path) for path in paths)
+        for name, paths in places.items()
+        if len(paths) > 1
+        and name not in CONVENTIONAL_NAMES
+        and not (
+            len({path.parts[0] for path in paths}) == 1
+            and len({path.parent.name for path in paths}) == len(paths)
+            and {path.parent.name for path in paths} <= LAYER_FOLDERS
+        )
+    }
+    assert shared == {}

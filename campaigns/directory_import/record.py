@@ -7,7 +7,7 @@ from wagtail.log_actions import log
 
 from campaigns.models import Target
 
-from . import log_actions
+from . import log_action_names
 
 
 class Recorder:
@@ -27,7 +27,7 @@ class Recorder:
         target.refresh_from_db()
         log(
             instance=target,
-            action=log_actions.IMPORT_REPRESENTATIVE,
+            action=log_action_names.IMPORT_REPRESENTATIVE,
             user=self.user,
             revision=revision,
             data={
@@ -48,7 +48,7 @@ class Recorder:
             UnpublishAction(target, user=self.user).execute(skip_permission_checks=True)
         log(
             instance=target,
-            action=log_actions.LEAVE_DIRECTORY,
+            action=log_action_names.LEAVE_DIRECTORY,
             user=self.user,
             data={"directory": self.directory.name, "os_user": self.os_user},
         )

@@ -9,7 +9,7 @@ from wagtail.log_actions import log
 from campaigns.models import CampaignTarget, Directory, PostalPrefix, Target
 
 from .. import directory_hooks
-from . import log_actions
+from . import log_action_names
 from .csv_file import DETAILS, LOGGED, Report, Row, details, label
 from .record import Recorder
 from .successors import count_owed_letters, hand_over_letters, successors_of
@@ -107,7 +107,7 @@ def import_directory(
         report.written = True
         log(
             instance=directory,
-            action=log_actions.IMPORT_DIRECTORY,
+            action=log_action_names.IMPORT_DIRECTORY,
             user=user,
             data={
                 "replace": replace,

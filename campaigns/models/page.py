@@ -28,7 +28,7 @@ from ..blocks import StoryBlock
 from ..forms import CampaignPageForm
 from ..letters import letter_preview, refuse_unknown_placeholders
 from ..progress import goal_for, parse_milestones
-from . import panels
+from . import page_panels
 from .fields import LetterField
 
 NextStep = namedtuple("NextStep", "label url")
@@ -366,7 +366,7 @@ class CampaignPage(LanguageSwitcherMixin, HeadlessPreviewable, RoutablePageMixin
 
     objects = PageManager.from_queryset(CampaignPageQuerySet)()
 
-    edit_handler = panels.campaign_edit_handler()
+    edit_handler = page_panels.campaign_edit_handler()
     # Scripts are not words to translate: wagtail-localize copies the source's into each
     # translation and offers nobody a segment or an override of them (a translator without
     # the scripts permission could otherwise put any script on the page). What a page

@@ -4,11 +4,11 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-from signatures import checks, task_names, tasks
+from signatures import task_checks, task_names, tasks
 
 
 def test_every_task_name_is_a_registered_task():
-    assert checks.task_names_are_registered(None) == []
+    assert task_checks.task_names_are_registered(None) == []
     call_command("check")
 
 
