@@ -119,12 +119,7 @@ wait_until = partial(waiting.wait_until, interval=0.5)  # polls a busy database
 
 
 def recover(env: dict, letters: int, timeout=240, stalled_after=5) -> bool:
-    """Wait until `letters` deliveries are sent, sweeping whenever the work stops moving.
-
-    In production beat sweeps every minute. Here the sweep comes as soon as the workers
-    have nothing left to do but are not done (what they lost is only in the database), and
-    never while they are still working through the queue, which it would only lengthen.
-    """
+    """Wait until `letters` deliveries are sent, sweeping whenever the work stops moving."""
     from signatures.models import Delivery, Signature
 
     sent = Delivery.objects.filter(state=Delivery.State.SENT)
@@ -132,16 +127,26 @@ def recover(env: dict, letters: int, timeout=240, stalled_after=5) -> bool:
     def progress():
         return Signature.objects.exclude(dispatched_at=None).count(), sent.count()
 
+    sweep_until(env, progress, lambda: sent.count() >= letters, timeout, stalled_after)
+    return sent.count() == letters
+
+
+def sweep_until(env: dict, progress, done, timeout: float, stalled_after: float = 5) -> None:
+    """Wait until `done()`, sweeping the outbox whenever `progress()` stops changing.
+
+    In production beat sweeps every minute. Here the sweep comes as soon as the workers
+    have nothing left to do but are not done (what they lost is only in the database), and
+    never while they are still working through the queue, which it would only lengthen.
+    """
     deadline = time.monotonic() + timeout
     seen, since = progress(), time.monotonic()
-    while sent.count() < letters and time.monotonic() < deadline:
+    while not done() and time.monotonic() < deadline:
         time.sleep(1)
         if (now := progress()) != seen:
             seen, since = now, time.monotonic()
         elif time.monotonic() - since > stalled_after:
             print("sweep:", sweep_outbox(env), flush=True)
             since = time.monotonic()
-    return sent.count() == letters
 
 
 def resends_explained(twice: dict, arrivals, kill_times: list[float]) -> str:

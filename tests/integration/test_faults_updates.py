@@ -35,6 +35,7 @@ from .faults import (
     resends_explained,
     run_in_app,
     sweep_outbox,
+    sweep_until,
     wait_until,
 )
 
@@ -99,7 +100,11 @@ def test_sigkill_the_worker_while_an_update_is_sent_emails_each_supporter_once(
 
         mailing = UpdateMailing.objects.get(update=update)
         queued = UpdateRecipient.objects.filter(mailing=mailing, state="queued")
-        recover(env, lambda: (queued.count(), len(smtp_server.messages)))
+
+        def progress():
+            return queued.count(), len(smtp_server.messages)
+
+        sweep_until(env, progress, done=lambda: not queued.exists(), timeout=600)
         sent_in = time.monotonic() - started
         time.sleep(3)  # anything still in flight has arrived
     finally:
@@ -134,17 +139,3 @@ def test_sigkill_the_worker_while_an_update_is_sent_emails_each_supporter_once(
             "to the unsubscribed or suppressed",
         )
     )
-
-
-def recover(env: dict, progress, timeout=600, stalled_after=5) -> None:
-    """Wait until no row is queued, sweeping whenever the sending stops moving (as beat
-    would, every minute), never while it still moves."""
-    deadline = time.monotonic() + timeout
-    seen, since = progress(), time.monotonic()
-    while progress()[0] and time.monotonic() < deadline:
-        time.sleep(1)
-        if (now := progress()) != seen:
-            seen, since = now, time.monotonic()
-        elif time.monotonic() - since > stalled_after:
-            print("sweep:", sweep_outbox(env), flush=True)
-            since = time.monotonic()
