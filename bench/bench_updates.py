@@ -113,7 +113,8 @@ def measure(url: str, redis, sink, queue: str) -> str:
     print(f"sink received {sink.received - BASELINE_EMAILS} emails from the worker")
     return f"""## Updates to supporters (`make bench-updates`)
 
-{SUPPORTERS:,} supporters of the demo campaign made by generate_series ({generated:.1f} s),
+{SUPPORTERS:,} supporters of the demo campaign made by generate_series, 10,000 a transaction
+({generated:.1f} s),
 {queued:,} of them agreeing to hear back; one worker process (prefork, concurrency 1) sending
 to an SMTP sink on loopback (aiosmtpd, counting and discarding) for {SECONDS} s; PostgreSQL,
 Redis, the sink and the worker share this machine's cores.
@@ -127,7 +128,8 @@ Redis, the sink and the worker share this machine's cores.
 | RSS samples (every 5 s) spread | {statistics.pstdev(warm) / 1024:.1f} MiB |
 
 At {rate:.0f}/s a million emails take {1_000_000 / max(rate, 1) / 3600:.1f} h on one worker
-process; senders share a mailing through `FOR UPDATE SKIP LOCKED`, so workers add up.
+process; senders share a mailing through `FOR UPDATE SKIP LOCKED`, so more worker
+processes take more rows at once (not measured here: this machine has two cores).
 """
 
 
