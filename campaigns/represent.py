@@ -116,8 +116,11 @@ def get(path: str) -> tuple[int, bytes]:
         raise LookupUnavailable("CLARION_REPRESENT_URL is not an http(s) address")
     # The timeout bounds each wait on the socket; a server dripping its answer byte by byte
     # would hold the worker for ever, so the whole exchange is cut at the same budget.
-    cut = threading.Timer(timeout, _cut, args=(connection,))
-    cut.start()
+    # `cut` is set before the socket is shut, so a wait it ends is always seen as a timeout
+    # (the timer's thread may still be alive when the wait returns).
+    cut = threading.Event()
+    timer = threading.Timer(timeout, _cut, args=(connection, cut))
+    timer.start()
     try:
         connection.request(
             "GET",
@@ -126,22 +129,23 @@ def get(path: str) -> tuple[int, bytes]:
         )
         response = connection.getresponse()
         status, body = response.status, response.read(MAX_ANSWER)
-        if not cut.is_alive():
+        if cut.is_set():
             raise LookupUnavailable("timed out")
         return status, body
     except TimeoutError:
         raise LookupUnavailable("timed out") from None
     except (OSError, http.client.HTTPException) as error:
-        if not cut.is_alive():
+        if cut.is_set():
             raise LookupUnavailable("timed out") from None
         raise LookupUnavailable(type(error).__name__) from None
     finally:
-        cut.cancel()
+        timer.cancel()
         connection.close()
 
 
-def _cut(connection) -> None:
+def _cut(connection, cut: threading.Event) -> None:
     """Shut the connection's socket: any wait on it ends at once."""
+    cut.set()
     if (sock := connection.sock) is not None:
         try:
             sock.shutdown(socket.SHUT_RDWR)

@@ -7,6 +7,7 @@ import time
 import pytest
 from wagtail.models import ModelLogEntry
 
+from campaigns import represent as represent_module
 from campaigns.models import Target
 from campaigns.representatives import LookupUnavailable, find
 from signatures.models import Delivery
@@ -184,6 +185,23 @@ def test_a_slow_represent_times_out(represent, commons):
     with pytest.raises(LookupUnavailable, match="timed out"):
         find(commons, "K1A 0A6")
     assert time.monotonic() - started < 1.2
+
+
+def test_a_wait_the_budget_cuts_is_told_as_a_timeout_while_the_cut_still_runs(
+    represent, commons, monkeypatch
+):
+    """The cut shuts the socket, the wait ends at once as a disconnection, and the cut's
+    thread has not finished yet: still a timeout, never "RemoteDisconnected"."""
+    shut = represent_module._cut
+
+    def slow_to_finish(*args):
+        shut(*args)
+        time.sleep(0.5)
+
+    monkeypatch.setattr(represent_module, "_cut", slow_to_finish)
+    represent.mode = "slow"
+    with pytest.raises(LookupUnavailable, match="timed out"):
+        find(commons, "K1A 0A6")
 
 
 def test_when_represent_is_down_the_directory_s_own_table_answers(represent, commons):
