@@ -4,8 +4,9 @@ its place in the Settings menu, and how its imports read in the history."""
 from django.urls import include, path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.log_actions import LogFormatter
+
+from cms.base.admin_permissions import PermittedMenuItem
 
 from . import directory_admin
 from .directory_import import log_action_names
@@ -16,22 +17,16 @@ def register_directory_admin_urls():
     return [path("directories/", include(directory_admin))]
 
 
-class PublishersMenuItem(MenuItem):
-    """Shown only to those who may publish targets, the permission its screen checks."""
-
-    def is_shown(self, request):
-        return request.user.has_perm(directory_admin.PUBLISH_TARGET)
-
-
 @hooks.register("register_settings_menu_item")
 def import_representatives_menu_item():
     """Beside the site's other settings: for those who may publish targets only."""
-    return PublishersMenuItem(
+    return PermittedMenuItem(
         _("Import representatives"),
         reverse_lazy("directory_admin:import"),
         name="import-representatives",
         icon_name="group",
         order=900,
+        permission=directory_admin.PUBLISH_TARGET,
     )
 
 

@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.widgets.button import Button, ListingButton
 
-from signatures.admin.menu import ITEMS_HOOK, PermittedMenuItem
+from cms.base.admin_permissions import PermittedMenuItem
+from signatures.admin.menu import ITEMS_HOOK
 from signatures.admin.permissions import can_see_statistics
 from signatures.admin.urls import SCREENS_HOOK
 

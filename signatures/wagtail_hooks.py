@@ -9,6 +9,7 @@ from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import LogFormatter
 
 from campaigns import directory_hooks, page_parts
+from cms.base.admin_permissions import PermittedMenuItem
 from signatures.admin import (
     deletion_guards,  # noqa: F401  (hooks that keep signed campaigns and targets)
     delivery_urls,
@@ -24,7 +25,7 @@ from signatures.forms import SignatureForm
 from . import log_actions
 from .admin import urls as admin_urls
 from .admin.listing import signature_admin
-from .admin.menu import ITEMS_HOOK, PermittedMenuItem
+from .admin.menu import ITEMS_HOOK
 from .admin.permissions import EXPORT, MODERATE, VIEW
 from .services import letters_owed, target_approval, tracking
 from .services.permissions import may_see_delivery
