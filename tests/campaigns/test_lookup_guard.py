@@ -82,6 +82,28 @@ def test_a_non_ascii_code_on_the_form_is_a_field_error_not_a_500(client, represe
     assert represent.paths == []
 
 
+def test_a_non_ascii_code_sent_to_the_signing_api_is_a_field_error_not_a_500(
+    client, represent, campaign
+):
+    response = client.post(
+        f"/api/v3/campaigns/{campaign.pk}/signatures/",
+        json.dumps(DETAILS | {"postal_code": "K1AÉ0A6"}),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {
+            "loc": ["body", "postal_code"],
+            "msg": "Please write your postal code with letters and digits only, as it appears "
+            "on your mail.",
+            "type": "refused",
+        }
+    ]
+    assert "codec" not in response.content.decode()
+    assert represent.paths == []
+
+
 def test_nobody_is_not_kept(represent, commons):
     represent.mode = 404
     assert find(commons, "K1A 0A6") == []
