@@ -21,9 +21,11 @@ otherwise the lookup is unavailable, and the caller takes the action and lets it
 wait for a later try.
 """
 
+import concurrent.futures
 import http.client
 import json
 import logging
+import os
 import socket
 import ssl
 import threading
@@ -191,12 +193,11 @@ class _TLSConnection(http.client.HTTPSConnection, _Connection):
 def _connect(address, timeout, source_address=None, *, budget: _Budget) -> socket.socket:
     """socket.create_connection within the budget: each of the name's addresses is tried with
     the time left, none once it is spent (a dead first address would otherwise take the whole
-    budget, and the answer on the next one would be waited for without a cut). Resolving the
-    name cannot be cut from here: the system resolver's own timeout bounds it, and a budget
-    spent meanwhile ends the lookup as soon as the name is resolved."""
+    budget, and the answer on the next one would be waited for without a cut); the name is
+    resolved within it too (`_resolve`)."""
     host, port = address
     failure = None
-    for family, kind, proto, _name, where in socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM):
+    for family, kind, proto, _name, where in _resolve(host, port, budget):
         left = budget.ends - time.monotonic()
         if left <= 0 or budget.spent.is_set():
             break
@@ -218,6 +219,31 @@ def _connect(address, timeout, source_address=None, *, budget: _Budget) -> socke
     if budget.spent.is_set() or budget.ends <= time.monotonic():
         raise TimeoutError("the lookup's budget is spent")
     raise failure or OSError("the name has no address")
+
+
+#: The threads that resolve the provider's name, in this process (made at its first lookup:
+#: never inherited by a forked worker).
+_resolvers: tuple[int, concurrent.futures.ThreadPoolExecutor] | None = None
+_resolvers_lock = threading.Lock()
+
+
+def _resolve(host: str, port: int, budget: _Budget) -> list:
+    """socket.getaddrinfo, waited for only while the budget lasts: the system's resolver
+    cannot be interrupted, so it runs on a thread of its own, which a slow resolver keeps
+    (up to the resolver's own timeout) instead of the web worker. A few such threads per
+    process: lookups beyond them wait in line, each for its own budget at most."""
+    global _resolvers
+    with _resolvers_lock:
+        if _resolvers is None or _resolvers[0] != os.getpid():
+            pool = concurrent.futures.ThreadPoolExecutor(4, thread_name_prefix="clarion-resolve")
+            _resolvers = (os.getpid(), pool)
+        pool = _resolvers[1]
+    answer = pool.submit(socket.getaddrinfo, host, port, 0, socket.SOCK_STREAM)
+    try:
+        return answer.result(timeout=max(0.0, budget.ends - time.monotonic()))
+    except concurrent.futures.TimeoutError:
+        answer.cancel()  # if still waiting in line
+        raise TimeoutError("the lookup's budget is spent") from None
 
 
 def _cut(budget: _Budget) -> None:

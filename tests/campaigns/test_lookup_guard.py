@@ -193,6 +193,31 @@ def test_a_provider_whose_first_address_never_answers_is_cut_at_the_lookup_s_bud
     assert represent.paths == []
 
 
+def test_a_provider_whose_name_resolves_slowly_is_cut_at_the_lookup_s_budget(
+    represent, commons, settings, monkeypatch
+):
+    """The system's resolver takes a second to answer (a resolver down, tried again): the
+    worker waits for it no longer than the budget."""
+    port = represent.server.server_port
+    resolve = socket.getaddrinfo
+
+    def slowly(host, *args, **kwargs):
+        if host != "represent.test":
+            return resolve(host, *args, **kwargs)
+        time.sleep(1.0)
+        return resolve("127.0.0.1", *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", slowly)
+    settings.CLARION_REPRESENT_URL = f"http://represent.test:{port}/represent"
+    started = time.monotonic()
+
+    with pytest.raises(LookupUnavailable, match="timed out"):
+        find(commons, "K1A 0A6")
+
+    assert time.monotonic() - started < 0.9  # the budget is 0.3 s
+    assert represent.paths == []
+
+
 def test_a_code_kept_before_it_was_checked_is_not_sent_to_the_provider(represent, commons):
     representative(commons, "Dee Table", ["K1A"])
 
