@@ -21,12 +21,15 @@ otherwise the lookup is unavailable, and the caller takes the action and lets it
 wait for a later try.
 """
 
+import concurrent.futures
 import http.client
 import json
 import logging
+import os
 import socket
 import ssl
 import threading
+import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -107,19 +110,20 @@ def get(path: str) -> tuple[int, bytes]:
     base = urlsplit(settings.CLARION_REPRESENT_URL)
     timeout = settings.CLARION_REPRESENT_TIMEOUT
     if base.scheme == "https":
-        connection = http.client.HTTPSConnection(
+        connection = _TLSConnection(
             base.hostname, base.port, timeout=timeout, context=ssl.create_default_context()
         )
     elif base.scheme == "http":
-        connection = http.client.HTTPConnection(base.hostname, base.port, timeout=timeout)
+        connection = _Connection(base.hostname, base.port, timeout=timeout)
     else:
         raise LookupUnavailable("CLARION_REPRESENT_URL is not an http(s) address")
     # The timeout bounds each wait on the socket; a server dripping its answer byte by byte
-    # would hold the worker for ever, so the whole exchange is cut at the same budget.
-    # `cut` is set before the socket is shut, so a wait it ends is always seen as a timeout
-    # (the timer's thread may still be alive when the wait returns).
-    cut = threading.Event()
-    timer = threading.Timer(timeout, _cut, args=(connection, cut))
+    # would hold the worker for ever, so the whole exchange is cut at the same budget: the
+    # connection is made within it (`_connect`) and the cut shuts its socket, whenever it
+    # comes. `budget.spent` is set before the socket is shut, so a wait it ends is always
+    # seen as a timeout (the timer's thread may still be alive when the wait returns).
+    connection.budget = budget = _Budget(time.monotonic() + timeout)
+    timer = threading.Timer(timeout, _cut, args=(budget,))
     timer.start()
     try:
         connection.request(
@@ -129,25 +133,125 @@ def get(path: str) -> tuple[int, bytes]:
         )
         response = connection.getresponse()
         status, body = response.status, response.read(MAX_ANSWER)
-        if cut.is_set():
+        if budget.spent.is_set():
             raise LookupUnavailable("timed out")
         return status, body
     except TimeoutError:
         raise LookupUnavailable("timed out") from None
     except (OSError, http.client.HTTPException) as error:
-        if cut.is_set():
+        if budget.spent.is_set():
             raise LookupUnavailable("timed out") from None
         raise LookupUnavailable(type(error).__name__) from None
     finally:
         timer.cancel()
+        budget.release()
         connection.close()
 
 
-def _cut(connection, cut: threading.Event) -> None:
-    """Shut the connection's socket: any wait on it ends at once."""
-    cut.set()
-    if (sock := connection.sock) is not None:
+class _Budget:
+    """The time one exchange may take, and the socket the cut shuts when it is spent."""
+
+    def __init__(self, ends: float):
+        self.ends = ends  # on time.monotonic()
+        self.spent = threading.Event()
+        self.lock = threading.Lock()
+        # A duplicate of the connection's socket: shutting it ends any wait on the socket,
+        # however it is wrapped (TLS takes the original's descriptor over), and it stays
+        # valid until `release`, whatever http.client closes meanwhile.
+        self.sock = None
+
+    def hold(self, sock: socket.socket) -> bool:
+        """Keep `sock` for the cut; False if the budget is spent already (never use it)."""
+        with self.lock:
+            if self.spent.is_set():
+                return False
+            self.sock = sock.dup()
+            return True
+
+    def release(self) -> None:
+        with self.lock:
+            if self.sock is not None:
+                self.sock.close()
+                self.sock = None
+
+
+class _Connection(http.client.HTTPConnection):
+    """An HTTP connection made within its lookup's budget (`_connect`); no proxy tunnel."""
+
+    budget: "_Budget"
+
+    def connect(self):
+        self.sock = _connect(
+            (self.host, self.port), self.timeout, self.source_address, budget=self.budget
+        )
+
+
+class _TLSConnection(http.client.HTTPSConnection, _Connection):
+    """The same over TLS: HTTPSConnection wraps the socket `_Connection.connect` made."""
+
+
+def _connect(address, timeout, source_address=None, *, budget: _Budget) -> socket.socket:
+    """socket.create_connection within the budget: each of the name's addresses is tried with
+    the time left, none once it is spent (a dead first address would otherwise take the whole
+    budget, and the answer on the next one would be waited for without a cut); the name is
+    resolved within it too (`_resolve`)."""
+    host, port = address
+    failure = None
+    for family, kind, proto, _name, where in _resolve(host, port, budget):
+        left = budget.ends - time.monotonic()
+        if left <= 0 or budget.spent.is_set():
+            break
+        sock = socket.socket(family, kind, proto)
         try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
+            sock.settimeout(min(timeout, left))
+            if source_address:
+                sock.bind(source_address)
+            sock.connect(where)
+        except OSError as error:
+            sock.close()
+            failure = error
+            continue
+        sock.settimeout(timeout)
+        if budget.hold(sock):
+            return sock
+        sock.close()
+        break
+    if budget.spent.is_set() or budget.ends <= time.monotonic():
+        raise TimeoutError("the lookup's budget is spent")
+    raise failure or OSError("the name has no address")
+
+
+#: The threads that resolve the provider's name, in this process (made at its first lookup:
+#: never inherited by a forked worker).
+_resolvers: tuple[int, concurrent.futures.ThreadPoolExecutor] | None = None
+_resolvers_lock = threading.Lock()
+
+
+def _resolve(host: str, port: int, budget: _Budget) -> list:
+    """socket.getaddrinfo, waited for only while the budget lasts: the system's resolver
+    cannot be interrupted, so it runs on a thread of its own, which a slow resolver keeps
+    (up to the resolver's own timeout) instead of the web worker. A few such threads per
+    process: lookups beyond them wait in line, each for its own budget at most."""
+    global _resolvers
+    with _resolvers_lock:
+        if _resolvers is None or _resolvers[0] != os.getpid():
+            pool = concurrent.futures.ThreadPoolExecutor(4, thread_name_prefix="clarion-resolve")
+            _resolvers = (os.getpid(), pool)
+        pool = _resolvers[1]
+    answer = pool.submit(socket.getaddrinfo, host, port, 0, socket.SOCK_STREAM)
+    try:
+        return answer.result(timeout=max(0.0, budget.ends - time.monotonic()))
+    except concurrent.futures.TimeoutError:
+        answer.cancel()  # if still waiting in line
+        raise TimeoutError("the lookup's budget is spent") from None
+
+
+def _cut(budget: _Budget) -> None:
+    """Shut the exchange's socket: any wait on it ends at once; one made later is never used."""
+    with budget.lock:
+        budget.spent.set()
+        if budget.sock is not None:
+            try:
+                budget.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass

@@ -5,6 +5,8 @@ and no 500 or internal text for a code in another alphabet. Against a fake Repre
 loopback, through the real routes."""
 
 import json
+import socket
+import time
 
 import pytest
 from django.urls import reverse
@@ -80,6 +82,28 @@ def test_a_non_ascii_code_on_the_form_is_a_field_error_not_a_500(client, represe
     assert represent.paths == []
 
 
+def test_a_non_ascii_code_sent_to_the_signing_api_is_a_field_error_not_a_500(
+    client, represent, campaign
+):
+    response = client.post(
+        f"/api/v3/campaigns/{campaign.pk}/signatures/",
+        json.dumps(DETAILS | {"postal_code": "K1AÉ0A6"}),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {
+            "loc": ["body", "postal_code"],
+            "msg": "Please write your postal code with letters and digits only, as it appears "
+            "on your mail.",
+            "type": "refused",
+        }
+    ]
+    assert "codec" not in response.content.decode()
+    assert represent.paths == []
+
+
 def test_nobody_is_not_kept(represent, commons):
     represent.mode = 404
     assert find(commons, "K1A 0A6") == []
@@ -119,6 +143,79 @@ def test_a_provider_dripping_its_answer_is_cut_at_the_lookup_s_budget(represent,
 
     with pytest.raises(LookupUnavailable, match="timed out"):
         find(commons, "K1A 0A6")
+
+
+@pytest.fixture
+def dead_address(represent):
+    """127.0.0.2 at the fake Represent's port, never answering a connection: a listener whose
+    queue is full drops every new one, as a provider's dead address (or a broken route to
+    it) does."""
+    port = represent.server.server_port
+    listener = socket.socket()
+    listener.bind(("127.0.0.2", port))
+    listener.listen(0)
+    queued = [socket.socket() for _ in range(3)]
+    for sock in queued:
+        sock.setblocking(False)
+        sock.connect_ex(("127.0.0.2", port))
+    time.sleep(0.1)  # the first fills the queue; the others, and the lookup's, are dropped
+    yield "127.0.0.2"
+    for sock in [*queued, listener]:
+        sock.close()
+
+
+def test_a_provider_whose_first_address_never_answers_is_cut_at_the_lookup_s_budget(
+    represent, commons, dead_address, settings, monkeypatch
+):
+    """The provider's name has two addresses and the first never answers: the connection the
+    second accepts comes once the budget is spent, and nothing is asked on it (the dripped
+    answer would hold the worker 1.5 s more)."""
+    port = represent.server.server_port
+    resolve = socket.getaddrinfo
+
+    def two_addresses(host, *args, **kwargs):  # the name's DNS answer, dead address first
+        if host != "represent.test":
+            return resolve(host, *args, **kwargs)
+        return [
+            (socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port))
+            for address in (dead_address, "127.0.0.1")
+        ]
+
+    monkeypatch.setattr(socket, "getaddrinfo", two_addresses)
+    settings.CLARION_REPRESENT_URL = f"http://represent.test:{port}/represent"
+    represent.mode = "drip"
+    started = time.monotonic()
+
+    with pytest.raises(LookupUnavailable, match="timed out"):
+        find(commons, "K1A 0A6")
+
+    assert time.monotonic() - started < 0.9  # the budget is 0.3 s
+    assert represent.paths == []
+
+
+def test_a_provider_whose_name_resolves_slowly_is_cut_at_the_lookup_s_budget(
+    represent, commons, settings, monkeypatch
+):
+    """The system's resolver takes a second to answer (a resolver down, tried again): the
+    worker waits for it no longer than the budget."""
+    port = represent.server.server_port
+    resolve = socket.getaddrinfo
+
+    def slowly(host, *args, **kwargs):
+        if host != "represent.test":
+            return resolve(host, *args, **kwargs)
+        time.sleep(1.0)
+        return resolve("127.0.0.1", *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", slowly)
+    settings.CLARION_REPRESENT_URL = f"http://represent.test:{port}/represent"
+    started = time.monotonic()
+
+    with pytest.raises(LookupUnavailable, match="timed out"):
+        find(commons, "K1A 0A6")
+
+    assert time.monotonic() - started < 0.9  # the budget is 0.3 s
+    assert represent.paths == []
 
 
 def test_a_code_kept_before_it_was_checked_is_not_sent_to_the_provider(represent, commons):
