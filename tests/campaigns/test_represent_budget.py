@@ -42,10 +42,12 @@ def test_a_spent_budget_asks_nothing_and_is_no_failure(either_cache, represent, 
 
 
 @pytest.mark.redis
-def test_200_new_codes_in_a_minute_make_at_most_60_calls_and_every_action_is_taken(
+def test_200_new_codes_within_the_budget_s_window_make_at_most_60_calls_and_every_action_is_taken(
     client, redis_cache, represent, commons, site, settings
 ):
-    settings.CLARION_REPRESENT_BUDGET = "60/60"  # Represent's free plan
+    # Represent's free plan allows 60 a minute; the window here is an hour so that a slow
+    # machine (200 posts can take over a minute under load) cannot open a second one.
+    settings.CLARION_REPRESENT_BUDGET = "60/3600"
     settings.CLARION_RATE_LIMIT = "1000/300"  # one test client sends them all
     # The table knows the codes beginning K1A1, not those beginning K1A0.
     representative(commons, "Dee Table", ["K1A1"], district="Ottawa Centre")
