@@ -344,6 +344,64 @@ def test_who_may_not_edit_the_translation_may_not_submit_it(
     assert not WorkflowState.objects.exists()
 
 
+def test_an_editor_cannot_publish_a_draft_translation_by_syncing_it(
+    client, after_commit, english, french_locale, editor, page_moderator
+):
+    """wagtail-localize's "Sync translated pages", with "Publish immediately", publishes every
+    translation as whoever asks, needing only its translate permission, which Editors hold."""
+    client.force_login(editor)
+    translation = translate_this_page(client, english, french_locale, after_commit)
+    url = reverse("wagtail_localize:update_translations", args=[translation.source.pk])
+
+    refused = after_commit(lambda: client.post(url, {"publish_translations": "on"}))
+
+    assert refused.status_code == 403
+    french = french_page(english)
+    assert not french.live
+    assert client.get(french.url).status_code == 404
+    # Without publishing, an Editor syncs as before: the translation stays a draft.
+    assert "You may not publish these translations" in client.get(url).content.decode()
+    synced = after_commit(lambda: client.post(url, {}))
+    assert synced.status_code == 302
+    french.refresh_from_db()
+    assert not french.live
+    # A Moderator, who may publish it, still publishes it from there.
+    client.force_login(page_moderator)
+    assert "You may not publish" not in client.get(url).content.decode()
+    assert after_commit(lambda: client.post(url, {"publish_translations": "on"})).status_code == 302
+    french.refresh_from_db()
+    assert french.live
+
+
+def test_an_editor_cannot_put_a_draft_translation_live_as_an_alias(
+    client, after_commit, english, french_locale, editor, page_moderator
+):
+    """wagtail-localize's "Convert to alias page" gives the page its source's content and
+    live status, as whoever may edit it: the draft French page went live in English."""
+    client.force_login(editor)
+    translation = translate_this_page(client, english, french_locale, after_commit)
+    french = french_page(english)
+    url = reverse("wagtail_localize:convert_to_alias", args=[french.pk])
+    # Offered in the page's editor once the translation is stopped; not to an Editor.
+    client.post(reverse("wagtail_localize:stop_translation", args=[translation.pk]))
+    edit = reverse("wagtailadmin_pages:edit", args=[french.pk])
+    assert "Convert to alias page" not in client.get(edit).content.decode()
+
+    refused = after_commit(lambda: client.post(url))
+
+    assert refused.status_code == 403
+    french.refresh_from_db()
+    assert not french.live and french.alias_of_id is None
+    assert client.get(url).status_code == 403  # nor is offered the confirmation
+    client.logout()
+    assert client.get(french.url).status_code == 404
+    client.force_login(page_moderator)  # who may publish it may make it an alias
+    assert "Convert to alias page" in client.get(edit).content.decode()
+    assert after_commit(lambda: client.post(url)).status_code == 302
+    french.refresh_from_db()
+    assert french.alias_of_id == english.pk and french.live
+
+
 # Finding 4: the letter keeps its paragraphs.
 
 
