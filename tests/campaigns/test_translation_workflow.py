@@ -233,6 +233,8 @@ def test_a_restriction_on_any_page_of_a_campaign_covers_it_in_every_language(
         assert campaign.lead not in html and "7,771" not in html
         assert client.get(f"/api/v3/campaigns/{campaign.pk}/").status_code == 404
         assert client.get(f"/api/v3/campaigns/{campaign.pk}/counter/").status_code == 404
+        # The embedded form asks the API for the targets too.
+        assert client.get(f"/api/v3/campaigns/{campaign.pk}/targets/").status_code == 404
         form = client.post(reverse("signatures:sign", args=[campaign.pk]), DETAILS)
         assert form.status_code == 303  # to the page, which asks for the password or login
         api = client.post(
