@@ -4,6 +4,7 @@ campaign, is a draft until someone who may publish publishes it, keeps the lette
 paragraphs and its placeholders' check."""
 
 import json
+from html import escape
 from urllib.parse import urlencode
 
 import pytest
@@ -134,7 +135,10 @@ def test_a_page_moderator_cannot_put_a_script_on_the_french_page_through_the_tra
     client.force_login(page_moderator)
     script_segments = [s for s in segments(translation) if "script" in s.context.path]
     for segment in script_segments:  # what the editor offered them: a script to replace
-        assert write_segment(client, translation, segment, EVIL_SCRIPT).status_code in (200, 201)
+        # Written as wagtail-localize keeps a plain-text segment (its source's too): HTML,
+        # so "<" is "&lt;". Raw tags it would flag as an error and leave out of the page.
+        written = write_segment(client, translation, segment, escape(EVIL_SCRIPT, quote=False))
+        assert written.status_code in (200, 201) and written.json()["error"] is None
     overrides = OverridableSegment.objects.filter(
         source=translation.source, context__path__contains="script"
     )
@@ -229,6 +233,8 @@ def test_a_restriction_on_any_page_of_a_campaign_covers_it_in_every_language(
         assert campaign.lead not in html and "7,771" not in html
         assert client.get(f"/api/v3/campaigns/{campaign.pk}/").status_code == 404
         assert client.get(f"/api/v3/campaigns/{campaign.pk}/counter/").status_code == 404
+        # The embedded form asks the API for the targets too.
+        assert client.get(f"/api/v3/campaigns/{campaign.pk}/targets/").status_code == 404
         form = client.post(reverse("signatures:sign", args=[campaign.pk]), DETAILS)
         assert form.status_code == 303  # to the page, which asks for the password or login
         api = client.post(
@@ -342,6 +348,64 @@ def test_who_may_not_edit_the_translation_may_not_submit_it(
 
     assert refused["Location"] == "/admin/"  # Wagtail's answer to a permission denied
     assert not WorkflowState.objects.exists()
+
+
+def test_an_editor_cannot_publish_a_draft_translation_by_syncing_it(
+    client, after_commit, english, french_locale, editor, page_moderator
+):
+    """wagtail-localize's "Sync translated pages", with "Publish immediately", publishes every
+    translation as whoever asks, needing only its translate permission, which Editors hold."""
+    client.force_login(editor)
+    translation = translate_this_page(client, english, french_locale, after_commit)
+    url = reverse("wagtail_localize:update_translations", args=[translation.source.pk])
+
+    refused = after_commit(lambda: client.post(url, {"publish_translations": "on"}))
+
+    assert refused.status_code == 403
+    french = french_page(english)
+    assert not french.live
+    assert client.get(french.url).status_code == 404
+    # Without publishing, an Editor syncs as before: the translation stays a draft.
+    assert "You may not publish these translations" in client.get(url).content.decode()
+    synced = after_commit(lambda: client.post(url, {}))
+    assert synced.status_code == 302
+    french.refresh_from_db()
+    assert not french.live
+    # A Moderator, who may publish it, still publishes it from there.
+    client.force_login(page_moderator)
+    assert "You may not publish" not in client.get(url).content.decode()
+    assert after_commit(lambda: client.post(url, {"publish_translations": "on"})).status_code == 302
+    french.refresh_from_db()
+    assert french.live
+
+
+def test_an_editor_cannot_put_a_draft_translation_live_as_an_alias(
+    client, after_commit, english, french_locale, editor, page_moderator
+):
+    """wagtail-localize's "Convert to alias page" gives the page its source's content and
+    live status, as whoever may edit it: the draft French page went live in English."""
+    client.force_login(editor)
+    translation = translate_this_page(client, english, french_locale, after_commit)
+    french = french_page(english)
+    url = reverse("wagtail_localize:convert_to_alias", args=[french.pk])
+    # Offered in the page's editor once the translation is stopped; not to an Editor.
+    client.post(reverse("wagtail_localize:stop_translation", args=[translation.pk]))
+    edit = reverse("wagtailadmin_pages:edit", args=[french.pk])
+    assert "Convert to alias page" not in client.get(edit).content.decode()
+
+    refused = after_commit(lambda: client.post(url))
+
+    assert refused.status_code == 403
+    french.refresh_from_db()
+    assert not french.live and french.alias_of_id is None
+    assert client.get(url).status_code == 403  # nor is offered the confirmation
+    client.logout()
+    assert client.get(french.url).status_code == 404
+    client.force_login(page_moderator)  # who may publish it may make it an alias
+    assert "Convert to alias page" in client.get(edit).content.decode()
+    assert after_commit(lambda: client.post(url)).status_code == 302
+    french.refresh_from_db()
+    assert french.alias_of_id == english.pk and french.live
 
 
 # Finding 4: the letter keeps its paragraphs.
