@@ -66,9 +66,16 @@ def import_directory(
         report.leaving = [label(target) for target in gone]
         report.changing_hands = _changing_hands(directory, report.rows, replace)
         report.prefixes = len(report.rows)
-        successors = successors_of(gone, wanted)
+        # Who represents each district after the import: the file's, and with an update
+        # also the directory's others, which stay published.
+        after = set(wanted) | (set() if replace else {k for k, t in existing.items() if t.live})
+        # Those who left in an earlier refresh with letters held: a district that now has
+        # one representative gets them (the one who left, should the file bring them back).
+        held = directory_hooks.letters_held([t for t in existing.values() if t not in gone])
+        waiting = [target for target in existing.values() if target.pk in held]
+        successors = successors_of(gone + waiting, after)
         if dry_run:
-            count_owed_letters(report, gone, successors)
+            count_owed_letters(report, gone, successors, waiting)
             report.removed = len(gone)
             transaction.set_rollback(True)
             return report
@@ -85,10 +92,11 @@ def import_directory(
         prefixes = PostalPrefix.objects.filter(directory=directory)
         if replace:
             prefixes.delete()
-            hand_over_letters(report, gone, successors, targets, directory)
+            hand_over_letters(report, gone, successors, targets, directory, waiting)
             report.removed = _remove(gone, recorded)
         else:
             prefixes.filter(prefix__in={row.prefix for row in report.rows}).delete()
+            hand_over_letters(report, [], successors, targets, directory, waiting)
         PostalPrefix.objects.bulk_create(
             (
                 PostalPrefix(
