@@ -477,3 +477,25 @@ def test_the_import_screen_lists_the_letters_waiting_for_a_representative(admin_
     assert "Letters waiting for a representative" in html
     assert "<td>House</td><td>Laurentides</td><td>Gil Wide</td><td>2</td>" in html
     assert "@example.org" not in html  # counts only: nothing of any supporter
+
+
+def test_a_held_letter_is_not_sent_again_by_a_retry_and_stays_held(campaign, admin_user):
+    from signatures.models import Delivery
+    from signatures.services.redelivery import retry_letters
+
+    directory = DirectoryFactory(name="House")
+    gil = representative(directory, "Gil Wide", ["H"], district="Laurentides")
+    representative(directory, "Ann Ottawa", ["K1A"], district="Centre", email="ann@x.org")
+    held = _letter_to(campaign, gil, "held")
+    ann = HEADER + "K1A,Ann Ottawa,,ann@x.org,Centre,,\n"
+    import_directory("House", read_csv(ann), replace=True)
+
+    assert retry_letters([held.pk], admin_user) == 0
+    held.refresh_from_db()
+    assert held.state == Delivery.State.FAILED and held.last_error.startswith("Held:")
+    # Still waiting: the district's next representative gets it.
+    import_directory(
+        "House", read_csv(ann + "H,Hana New,,hana@x.org,Laurentides,,\n"), replace=False
+    )
+    held.refresh_from_db()
+    assert held.target.name == "Hana New" and held.state == Delivery.State.PENDING
