@@ -63,7 +63,17 @@ def import_directory(
         report.addresses_changed = len(report.address_changes)
         report.created, report.updated = len(new), len(changed)
         gone = [target for key, target in existing.items() if key not in wanted] if replace else []
-        report.leaving = [label(target) for target in gone]
+        # Who left in an earlier refresh (unpublished, kept on record, no postal code leads
+        # to them) does not leave now: not listed in the difference, nor logged again.
+        coded = set(
+            PostalPrefix.objects.filter(directory=directory)
+            .values_list("representative_id", flat=True)
+            .distinct()
+            if gone
+            else ()
+        )
+        left_before = {target.pk for target in gone if not target.live and target.pk not in coded}
+        report.leaving = [label(target) for target in gone if target.pk not in left_before]
         report.changing_hands = _changing_hands(directory, report.rows, replace)
         report.prefixes = len(report.rows)
         # Who represents each district after the import: the file's, and with an update
@@ -93,7 +103,7 @@ def import_directory(
         if replace:
             prefixes.delete()
             hand_over_letters(report, gone, successors, targets, directory, waiting)
-            report.removed = _remove(gone, recorded)
+            report.removed = _remove(gone, recorded, left_before)
         else:
             prefixes.filter(prefix__in={row.prefix for row in report.rows}).delete()
             hand_over_letters(report, [], successors, targets, directory, waiting)
@@ -179,16 +189,17 @@ def _changing_hands(directory, rows: list[Row], replace: bool) -> list[tuple[str
     ]
 
 
-def _remove(gone: list[Target], recorded) -> int:
+def _remove(gone: list[Target], recorded, left_before: set[int]) -> int:
     """Delete the representatives no longer in the directory, but those letters went to
     (their deliveries keep them) or a campaign names as its own target: those stay on
-    record, unpublished, out of every lookup, having no postal code left."""
+    record, unpublished, out of every lookup, having no postal code left (logged as
+    leaving once: not again for those `left_before`)."""
     written_to = directory_hooks.written_to(gone) | set(
         CampaignTarget.objects.filter(target__in=gone).values_list("target_id", flat=True)
     )
     removable = [target.pk for target in gone if target.pk not in written_to]
     for target in gone:
-        if target.pk in written_to:
+        if target.pk in written_to and target.pk not in left_before:
             recorded.leave(target)
     Target.objects.filter(pk__in=removable).delete()
     return len(removable)

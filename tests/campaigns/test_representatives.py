@@ -425,9 +425,14 @@ def test_a_held_letter_waits_for_the_successor_a_later_import_gives_the_district
     assert held.state == Delivery.State.FAILED and held.target_id == gil.pk
     Signature.objects.filter(deliveries=rejected).update(status=Signature.Status.REJECTED)
 
-    # Ann's refresh alone again neither sends the letter nor says it is held anew.
+    # Ann's refresh alone again neither sends the letter nor says it is held anew, nor
+    # that Gil, who left before, leaves now.
     again = import_directory("House", read_csv(ann_only), replace=True, dry_run=True)
-    assert again.held == [] and again.successors == []
+    assert again.held == [] and again.successors == [] and again.leaving == []
+    leaving = ModelLogEntry.objects.for_instance(gil).filter(action="clarion.directory.leave")
+    assert leaving.count() == 1
+    import_directory("House", read_csv(ann_only), replace=True)
+    assert leaving.count() == 1
 
     csv = (ann_only if replace else HEADER) + "H,Hana New,,hana@x.org,Laurentides,,\n"
     preview = import_directory("House", read_csv(csv), replace=replace, dry_run=True)
