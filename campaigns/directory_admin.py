@@ -2,7 +2,8 @@
 difference the file makes (added, removed, changed addresses, postal codes changing hands)
 and lists each error with its line number, then the import itself, applied by someone who
 may publish targets. The screen lists each directory with when it was last refreshed, from
-what and by whom.
+what and by whom, and the letters held for want of a representative, by district (they go
+to the one a later import gives the district).
 
 Where letters go is guarded: only someone who may publish targets ("Moderators") may import
 (anyone else gets 403), and the import is logged on the directory (directory_import/). The
@@ -19,12 +20,13 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from cms.base.admin_permissions import permission_required
 
 from .directory_import import import_directory, read_csv
+from .directory_import.successors import letters_waiting
 from .models import Directory
 
 PUBLISH_TARGET = "campaigns.publish_target"
@@ -89,6 +91,7 @@ def import_representatives(request):
             context["token"] = token
     else:
         context["directories"] = Directory.objects.all()
+        context["waiting"] = letters_waiting()
     status = 400 if request.method == "POST" and not form.is_valid() else 200
     return TemplateResponse(
         request, "campaigns/admin/directory_import.html", context, status=status
@@ -122,6 +125,20 @@ def _confirm(request, token: str):
                 "removed": report.removed,
             },
         )
+        if held := sum(letters for _who, letters in report.held):
+            messages.warning(
+                request,
+                ngettext(
+                    "%(letters)s letter is held: its representative left with no successor "
+                    "for the district. It is listed below and goes to the representative a "
+                    "later import gives the district.",
+                    "%(letters)s letters are held: their representatives left with no "
+                    "successor for the district. They are listed below and go to the "
+                    "representative a later import gives the district.",
+                    held,
+                )
+                % {"letters": held},
+            )
     return redirect("directory_admin:import")
 
 

@@ -9,12 +9,15 @@ writes letters), no letter is owed and no representative was written to.
 from django.core.exceptions import ImproperlyConfigured
 from wagtail import hooks
 
-#: `(targets) -> dict[int, int]`: the letters still queued for each of `targets`, by the
-#: target's pk (those with none left out).
+#: `(targets) -> dict[int, int]`: the letters still owed to each of `targets` (queued, or
+#: held for want of a successor), by the target's pk (those with none left out).
 LETTERS_OWED = "clarion_directory_letters_owed"
+#: `(targets) -> dict[int, int]`: of those, the letters held, by the target's pk: they wait
+#: for a successor, listed for staff on the import screen.
+LETTERS_HELD = "clarion_directory_letters_held"
 #: `(target, successor, directory_name) -> None`: the letters still queued for `target`, a
 #: representative leaving the directory, go to `successor`; with `successor` None they are
-#: held, the reason shown to staff. Called inside the import's transaction.
+#: held (or stay held), the reason shown to staff. Called inside the import's transaction.
 HAND_OVER_LETTERS = "clarion_directory_hand_over_letters"
 #: `(targets) -> set[int]`: the pks of those of `targets` any letter was written to, sent
 #: or not: they stay on record.
@@ -30,6 +33,11 @@ def _registered(name: str):
 
 def letters_owed(targets) -> dict[int, int]:
     answer = _registered(LETTERS_OWED)
+    return answer(targets) if answer else {}
+
+
+def letters_held(targets) -> dict[int, int]:
+    answer = _registered(LETTERS_HELD)
     return answer(targets) if answer else {}
 
 

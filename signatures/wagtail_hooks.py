@@ -294,5 +294,6 @@ hooks.register(page_parts.COUNT_BREAKDOWN, breakdown)
 # The letters owed to representatives a directory's refresh removes
 # (campaigns.directory_hooks: the import lives in campaigns, which never imports signatures).
 hooks.register(directory_hooks.LETTERS_OWED, letters_owed.letters_owed)
+hooks.register(directory_hooks.LETTERS_HELD, letters_owed.letters_held)
 hooks.register(directory_hooks.HAND_OVER_LETTERS, letters_owed.hand_over)
 hooks.register(directory_hooks.WRITTEN_TO, letters_owed.written_to)

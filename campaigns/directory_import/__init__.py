@@ -25,6 +25,8 @@ refreshed, from what, by whom, and its log the whole difference.
 Letters still owed to a representative a replace removes go to their successor (the one
 representative of the same district in the file) or, without one, are held with the reason
 shown on the Deliveries screen: never to the old address, as the one removed is unpublished.
+Held letters wait, listed on the import screen by district, until an import gives their
+district one representative: they go to that one (successors.py).
 The letters are the app's that writes them (signatures), asked through the hooks of
 campaigns/directory_hooks.py.
 """

@@ -63,12 +63,29 @@ def import_directory(
         report.addresses_changed = len(report.address_changes)
         report.created, report.updated = len(new), len(changed)
         gone = [target for key, target in existing.items() if key not in wanted] if replace else []
-        report.leaving = [label(target) for target in gone]
+        # Who left in an earlier refresh (unpublished, kept on record, no postal code leads
+        # to them) does not leave now: not listed in the difference, nor logged again.
+        coded = set(
+            PostalPrefix.objects.filter(directory=directory)
+            .values_list("representative_id", flat=True)
+            .distinct()
+            if gone
+            else ()
+        )
+        left_before = {target.pk for target in gone if not target.live and target.pk not in coded}
+        report.leaving = [label(target) for target in gone if target.pk not in left_before]
         report.changing_hands = _changing_hands(directory, report.rows, replace)
         report.prefixes = len(report.rows)
-        successors = successors_of(gone, wanted)
+        # Who represents each district after the import: the file's, and with an update
+        # also the directory's others, which stay published.
+        after = set(wanted) | (set() if replace else {k for k, t in existing.items() if t.live})
+        # Those who left in an earlier refresh with letters held: a district that now has
+        # one representative gets them (the one who left, should the file bring them back).
+        held = directory_hooks.letters_held([t for t in existing.values() if t not in gone])
+        waiting = [target for target in existing.values() if target.pk in held]
+        successors = successors_of(gone + waiting, after)
         if dry_run:
-            count_owed_letters(report, gone, successors)
+            count_owed_letters(report, gone, successors, waiting)
             report.removed = len(gone)
             transaction.set_rollback(True)
             return report
@@ -85,10 +102,11 @@ def import_directory(
         prefixes = PostalPrefix.objects.filter(directory=directory)
         if replace:
             prefixes.delete()
-            hand_over_letters(report, gone, successors, targets, directory)
-            report.removed = _remove(gone, recorded)
+            hand_over_letters(report, gone, successors, targets, directory, waiting)
+            report.removed = _remove(gone, recorded, left_before)
         else:
             prefixes.filter(prefix__in={row.prefix for row in report.rows}).delete()
+            hand_over_letters(report, [], successors, targets, directory, waiting)
         PostalPrefix.objects.bulk_create(
             (
                 PostalPrefix(
@@ -171,16 +189,17 @@ def _changing_hands(directory, rows: list[Row], replace: bool) -> list[tuple[str
     ]
 
 
-def _remove(gone: list[Target], recorded) -> int:
+def _remove(gone: list[Target], recorded, left_before: set[int]) -> int:
     """Delete the representatives no longer in the directory, but those letters went to
     (their deliveries keep them) or a campaign names as its own target: those stay on
-    record, unpublished, out of every lookup, having no postal code left."""
+    record, unpublished, out of every lookup, having no postal code left (logged as
+    leaving once: not again for those `left_before`)."""
     written_to = directory_hooks.written_to(gone) | set(
         CampaignTarget.objects.filter(target__in=gone).values_list("target_id", flat=True)
     )
     removable = [target.pk for target in gone if target.pk not in written_to]
     for target in gone:
-        if target.pk in written_to:
+        if target.pk in written_to and target.pk not in left_before:
             recorded.leave(target)
     Target.objects.filter(pk__in=removable).delete()
     return len(removable)

@@ -1,4 +1,5 @@
-"""The letters to targets, for admins: what failed and why, and sending them again.
+"""The letters to targets, for admins: what failed and why, and sending them again; and
+the actions whose letters wait for a representative to write to (no delivery yet).
 
 A delivery belongs to a supporter's signature, so the list shows no supporter data (not
 even the email the letter replies to): it links to the signature's detail, which checks
@@ -8,6 +9,7 @@ its own permission.
 import django_filters
 from django import forms
 from django.contrib import messages
+from django.db.models import Count
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +19,7 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views.generic.models import IndexView
 
-from ..models import Delivery
+from ..models import Delivery, Signature
 from ..services import redelivery
 from .forms import RowIdsField
 from .permissions import MODERATE, VIEW, permission_required
@@ -138,8 +140,24 @@ class DeliveryIndexView(IndexView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            user_can_retry=self.request.user.has_perm(MODERATE), **kwargs
+            user_can_retry=self.request.user.has_perm(MODERATE),
+            waiting_for_representative=waiting_for_representative(),
+            **kwargs,
         )
+
+
+def waiting_for_representative() -> list[tuple[str, str, int]]:
+    """The actions whose letters wait for a representative to write to (not dispatched:
+    services.dispatch), by campaign and why: (campaign, reason, actions). Counts only."""
+    reasons = dict(Signature._meta.get_field("waits_for_representative").choices)
+    rows = (
+        Signature.objects.filter(dispatched_at__isnull=True)
+        .exclude(waits_for_representative="")
+        .values_list("campaign__title", "waits_for_representative")
+        .annotate(actions=Count("pk"))
+        .order_by("campaign__title", "waits_for_representative")
+    )
+    return [(title, reasons[reason], actions) for title, reason, actions in rows]
 
 
 index = permission_required(VIEW)(DeliveryIndexView.as_view())

@@ -97,6 +97,22 @@ class Signature(models.Model):
     # While not dispatched: when the sweeper may re-enqueue it again (empty: GRACE after
     # `created_at`). Cleared on dispatch.
     dispatch_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # While not dispatched because there is nobody to write to yet (the representative
+    # found since unpublished, a postal code straddling districts none of which was chosen,
+    # or nobody found): why, for staff (the Deliveries screen); the row is still tried
+    # again, but it waits for the directory, not for a worker (services/backlog.py).
+    # Cleared on dispatch.
+    waits_for_representative = models.CharField(
+        _("waits for a representative"),
+        max_length=20,
+        blank=True,
+        editable=False,
+        choices=[
+            ("unpublished", _("a representative found is unpublished or has no address")),
+            ("choose", _("the postal code straddles districts and none was chosen")),
+            ("nobody", _("no published representative found for the postal code")),
+        ],
+    )
     # The outbox mark of the supporter's own email (the confirmation link while pending,
     # the receipt once counted): when it is next expected to go out; empty once sent or
     # when none is owed. The sweeper re-sends those overdue.

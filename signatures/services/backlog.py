@@ -1,6 +1,7 @@
 """How much the workers owe, and for how long: for readiness and for metrics.
 
-Three kinds of outbox rows wait for a worker (see outbox.py): actions not dispatched yet,
+Three kinds of outbox rows wait for a worker (see outbox.py): actions not dispatched yet
+(but those waiting for a representative to write to: the Deliveries screen lists them),
 letters pending (but those a digest campaign holds on purpose), supporters' emails owed.
 Each is read through its partial index, which holds only the rows waiting.
 """
@@ -27,6 +28,9 @@ def backlog(now=None) -> Backlog:
         Signature.objects.filter(
             dispatched_at__isnull=True,
             status__in=[Signature.Status.PENDING, Signature.Status.COUNTED],
+            # Not one that waits for the directory (nobody to write to yet): no worker
+            # would help, and readiness failing would take the site out for it.
+            waits_for_representative="",
         ).aggregate(waiting=Count("pk"), since=Min("created_at")),
         Delivery.objects.filter(
             state=Delivery.State.PENDING, signature__campaign__digest_minutes=0

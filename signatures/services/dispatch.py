@@ -29,8 +29,20 @@ def dispatch_signature(signature_id: int) -> None:
     Pending: the supporter's confirmation email. Counted: one delivery row per target (sent
     one by one, or gathered in the campaign's digest) and the supporter's receipt. The
     targets are the campaign's own and, when it writes to them, the supporter's
-    representatives found from their postal code now.
+    representatives found from their postal code now. Should there be nobody to write to
+    yet (NobodyToWriteTo), nothing is dispatched and the row is marked with the reason
+    for staff; it is tried again like any row whose dispatch failed.
     """
+    try:
+        _dispatch(signature_id)
+    except representative_targets.NobodyToWriteTo as nobody:
+        Signature.objects.filter(pk=signature_id, dispatched_at__isnull=True).update(
+            waits_for_representative=nobody.reason
+        )
+        raise
+
+
+def _dispatch(signature_id: int) -> None:
     with transaction.atomic():
         signature = (
             Signature.objects.select_for_update()
@@ -73,7 +85,15 @@ def dispatch_signature(signature_id: int) -> None:
             webhooks.announce([signature.pk])  # the CRM hears of each counted action
             milestones.check(campaign)  # this action may be the one that reaches a milestone
         signature.dispatched_at, signature.dispatch_due_at = now, None
-        signature.save(update_fields=["dispatched_at", "dispatch_due_at", "email_due_at"])
+        signature.waits_for_representative = ""
+        signature.save(
+            update_fields=[
+                "dispatched_at",
+                "dispatch_due_at",
+                "email_due_at",
+                "waits_for_representative",
+            ]
+        )
         # Should PostgreSQL crash before flushing this, the row is simply dispatched again.
         commit_without_waiting_for_disk()
 

@@ -9,6 +9,7 @@ from wagtail.log_actions import log
 
 from .. import log_actions, task_names
 from ..models import Delivery, Signature
+from . import letters_owed
 from .outbox import enqueue_on_commit
 
 
@@ -16,7 +17,9 @@ def retry_letters(delivery_ids, user) -> int:
     """Make the selected failed deliveries pending again and hand them to the workers.
 
     Only letters of signatures that still count: a letter withheld because a moderator
-    rejected its signature stays withheld, and an erased supporter's is never sent.
+    rejected its signature stays withheld, and an erased supporter's is never sent; nor a
+    letter held for a representative who left (services.letters_owed): it waits for their
+    successor.
     Logged per campaign, like every moderation action. Returns how many are retried.
     """
     from campaigns.models import CampaignPage
@@ -30,6 +33,9 @@ def retry_letters(delivery_ids, user) -> int:
                 signature__status=Signature.Status.COUNTED,
                 signature__anonymised_at__isnull=True,
             )
+            # A letter held for a representative who left waits for their successor (the
+            # directory's next import): sent again, it would only fail anew, no longer held.
+            .exclude(last_error__startswith=letters_owed.HELD)
             .values_list("pk", "signature__campaign_id")
         )
         Delivery.objects.filter(pk__in=retrying).update(

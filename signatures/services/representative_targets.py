@@ -11,7 +11,8 @@ delivery rows carry the same unique (signature, target) pair as a fixed target's
 No letter is dropped in silence: should dispatching find fewer people to write to than the
 lookup names (one unpublished since, or a code that now straddles districts the supporter
 did not choose between), NobodyToWriteTo rolls the dispatch back like LookupUnavailable,
-logged for staff, and the letters wait until the directory is put right.
+the signature is marked with the reason for staff (the Deliveries screen) and the letters
+wait until the directory is put right.
 
 A postal code that straddles districts is refused until the supporter chooses theirs
 (DistrictToChoose, which carries the candidates) or gives a fuller code.
@@ -76,7 +77,13 @@ class DistrictToChoose(ActionRefused):
 
 
 class NobodyToWriteTo(LookupUnavailable):
-    """Fewer people to write to than the lookup names: the letters wait, staff are told."""
+    """Fewer people to write to than the lookup names: the letters wait, staff are told
+    (dispatching marks the signature with `reason`, one of the choices of
+    Signature.waits_for_representative, shown on the Deliveries screen)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
 
 
 def found_for_signing(campaign, postal_code: str, district: str = "") -> list[Found] | None:
@@ -110,9 +117,7 @@ def targets_for(campaign, postal_code: str, district: str = "") -> list[Target]:
     """
     found = in_district(find(campaign.directory, postal_code), district)
     if not found:
-        raise NobodyToWriteTo(
-            "no district chosen among several" if found is None else "nobody found"
-        )
+        raise NobodyToWriteTo("choose" if found is None else "nobody")
     known = [person.target_id for person in found if person.target_id]
     targets = list(Target.objects.filter(pk__in=known, live=True).exclude(email=""))
     for person in found:
@@ -120,7 +125,7 @@ def targets_for(campaign, postal_code: str, district: str = "") -> list[Target]:
             targets.append(_keep(campaign.directory, person))
     targets = [target for target in targets if target.live and target.email]
     if len(targets) < len(found):
-        raise NobodyToWriteTo("a representative found is unpublished or has no address")
+        raise NobodyToWriteTo("unpublished")
     return targets
 
 

@@ -14,6 +14,7 @@ from tests.factories import DirectoryFactory, representative
 HEADER = "postal_code,name,salutation,email,district,party,language\n"
 ASKED = (
     directory_hooks.LETTERS_OWED,
+    directory_hooks.LETTERS_HELD,
     directory_hooks.HAND_OVER_LETTERS,
     directory_hooks.WRITTEN_TO,
 )
@@ -21,6 +22,7 @@ ASKED = (
 
 def test_signatures_answers_each_question():
     assert hooks.get_hooks(directory_hooks.LETTERS_OWED) == [letters_owed.letters_owed]
+    assert hooks.get_hooks(directory_hooks.LETTERS_HELD) == [letters_owed.letters_held]
     assert hooks.get_hooks(directory_hooks.HAND_OVER_LETTERS) == [letters_owed.hand_over]
     assert hooks.get_hooks(directory_hooks.WRITTEN_TO) == [letters_owed.written_to]
 

@@ -399,3 +399,108 @@ def test_a_supporter_already_writing_to_the_successor_gets_no_second_letter(camp
     assert to_cy.state == Delivery.State.PENDING
     assert to_bob.target_id == bob.pk and to_bob.state == Delivery.State.FAILED
     assert "the letter goes to Cy New (West)" in to_bob.last_error
+
+
+def _letter_to(campaign, target, key):
+    from signatures.models import Delivery, Signature
+
+    signature = Signature.objects.create(
+        campaign=campaign, first_name="S", last_name="T", email=f"{key}@example.org", email_key=key
+    )
+    return Delivery.objects.create(signature=signature, target=target)
+
+
+@pytest.mark.parametrize("replace", [False, True], ids=["update", "replace"])
+def test_a_held_letter_waits_for_the_successor_a_later_import_gives_the_district(campaign, replace):
+    from signatures.models import Delivery, Signature
+
+    directory = DirectoryFactory(name="House")
+    gil = representative(directory, "Gil Wide", ["H"], district="Laurentides")
+    representative(directory, "Ann Ottawa", ["K1A"], district="Centre", email="ann@x.org")
+    held = _letter_to(campaign, gil, "held")
+    rejected = _letter_to(campaign, gil, "rejected")
+    ann_only = HEADER + "K1A,Ann Ottawa,,ann@x.org,Centre,,\n"
+    import_directory("House", read_csv(ann_only), replace=True)  # Laurentides: nobody
+    held.refresh_from_db()
+    assert held.state == Delivery.State.FAILED and held.target_id == gil.pk
+    Signature.objects.filter(deliveries=rejected).update(status=Signature.Status.REJECTED)
+
+    # Ann's refresh alone again neither sends the letter nor says it is held anew, nor
+    # that Gil, who left before, leaves now.
+    again = import_directory("House", read_csv(ann_only), replace=True, dry_run=True)
+    assert again.held == [] and again.successors == [] and again.leaving == []
+    leaving = ModelLogEntry.objects.for_instance(gil).filter(action="clarion.directory.leave")
+    assert leaving.count() == 1
+    import_directory("House", read_csv(ann_only), replace=True)
+    assert leaving.count() == 1
+
+    csv = (ann_only if replace else HEADER) + "H,Hana New,,hana@x.org,Laurentides,,\n"
+    preview = import_directory("House", read_csv(csv), replace=replace, dry_run=True)
+    assert preview.successors == [("Gil Wide (Laurentides)", "Hana New (Laurentides)", 1)]
+    held.refresh_from_db()
+    assert held.target_id == gil.pk  # a dry run writes nothing
+    import_directory("House", read_csv(csv), replace=replace)
+
+    held.refresh_from_db(), rejected.refresh_from_db()
+    assert held.target.email == "hana@x.org" and held.state == Delivery.State.PENDING
+    assert held.last_error == ""
+    assert rejected.target_id == gil.pk and rejected.state == Delivery.State.FAILED
+
+
+def test_a_representative_back_in_the_file_gets_the_letters_held_for_them(campaign):
+    from signatures.models import Delivery
+
+    directory = DirectoryFactory(name="House")
+    gil = representative(directory, "Gil Wide", ["H"], district="Laurentides")
+    representative(directory, "Ann Ottawa", ["K1A"], district="Centre", email="ann@x.org")
+    held = _letter_to(campaign, gil, "held")
+    ann = HEADER + "K1A,Ann Ottawa,,ann@x.org,Centre,,\n"
+    import_directory("House", read_csv(ann), replace=True)
+
+    back = ann + "H,Gil Wide,,gil@new.example.org,Laurentides,,\n"  # re-elected
+    import_directory("House", read_csv(back), replace=True)
+
+    held.refresh_from_db()
+    assert held.target_id == gil.pk and held.state == Delivery.State.PENDING
+    assert held.target.live and held.target.email == "gil@new.example.org"
+
+
+def test_the_import_screen_lists_the_letters_waiting_for_a_representative(admin_client, campaign):
+    directory = DirectoryFactory(name="House")
+    gil = representative(directory, "Gil Wide", ["H"], district="Laurentides")
+    representative(directory, "Ann Ottawa", ["K1A"], district="Centre", email="ann@x.org")
+    for key in ("a", "b"):
+        _letter_to(campaign, gil, key)
+    url = "/admin/directories/import/"
+    assert "Letters waiting for a representative" not in admin_client.get(url).content.decode()
+
+    import_directory(
+        "House", read_csv(HEADER + "K1A,Ann Ottawa,,ann@x.org,Centre,,\n"), replace=True
+    )
+
+    html = admin_client.get(url).content.decode()
+    assert "Letters waiting for a representative" in html
+    assert "<td>House</td><td>Laurentides</td><td>Gil Wide</td><td>2</td>" in html
+    assert "@example.org" not in html  # counts only: nothing of any supporter
+
+
+def test_a_held_letter_is_not_sent_again_by_a_retry_and_stays_held(campaign, admin_user):
+    from signatures.models import Delivery
+    from signatures.services.redelivery import retry_letters
+
+    directory = DirectoryFactory(name="House")
+    gil = representative(directory, "Gil Wide", ["H"], district="Laurentides")
+    representative(directory, "Ann Ottawa", ["K1A"], district="Centre", email="ann@x.org")
+    held = _letter_to(campaign, gil, "held")
+    ann = HEADER + "K1A,Ann Ottawa,,ann@x.org,Centre,,\n"
+    import_directory("House", read_csv(ann), replace=True)
+
+    assert retry_letters([held.pk], admin_user) == 0
+    held.refresh_from_db()
+    assert held.state == Delivery.State.FAILED and held.last_error.startswith("Held:")
+    # Still waiting: the district's next representative gets it.
+    import_directory(
+        "House", read_csv(ann + "H,Hana New,,hana@x.org,Laurentides,,\n"), replace=False
+    )
+    held.refresh_from_db()
+    assert held.target.name == "Hana New" and held.state == Delivery.State.PENDING

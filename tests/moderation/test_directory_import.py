@@ -127,3 +127,23 @@ def test_only_who_may_import_sees_it_in_the_settings_menu(rf, site):
         request = rf.get("/admin/")
         request.user = make_user(f"menu-{group}", group)
         assert item.is_shown(request) is shown
+
+
+def test_applying_a_refresh_that_holds_letters_says_so_and_lists_them(publisher_client, campaign):
+    from signatures.models import Delivery, Signature
+
+    publisher_client.post(URL, {"confirm": upload(publisher_client, GOOD).context["token"]})
+    bob = Target.objects.get(name="Bob West")
+    signature = Signature.objects.create(
+        campaign=campaign, first_name="S", last_name="T", email="s@example.org", email_key="s"
+    )
+    Delivery.objects.create(signature=signature, target=bob)
+    ann_only = HEADER + "K1A,Ann Ottawa,Ms,ann@parl.example.org,Ottawa Centre,,\n"
+
+    response = upload(publisher_client, ann_only, "1")
+    assert "will be held" in response.content.decode()
+    response = publisher_client.post(URL, {"confirm": response.context["token"]}, follow=True)
+
+    html = response.content.decode()
+    assert "1 letter is held: its representative left with no successor" in html
+    assert "<td>House</td><td></td><td>Bob West</td><td>1</td>" in html

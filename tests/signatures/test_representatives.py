@@ -403,3 +403,64 @@ def test_a_straddling_code_in_french_offers_its_districts_in_french(client, site
     assert response.status_code == 400
     html = response.content.decode()
     assert "plusieurs circonscriptions" in html and "Votre circonscription" in html
+
+
+# Letters waiting for a representative: staff told, the site kept in service ----------------
+
+
+def test_an_action_with_nobody_to_write_to_yet_is_shown_to_staff_and_keeps_the_site_ready(
+    admin_client, to_representative
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from campaigns.models import Target
+    from signatures.services.backlog import backlog
+    from signatures.services.representative_targets import NobodyToWriteTo
+
+    signature, _new = signing.record_signature(to_representative, DETAILS)
+    Target.objects.filter(name="Bea Ottawa").update(live=False)  # stopped by a moderator
+    with pytest.raises(NobodyToWriteTo):
+        dispatch.dispatch_signature(signature.pk)
+
+    signature.refresh_from_db()
+    assert signature.dispatched_at is None  # the letter still owed
+    # The table finds only published representatives: nobody, for now.
+    assert signature.waits_for_representative == "nobody"
+    # It waits for the directory, not for a worker: readiness does not fail for it.
+    assert backlog(now=timezone.now() + timedelta(hours=1)).waiting == 0
+    html = admin_client.get(reverse("signatures_admin:deliveries")).content.decode()
+    assert "wait for a representative to write to" in html
+    assert (
+        f"<td>{to_representative.title}</td>"
+        "<td>no published representative found for the postal code</td><td>1</td>"
+    ) in html
+    assert DETAILS["email"] not in html  # counts only
+
+    Target.objects.filter(name="Bea Ottawa").update(live=True)  # put right
+    dispatch.dispatch_signature(signature.pk)
+    signature.refresh_from_db()
+    assert signature.dispatched_at and signature.waits_for_representative == ""
+    html = admin_client.get(reverse("signatures_admin:deliveries")).content.decode()
+    assert "wait for a representative to write to" not in html
+
+
+def test_a_straddling_code_taken_while_the_lookup_was_down_waits_for_a_district(
+    to_representative, straddling
+):
+    from signatures.services.representative_targets import NobodyToWriteTo
+
+    # The lookup could not answer at signing, so nobody was asked to choose.
+    signature = Signature.objects.create(
+        campaign=to_representative,
+        first_name="S",
+        last_name="T",
+        email="s@example.org",
+        email_key="s",
+        postal_code="K1A0B1",
+    )
+    with pytest.raises(NobodyToWriteTo):
+        dispatch.dispatch_signature(signature.pk)
+    signature.refresh_from_db()
+    assert signature.waits_for_representative == "choose" and not Delivery.objects.exists()
