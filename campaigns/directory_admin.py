@@ -71,31 +71,49 @@ class DirectoryImportForm(forms.Form):
 @permission_required(PUBLISH_TARGET)
 @require_http_methods(["GET", "POST"])
 def import_representatives(request):
-    context = {"title": _("Import representatives"), "preview_rows": PREVIEW_ROWS}
     if token := request.POST.get("confirm"):
         return _confirm(request, token)
     form = DirectoryImportForm(request.POST or None, request.FILES or None)
-    context["form"] = form
     if request.method == "POST" and form.is_valid():
-        name = form.cleaned_data["directory"].strip()
-        replace = form.cleaned_data["replace"]
         upload = form.cleaned_data["file"]
-        data, source = upload.read(), upload.name
-        report = import_directory(
-            name, read_csv(data), replace=replace, source=source, dry_run=True
+        pending = (
+            form.cleaned_data["directory"].strip(),
+            form.cleaned_data["replace"],
+            upload.read(),
+            upload.name,
         )
-        context |= {"report": report, "directory": name, "replace": replace}
-        if not report.errors:
-            token = secrets.token_urlsafe(16)
-            cache.set(_key(request, token), (name, replace, data, source), PENDING_SECONDS)
-            context["token"] = token
-    else:
-        context["directories"] = Directory.objects.all()
-        context["waiting"] = letters_waiting()
-    status = 400 if request.method == "POST" and not form.is_valid() else 200
+        return _preview(request, pending, form=form)
+    context = {
+        "title": _("Import representatives"),
+        "form": form,
+        "directories": Directory.objects.all(),
+        "waiting": letters_waiting(),
+    }
+    status = 400 if request.method == "POST" else 200
     return TemplateResponse(
         request, "campaigns/admin/directory_import.html", context, status=status
     )
+
+
+def _preview(request, pending, *, form=None):
+    """The difference the file makes, written nowhere; without errors, kept for its
+    confirmation with the digest of what the user is shown."""
+    name, replace, data, source = pending
+    report = import_directory(name, read_csv(data), replace=replace, source=source, dry_run=True)
+    context = {
+        "title": _("Import representatives"),
+        "preview_rows": PREVIEW_ROWS,
+        "form": form or DirectoryImportForm(),
+        "report": report,
+        "directory": name,
+        "replace": replace,
+    }
+    if not report.errors:
+        token = secrets.token_urlsafe(16)
+        reviewed = report.difference_digest()
+        cache.set(_key(request, token), (*pending, reviewed), PENDING_SECONDS)
+        context["token"] = token
+    return TemplateResponse(request, "campaigns/admin/directory_import.html", context)
 
 
 def _confirm(request, token: str):
@@ -104,10 +122,21 @@ def _confirm(request, token: str):
         messages.warning(request, _("That preview has expired: upload the file again."))
         return redirect("directory_admin:import")
     cache.delete(_key(request, token))
-    name, replace, data, source = pending
+    name, replace, data, source, reviewed = pending
     report = import_directory(
-        name, read_csv(data), replace=replace, user=request.user, source=source
+        name, read_csv(data), replace=replace, user=request.user, source=source, reviewed=reviewed
     )
+    if report.changed_since_review:
+        # What was approved is not what would be applied: show what would be, to approve.
+        messages.warning(
+            request,
+            _(
+                "Nothing was imported: “%(directory)s” changed after your preview (another "
+                "import was applied). Here is the difference the file makes now."
+            )
+            % {"directory": name},
+        )
+        return _preview(request, (name, replace, data, source))
     if report.errors:  # cannot happen for a checked file; said plainly all the same
         messages.error(request, _("Nothing was imported: the file has errors."))
     else:

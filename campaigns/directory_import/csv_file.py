@@ -2,7 +2,9 @@
 the report an import fills in (refresh.py)."""
 
 import csv
+import hashlib
 import io
+import json
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -69,9 +71,26 @@ class Report:
     successors: list[tuple[str, str, int]] = field(default_factory=list)
     held: list[tuple[str, int]] = field(default_factory=list)
 
+    #: Set when the directory changed between the preview and the confirmation: nothing written.
+    changed_since_review: bool = False
+
     @property
     def representatives(self) -> int:
         return len({row.key for row in self.rows})
+
+    def difference_digest(self) -> str:
+        """What a reviewer approves: who is added, leaves, changes address or gets
+        published, whose draft is superseded, which codes change hands. The letters owed
+        are left out: supporters keep acting between the preview and the confirmation."""
+        difference = [
+            self.added,
+            self.leaving,
+            self.address_changes,
+            self.to_publish,
+            self.drafts_superseded,
+            self.changing_hands,
+        ]
+        return hashlib.sha256(json.dumps(difference).encode()).hexdigest()
 
 
 def read_csv(data: bytes | str) -> Report:

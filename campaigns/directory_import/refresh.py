@@ -24,12 +24,15 @@ def import_directory(
     os_user: str = "",
     source: str = "",
     dry_run: bool = False,
+    reviewed: str = "",
 ) -> Report:
     """Write `report`'s rows (from read_csv) into the directory named `name`, created if
     new; with `dry_run`, work out the difference and write nothing. Refuses a report with
     errors (nothing is written). `user` is who applies it in the admin, `os_user` the
     operating-system user of a command-line run; `source` what the rows came from (a file
-    name), kept on the directory."""
+    name), kept on the directory. `reviewed`, the difference_digest of the preview someone
+    approved: if the directory has changed since (another import in between), the
+    difference differs, nothing is written and the report says changed_since_review."""
     if report.errors:
         return report
     with transaction.atomic():
@@ -84,6 +87,9 @@ def import_directory(
         held = directory_hooks.letters_held([t for t in existing.values() if t not in gone])
         waiting = [target for target in existing.values() if target.pk in held]
         successors = successors_of(gone + waiting, after)
+        if reviewed and report.difference_digest() != reviewed:
+            report.changed_since_review = True
+            dry_run = True
         if dry_run:
             count_owed_letters(report, gone, successors, waiting)
             report.removed = len(gone)

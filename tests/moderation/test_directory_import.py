@@ -147,3 +147,40 @@ def test_applying_a_refresh_that_holds_letters_says_so_and_lists_them(publisher_
     html = response.content.decode()
     assert "1 letter is held: its representative left with no successor" in html
     assert "<td>House</td><td></td><td>Bob West</td><td>1</td>" in html
+
+
+def test_a_refresh_applies_only_the_difference_that_was_reviewed(publisher_client):
+    """Two moderators preview refreshes of one directory; the one confirmed second would
+    apply a difference nobody saw (the first changed the directory): nothing is written,
+    and the screen shows the difference as it is now, to confirm again."""
+    publisher_client.post(URL, {"confirm": upload(publisher_client, GOOD).context["token"]})
+    replace_with_cy = upload(
+        publisher_client, HEADER + "K1A,Cy New,Mr,cy@parl.example.org,,,\n", "1"
+    )
+    assert "Bob West" in replace_with_cy.content.decode()  # reviewed: Ann and Bob leave
+    # Meanwhile another refresh is applied: Bob has already left, Dee has come.
+    other = upload(
+        publisher_client,
+        HEADER
+        + "K1A,Ann Ottawa,Ms,ann@parl.example.org,Ottawa Centre,,\nK2P,Dee Down,Ms,dee@parl.example.org,,,\n",
+        "1",
+    )
+    publisher_client.post(URL, {"confirm": other.context["token"]})
+
+    response = publisher_client.post(URL, {"confirm": replace_with_cy.context["token"]})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "changed after your preview" in html
+    directory = Directory.objects.get()
+    assert sorted(
+        Target.objects.filter(directory=directory, live=True).values_list("name", flat=True)
+    ) == [
+        "Ann Ottawa",
+        "Dee Down",
+    ]  # the reviewed difference was not applied
+    assert "Dee Down" in html  # the difference now: Ann and Dee leave
+    publisher_client.post(URL, {"confirm": response.context["token"]})
+    assert list(
+        Target.objects.filter(directory=directory, live=True).values_list("name", flat=True)
+    ) == ["Cy New"]
