@@ -149,3 +149,20 @@ def test_make_run_installs_the_site_s_dependencies_and_make_test_the_test_tools_
     assert 'pip install --quiet -e "."' in dry_run["run"]
     assert ".[test]" not in dry_run["run"]
     assert ".[test]" in dry_run["test"]
+
+
+def test_make_run_serves_at_the_address_named_with_addr_as_the_readme_says():
+    """`make run ADDR=host:port` serves there, and the demo's links and emails point there."""
+    readme = (settings.BASE_DIR / "README.md").read_text()
+    assert "make run ADDR=127.0.0.1:8080" in readme
+
+    printed = subprocess.run(
+        ["make", "--dry-run", "--always-make", "run", "ADDR=127.0.0.1:8080"],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    assert "load_demo --address 127.0.0.1:8080" in printed
+    assert "runserver 127.0.0.1:8080" in printed
+    assert "8000" not in printed  # the default is not served as well

@@ -195,7 +195,17 @@ class SignatureInspectView(InspectView):
             raise Http404  # modeladmin would ask the database, which refuses it: a 500
         super().__init__(model_admin, instance_pk)
 
+    #: The source tags read as words, with the tag's own name that marketers know them by
+    #: (capitalised, "utm_source" read "Utm_source").
+    TAG_LABELS = {
+        "utm_source": _("Source tag (utm_source)"),
+        "utm_medium": _("Medium tag (utm_medium)"),
+        "utm_campaign": _("Campaign tag (utm_campaign)"),
+    }
+
     def get_field_label(self, field_name, field=None):
+        if field_name in self.TAG_LABELS:
+            return self.TAG_LABELS[field_name]
         return capfirst(super().get_field_label(field_name, field))
 
     def get_field_display_value(self, field_name, field=None):

@@ -71,15 +71,17 @@ def test_the_home_page_shows_the_live_campaigns_in_the_visitors_language(
     expect(screen.get_by_role("link", name="Libérez les quatre du lac Sereno")).to_be_visible()
 
 
-def test_the_campaign_index_has_the_language_switcher_too(live_server, demo_campaign, chromium):
-    context = chromium.new_context(viewport=PHONE)
-    page = context.new_page()
-    page.goto(live_server.url + demo_campaign.get_parent().url)
+@VIEWPORTS
+def test_the_campaign_index_has_the_language_switcher_too(
+    live_server, demo_campaign, screen, viewport
+):
+    screen.goto(live_server.url + demo_campaign.get_parent().url)
 
-    switcher = page.get_by_role("navigation", name="This page in other languages")
+    switcher = screen.get_by_role("navigation", name="This page in other languages")
     expect(switcher.get_by_role("link", name="français")).to_have_attribute("hreflang", "fr")
-    assert wcag_violations(page) == []
-    context.close()
+    assert in_view(screen, switcher)
+    expect(screen.get_by_role("link", name="Free the Lakeside Four")).to_be_visible()
+    assert wcag_violations(screen) == []
 
 
 @VIEWPORTS
@@ -91,6 +93,7 @@ def test_the_ask_and_the_start_of_the_form_are_in_view_at_once(
     assert in_view(screen, screen.get_by_role("heading", name=demo_campaign.ask))
     assert in_view(screen, screen.locator(".sign-form legend").first)
     assert in_view(screen, screen.get_by_text("Read and personalise the letter"))
+    assert wcag_violations(screen) == []
 
 
 @VIEWPORTS
@@ -113,6 +116,50 @@ def test_the_thank_you_page_leads_with_the_counter_and_tagged_share_links(
     assert wcag_violations(screen) == []
     if viewport is LAPTOP:
         screen.screenshot(path=screenshots / "thank-you-desktop.png")
+
+
+#: Headless Chromium says so in its user agent, and page views from robots are not counted.
+PERSONS_BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+STAFF_PASSWORD = "a long administrator password"
+
+
+@VIEWPORTS
+def test_a_shared_link_comes_back_tagged_and_the_statistics_show_what_it_brought(
+    live_server, demo_campaign, chromium, screen, viewport
+):
+    from django.contrib.auth import get_user_model
+
+    screen.goto(live_server.url + demo_campaign.url)
+    sign_as_a_supporter(screen)
+    href = screen.get_by_role("link", name="Facebook").get_attribute("href")
+    shared = unquote(href.partition("?u=")[2])
+
+    # A friend follows the link the supporter shared, and acts too.
+    friend = chromium.new_context(viewport=viewport, user_agent=PERSONS_BROWSER).new_page()
+    friend.goto(shared)
+    friend.get_by_label("First name").fill("Bruno")
+    friend.get_by_label("Last name").fill("Sousa")
+    friend.get_by_role("textbox", name="Email").fill("bruno@example.org")
+    friend.get_by_label("Country").select_option("PT")
+    friend.get_by_role("button", name="Send my message").click()
+    friend.wait_for_url("**/thank-you/")
+    friend.context.close()
+
+    get_user_model().objects.create_superuser("ada", "ada@staff.example", STAFF_PASSWORD)
+    screen.goto(live_server.url + "/admin/login/")
+    screen.get_by_label("Username").fill("ada")
+    screen.get_by_label("Password").fill(STAFF_PASSWORD)
+    screen.get_by_role("button", name="Sign in").click()
+    screen.wait_for_url(live_server.url + "/admin/")
+    screen.goto(f"{live_server.url}/admin/signatures/statistics/{demo_campaign.pk}/")
+
+    shares = screen.get_by_role("table", name="From shares, by network")
+    rows = shares.locator("tbody tr")
+    expect(rows).to_have_count(1)
+    # Facebook: the friend's visit and the friend's action.
+    assert rows.first.locator("td").all_inner_texts() == ["facebook", "1", "1", "100.0 %"]
+    screen.wait_for_load_state("networkidle")
+    assert wcag_violations(screen) == []
 
 
 @VIEWPORTS

@@ -32,10 +32,13 @@ PASSWORD = "a long moderator password"
 PERSONS_BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 # (source: utm_source, utm_medium, referrer), its share of views, and of those who act.
 SOURCES = [
-    (("newsletter", "email", ""), 0.35, 0.22),
+    (("newsletter", "email", ""), 0.30, 0.22),
     (("", "", "facebook.com"), 0.25, 0.06),
-    (("", "", ""), 0.25, 0.09),
+    (("", "", ""), 0.21, 0.09),
     (("", "", "news.example.org"), 0.15, 0.04),
+    # The thank-you page's share links (campaigns.sharing), as friends follow them.
+    (("facebook", "share", ""), 0.06, 0.14),
+    (("whatsapp", "share", ""), 0.03, 0.18),
 ]
 LANGUAGES = [("en", 0.7), ("fr", 0.2), ("es", 0.1)]
 
@@ -151,6 +154,8 @@ def test_the_statistics_page_and_the_overview_work_without_javascript(
     assert chart.bounding_box()["width"] > 600
     by_source = page.get_by_role("table", name="By source")
     assert by_source.get_by_role("cell", name="newsletter / email").is_visible()
+    shares = page.get_by_role("table", name="From shares, by network")
+    assert shares.locator("tbody td:first-child").all_inner_texts() == ["facebook", "whatsapp"]
     assert "6 views are from the last minute" in page.content()
     assert page.get_by_role("table", name="First-time and returning supporters").is_visible()
     # What staff see, with JavaScript, at a desktop's width.

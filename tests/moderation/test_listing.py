@@ -186,6 +186,8 @@ def test_the_detail_view_reads_as_sentences_not_field_names(moderator_client, wa
     for label in ("First name", "Consent to hear from us", "Signed at", "Status"):
         assert f">{label}<" in html or f">{label}:<" in html, label
     assert ">first name<" not in html
+    assert ">Source tag (utm_source)<" in html and ">Campaign tag (utm_campaign)<" in html
+    assert ">Utm_" not in html and ">utm_" not in html  # a tag's label is not its field's name
     assert ">True<" not in html and ">Yes<" in html
     assert ">Counted<" in html
 

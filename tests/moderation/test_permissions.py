@@ -158,3 +158,6 @@ def test_the_page_listing_offers_the_statistics_to_whoever_may_see_them(
     client.force_login(page_moderator)
     response = client.get(listing)
     assert f"/admin/signatures/statistics/{water.pk}/" not in response.content.decode()
+    edit = client.get(f"/admin/pages/{water.pk}/edit/")  # nor does the campaign's own page
+    assert edit.status_code == 200
+    assert f"/admin/signatures/statistics/{water.pk}/" not in edit.content.decode()
