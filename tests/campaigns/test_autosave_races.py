@@ -15,7 +15,8 @@ from django.db.models import UniqueConstraint
 from django.db.models.signals import post_save
 from django.test import Client
 from django.urls import reverse
-from wagtail.models import Page, Revision, get_page_models
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.models import Page, Revision, Task, Workflow, WorkflowTask, get_page_models
 from wagtail.snippets.models import get_snippet_models
 from wagtail.test.utils.form_data import querydict_from_html
 
@@ -401,3 +402,39 @@ def test_every_editor_with_inline_rows_under_a_unique_constraint_matches_committ
             assert issubclass(form_class, CommittedInlineRowsFormMixin), covered[-1]
             assert all(formset.fk.name in fields for fields in keys), (covered[-1], keys)
     assert "CampaignPage.campaign_targets" in covered  # the check sees the inline rows we have
+
+
+class WorkflowForm(CommittedInlineRowsFormMixin, WagtailAdminModelForm):
+    """Another parent with inline rows, under unique_together this time: Wagtail's own."""
+
+    class Meta:
+        model = Workflow
+        fields = ["name"]
+        formsets = {"workflow_tasks": {"fields": ["task"]}}
+
+
+def test_other_inline_rows_under_unique_together_posted_without_ids_update_their_rows():
+    """The workaround is not particular to campaigns' targets: any formset of the form whose
+    rows a unique constraint with the parent covers (here `unique_together`) is matched."""
+    review, legal = Task.objects.create(name="Review"), Task.objects.create(name="Legal")
+    workflow = Workflow.objects.create(name="Campaigns")
+    row = WorkflowTask.objects.create(workflow=workflow, task=review, sort_order=0)
+    data = {
+        "name": "Campaigns, reviewed",
+        "workflow_tasks-TOTAL_FORMS": "2",
+        "workflow_tasks-INITIAL_FORMS": "0",
+        "workflow_tasks-MIN_NUM_FORMS": "0",
+        "workflow_tasks-MAX_NUM_FORMS": "1000",
+        "workflow_tasks-0-id": "",
+        "workflow_tasks-0-task": str(legal.pk),
+        "workflow_tasks-1-id": "",  # the committed row, without its id
+        "workflow_tasks-1-task": str(review.pk),
+    }
+
+    form = WorkflowForm(data, instance=workflow)
+    assert form.is_valid(), form.errors
+    form.save()
+
+    rows = WorkflowTask.objects.filter(workflow=workflow)
+    assert sorted(r.task_id for r in rows) == sorted([legal.pk, review.pk])
+    assert row in rows
