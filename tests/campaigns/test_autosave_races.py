@@ -20,6 +20,7 @@ from wagtail.models import Page, Revision, Task, Workflow, WorkflowTask, get_pag
 from wagtail.snippets.models import get_snippet_models
 from wagtail.test.utils.form_data import querydict_from_html
 
+from campaigns.forms import CampaignPageForm
 from campaigns.models import CampaignIndexPage, CampaignPage, CampaignTarget, Target
 from cms.base.vendor.wagtail_inline_rows import CommittedInlineRowsFormMixin
 from tests.campaigns.test_editor import edit_url, form_data
@@ -257,6 +258,53 @@ def test_a_publish_clicked_while_an_autosave_is_in_flight_waits_for_it(client, e
     assert answers[0].json()["success"]
     assert published.status_code == 302, published.content[:3000]
     assert CampaignPage.objects.get(pk=page.pk).live
+    assert [row.target_id for row in CampaignTarget.objects.filter(campaign=page)] == [target.pk]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("button", ["action-publish", "action-submit", None])
+def test_a_click_on_the_add_form_while_its_autosave_creates_the_page_is_told(
+    client, editor, add_url, monkeypatch, button
+):
+    """The click and the add form's autosave both pass the form's slug check before either
+    has created the page; the autosave creates it first, and the click's own creation then
+    finds the slug taken (Page.full_clean under the parent's lock): the form's message, not
+    a 500 (cms/base/vendor/wagtail_page_create.py)."""
+    client.force_login(editor)
+    target = TargetFactory()
+    data = the_campaign(add_form_data(client, add_url), target)
+    answers = []
+    clean = CampaignPageForm.clean
+
+    def autosave_in_flight():
+        tab = Client()
+        tab.force_login(editor)
+        try:
+            answers.append(tab.post(add_url, data, **AUTOSAVE))
+        finally:
+            connection.close()
+
+    def clean_then_let_the_autosave_create_the_page(form):
+        """The click's form is valid (the slug free); before its view creates the page, the
+        autosave, which read the slug free too, creates it."""
+        cleaned = clean(form)
+        if threading.current_thread() is threading.main_thread() and not answers:
+            autosaving = threading.Thread(target=autosave_in_flight, name="autosave")
+            autosaving.start()
+            autosaving.join(60)
+        return cleaned
+
+    monkeypatch.setattr(CampaignPageForm, "clean", clean_then_let_the_autosave_create_the_page)
+    response = click(client, add_url, data, button)
+
+    assert answers[0].status_code == 200 and answers[0].json()["success"]
+    page = CampaignPage.objects.get(slug="stop-the-river-dam")  # the autosave's, alone
+    assert response.status_code == 200, response.content[:3000]
+    html = response.content.decode()
+    assert "You already have an unpublished draft with this slug here" in html
+    assert edit_url(page) in html  # where to publish it
+    assert not page.live
     assert [row.target_id for row in CampaignTarget.objects.filter(campaign=page)] == [target.pk]
 
 

@@ -20,6 +20,7 @@ NAMES = (
     "django_redis",
     "kombu_redis",
     "wagtail_inline_rows",
+    "wagtail_page_create",
     "wagtail_renditions",
     "wagtail_routing",
 )
