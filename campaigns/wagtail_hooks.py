@@ -9,7 +9,7 @@ from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.log_actions import LogFormatter
 
 from cms.base.admin_permissions import PermittedMenuItem
-from cms.base.vendor import wagtail_page_create
+from cms.base.vendor import wagtail_autosave_clicks
 
 from . import directory_admin
 from .directory_import import log_action_names
@@ -18,10 +18,10 @@ from .models import CampaignPage
 
 class CampaignPageViewSet(PageViewSet):
     """Wagtail's page views, but a click on the add form while its autosave creates the page
-    answers with the form's message, not a 500 (issue 35; cms/base/vendor/wagtail_page_create)."""
+    answers with the form's message, not a 500 (issue 35; cms/base/vendor/wagtail_autosave_clicks)."""
 
     model = CampaignPage
-    add_view_class = wagtail_page_create.CreateView
+    add_view_class = wagtail_autosave_clicks.create_view()
 
 
 @hooks.register("register_admin_viewset")

@@ -270,7 +270,7 @@ def test_a_click_on_the_add_form_while_its_autosave_creates_the_page_is_told(
     """The click and the add form's autosave both pass the form's slug check before either
     has created the page; the autosave creates it first, and the click's own creation then
     finds the slug taken (Page.full_clean under the parent's lock): the form's message, not
-    a 500 (cms/base/vendor/wagtail_page_create.py)."""
+    a 500 (cms/base/vendor/wagtail_autosave_clicks.py)."""
     client.force_login(editor)
     target = TargetFactory()
     data = the_campaign(add_form_data(client, add_url), target)
@@ -305,6 +305,52 @@ def test_a_click_on_the_add_form_while_its_autosave_creates_the_page_is_told(
     assert "You already have an unpublished draft with this slug here" in html
     assert edit_url(page) in html  # where to publish it
     assert not page.live
+    assert [row.target_id for row in CampaignTarget.objects.filter(campaign=page)] == [target.pk]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_autosave_that_read_the_draft_before_a_publish_does_not_unpublish_it(
+    client, editor, started_campaign, monkeypatch
+):
+    """The autosave read the page (a draft) and validated its form; the Publish clicked
+    meanwhile commits; the autosave then saves. Wagtail saved the whole page row with the
+    `live` it had read: the page the editor was told is published was not live (the editor's
+    browser test saw it once). Now the autosave is a draft revision of the live page."""
+    page, target, data = started_campaign
+    read, published, answers = threading.Event(), threading.Event(), []
+    clean = CampaignPageForm.clean
+
+    def clean_then_wait_for_the_publish(form):
+        cleaned = clean(form)
+        if threading.current_thread().name == "autosave":
+            read.set()
+            assert published.wait(60)
+        return cleaned
+
+    def autosave_in_flight():
+        tab = Client()
+        tab.force_login(editor)
+        try:
+            answers.append(tab.post(edit_url(page), {**data, "lead": "Later words."}, **AUTOSAVE))
+        finally:
+            connection.close()
+
+    monkeypatch.setattr(CampaignPageForm, "clean", clean_then_wait_for_the_publish)
+    autosaving = threading.Thread(target=autosave_in_flight, name="autosave")
+    autosaving.start()
+    assert read.wait(60)
+    response = click(client, edit_url(page), data, "action-publish")
+    published.set()
+    autosaving.join(60)
+
+    assert response.status_code == 302, response.content[:3000]
+    assert answers[0].status_code == 200 and answers[0].json()["success"]
+    page = CampaignPage.objects.get(pk=page.pk)
+    assert page.live and page.live_revision_id is not None
+    assert page.lead == "A dam would drown three villages."  # what was published
+    assert page.has_unpublished_changes  # the autosave's words, a draft of the live page
+    assert page.get_latest_revision_as_object().lead == "Later words."
     assert [row.target_id for row in CampaignTarget.objects.filter(campaign=page)] == [target.pk]
 
 

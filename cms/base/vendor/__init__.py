@@ -19,8 +19,8 @@ NAMES = (
     "django_postgresql",
     "django_redis",
     "kombu_redis",
+    "wagtail_autosave_clicks",
     "wagtail_inline_rows",
-    "wagtail_page_create",
     "wagtail_renditions",
     "wagtail_routing",
 )
