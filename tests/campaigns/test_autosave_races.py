@@ -439,6 +439,48 @@ def test_a_click_that_reaches_the_add_form_after_its_autosave_made_the_target_is
     assert Target.objects.filter(directory=directory).count() == 1
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("button", ["action-publish", None])
+def test_a_click_on_a_targets_add_form_while_its_autosave_creates_it_is_told(
+    client, admin_user, monkeypatch, button
+):
+    """The click's form passed the representative's unique constraint before the autosave
+    of the same form created the target; the click's insert then breaks the constraint:
+    the form's message, not a 500 (cms/base/vendor/wagtail_autosave_clicks.py)."""
+    client.force_login(admin_user)
+    directory = DirectoryFactory()
+    data = representative_form(client, directory)
+    answers = []
+    validate = Target.validate_constraints
+
+    def autosave_in_flight():
+        tab = Client()
+        tab.force_login(admin_user)
+        try:
+            answers.append(tab.post(snippet_url("add"), data, **AUTOSAVE))
+        finally:
+            connection.close()
+
+    def validate_then_let_the_autosave_create_it(target, *args, **kwargs):
+        validate(target, *args, **kwargs)
+        if threading.current_thread() is threading.main_thread() and not answers:
+            autosaving = threading.Thread(target=autosave_in_flight, name="autosave")
+            autosaving.start()
+            autosaving.join(60)
+
+    monkeypatch.setattr(Target, "validate_constraints", validate_then_let_the_autosave_create_it)
+    response = click(client, snippet_url("add"), data, button)
+
+    assert answers[0].status_code == 200 and answers[0].json()["success"]
+    assert response.status_code == 200, response.content[:3000]
+    assert "This directory already has a representative with this name and district." in (
+        response.content.decode()
+    )
+    [target] = Target.objects.filter(directory=directory)  # the autosave's draft, alone
+    assert not target.live
+
+
 def test_two_tabs_on_a_target_each_get_the_saved_target_or_a_message(client, admin_user):
     client.force_login(admin_user)
     target = TargetFactory()

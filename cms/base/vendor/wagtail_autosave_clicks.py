@@ -9,11 +9,13 @@ same form is in flight. Two outcomes of that race were wrong, beside the inline 
   either created the page, the second one's `add_child` (under the parent's lock, after the
   first committed) runs `Page.full_clean` again, whose ValidationError (the slug is taken, by
   the draft the autosave just made) leaves Wagtail's CreateView as a 500 (the same late
-  check as wagtail/wagtail#4030 and #8627 for moves and copies). `CreateView` here validates
-  the form again, now against that page (the campaign form names the editor's own draft and
-  where to publish it), and answers as for any invalid form. It is the campaign page's
-  `add_view_class` (a PageViewSet, Wagtail's public seam; campaigns/wagtail_hooks.py),
-  made once the models are loaded (the page form, which imports this module, is not).
+  check as wagtail/wagtail#4030 and #8627 for moves and copies). A snippet's add form
+  (a representative target, under its unique constraint) meets the same race as an
+  IntegrityError. `LateClashAnsweredMixin` validates the form again, now against that object
+  (the campaign form names the editor's own draft and where to publish it; the target form
+  says the directory has that representative), and answers as for any invalid form. It is
+  mixed into the campaign page's and the target's `add_view_class` (a PageViewSet's and a
+  SnippetViewSet's, Wagtail's public seams; campaigns/wagtail_hooks.py, target_admin.py).
 - On the edit form of a draft, an autosave that read the page before a Publish committed
   saves the whole page row afterwards (EditView.save_action's `form.save(commit=not
   page.live)`, with the `live` it read): the page just published is unpublished again, and
@@ -22,15 +24,13 @@ same form is in flight. Two outcomes of that race were wrong, beside the inline 
   Wagtail does for a live page.
 
 Applies on Wagtail 8.0 only: on any other version `tests/campaigns/test_autosave_races.py`
-says whether upstream has fixed it (drop this) or not (check CreateView.form_valid and
+says whether upstream has fixed it (drop this) or not (check the CreateViews' form_valid and
 EditView.save_action, and widen TESTED).
 """
 
-from functools import cache
-
 import wagtail
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 LIBRARY = "wagtail"
 TESTED = ((8, 0),)
@@ -53,27 +53,26 @@ def _applies() -> bool:
     return wagtail.VERSION[:2] in TESTED
 
 
-@cache
-def create_view():
-    """Wagtail's page add view, answering the race above with the form."""
-    from wagtail.admin.views.pages.create import CreateView as WagtailCreateView
+class LateClashAnsweredMixin:
+    """For Wagtail's page and snippet add views (CreateView): a clash that only the saving
+    finds, because a concurrent post created the object after this form was validated, is
+    the form's message."""
 
-    class CreateView(WagtailCreateView):
-        def form_valid(self, form):
-            if not _applies():
-                return super().form_valid(form)
-            try:
-                return super().form_valid(form)
-            except ValidationError:
-                if form.instance.pk is not None:
-                    raise  # the page was created: not the race, and no form to go back to
-                form.full_clean()  # again, now that the other request's page is there
-                if form.is_valid():
-                    raise
+    def form_valid(self, form):
+        if not _applies():
+            return super().form_valid(form)
+        try:
+            return super().form_valid(form)
+        except (ValidationError, IntegrityError):
+            if form.instance.pk is not None:
+                raise  # the object was created: not the race, and no form to go back to
+            form.full_clean()  # again, now that the other request's object is there
+            # A snippet's view validates through its own is_valid (which words the message).
+            if self.is_valid(form) if hasattr(self, "is_valid") else form.is_valid():
+                raise
+            if hasattr(form, "restore_required_fields"):  # the page form's
                 form.restore_required_fields()
-                return self.form_invalid(form)
-
-    return CreateView
+            return self.form_invalid(form)
 
 
 class PublishedSinceLoadedFormMixin:
