@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
+from cms.base.vendor.wagtail_autosave_clicks import PublishedSinceLoadedFormMixin
 from cms.base.vendor.wagtail_inline_rows import CommittedInlineRowsFormMixin
 
 from .letters import refuse_unknown_placeholders
@@ -13,7 +14,9 @@ from .letters import refuse_unknown_placeholders
 PUBLISH_TARGET = "campaigns.publish_target"
 
 
-class CampaignPageForm(CommittedInlineRowsFormMixin, WagtailAdminPageForm):
+class CampaignPageForm(
+    CommittedInlineRowsFormMixin, PublishedSinceLoadedFormMixin, WagtailAdminPageForm
+):
     def clean_message_subject(self):
         return self._known_placeholders_only("message_subject")
 

@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import UpdatedAtColumn
 from wagtail.log_actions import log
 from wagtail.snippets.views.chooser import SnippetChooserViewSet, SnippetCreateView
-from wagtail.snippets.views.snippets import CopyView, SnippetViewSet
+from wagtail.snippets.views.snippets import CopyView, CreateView, SnippetViewSet
+
+from cms.base.vendor.wagtail_autosave_clicks import LateClashAnsweredMixin
 
 from .models import Target
 
@@ -87,8 +89,14 @@ class TargetCopyView(CopyView):
         return instance
 
 
+class TargetCreateView(LateClashAnsweredMixin, CreateView):
+    """A click on the add form while its autosave creates the same representative: the
+    form's message, not a 500 (issue 35)."""
+
+
 class TargetViewSet(SnippetViewSet):
     model = Target
+    add_view_class = TargetCreateView
     chooser_viewset_class = TargetChooserViewSet
     copy_view_class = TargetCopyView
     # Representatives are targets too (models.directories): listed with their directory,

@@ -1,15 +1,37 @@
 """Campaigns' part of the admin: the screen that imports a directory of representatives,
-its place in the Settings menu, and how its imports read in the history."""
+its place in the Settings menu, and how its imports read in the history; the campaign page's
+add view."""
 
 from django.urls import include, path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.views.pages.create import CreateView
+from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.log_actions import LogFormatter
 
 from cms.base.admin_permissions import PermittedMenuItem
+from cms.base.vendor import wagtail_autosave_clicks
 
 from . import directory_admin
 from .directory_import import log_action_names
+from .models import CampaignPage
+
+
+class CampaignPageCreateView(wagtail_autosave_clicks.LateClashAnsweredMixin, CreateView):
+    pass
+
+
+class CampaignPageViewSet(PageViewSet):
+    """Wagtail's page views, but a click on the add form while its autosave creates the page
+    answers with the form's message, not a 500 (issue 35; cms/base/vendor/wagtail_autosave_clicks)."""
+
+    model = CampaignPage
+    add_view_class = CampaignPageCreateView
+
+
+@hooks.register("register_admin_viewset")
+def register_campaign_page_viewset():
+    return CampaignPageViewSet("campaign_pages")
 
 
 @hooks.register("register_admin_urls")

@@ -19,6 +19,7 @@ NAMES = (
     "django_postgresql",
     "django_redis",
     "kombu_redis",
+    "wagtail_autosave_clicks",
     "wagtail_inline_rows",
     "wagtail_renditions",
     "wagtail_routing",
