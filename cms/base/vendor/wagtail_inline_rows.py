@@ -15,7 +15,8 @@ deletes the row the publish's form never had before inserting its own.)
 
 Applies on Wagtail 8.0 only: on any other version `tests/campaigns/test_autosave_races.py`
 says whether upstream has fixed it (drop this) or not (check the code it relies on and widen
-TESTED). It reaches Django's private `BaseFormSet._should_delete_form`.
+TESTED). A row is marked as stored with `instance._state.adding`, as Django's documented
+model state has it.
 """
 
 import wagtail
@@ -54,11 +55,11 @@ def _adopt_committed_rows(formset):
     keys = _unique_keys(formset)
     if not keys:
         return
-    posted = [form for form in formset.forms if form.instance.pk is None]
+    deleted = formset.deleted_forms  # the formset is valid here: the form is saving
     new = [
         form
-        for form in posted
-        if form.has_changed() and not (formset.can_delete and formset._should_delete_form(form))
+        for form in formset.forms
+        if form.instance.pk is None and form.has_changed() and form not in deleted
     ]
     if not new:
         return
