@@ -59,9 +59,8 @@ def test_tags_kept_before_that_look_like_personal_data_are_taken_out(migrate_to,
         ("source", "(other)"): 4,
         ("language", "fr"): 22,
     }
-    signature.refresh_from_db()
-    assert (signature.utm_source, signature.utm_medium, signature.utm_campaign) == (
-        "newsletter",
-        "",
-        "",
+    # Only the fields this migration knows: later migrations' columns are not there yet.
+    tags = Signature.objects.filter(pk=signature.pk).values_list(
+        "utm_source", "utm_medium", "utm_campaign"
     )
+    assert tags.get() == ("newsletter", "", "")
