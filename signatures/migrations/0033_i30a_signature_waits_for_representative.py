@@ -14,6 +14,8 @@ class Migration(migrations.Migration):
             name="waits_for_representative",
             field=models.CharField(
                 blank=True,
+                default="",
+                db_default="",
                 choices=[
                     ("unpublished", "a representative found is unpublished or has no address"),
                     ("choose", "the postal code straddles districts and none was chosen"),

@@ -106,6 +106,9 @@ class Signature(models.Model):
         _("waits for a representative"),
         max_length=20,
         blank=True,
+        default="",
+        # In the table too: the code still running during a deploy inserts without it.
+        db_default="",
         editable=False,
         choices=[
             ("unpublished", _("a representative found is unpublished or has no address")),
