@@ -114,3 +114,52 @@ def test_the_prepared_insert_is_logged_with_its_values(database, site):
     assert [query for query in queries if query["sql"] is None] == []
     [statement] = prepared_statements(database)
     assert statement.startswith(INSERT)
+
+
+def test_the_widest_forms_insert_stays_within_psycopgs_statement_cache(client, database, site):
+    """psycopg converts a statement's placeholders once and caches the result, but only for
+    statements of at most 50 parameters (MAX_CACHED_STATEMENT_PARAMS in psycopg/_queries.py);
+    beyond that it parses the statement again on every action, about a tenth of its CPU. So
+    the INSERT carries one parameter per column and one for the action's time, however many
+    fields the form has and a repeat would replace."""
+    campaign = CampaignPageFactory(
+        parent=site.root_page,
+        country_field="required",
+        postal_code_field="optional",
+        phone_field="optional",
+        consent_text="Keep me posted",
+        letter_editable=True,
+    )
+    executed = []
+
+    def record(execute, sql, params, many, context):
+        executed.append((sql, params))
+        return execute(sql, params, many, context)
+
+    post = SUPPORTER | {
+        "country": "PT",
+        "postal_code": "1000-001",
+        "phone": "+351 912 345 678",
+        "consent": "on",
+        "letter_subject": "Please act",
+        "letter_body": "Dear minister, please act.",
+        "personal_note": "It matters to me.",
+        "utm_source": "newsletter",
+        "utm_medium": "email",
+        "utm_campaign": "spring",
+    }
+    with database.execute_wrapper(record):
+        response = client.post(f"/en/act/{campaign.pk}/", post)
+
+    assert response.status_code == 302, response.content[:500]
+    [(sql, params)] = [(sql, params) for sql, params in executed if sql.startswith(INSERT)]
+    columns = len(Signature._meta.concrete_fields) - 1  # all but the id
+    assert len(params) == columns + 1
+    assert len(params) <= 50
+    assert len(sql) <= 4096  # psycopg's other limit (MAX_CACHED_STATEMENT_LENGTH)
+    stored = Signature.objects.get()
+    assert (stored.phone, stored.personal_note, stored.utm_source) == (
+        "+351912345678",
+        "It matters to me.",
+        "newsletter",
+    )
