@@ -30,6 +30,7 @@ from .filters import (
     CountryFilter,
     PageLanguageFilter,
     SignedBetweenFilter,
+    StatusFilter,
     UndeclaredParameters,
 )
 from .forms import MAX_ID
@@ -213,7 +214,9 @@ class SignatureInspectView(InspectView):
         if isinstance(value, bool):  # "Yes" or "No", in the admin's language, not "True"
             return _("Yes") if value else _("No")
         if getattr(Signature._meta.get_field(field_name), "choices", None):
-            return capfirst(value)  # a status reads "Counted", as in the list's filter
+            # A status reads "Counted", as in the list; no country given reads as any
+            # empty field does, not as a blank.
+            return capfirst(value) or self.model_admin.get_empty_value_display(field_name)
         return value
 
     def get_context_data(self, **kwargs):
@@ -252,12 +255,12 @@ class SignatureAdmin(ModelAdmin):
         "email",
         "campaign",
         "country_name",
-        "status",
+        "status_name",
         "created_at",
     )
     list_filter = (
         "campaign",
-        "status",
+        StatusFilter,
         ConfirmedFilter,
         PageLanguageFilter,
         CountryFilter,
@@ -299,7 +302,11 @@ class SignatureAdmin(ModelAdmin):
     def country_name(self, obj):
         # Not the field itself: the admin would rebuild the sorted, translated list of all
         # countries for every row (most of the list's rendering time).
-        return obj.country.name
+        return obj.country.name or self.get_empty_value_display("country")
+
+    @admin_column(_("status"), order_by="status")
+    def status_name(self, obj):
+        return capfirst(obj.get_status_display())  # "Counted", as in the filter
 
     def get_admin_urls_for_registration(self):
         urls = super().get_admin_urls_for_registration()

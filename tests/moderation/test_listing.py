@@ -192,6 +192,28 @@ def test_the_detail_view_reads_as_sentences_not_field_names(moderator_client, wa
     assert ">Counted<" in html
 
 
+def test_the_list_reads_statuses_as_the_detail_view_does_and_marks_a_missing_country(
+    moderator_client, rows
+):
+    _, response = listed(moderator_client)
+    html = response.content.decode()
+
+    for status in ("Pending confirmation", "Counted", "Spam", "Rejected"):
+        assert f">{status}<" in html, status  # in the column
+        assert re.search(rf">\s*{status}\s*</a>", html), status  # and as a filter's choice
+    assert not re.search(r">\s*(pending confirmation|counted|spam|rejected)\s*<", html)
+    old = re.search(rf'value="{rows["old"].pk}".*?</tr>', html, re.S).group()
+    assert re.findall(r"<td[^>]*>\s*(.*?)\s*</td>", old, re.S)[3] == "-"  # no country given
+
+
+def test_the_detail_view_shows_a_missing_country_as_missing_not_blank(moderator_client, water):
+    row = add_signature(water, country="")
+    html = moderator_client.get(f"{LIST_URL}inspect/{row.pk}/").content.decode()
+
+    country = re.search(r">Country:?</dt>\s*<dd>(.*?)</dd>", html, re.S)
+    assert country and country.group(1).strip() == "-"
+
+
 def test_each_rows_inspect_button_sits_with_the_name_not_in_the_tick_box_column(
     moderator_client, water
 ):
