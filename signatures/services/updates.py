@@ -131,7 +131,11 @@ def send_batch(mailing_id: int, size: int = BATCH) -> int:
     # What every row of the batch shares is read once per batch, not once per email: the
     # mailing with its update or answer, and (in `pages`) each language's translation and
     # its addresses.
-    mailing = Mailing.objects.select_related("update", "reply__target").get(pk=mailing_id)
+    mailing = (
+        Mailing.objects.select_related("update", "reply__target").filter(pk=mailing_id).first()
+    )
+    if mailing is None:
+        return 0  # deleted since, with its update or answer
     pages = {}
     for taken in range(size):
         try:
