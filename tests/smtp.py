@@ -1,12 +1,18 @@
 import asyncio
 import email
 import email.policy
+import logging
 import socket
 import threading
 import time
 from contextlib import contextmanager
 
 from aiosmtpd.controller import Controller
+
+# aiosmtpd logs each SMTP command at INFO, about six lines a message: the fault tests' tens
+# of thousands of messages made the test process spend its CPU (shared with the workers
+# under test) on logging, and pytest keep every line.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 class _Recorder:

@@ -37,12 +37,13 @@ def token_for(signature_id: int) -> str:
     return signing.dumps(f"{nonce.hex()}{sealed:016x}", salt=SALT)
 
 
-def link_for(signature) -> str:
-    """The full address of the unsubscribe page, in the language of the page signed."""
+def link_for(signature, root_url: str | None = None) -> str:
+    """The full address of the unsubscribe page, in the language of the page signed;
+    `root_url`: that page's site's, if the caller has it already."""
     page = signature.page
     with translation.override(page.language):
         path = reverse("signatures:unsubscribe", args=[token_for(signature.pk)])
-    return page.get_site().root_url + path
+    return (root_url or page.get_site().root_url) + path
 
 
 def signature_for(token: str) -> Signature:

@@ -128,10 +128,18 @@ def send_batch(mailing_id: int, size: int = BATCH) -> int:
         due_at=timezone.now()  # the sweeper leaves a mailing being sent alone
     ):
         return 0
-    pages = {}  # the campaign's translation per language, found once per batch
+    # What every row of the batch shares is read once per batch, not once per email: the
+    # mailing with its update or answer, and (in `pages`) each language's translation and
+    # its addresses.
+    mailing = (
+        Mailing.objects.select_related("update", "reply__target").filter(pk=mailing_id).first()
+    )
+    if mailing is None:
+        return 0  # deleted since, with its update or answer
+    pages = {}
     for taken in range(size):
         try:
-            if not _send_next(mailing_id, pages):
+            if not _send_next(mailing, pages):
                 _finish(mailing_id)
                 return taken
         except SendFailed as failure:
@@ -147,27 +155,27 @@ class SendFailed(Exception):
         self.row_id, self.error = row_id, error
 
 
-def _send_next(mailing_id: int, pages: dict) -> bool:
+def _send_next(mailing, pages: dict) -> bool:
     """Send (or skip) the next queued row; False if none is left to take."""
     taken = None
     try:
         with send_guard.sending(), transaction.atomic():
             row = (
                 Recipient.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(mailing_id=mailing_id, state=Recipient.State.QUEUED)
+                .filter(mailing_id=mailing.pk, state=Recipient.State.QUEUED)
                 .filter(mailing__state=Mailing.State.SENDING)  # a pause stops at the next row
                 .annotate(
                     opted_out=Exists(
                         UpdateOptOut.objects.filter(signature_id=OuterRef("signature_id"))
                     )
                 )
-                .select_related("signature", "mailing__update", "mailing__reply__target")
+                .select_related("signature")
                 .order_by("pk")
                 .first()
             )
             if row is None:
                 return False
-            taken = row.pk
+            taken, row.mailing = row.pk, mailing
             row.state = _skip_reason(row) or Recipient.State.SENT
             if row.state == Recipient.State.SENT:
                 message = compose(row, pages)
@@ -226,15 +234,16 @@ def compose(row, pages: dict):
     RFC 8058's one-click unsubscribe."""
     mailing, signature = row.mailing, row.signature
     key = signature.page_language
-    if key not in pages:
-        pages[key] = signature.page
-    signature.page = pages[key]  # one query per language and batch, not per supporter
+    if key not in pages:  # queries once per language and batch, not per supporter
+        page = signature.page
+        pages[key] = page, page.full_url, page.get_site().root_url
+    signature.page, campaign_link, root_url = pages[key]
     if mailing.update:
         context = {"subject": mailing.update.subject, "text": mailing.update.body, "target": ""}
     else:
         context = {"subject": "", "text": mailing.reply.body, "target": str(mailing.reply.target)}
-    link = unsubscribe.link_for(signature)
-    context |= {"campaign_link": signature.page.full_url, "unsubscribe_link": link}
+    link = unsubscribe.link_for(signature, root_url)
+    context |= {"campaign_link": campaign_link, "unsubscribe_link": link}
     with translation.override(signature.page.language):
         message = supporter_email(signature, "update", context)
     message.extra_headers.update(

@@ -118,6 +118,13 @@ def write_fault_report(rows) -> None:
 wait_until = partial(waiting.wait_until, interval=0.5)  # polls a busy database
 
 
+def mail_after(smtp_server, count: int, timeout: float) -> bool:
+    """Whether more than `count` messages have arrived within `timeout` seconds: a counter in
+    this process, so polled often (each kill waits on it; half a second's polling made each
+    one land later)."""
+    return waiting.wait_until(lambda: smtp_server.received > count, timeout, interval=0.02)
+
+
 def recover(env: dict, letters: int, timeout=240, stalled_after=5) -> bool:
     """Wait until `letters` deliveries are sent, sweeping whenever the work stops moving."""
     from signatures.models import Delivery, Signature
