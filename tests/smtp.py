@@ -26,6 +26,7 @@ class _Recorder:
         self.open = threading.Event()  # cleared: every session waits at its EHLO
         self.open.set()
         self.refused = {}  # recipient address -> the SMTP code it is refused with
+        self.deferred = {}  # recipient address -> the 4xx its messages are answered with
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if code := self.refused.get(address):
@@ -41,6 +42,8 @@ class _Recorder:
         return responses
 
     async def handle_DATA(self, server, session, envelope):
+        if deferred := [self.deferred[to] for to in envelope.rcpt_tos if to in self.deferred]:
+            return f"{deferred[0]} Try again later"
         with self.lock:
             self.received += 1
         if self.keep:
@@ -80,6 +83,11 @@ class RecordingSMTPServer:
     def refuse(self, address: str, code: int = 550) -> None:
         """Answer `code` to RCPT TO for `address` (a 5xx: that mailbox is refused for good)."""
         self._recorder.refused[address] = code
+
+    def defer(self, address: str, code: int = 451) -> None:
+        """Answer `code` (a 4xx: try again later) to every message for `address`, after its
+        data: the server is up, it takes everyone else's."""
+        self._recorder.deferred[address] = code
 
     @contextmanager
     def held(self):

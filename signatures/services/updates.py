@@ -40,7 +40,8 @@ logger = logging.getLogger(__name__)
 BATCH = 200
 #: Senders working on one mailing at once (each one task at a time in the queue).
 CHAINS = 4
-#: A row that failed this many times for a passing reason is given up.
+#: A row that failed this many times for a passing reason is given up, once the server has
+#: taken the email after it (until then the server is taken to be away: it waits).
 MAX_ATTEMPTS = 5
 #: A passing failure (the mail server away) holds the mailing this long per attempt.
 BACKOFF = timedelta(seconds=60)
@@ -137,14 +138,26 @@ def send_batch(mailing_id: int, size: int = BATCH) -> int:
     if mailing is None:
         return 0  # deleted since, with its update or answer
     pages = {}
+    # Rows that failed MAX_ATTEMPTS times for a passing reason, passed over in this batch: the
+    # next email tells whether the server is away (it fails too: they wait with the rest)
+    # or takes mail but not theirs (it goes through: they are given up).
+    suspects = []
     for taken in range(size):
         try:
-            if not _send_next(mailing, pages):
-                _finish(mailing_id)
-                return taken
+            state = _send_next(mailing, pages, passed_over=suspects)
         except SendFailed as failure:
-            if not _note_failure(failure.row_id, failure.error):
-                return taken  # the mail server is away: the sweeper resumes after BACKOFF
+            if _note_failure(failure.row_id, failure.error):
+                continue  # refused for good: that address alone
+            if _attempts(failure.row_id) >= MAX_ATTEMPTS and not suspects:
+                suspects.append(failure.row_id)
+                continue
+            return taken  # the mail server is away: the sweeper resumes after BACKOFF
+        if state is None:
+            _finish(mailing_id)
+            return taken
+        if state == Recipient.State.SENT and suspects:
+            _give_up(suspects)
+            suspects = []
     enqueue_on_commit(task_names.SEND_UPDATE_BATCH, mailing_id)
     return size
 
@@ -155,14 +168,16 @@ class SendFailed(Exception):
         self.row_id, self.error = row_id, error
 
 
-def _send_next(mailing, pages: dict) -> bool:
-    """Send (or skip) the next queued row; False if none is left to take."""
+def _send_next(mailing, pages: dict, passed_over=()) -> str | None:
+    """Send (or skip) the next queued row but those `passed_over`: its new state, or None if
+    none is left to take."""
     taken = None
     try:
         with send_guard.sending(), transaction.atomic():
             row = (
                 Recipient.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(mailing_id=mailing.pk, state=Recipient.State.QUEUED)
+                .exclude(pk__in=passed_over)
                 .filter(mailing__state=Mailing.State.SENDING)  # a pause stops at the next row
                 .annotate(
                     opted_out=Exists(
@@ -174,7 +189,7 @@ def _send_next(mailing, pages: dict) -> bool:
                 .first()
             )
             if row is None:
-                return False
+                return None
             taken, row.mailing = row.pk, mailing
             row.state = _skip_reason(row) or Recipient.State.SENT
             if row.state == Recipient.State.SENT:
@@ -187,7 +202,7 @@ def _send_next(mailing, pages: dict) -> bool:
                 mailer.send(message)  # returns after the server's 250
     except OSError as error:  # rolled back: the row is still queued
         raise SendFailed(taken, error) from error
-    return True
+    return row.state
 
 
 def _skip_reason(row) -> str | None:
@@ -206,20 +221,37 @@ def _skip_reason(row) -> str | None:
 
 
 def _note_failure(row_id: int, error: OSError) -> bool:
-    """Record a failed send on its row; whether to go on with the next (a permanent refusal
-    of this address) or stop (the server is away: every row would fail alike)."""
+    """Record a failed send on its row; whether it was refused for good (a permanent refusal
+    of this address: go on with the next).
+
+    A passing failure (the server away, or busy) is the server's as much as the row's: it
+    holds the mailing, and the row stays queued however often it fails, so that an outage of
+    any length loses nothing. Only `send_batch` gives a row up, when the server takes the
+    next email but never this one."""
     permanent = mailer.is_permanent(error)
     logger.warning("update email %s failed: %s", row_id, type(error).__name__)
     for row in Recipient.objects.filter(pk=row_id, state=Recipient.State.QUEUED):
         row.attempts += 1
-        if permanent or row.attempts >= MAX_ATTEMPTS:
+        if permanent:
             row.state = Recipient.State.FAILED
         row.save(update_fields=["attempts", "state"])
         if not permanent:
             Mailing.objects.filter(pk=row.mailing_id).update(
-                due_at=timezone.now() + BACKOFF * row.attempts
+                due_at=timezone.now() + BACKOFF * min(row.attempts, MAX_ATTEMPTS)
             )
     return permanent
+
+
+def _attempts(row_id: int) -> int:
+    return Recipient.objects.filter(pk=row_id).values_list("attempts", flat=True).first() or 0
+
+
+def _give_up(row_ids: list[int]) -> None:
+    """Fail rows the server refused MAX_ATTEMPTS times for a passing reason while it took
+    the email sent after them."""
+    Recipient.objects.filter(pk__in=row_ids, state=Recipient.State.QUEUED).update(
+        state=Recipient.State.FAILED
+    )
 
 
 def _finish(mailing_id: int) -> None:

@@ -2,6 +2,7 @@
 reaches each supporter who agreed to hear back, once, in the language of the page they
 signed, never a suppressed, erased or unsubscribed one; staff pause and resume."""
 
+import socket
 from datetime import timedelta
 
 import pytest
@@ -142,6 +143,48 @@ def test_a_refused_address_fails_alone_and_a_server_away_holds_the_mailing(
 
     assert updates.progress(mailing) | {} == updates.progress(mailing) | {"failed": 1, "sent": 1}
     assert [m["To"] for m in smtp_server.messages] == ["bo@example.org"]
+
+
+def test_a_server_away_for_long_holds_the_mailing_and_gives_up_nobody(
+    campaign, supporters, smtp_server, settings
+):
+    settings.CLARION_SURGE_MODE = True
+    mailing = UpdateMailing.objects.get(update=publish_update(campaign))
+    settings.CLARION_SURGE_MODE = False
+    with socket.socket() as closed:  # a port nothing listens on: connections refused
+        closed.bind(("127.0.0.1", 0))
+        settings.EMAIL_PORT = closed.getsockname()[1]
+
+    for _ in range(3 * updates.MAX_ATTEMPTS):  # the sweeper's retries through a long outage
+        updates.send_batch(mailing.pk)
+
+    assert updates.progress(mailing) | {} == updates.progress(mailing) | {"queued": 2}
+    mailing.refresh_from_db()
+    assert mailing.state == UpdateMailing.State.SENDING
+    assert mailing.due_at > timezone.now()  # held: the sweeper waits before trying again
+    settings.EMAIL_PORT = smtp_server.port  # back
+    updates.send_batch(mailing.pk)
+    assert sorted(m["To"] for m in smtp_server.messages) == ["ana@example.org", "bo@example.org"]
+    assert updates.progress(mailing) | {} == updates.progress(mailing) | {"sent": 2, "failed": 0}
+
+
+def test_an_email_the_server_keeps_deferring_is_given_up_once_the_next_one_gets_through(
+    campaign, supporters, smtp_server, settings
+):
+    settings.CLARION_SURGE_MODE = True
+    mailing = UpdateMailing.objects.get(update=publish_update(campaign))
+    settings.CLARION_SURGE_MODE = False
+    smtp_server.defer("ana@example.org")  # 451 to her message alone, every time
+
+    for _ in range(updates.MAX_ATTEMPTS - 1):
+        updates.send_batch(mailing.pk)
+    assert updates.progress(mailing)["queued"] == 2  # the server might be away: all wait
+    updates.send_batch(mailing.pk)
+
+    assert [m["To"] for m in smtp_server.messages] == ["bo@example.org"]
+    assert updates.progress(mailing) | {} == updates.progress(mailing) | {"sent": 1, "failed": 1}
+    mailing.refresh_from_db()
+    assert mailing.state == UpdateMailing.State.DONE
 
 
 def test_the_sweeper_starts_again_a_sending_its_senders_left(campaign, supporters, settings):
