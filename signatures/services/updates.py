@@ -146,9 +146,10 @@ def send_batch(mailing_id: int, size: int = BATCH) -> int:
         try:
             state = _send_next(mailing, pages, passed_over=suspects)
         except SendFailed as failure:
-            if _note_failure(failure.row_id, failure.error):
+            attempts = _note_failure(failure.row_id, failure.error)
+            if attempts is None:
                 continue  # refused for good: that address alone
-            if _attempts(failure.row_id) >= MAX_ATTEMPTS and not suspects:
+            if attempts >= MAX_ATTEMPTS and not suspects:
                 suspects.append(failure.row_id)
                 continue
             return taken  # the mail server is away: the sweeper resumes after BACKOFF
@@ -220,9 +221,9 @@ def _skip_reason(row) -> str | None:
     return None
 
 
-def _note_failure(row_id: int, error: OSError) -> bool:
-    """Record a failed send on its row; whether it was refused for good (a permanent refusal
-    of this address: go on with the next).
+def _note_failure(row_id: int, error: OSError) -> int | None:
+    """Record a failed send on its row: None if it was refused for good (a permanent refusal
+    of this address: go on with the next), else how many times it has failed.
 
     A passing failure (the server away, or busy) is the server's as much as the row's: it
     holds the mailing, and the row stays queued however often it fails, so that an outage of
@@ -230,6 +231,7 @@ def _note_failure(row_id: int, error: OSError) -> bool:
     next email but never this one."""
     permanent = mailer.is_permanent(error)
     logger.warning("update email %s failed: %s", row_id, type(error).__name__)
+    attempts = 0
     for row in Recipient.objects.filter(pk=row_id, state=Recipient.State.QUEUED):
         row.attempts += 1
         if permanent:
@@ -239,11 +241,8 @@ def _note_failure(row_id: int, error: OSError) -> bool:
             Mailing.objects.filter(pk=row.mailing_id).update(
                 due_at=timezone.now() + BACKOFF * min(row.attempts, MAX_ATTEMPTS)
             )
-    return permanent
-
-
-def _attempts(row_id: int) -> int:
-    return Recipient.objects.filter(pk=row_id).values_list("attempts", flat=True).first() or 0
+        attempts = row.attempts
+    return None if permanent else attempts
 
 
 def _give_up(row_ids: list[int]) -> None:
